@@ -1,0 +1,84 @@
+"""Jomso: a self-hosted web shop for small businesses."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+from jomso.config import instance_path_from_env, load_config
+
+# One blueprint per domain; each package exposes ``bp``.
+BLUEPRINTS = (
+    "jomso.health",
+    "jomso.catalog",
+    "jomso.cart",
+    "jomso.accounts",
+    "jomso.privacy",
+    "jomso.consent",
+    "jomso.contact",
+    "jomso.staff",
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path_from_env(),
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from jomso.accounts.models import AnonymousUser
+    from jomso.database import init_database
+    from jomso.extensions import csrf, limiter, login_manager, migrate
+    from jomso.i18n import init_i18n
+    from jomso.logging_setup import init_logging
+
+    init_logging(app)
+    init_database(app)
+    from jomso.extensions import db
+
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app)
+    login_manager.init_app(app)
+    login_manager.anonymous_user = AnonymousUser
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+
+def register_hooks(app: Flask) -> None:
+    from jomso.errors import init_errors
+    from jomso.security import init_security
+    from jomso.templating import init_templating
+
+    init_security(app)
+    init_errors(app)
+    init_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from jomso.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("cart", __name__, url_prefix="/cart", cli_group=None)
+
+from jomso.cart import views  # noqa: E402, F401

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("catalog", __name__, cli_group=None)
+
+from jomso.catalog import views  # noqa: E402, F401

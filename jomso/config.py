@@ -1,0 +1,117 @@
+"""Settings: defaults here, then ``instance/config.py``, then ``JOMSO_*`` environment variables.
+
+Every setting is documented in the README's configuration table. Environment values are parsed
+as JSON when they parse (``JOMSO_SHIPPING_FLAT_CENTS=495`` is an int), otherwise kept as text.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ENV_PREFIX = "JOMSO"
+
+
+class Defaults:
+    ENV = "development"  # "production" turns on the production safety checks
+    SHOP_NAME = "Jomso Demo Shop"
+    SHOP_EMAIL = "shop@example.com"
+    SHOP_ADDRESS = ""
+    LOCALE = "en_US"
+    CURRENCY = "USD"
+    TIMEZONE = "UTC"
+
+    DATABASE_URL = ""  # empty: SQLite file jomso.sqlite3 in the instance folder
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    SHIPPING_FLAT_CENTS = 495
+    FREE_SHIPPING_THRESHOLD_CENTS = 5000  # 0 turns free shipping off
+    PRODUCTS_PER_PAGE = 24
+    NEW_PRODUCT_DAYS = 14
+    CART_MAX_QUANTITY = 99
+
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests get 413
+    MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+
+    SESSION_COOKIE_NAME = "jomso_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "jomso_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    STAFF_IDLE_MINUTES = 30
+
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    MAIL_SERVER = ""  # empty: mail goes to the outbox folder in the instance folder
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_SENDER = ""  # defaults to SHOP_EMAIL
+    MAIL_TIMEOUT = 10
+
+    BRAINTREE_ENVIRONMENT = "sandbox"
+    BRAINTREE_MERCHANT_ID = ""
+    BRAINTREE_PUBLIC_KEY = ""
+    BRAINTREE_PRIVATE_KEY = ""
+    BRAINTREE_MERCHANT_ACCOUNT_ID = ""
+    BRAINTREE_TIMEOUT = 30
+    ALLOW_DEMO_PAYMENTS = False
+
+    ANALYTICS_IP_DAYS = 30
+    ANALYTICS_KEEP_DAYS = 395
+    CONSENT_MAX_AGE_DAYS = 182
+
+    PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-*
+
+
+def instance_path_from_env() -> str | None:
+    """The instance folder, when ``JOMSO_INSTANCE_PATH`` moves it."""
+    path = os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else None
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the instance config file and the environment."""
+    app.config.from_object(Defaults)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env(ENV_PREFIX)
+    else:
+        app.config.update(test_config)
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if not app.config.get("MAIL_SENDER"):
+        app.config["MAIL_SENDER"] = app.config["SHOP_EMAIL"]
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
+        f"sqlite:///{Path(app.instance_path) / 'jomso.sqlite3'}"
+    )
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = 14 * 24 * 3600
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the generated secret key, making it (mode 0600) on first start."""
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

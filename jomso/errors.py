@@ -1,0 +1,76 @@
+"""Error pages in the shop's look, for the status codes a visitor can meet."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from jomso.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
+    403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("We could not find the page you asked for.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than the shop accepts. Please send something smaller."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("You have tried this too often. Please wait a little and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("The shop hit an unexpected problem. Nothing was charged; please try again."),
+    ),
+}
+
+
+def render_error(code: int, message: str | None = None, title: str | None = None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=title or default_title,
+            message=message or default_message,
+        ),
+        code,
+    )
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return render_error(
+            400,
+            title=_l("This form has expired"),
+            message=_l(
+                "For your security, forms expire after a while. Please go back, reload the "
+                "page and send the form again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code, message=getattr(error, "jomso_message", None))
+        if error.code == 429 and getattr(error, "retry_after", None):
+            return (*response, {"Retry-After": str(error.retry_after)})
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            return (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response
+
+    @app.errorhandler(Exception)
+    def _server_error(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
