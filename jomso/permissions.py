@@ -6,9 +6,13 @@ PRODUCT.md's roles table, in code. Views declare the permission they need with
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
+from functools import wraps
 
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 
 class Permission(StrEnum):
@@ -58,3 +62,54 @@ def permissions_for(roles) -> frozenset[Permission]:
         except ValueError:
             continue
     return frozenset(granted)
+
+
+def permission_required(permission: Permission):
+    """Declare the permission a view needs: anonymous visitors go to the login page, signed-in
+    accounts without it get 403 (logged as a security event). The declaration is kept on the
+    view as ``required_permission`` so tests can check that every staff URL has one."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not current_user.can(permission):
+                security_log.warning(
+                    "permission refused: user=%s permission=%s endpoint=%s",
+                    current_user.id,
+                    permission,
+                    request.endpoint,
+                )
+                for hook in PERMISSION_REFUSED_HOOKS:
+                    hook(current_user, permission)
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+# Called with (user, permission) on every refusal; the access log registers itself here.
+PERMISSION_REFUSED_HOOKS: list = []
+security_log = logging.getLogger("jomso.security")
+
+
+def staff_required(view):
+    """For pages every staff member may open (the dashboard): any role will do."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not current_user.is_staff:
+            security_log.warning(
+                "staff page refused: user=%s endpoint=%s", current_user.id, request.endpoint
+            )
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.required_permission = None  # declared: any staff role
+    return wrapped

@@ -23,9 +23,13 @@ def app(tmp_path, monkeypatch):
             "SERVER_NAME": "shop.test",
         }
     )
+    # No app context stays pushed during the test: each request gets its own, as in production
+    # (a shared one would leak ``g``, and with it the signed-in user, between requests).
+    # Touch the database in a test with ``with app.app_context():``.
     with app.app_context():
         init_schema()
-        yield app
+    yield app
+    with app.app_context():
         db.session.remove()
         db.engine.dispose()
 

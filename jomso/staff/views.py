@@ -1,8 +1,10 @@
-from flask import abort
+from flask import render_template
 
+from jomso.permissions import staff_required
 from jomso.staff import bp
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.get("/")
+@staff_required
 def dashboard():
-    abort(404)
+    return render_template("staff/dashboard.html")
