@@ -60,7 +60,10 @@ def _collect_cases():
             for subject in SUBJECTS:
                 cases.append(
                     pytest.param(
-                        rule.rule, rule.endpoint, method, subject,
+                        rule.rule,
+                        rule.endpoint,
+                        method,
+                        subject,
                         id=f"{method} {rule.rule} as {subject}",
                     )
                 )
