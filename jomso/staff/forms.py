@@ -63,9 +63,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter form
 
-    staff = SelectField(_l("Staff member"), coerce=str, validate_choice=False)
+    staff = SelectField(_l("Staff member"), coerce=str, validate_choice=False, default="")
     customer = StringField(_l("Customer id or email"), validators=[Optional(), Length(max=254)])
-    kind = SelectField(_l("Kind"), choices=_kind_choices)
+    kind = SelectField(_l("Kind"), choices=_kind_choices, default="")
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 

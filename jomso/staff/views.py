@@ -11,7 +11,9 @@ from jomso.audit.models import AccessLogEntry
 from jomso.audit.services import last_sign_ins
 from jomso.extensions import db
 from jomso.permissions import (
+    PERMISSION_LABELS,
     ROLE_LABELS,
+    ROLE_PERMISSIONS,
     Permission,
     Role,
     permission_required,
@@ -41,7 +43,10 @@ def dashboard():
     """What this person's roles let them do; for the owner, the setup checklist too."""
     links = [link for link in links_for(current_user) if link.endpoint != "staff.dashboard"]
     checklist = setup_checklist() if current_user.can(Permission.ADMINISTER) else None
-    return render_template("staff/dashboard.html", links=links, checklist=checklist)
+    allowed = [label for p, label in PERMISSION_LABELS.items() if current_user.can(p)]
+    return render_template(
+        "staff/dashboard.html", links=links, checklist=checklist, allowed=allowed
+    )
 
 
 @bp.get("/staff")
@@ -184,4 +189,10 @@ def staff_enable(user_id: int):
 
 def _role_help() -> list[tuple[str, object, list]]:
     """(value, label, what it allows) for each role, shown beside the role checkboxes."""
-    return [(role.value, ROLE_LABELS[role], role_permission_labels(role)) for role in Role]
+    return [(role.value, ROLE_LABELS[role], _allows(role)) for role in Role]
+
+
+def _allows(role: Role) -> list:
+    if ROLE_PERMISSIONS[role] == frozenset(Permission):  # the owner: say it short
+        return [_("Everything the other roles can do"), PERMISSION_LABELS[Permission.ADMINISTER]]
+    return role_permission_labels(role)
