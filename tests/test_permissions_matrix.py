@@ -151,6 +151,28 @@ def test_staff_url_answers_by_role(matrix, rule, endpoint, method, subject):
         assert b"Not allowed" in response.data
 
 
+# What PRODUCT.md's roles table says each page needs (None: any staff role). The matrix above
+# checks that each page enforces what it declares; this pins the declarations themselves, so
+# a page that declares too little is caught. Areas that add staff pages add their lines here.
+EXPECTED_PERMISSIONS = {
+    "staff.dashboard": None,
+    "staff.staff_list": Permission.ADMINISTER,
+    "staff.staff_new": Permission.ADMINISTER,
+    "staff.staff_edit": Permission.ADMINISTER,
+    "staff.staff_disable": Permission.ADMINISTER,
+    "staff.staff_enable": Permission.ADMINISTER,
+    "staff.audit_log": Permission.ADMINISTER,
+    "staff.audit_csv": Permission.ADMINISTER,
+    "staff.customer_list": Permission.VIEW_CUSTOMERS,
+    "staff.customer_detail": Permission.VIEW_CUSTOMERS,
+}
+
+
+@pytest.mark.parametrize(("endpoint", "expected"), EXPECTED_PERMISSIONS.items())
+def test_declared_permissions_match_the_roles_table(app, endpoint, expected):
+    assert app.view_functions[endpoint].required_permission == expected
+
+
 def test_every_staff_view_declares_a_permission(app):
     assert undeclared_staff_views(app) == []
 

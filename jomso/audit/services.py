@@ -143,6 +143,8 @@ def logged_actors() -> list[tuple[int, str]]:
         .where(AccessLogEntry.actor_id.is_not(None))
         .group_by(AccessLogEntry.actor_id)
     ).all()
+    if not rows:
+        return []
     current = dict(
         db.session.execute(
             select(User.id, User.email).where(User.id.in_([r[0] for r in rows]))
