@@ -3,12 +3,10 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from jomso.accounts.forms import EmptyForm
 from jomso.accounts.services import find_user_by_email
-from jomso.audit.models import AccessLogEntry
-from jomso.audit.services import last_sign_ins
+from jomso.audit.services import AuditFilter, filtered_entries, last_sign_ins
 from jomso.extensions import db
 from jomso.permissions import (
     PERMISSION_LABELS,
@@ -144,12 +142,7 @@ def staff_edit(user_id: int):
             return redirect(url_for(".staff_edit", user_id=member.id))
     elif request.method == "POST":
         status = 422
-    recent = db.session.scalars(
-        select(AccessLogEntry)
-        .where(AccessLogEntry.actor_id == member.id)
-        .order_by(AccessLogEntry.id.desc())
-        .limit(10)
-    ).all()
+    recent = db.session.scalars(filtered_entries(AuditFilter(actor_id=member.id)).limit(10)).all()
     return (
         render_template(
             "staff/staff_edit.html",
