@@ -380,3 +380,12 @@ def test_staff_pages_404_for_customer_accounts(app):
     customer_id = make_user(app, "c@example.com")
     assert owner.get(f"/staff/staff/{customer_id}").status_code == 404
     assert owner.get("/staff/staff/99999").status_code == 404
+
+
+def test_a_staff_members_page_shows_their_recent_log_entries(app):
+    owner = staff_client(app, "owner")
+    staff_client(app, "catalog", email="cat@example.com")
+    member_id = _user(app, "cat@example.com").id
+    page = owner.get(f"/staff/staff/{member_id}").text
+    assert "Recent activity" in page and "Signed in" in page.split("Recent activity")[1]
+    assert f"/staff/audit?staff={member_id}" in page
