@@ -52,6 +52,23 @@ ROLE_LABELS = {
     Role.ANALYST: _l("Analyst"),
 }
 
+# What each permission lets a person do, in the words of PRODUCT.md's roles table.
+PERMISSION_LABELS = {
+    Permission.VIEW_ORDERS: _l("See orders with the shipping name, address and phone"),
+    Permission.PROCESS_ORDERS: _l("Change order status, ship, cancel, refund"),
+    Permission.HANDLE_ENQUIRIES: _l("Read and answer enquiries"),
+    Permission.VIEW_CUSTOMERS: _l("See customer records"),
+    Permission.MANAGE_CATALOG: _l("Manage products, categories, stock and images"),
+    Permission.COMPOSE_ANNOUNCEMENTS: _l("Compose new-product announcements"),
+    Permission.VIEW_ANALYTICS: _l("See traffic and sales figures (totals only)"),
+    Permission.ADMINISTER: _l("Manage staff and roles, read the access log, edit the policy"),
+}
+
+
+def role_permission_labels(role: Role) -> list:
+    """The labels of what ``role`` may do, in the order of the roles table."""
+    return [PERMISSION_LABELS[p] for p in Permission if p in ROLE_PERMISSIONS[role]]
+
 
 def permissions_for(roles) -> frozenset[Permission]:
     """The union of the permissions of the given roles (unknown names grant nothing)."""
@@ -75,26 +92,13 @@ def permission_required(permission: Permission):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if not current_user.can(permission):
-                security_log.warning(
-                    "permission refused: user=%s permission=%s endpoint=%s",
-                    current_user.id,
-                    permission,
-                    request.endpoint,
-                )
-                for hook in PERMISSION_REFUSED_HOOKS:
-                    hook(current_user, permission)
-                abort(403)
+                _refuse(permission)
             return view(*args, **kwargs)
 
         wrapped.required_permission = permission
         return wrapped
 
     return decorator
-
-
-# Called with (user, permission) on every refusal; the access log registers itself here.
-PERMISSION_REFUSED_HOOKS: list = []
-security_log = logging.getLogger("jomso.security")
 
 
 def staff_required(view):
@@ -105,11 +109,41 @@ def staff_required(view):
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
         if not current_user.is_staff:
-            security_log.warning(
-                "staff page refused: user=%s endpoint=%s", current_user.id, request.endpoint
-            )
-            abort(403)
+            _refuse(None)
         return view(*args, **kwargs)
 
     wrapped.required_permission = None  # declared: any staff role
     return wrapped
+
+
+# Called with (user, permission) on every refusal, permission None for "any staff role";
+# the access log registers itself here (jomso/audit/signals.py).
+PERMISSION_REFUSED_HOOKS: list = []
+security_log = logging.getLogger("jomso.security")
+
+
+def _refuse(permission: Permission | None):
+    security_log.warning(
+        "permission refused: user=%s permission=%s endpoint=%s",
+        current_user.id,
+        permission or "staff",
+        request.endpoint,
+    )
+    user = current_user._get_current_object()
+    for hook in PERMISSION_REFUSED_HOOKS:
+        hook(user, permission)
+    abort(403)
+
+
+_UNDECLARED = object()
+
+
+def may_open(user, endpoint: str) -> bool:
+    """Whether ``user`` passes the permission check of the view at ``endpoint``, read from
+    the view's own declaration; False for unknown endpoints and undeclared views. Navigation
+    and dashboard links ask this, so a link shows exactly when its page would open."""
+    view = current_app.view_functions.get(endpoint)
+    declared = getattr(view, "required_permission", _UNDECLARED)
+    if view is None or declared is _UNDECLARED or not user.is_authenticated:
+        return False
+    return user.is_staff if declared is None else user.can(declared)

@@ -1,0 +1,89 @@
+"""The owner's setup checklist on the dashboard: is this shop ready for real customers?"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_babel import gettext as _
+
+log = logging.getLogger(__name__)
+
+OK, TODO, UNKNOWN = "ok", "todo", "unknown"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    title: str
+    status: str  # OK, TODO or UNKNOWN
+    message: str
+
+
+def setup_checklist() -> list[CheckItem]:
+    return [_payments(), _mail(), _https(), _policy()]
+
+
+def _payments() -> CheckItem:
+    config = current_app.config
+    keys = ("BRAINTREE_MERCHANT_ID", "BRAINTREE_PUBLIC_KEY", "BRAINTREE_PRIVATE_KEY")
+    if all(config.get(k) for k in keys):
+        return CheckItem(
+            _("Payments"),
+            OK,
+            _("Braintree is configured (%(env)s).", env=config.get("BRAINTREE_ENVIRONMENT")),
+        )
+    return CheckItem(
+        _("Payments"),
+        TODO,
+        _(
+            "Demo payments: no card is really charged. Set JOMSO_BRAINTREE_MERCHANT_ID, "
+            "JOMSO_BRAINTREE_PUBLIC_KEY and JOMSO_BRAINTREE_PRIVATE_KEY to take real payments."
+        ),
+    )
+
+
+def _mail() -> CheckItem:
+    server = current_app.config.get("MAIL_SERVER")
+    if server:
+        return CheckItem(_("Mail"), OK, _("Mail is sent through %(server)s.", server=server))
+    return CheckItem(
+        _("Mail"),
+        TODO,
+        _(
+            "Mail goes to the outbox folder in the instance folder, not to customers. Set "
+            "JOMSO_MAIL_SERVER to send it."
+        ),
+    )
+
+
+def _https() -> CheckItem:
+    if current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
+        return CheckItem(_("HTTPS"), OK, _("The shop is served over HTTPS."))
+    return CheckItem(
+        _("HTTPS"),
+        TODO,
+        _(
+            "This page was not served over HTTPS. Put the shop behind a proxy with a "
+            "certificate and set JOMSO_SESSION_COOKIE_SECURE=true."
+        ),
+    )
+
+
+def _policy() -> CheckItem:
+    title = _("Privacy policy")
+    try:
+        from jomso.privacy.services import current_policy
+    except ImportError:
+        return CheckItem(title, UNKNOWN, _("The policy's state cannot be read yet."))
+    try:
+        policy = current_policy()
+    except Exception:  # the checklist must never take the dashboard down
+        log.exception("reading the current policy for the checklist failed")
+        return CheckItem(title, UNKNOWN, _("The policy's state cannot be read yet."))
+    if policy is None:
+        return CheckItem(title, TODO, _("No privacy policy is published yet."))
+    # The policy the shop ships with has no publisher: the owner has not reviewed it.
+    if getattr(policy, "published_by_id", True) is None:
+        return CheckItem(title, TODO, _("The shop still shows the policy it came with. Review it."))
+    return CheckItem(title, OK, _("A reviewed privacy policy is published."))

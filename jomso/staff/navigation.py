@@ -1,0 +1,115 @@
+"""The back office's pages, in menu order: the side navigation and the dashboard cards.
+
+A link shows only when its page exists and the person would pass the page's own permission
+check (``may_open`` reads the view's ``required_permission``), so the menu can never offer a
+page that answers 403. Areas added later appear by themselves once their view exists under
+the endpoint named here; a new area not listed here calls ``register_staff_link``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from jomso.permissions import may_open
+
+OVERVIEW = _l("Overview")
+SALES = _l("Orders and customers")
+CATALOG = _l("Catalog")
+INSIGHTS = _l("Insights")
+ADMIN = _l("Administration")
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    endpoint: str
+    label: object  # lazy translated strings
+    group: object
+    description: object
+
+
+STAFF_LINKS: list[StaffLink] = [
+    StaffLink("staff.dashboard", _l("Dashboard"), OVERVIEW, _l("What you can do here.")),
+    StaffLink(
+        "staff.order_list",
+        _l("Orders"),
+        SALES,
+        _l("Pick, pack and ship orders; cancel and refund."),
+    ),
+    StaffLink(
+        "staff.enquiry_list",
+        _l("Enquiries"),
+        SALES,
+        _l("Read and answer customers' questions."),
+    ),
+    StaffLink(
+        "staff.customer_list",
+        _l("Customers"),
+        SALES,
+        _l("Customer accounts. Every look is written to the access log."),
+    ),
+    StaffLink(
+        "staff.product_list",
+        _l("Products"),
+        CATALOG,
+        _l("Add and edit products, prices, stock and images."),
+    ),
+    StaffLink(
+        "staff.category_list",
+        _l("Categories"),
+        CATALOG,
+        _l("Create, rename and order categories."),
+    ),
+    StaffLink(
+        "staff.announcement_list",
+        _l("Announcements"),
+        CATALOG,
+        _l("Tell subscribers about new products."),
+    ),
+    StaffLink(
+        "staff.analytics",
+        _l("Analytics"),
+        INSIGHTS,
+        _l("Traffic and sales figures, as totals."),
+    ),
+    StaffLink(
+        "staff.staff_list",
+        _l("Staff"),
+        ADMIN,
+        _l("Add staff, change roles, disable accounts."),
+    ),
+    StaffLink(
+        "staff.audit_log",
+        _l("Access log"),
+        ADMIN,
+        _l("Who looked at which customer's data, sign-ins and changes."),
+    ),
+    StaffLink(
+        "staff.policy_edit",
+        _l("Privacy policy"),
+        ADMIN,
+        _l("Publish a new version of the privacy policy."),
+    ),
+]
+
+
+def register_staff_link(link: StaffLink, after: str | None = None) -> None:
+    """Add a page to the menu and dashboard, after the link to ``after`` (else at the end)."""
+    STAFF_LINKS[:] = [existing for existing in STAFF_LINKS if existing.endpoint != link.endpoint]
+    endpoints = [existing.endpoint for existing in STAFF_LINKS]
+    position = endpoints.index(after) + 1 if after in endpoints else len(STAFF_LINKS)
+    STAFF_LINKS.insert(position, link)
+
+
+def links_for(user) -> list[StaffLink]:
+    """The pages ``user`` may open, in menu order."""
+    return [link for link in STAFF_LINKS if may_open(user, link.endpoint)]
+
+
+def nav_groups(user) -> list[tuple[object, list[StaffLink]]]:
+    """``links_for(user)`` grouped under their headings, empty groups left out."""
+    groups: dict[str, tuple[object, list[StaffLink]]] = {}
+    for link in links_for(user):
+        groups.setdefault(str(link.group), (link.group, []))[1].append(link)
+    return list(groups.values())

@@ -1,0 +1,196 @@
+"""The role-by-URL matrix: every registered /staff URL, every method, for every role, a
+customer and an anonymous visitor, checked against ROLE_PERMISSIONS and the permission the
+view declares. A view under /staff that declares no permission fails this module."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from jomso import create_app
+from jomso.cli import init_schema
+from jomso.extensions import db
+from jomso.permissions import ROLE_PERMISSIONS, Permission, Role
+from tests.conftest import csrf_token_from
+from tests.helpers import login, make_user
+
+SUBJECTS = [role.value for role in Role] + ["customer", "anonymous"]
+UNDECLARED = object()
+
+
+def staff_rules(app: Flask):
+    """(rule, method) for every /staff URL, HEAD and OPTIONS left out (Flask answers them)."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.rule == "/staff" or rule.rule.startswith("/staff/"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def undeclared_staff_views(app: Flask) -> list[str]:
+    """Endpoints under /staff whose view declares no permission."""
+    return sorted(
+        {
+            rule.endpoint
+            for rule, _method in staff_rules(app)
+            if getattr(app.view_functions[rule.endpoint], "required_permission", UNDECLARED)
+            is UNDECLARED
+        }
+    )
+
+
+def _collect_cases():
+    """Built from a throwaway app at collection time so each case gets a readable id."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = os.environ.get("JOMSO_INSTANCE_PATH")
+        os.environ["JOMSO_INSTANCE_PATH"] = tmp
+        try:
+            app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+        finally:
+            if saved is None:
+                os.environ.pop("JOMSO_INSTANCE_PATH")
+            else:
+                os.environ["JOMSO_INSTANCE_PATH"] = saved
+        cases = []
+        for rule, method in staff_rules(app):
+            for subject in SUBJECTS:
+                cases.append(
+                    pytest.param(
+                        rule.rule,
+                        rule.endpoint,
+                        method,
+                        subject,
+                        id=f"{method} {rule.rule} as {subject}",
+                    )
+                )
+        return cases
+
+
+CASES = _collect_cases()
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """One app for the whole matrix: an account per role, a customer, and real objects for
+    URL variables (a staff member and a customer that no subject depends on)."""
+    tmp = tmp_path_factory.mktemp("matrix")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JOMSO_INSTANCE_PATH", str(tmp / "instance"))
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "matrix-secret",
+                "DATABASE_URL": f"sqlite:///{tmp / 'matrix.sqlite3'}",
+                "RATELIMIT_ENABLED": False,
+                "SERVER_NAME": "shop.test",
+            }
+        )
+    with app.app_context():
+        init_schema()
+    ids = {
+        "user_id": make_user(app, "target-staff@staff.example.org", roles=["support"]),
+        "customer_id": make_user(app, "target-customer@example.com", name="Tara Target"),
+    }
+    clients = {}
+    for subject in SUBJECTS:
+        client = app.test_client()
+        if subject != "anonymous":
+            roles = [] if subject == "customer" else [subject]
+            make_user(app, f"{subject}@matrix.example.com", roles=roles)
+            assert login(client, f"{subject}@matrix.example.com").status_code == 302
+        clients[subject] = client
+    yield app, clients, ids
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _url(rule: str, ids: dict) -> str:
+    def value(match):
+        converter, name = match.group(1), match.group(2)
+        if name in ids:
+            return str(ids[name])
+        return "1" if converter in ("int", "float") else "x"
+
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", value, rule)
+
+
+def _allowed(subject: str, declared) -> bool:
+    if subject in ("customer", "anonymous"):
+        return False
+    if declared is None:  # staff_required: any staff role
+        return True
+    return Permission(declared) in ROLE_PERMISSIONS[Role(subject)]
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method", "subject"), CASES)
+def test_staff_url_answers_by_role(matrix, rule, endpoint, method, subject):
+    app, clients, ids = matrix
+    view = app.view_functions[endpoint]
+    declared = getattr(view, "required_permission", UNDECLARED)
+    assert declared is not UNDECLARED, f"{endpoint} declares no permission"
+    client = clients[subject]
+    url = _url(rule, ids)
+    token = csrf_token_from(client.get("/account/login").text)
+    response = client.open(url, method=method, data={"csrf_token": token})
+    location = response.headers.get("Location", "")
+
+    if subject == "anonymous":
+        assert response.status_code == 302, response.status_code
+        assert location.startswith("/account/login?next="), location
+    elif _allowed(subject, declared):
+        assert response.status_code != 403
+        assert not location.startswith("/account/login"), location
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403, response.status_code
+        assert b"Not allowed" in response.data
+
+
+# What PRODUCT.md's roles table says each page needs (None: any staff role). The matrix above
+# checks that each page enforces what it declares; this pins the declarations themselves, so
+# a page that declares too little is caught. Areas that add staff pages add their lines here.
+EXPECTED_PERMISSIONS = {
+    "staff.dashboard": None,
+    "staff.staff_list": Permission.ADMINISTER,
+    "staff.staff_new": Permission.ADMINISTER,
+    "staff.staff_edit": Permission.ADMINISTER,
+    "staff.staff_disable": Permission.ADMINISTER,
+    "staff.staff_enable": Permission.ADMINISTER,
+    "staff.audit_log": Permission.ADMINISTER,
+    "staff.audit_csv": Permission.ADMINISTER,
+    "staff.customer_list": Permission.VIEW_CUSTOMERS,
+    "staff.customer_detail": Permission.VIEW_CUSTOMERS,
+}
+
+
+@pytest.mark.parametrize(("endpoint", "expected"), EXPECTED_PERMISSIONS.items())
+def test_declared_permissions_match_the_roles_table(app, endpoint, expected):
+    assert app.view_functions[endpoint].required_permission == expected
+
+
+def test_every_staff_view_declares_a_permission(app):
+    assert undeclared_staff_views(app) == []
+
+
+def test_matrix_covers_the_staff_pages(app):
+    endpoints = {rule.endpoint for rule, _m in staff_rules(app)}
+    assert {
+        "staff.dashboard",
+        "staff.staff_list",
+        "staff.customer_list",
+        "staff.customer_detail",
+        "staff.audit_log",
+        "staff.audit_csv",
+    } <= endpoints
+
+
+def test_a_view_without_a_declared_permission_is_caught(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "other"))
+    other = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+    other.add_url_rule("/staff/forgotten", "forgotten", lambda: "personal data")
+    assert undeclared_staff_views(other) == ["forgotten"]
