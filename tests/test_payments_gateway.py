@@ -363,3 +363,14 @@ def test_transactions_survive_a_restart(app, tmp_path):
         refunded = payments.refund(sale.transaction_id, 900)
         assert refunded.ok
         assert [r.kind for r in payments.find_by_order("J-7001")] == ["credit", "sale"]
+
+
+def test_refund_retried_with_the_same_key_refunds_once(ctx):
+    sale = _settled("J-6005", 5000)
+    first = payments.refund(sale.transaction_id, 1000, idempotency_key="refund-1")
+    again = payments.refund(sale.transaction_id, 1000, idempotency_key="refund-1")
+    assert first.ok and again.transaction_id == first.transaction_id
+    other = payments.refund(sale.transaction_id, 1000, idempotency_key="refund-2")
+    assert other.transaction_id != first.transaction_id
+    credits = [r for r in payments.find_by_order("J-6005") if r.kind == "credit"]
+    assert sum(r.amount_cents for r in credits) == 2000

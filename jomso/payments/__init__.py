@@ -30,7 +30,10 @@ How the checkout uses it
 6. **Refund after settlement:** ``refund(transaction_id)`` refunds what is left, or
    ``refund(transaction_id, amount_cents)`` a part. It answers ``INVALID`` with error code 91506
    before settlement (void instead), 91521 when the amount is larger than what is left, 91512
-   when all of it was refunded already. The result describes the new refund transaction.
+   when all of it was refunded already. The result describes the new refund transaction. Pass
+   ``idempotency_key`` (the shop's refund record id) so a retry cannot refund twice.
+   After ``UNAVAILABLE`` from capture, void or refund, look at ``find(transaction_id)`` before
+   trying again.
 7. **Webhooks:** ``parse_webhook(bt_signature, bt_payload)`` returns a ``WebhookEvent`` or
    raises ``InvalidWebhook``.
 

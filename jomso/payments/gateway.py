@@ -368,14 +368,24 @@ class PaymentGateway:
             "void", transaction_id, lambda: self.braintree.transaction.void(transaction_id)
         )
 
-    def refund(self, transaction_id: str, amount_cents: int | None = None) -> PaymentResult:
+    def refund(
+        self,
+        transaction_id: str,
+        amount_cents: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> PaymentResult:
         """Refund a settled transaction: what is left of it, or ``amount_cents``. The result
-        describes the new refund (a ``credit`` transaction)."""
-        amount = None if amount_cents is None else self._amount(amount_cents)
+        describes the new refund (a ``credit`` transaction). Give an ``idempotency_key`` (e.g.
+        the shop's refund record id) so retrying after UNAVAILABLE cannot refund twice."""
+        options: dict[str, Any] = {
+            "amount": None if amount_cents is None else self._amount(amount_cents)
+        }
+        if idempotency_key:
+            options["api_request_key"] = idempotency_key
         return self._call(
             "refund",
             transaction_id,
-            lambda: self.braintree.transaction.refund(transaction_id, amount),
+            lambda: self.braintree.transaction.refund(transaction_id, options),
         )
 
     def settle(self, transaction_id: str) -> PaymentResult:
@@ -458,7 +468,8 @@ class PaymentGateway:
             )
         except UNAVAILABLE_ERRORS as exc:
             self._log_fault(operation, reference, exc)
-            # Not found out: the sale may have gone through; reconcile with find_by_order.
+            # The outcome is unknown: Braintree may have done it. Callers check with find or
+            # find_by_order before trying again (or retry with the same idempotency key).
             return PaymentResult(
                 Outcome.UNAVAILABLE,
                 order_number=reference if operation == "authorize" else None,
@@ -661,8 +672,10 @@ def void(transaction_id: str) -> PaymentResult:
     return get_gateway().void(transaction_id)
 
 
-def refund(transaction_id: str, amount_cents: int | None = None) -> PaymentResult:
-    return get_gateway().refund(transaction_id, amount_cents)
+def refund(
+    transaction_id: str, amount_cents: int | None = None, idempotency_key: str | None = None
+) -> PaymentResult:
+    return get_gateway().refund(transaction_id, amount_cents, idempotency_key=idempotency_key)
 
 
 def find(transaction_id: str) -> PaymentResult | None:

@@ -33,7 +33,7 @@ What it answers, as Braintree's sandbox does:
   raises ``ReadTimeoutError``), so the sale can be found by order id afterwards;
   4002.00 to 4002.99 time out before reaching the gateway (``ConnectTimeoutError``, nothing
   recorded); 4003.00 to 4003.99 answer 503 (``ServiceUnavailableError``, nothing recorded).
-* ``api_request_key`` makes a sale idempotent: the same key answers with the first sale.
+* ``api_request_key`` makes a sale or a refund idempotent: the same key answers with the first.
 * find (404 when unknown), submit for settlement (only ``authorized``; at most the authorized
   amount, else 91522), void (``authorized`` or ``submitted_for_settlement``, else 91504), settle
   (the sandbox's ``testing.settle_transaction``: ``submitted_for_settlement`` to ``settled``),
@@ -397,10 +397,13 @@ class OfflineGateway:
         return 200, transaction_xml(txn)
 
     def _refund(self, txn_id: str, params: dict) -> tuple[int, str]:
+        key = params.get("api_request_key") or None
         with self._store(write=True) as store:
             original = store["transactions"].get(txn_id)
             if original is None:
                 return 404, ""
+            if key and key in store["request_keys"]:
+                return 201, transaction_xml(store["transactions"][store["request_keys"][key]])
             if original["type"] == "credit":
                 return _error_response("91505", nested=("transaction",))
             if original["status"] not in ("settled", "settling"):
@@ -432,6 +435,8 @@ class OfflineGateway:
             credit["processor_response_text"] = "Processed"
             _set_status(credit, "submitted_for_settlement")
             original["refund_ids"].append(credit["id"])
+            if key:
+                store["request_keys"][key] = credit["id"]
             original["updated_at"] = _now()
         return 201, transaction_xml(credit)
 
