@@ -420,7 +420,10 @@ class PaymentGateway:
         self._refuse_in_production("sample_webhook")
         config = self.braintree.config
         if kind not in DISPUTE_STATUSES:
-            sample = self.braintree.webhook_testing.sample_notification(kind, transaction_id)
+            with warnings.catch_warnings():
+                # The SDK's sample uses datetime.utcnow(), deprecated from Python 3.12 on.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                sample = self.braintree.webhook_testing.sample_notification(kind, transaction_id)
             payload = sample["bt_payload"]
             if isinstance(payload, bytes):
                 payload = payload.decode("ascii")

@@ -236,6 +236,7 @@ class OfflineGateway:
     # -- the http_strategy interface -------------------------------------------------------
 
     def http_do(self, verb: str, full_path: str, headers: dict, body) -> tuple[int, str]:
+        """Answer one API request as Braintree would: ``(HTTP status, XML body)``."""
         path = urlsplit(full_path).path
         prefix = f"/merchants/{self.config.merchant_id}"
         if not path.startswith(prefix + "/"):
@@ -285,15 +286,17 @@ class OfflineGateway:
         lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
-            data = json.loads(path.read_text()) if path.exists() else {}
+            before = path.read_text() if path.exists() else ""
+            data = json.loads(before) if before else {}
             data.setdefault("transactions", {})
             data.setdefault("request_keys", {})
             yield data
-            if write:
+            after = json.dumps(data, indent=1, sort_keys=True) if write else before
+            if after != before:
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
                 try:
                     with os.fdopen(fd, "w") as fh:
-                        json.dump(data, fh, indent=1, sort_keys=True)
+                        fh.write(after)
                         fh.flush()
                         os.fsync(fh.fileno())
                     os.replace(tmp, path)
@@ -318,6 +321,8 @@ class OfflineGateway:
         return 201, to_xml("client_token", {"value": value})
 
     def _sale(self, params: dict) -> tuple[int, str]:
+        if params.get("type") != "sale":
+            raise NotImplementedError("the offline gateway only creates sales")
         amount, error = _parse_amount(params.get("amount"))
         if error:
             return _error_response(error, nested=("transaction",))
