@@ -18,6 +18,12 @@ CREDENTIALS = {
 RIBBON = "Demo payments: no real card is charged. Use the test cards at checkout."
 
 
+@pytest.fixture(autouse=True)
+def _own_instance_folder(tmp_path, monkeypatch):
+    """Apps made here keep their instance folder (and offline store) in the test's tmp dir."""
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 def _app(tmp_path, **settings):
     return create_app(
         {
