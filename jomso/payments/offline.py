@@ -291,7 +291,7 @@ class OfflineGateway:
             data.setdefault("transactions", {})
             data.setdefault("request_keys", {})
             yield data
-            after = json.dumps(data, indent=1, sort_keys=True) if write else before
+            after = json.dumps(data, sort_keys=True, separators=(",", ":")) if write else before
             if after != before:
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
                 try:
