@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from jomso.extensions import csrf, limiter, login_manager, migrate
     from jomso.i18n import init_i18n
     from jomso.logging_setup import init_logging
+    from jomso.payments import init_payments
 
     init_logging(app)
     init_database(app)
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.anonymous_user = AnonymousUser
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
+    init_payments(app)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
