@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy.orm import aliased
 
 from jomso.analytics.models import PageView
 from jomso.catalog.models import Product
@@ -163,7 +164,8 @@ def _daily(start: date, end: date, tz: ZoneInfo) -> list[DayStat]:
 def _top_products(begin: datetime, finish: datetime) -> list[tuple[str, int]]:
     """Views per product: by the product id the page gave, else by the slug in the path."""
     slug = func.substr(PageView.path, len(PRODUCT_PATH_PREFIX) + 1)
-    by_slug = select(Product.id).where(Product.slug == slug).scalar_subquery()
+    named = aliased(Product)
+    by_slug = select(named.id).where(named.slug == slug).correlate(PageView).scalar_subquery()
     product_id = func.coalesce(PageView.product_id, by_slug)
     count = func.count(PageView.id)
     rows = db.session.execute(
