@@ -28,6 +28,7 @@ def _date_range(form: RangeForm) -> tuple[date, date, str | None]:
         return (*default, _("We could not read those dates, so this shows the last 30 days."))
     start, end = form.start.data, form.end.data
     if start is None and end is None:
+        form.start.data, form.end.data = default
         return (*default, None)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
@@ -37,6 +38,7 @@ def _date_range(form: RangeForm) -> tuple[date, date, str | None]:
     if (end - start).days >= MAX_DAYS:
         form.start.errors.append(_("Choose at most %(days)d days.", days=MAX_DAYS))
         return (*default, _("That range is too long, so this shows the last 30 days."))
+    form.start.data, form.end.data = start, end
     return start, end, None
 
 
