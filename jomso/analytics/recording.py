@@ -1,4 +1,4 @@
-"""Recording page views: one INSERT after each storefront page, identifiers only with consent.
+"""Recording page views: one row per storefront page, identifiers only with consent.
 
 A view may set ``g.analytics_product_id`` to the product it shows (the product detail page
 does), so "top products viewed" survives a product's slug changing; without it the report
@@ -9,18 +9,16 @@ of the log.
 from __future__ import annotations
 
 import ipaddress
-import logging
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import insert
 from ua_parser import Domain
 from ua_parser import parser as ua_parser
 
 from jomso.analytics import bp
-from jomso.analytics.models import PageView
+from jomso.analytics.writer import write_now, writer
 from jomso.consent.cookies import (
     VISITOR_COOKIE,
     consent_state,
@@ -28,10 +26,9 @@ from jomso.consent.cookies import (
     issue_visitor_id,
     visitor_id_from_request,
 )
+from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.logging_setup import redact
-
-log = logging.getLogger(__name__)
 
 # Never recorded: the back office, files, machine endpoints. Matched as whole path segments.
 EXCLUDED_PREFIXES = ("/staff", "/static", "/webhooks", "/healthz", "/images", "/cookies/consent")
@@ -119,30 +116,33 @@ def record_page_view(response: Response) -> Response:
     if not _recordable(response):
         return response
 
+    browser, browser_version, system, system_version = browser_and_os(
+        request.headers.get("User-Agent", "")
+    )
+    consented = state.analytics_allowed
     values = {
+        "created_at": utcnow(),
         "path": recorded_path(),
+        "product_id": g.get("analytics_product_id") if response.status_code < 400 else None,
         "status": response.status_code,
         "referrer_host": referrer_host(),
-        "consented": state.analytics_allowed,
+        "browser_family": browser,
+        "browser_version": browser_version,
+        "os_family": system,
+        "os_version": system_version,
+        "consented": consented,
+        "visitor_id": (visitor_id_from_request() or issue_visitor_id(response, state))
+        if consented
+        else None,
+        "ip": _client_ip() if consented else None,
+        "ip_truncated": False,
+        "user_id": current_user.id if consented and current_user.is_authenticated else None,
     }
-    if response.status_code < 400:
-        values["product_id"] = g.get("analytics_product_id")
-    (
-        values["browser_family"],
-        values["browser_version"],
-        values["os_family"],
-        values["os_version"],
-    ) = browser_and_os(request.headers.get("User-Agent", ""))
-    if state.analytics_allowed:
-        values["visitor_id"] = visitor_id_from_request() or issue_visitor_id(response, state)
-        values["ip"] = _client_ip()
-        if current_user.is_authenticated:
-            values["user_id"] = current_user.id
-
-    try:
-        # Its own connection and transaction: the view's session is left exactly as it was.
-        with db.engine.begin() as connection:
-            connection.execute(insert(PageView).values(**values))
-    except Exception:  # a lost page view must never cost the visitor their page
-        log.exception("page view not recorded for endpoint %s", request.endpoint)
+    # Written on a connection of its own, so the view's session is left exactly as it was; by
+    # the writer thread unless switched off (and always at once under TESTING, so tests see
+    # their rows without waiting).
+    if current_app.config["ANALYTICS_WRITE_BEHIND"] and not current_app.testing:
+        writer.submit(db.engine, values)
+    else:
+        write_now(db.engine, values)
     return response

@@ -17,6 +17,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import lazy_gettext as _l
@@ -141,13 +142,19 @@ def decode_consent(value: str | None, today: date | None = None) -> ConsentState
     """The choice a cookie value holds; a forged, malformed or expired value holds none."""
     if not value:
         return ConsentState()
+    today = today or datetime.now(UTC).date()
+    return _decode(_signer(), str(value)[:200], today, current_app.config["CONSENT_MAX_AGE_DAYS"])
+
+
+@lru_cache(maxsize=1024)
+def _decode(signer: Signer, value: str, today: date, max_age: int) -> ConsentState:
+    # Cached: a visitor sends the same value with every request, and checking the signature
+    # is most of the work. The key includes the signer, so a new secret key starts afresh.
     try:
-        choice, version, day = _signer().unsign(value).decode().split(".")
+        choice, version, day = signer.unsign(value).decode().split(".")
         state = ConsentState(choice, int(version), date.fromisoformat(day))
     except (BadSignature, ValueError, UnicodeDecodeError):
         return ConsentState()
-    today = today or datetime.now(UTC).date()
-    max_age = current_app.config["CONSENT_MAX_AGE_DAYS"]
     if choice not in CHOICES or not (-1 <= (today - state.decided_on).days < max_age):
         return ConsentState()
     return state
