@@ -96,6 +96,30 @@ def test_decline_sets_only_essential_cookies_and_stores_no_ip(app, client):
     assert IP not in _database_text(app)
 
 
+def test_returning_visitor_with_a_choice_browses_without_any_cookie_being_set(app):
+    """Once the choice is made there is no banner form, so pages without forms set nothing:
+    not even the session cookie."""
+    today = datetime.now(UTC).date()
+    for choice in ("decline", "accept"):
+        client = app.test_client()
+        consent_cookie(client, choice, today - timedelta(days=3))
+        if choice == "accept":
+            client.set_cookie("jomso_vid", "A" * 22, domain="shop.test")
+        for page in ("/", "/products", "/products?q=lamp"):
+            response = client.get(page)
+            assert response.status_code == 200
+            assert cookies_set(response) == {}, (choice, page)
+
+
+def test_policy_version_is_recorded_in_cookie_and_ledger(app, client, monkeypatch):
+    import jomso.consent.views as views
+
+    monkeypatch.setattr(views, "current_policy_version", lambda: 7)
+    response = choose(client, "accept")
+    assert cookies_set(response)["jomso_consent"].startswith("jomso_consent=accept.7.")
+    assert _records(app)[-1].policy_version == 7
+
+
 def test_accept_sets_visitor_cookie_and_records_ip(app, client):
     response = choose(client, "accept")
     cookies = cookies_set(response)

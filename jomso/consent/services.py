@@ -22,7 +22,9 @@ def current_policy_version() -> int:
     """The version of the privacy policy in force, or 1 before the policy is versioned."""
     try:
         from jomso.privacy.services import current_policy
-    except ImportError:
+    except ModuleNotFoundError as error:  # the privacy domain is not installed yet
+        if error.name not in ("jomso.privacy.services", "jomso.privacy"):
+            raise
         return 1
     policy = current_policy()
     return int(getattr(policy, "version", None) or 1)
@@ -51,13 +53,14 @@ def record_consent(
     user=None,
     visitor_id: str | None = None,
     ip: str | None = None,
+    policy_version: int | None = None,
 ) -> ConsentRecord:
     """Append a choice to the consent ledger and commit.
 
     ``choice`` is "accept" or "decline"; ``scope`` names the purpose ("analytics",
     "newsletter"); ``source`` says where it was made (see ``SOURCES``). In a request, the
     signed-in account and the client address are taken when not given; the address is stored
-    only as a keyed hash.
+    only as a keyed hash. The policy version defaults to the one in force.
     """
     if choice not in CHOICES:
         raise ValueError(f"unknown consent choice {choice!r}")
@@ -74,7 +77,7 @@ def record_consent(
         choice=choice,
         scope=scope,
         source=source,
-        policy_version=current_policy_version(),
+        policy_version=policy_version or current_policy_version(),
         ip_hash=hash_ip(ip),
         user_id=user.id if user is not None else None,
         visitor_id=visitor_id,

@@ -63,12 +63,13 @@ def record():
     target = form.next.data if is_safe_redirect(form.next.data) else url_for(".settings")
     response = jsonify(choice=choice) if wants_json else redirect(target, code=303)
 
-    state = store_choice(response, choice, current_policy_version())
+    version = current_policy_version()
+    state = store_choice(response, choice, version)
     if state.analytics_allowed:
         visitor_id = visitor_id or issue_visitor_id(response, state)
     elif VISITOR_COOKIE in request.cookies:
         forget_visitor(response)
-    record_consent(choice, source=source, visitor_id=visitor_id)
+    record_consent(choice, source=source, visitor_id=visitor_id, policy_version=version)
 
     if not wants_json:
         if choice == ACCEPT and state.gpc:
