@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "jomso.consent",
     "jomso.contact",
     "jomso.staff",
+    "jomso.analytics",
 )
 
 

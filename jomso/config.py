@@ -68,9 +68,11 @@ class Defaults:
     BRAINTREE_TIMEOUT = 30
     ALLOW_DEMO_PAYMENTS = False
 
-    ANALYTICS_IP_DAYS = 30
-    ANALYTICS_KEEP_DAYS = 395
-    CONSENT_MAX_AGE_DAYS = 182
+    ANALYTICS_ENABLED = True  # record storefront page views (false: no log, no visitor cookie)
+    ANALYTICS_WRITE_BEHIND = True  # write page views from a background thread, in batches
+    ANALYTICS_IP_DAYS = 30  # page-view IPs are shortened after this many days by `purge`
+    ANALYTICS_KEEP_DAYS = 395  # page views are deleted after this many days by `purge`
+    CONSENT_MAX_AGE_DAYS = 182  # a cookie choice is remembered this long, then asked again
 
     PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-*
 

@@ -1,0 +1,13 @@
+import click
+
+from jomso.analytics import bp
+from jomso.analytics.retention import run_retention_rules
+from jomso.database import utcnow
+
+
+@bp.cli.command("purge")
+def purge_command():
+    """Apply the retention rules (shorten old IP addresses, delete old page views, ...).
+    Run it daily, e.g. from cron."""
+    for name, count in run_retention_rules(utcnow()).items():
+        click.echo(f"{name}: {count}")
