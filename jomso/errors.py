@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from datetime import timedelta
 
@@ -60,7 +59,7 @@ def _retry_after_seconds(error: HTTPException) -> int | None:
         return int(retry_after)
     limit = limiter.current_limit
     if limit is not None and limit.breached:
-        return max(1, math.ceil(limit.reset_at - time.time()))
+        return max(1, int(limit.reset_at - time.time()))
     return None
 
 

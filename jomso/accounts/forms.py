@@ -3,6 +3,7 @@ field; the rules themselves live in ``validation.py``."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -220,7 +221,7 @@ class ProfileForm(PhoneFields, FlaskForm):
 
     def validate_phones(self, field):
         if not any(entry.data for entry in field.entries):
-            raise ValidationError(_l("Keep at least one phone number we can reach you on."))
+            raise ValidationError(_("Keep at least one phone number we can reach you on."))
 
     def phone_numbers(self) -> list[str]:
         return _numbers(self.phones.entries)
