@@ -267,8 +267,9 @@ def delete():
         )
     if form.validate_on_submit():
         if verify_password(user.password_hash, form.current_password.data):
-            services.sign_out(user)
             delete_account(user)
+            user.current_session = None  # its row went with the account
+            services.sign_out(user)
             return redirect(url_for(".deleted"))
         form.current_password.errors.append(_("This is not your password."))
     return render_template("accounts/delete.html", form=form, staff=False)
