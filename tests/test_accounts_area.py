@@ -351,3 +351,17 @@ def test_staff_is_told_deletion_is_for_the_owner(app, client):
     assert response.status_code == 403
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "staff@example.com"))
+
+
+def test_profile_with_the_most_phone_numbers_still_opens(app, client):
+    from jomso.accounts.models import Phone
+
+    user_id = make_user(app, email="many@example.com")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.phones = [Phone(number=f"+1202555{140 + n:04d}", position=n) for n in range(8)]
+        db.session.commit()
+    login(client, email="many@example.com")
+    page = client.get("/account/profile")
+    assert page.status_code == 200
+    assert page.text.count('type="tel"') == 8

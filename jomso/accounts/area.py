@@ -63,8 +63,10 @@ def profile():
         form.name.data = user.name
         form.newsletter.data = user.new_product_opt_in is not None
         numbers = [format_phone(p.number) for p in user.phones]
+        # The numbers kept, plus an empty input or two for a new one.
+        shown = min(max(len(numbers) + 1, 2), form.phones.max_entries)
         form.phones.entries = []
-        for number in [*numbers, "", ""][: max(len(numbers) + 1, 2)]:
+        for number in [*numbers, "", ""][:shown]:
             form.phones.append_entry(number)
     if form.validate_on_submit():
         services.update_profile(user, form.name.data, form.phone_numbers(), form.newsletter.data)

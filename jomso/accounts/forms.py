@@ -191,6 +191,9 @@ class RegisterForm(NewPasswordMixin, PhoneFields, AddressFields, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_countries()
+        # Each input gets its own label, so screen readers can tell them apart.
+        for number, entry in enumerate(self.other_phones.entries, start=2):
+            entry.label.text = _("Phone number %(number)d (optional)", number=number)
 
     def personal_data(self):
         return self.email.data or "", self.name.data or ""

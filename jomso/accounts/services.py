@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+import ua_parser
 from flask import current_app, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -180,8 +181,6 @@ def describe_browser(user_agent: str) -> str:
     """Family, major version and system only, e.g. "Firefox 128 on Linux"."""
     if not user_agent:
         return ""
-    import ua_parser
-
     result = ua_parser.parse(user_agent[:512])
     browser = result.user_agent
     system = result.os
