@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.browser.conftest import screenshot
+from tests.helpers import PASSWORD, make_user
 from tests.mail_helpers import last_message, link_to
 
 EMAIL = "journey@example.com"
@@ -115,5 +116,11 @@ def test_account_pages_on_a_phone(browser, app, live_server):
         screenshot(page, "account-register-phone")
         page.goto("/account/login")
         screenshot(page, "account-login-phone")
+        make_user(app, email="phone@example.com")
+        page.get_by_label("Email").fill("phone@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        assert page.get_by_role("heading", name="My account").is_visible()
+        screenshot(page, "account-overview-phone")
     finally:
         context.close()
