@@ -158,6 +158,26 @@ def test_staff_land_on_the_staff_dashboard(app, client):
     assert response.headers["Location"] == "/staff/"
 
 
+def test_signed_in_visitor_sees_who_is_signed_in_on_the_sign_in_page(app, client):
+    make_user(app)
+    login(client)
+    page = client.get("/account/login")
+    assert page.status_code == 200
+    assert "You are signed in as ann@example.com" in page.text
+    assert 'name="csrf_token"' in page.text
+
+
+def test_end_all_sessions_can_join_the_callers_transaction(app, client):
+    user_id = make_user(app)
+    login(client)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        services.end_all_sessions(user, commit=False)
+        user.active = False
+        db.session.rollback()  # the caller's change failed: the sessions stay
+    assert _signed_in(client)
+
+
 def test_logout_is_a_post_with_csrf(app, client):
     make_user(app)
     login(client)

@@ -268,12 +268,17 @@ def sign_out(user: User) -> None:
         session["_remember"] = remember_mark
 
 
-def end_all_sessions(user: User) -> None:
-    """Sign the account out everywhere (staff disabling it, a password reset)."""
+def end_all_sessions(user: User, commit: bool = True) -> None:
+    """Sign the account out everywhere (staff disabling it, a password reset).
+
+    ``commit=False`` leaves the commit to the caller, so that ending the sessions and the
+    change that needs it (disabling the account, its access-log entry) are one transaction.
+    """
     user.session_version += 1
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     user.current_session = None
-    db.session.commit()
+    if commit:
+        db.session.commit()
     log.info("account %s: all sessions ended", user.id)
 
 

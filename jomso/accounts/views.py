@@ -27,10 +27,9 @@ def _home_for(user) -> str:
 @limits.per_client(limits.LOGIN_PER_CLIENT)
 @limits.per_email(limits.LOGIN_FAILURES_PER_ACCOUNT, failures_only=True)
 def login():
-    """Unknown email and wrong password get the same answer after the same work."""
+    """Unknown email and wrong password get the same answer after the same work. A signed-in
+    visitor sees the form too (to switch accounts), with a note saying who is signed in."""
     target = request.args.get("next")
-    if current_user.is_authenticated:
-        return redirect(target if is_safe_redirect(target) else _home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
