@@ -88,10 +88,6 @@ def exported_tables() -> set[str]:
     return {table for section in _sections.values() for table in section.tables}
 
 
-def section_names() -> list[str]:
-    return list(_sections)
-
-
 def to_jsonable(value: Any) -> Any:
     """Datetimes and dates as ISO 8601, decimals as strings, enums as their values."""
     if isinstance(value, datetime | date):

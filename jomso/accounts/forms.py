@@ -45,7 +45,7 @@ class EmailAddress:
 
     def __call__(self, form, field):
         try:
-            field.normalized = validation.normalize_email(field.data or "")
+            field.normalized = validation.parse_email(field.data or "")
         except validation.Invalid as error:
             raise ValidationError(str(error)) from error
 

@@ -26,7 +26,7 @@ class Invalid(ValueError):
     """Input that cannot be used; ``str(error)`` is the message for the customer."""
 
 
-def normalize_email(raw: str) -> str:
+def parse_email(raw: str) -> str:
     """The address as the shop stores it (syntax checked, lower-cased); raises ``Invalid``.
 
     Deliverability is not checked: that would need DNS, and the confirmation link proves it.
