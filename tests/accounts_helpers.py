@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from jomso import create_app
+from jomso.cli import init_schema
+from jomso.extensions import db
 from tests.conftest import csrf_token_from
 from tests.mail_helpers import last_message, link_to
 
 GOOD_PASSWORD = "ochre walrus juggles lanterns"
+
+
+def build_app(tmp_path, monkeypatch, **settings):
+    """An app like the ``app`` fixture's, with some settings changed (rate limits on, a shop
+    name...). Pair with ``dispose_app``."""
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'custom.sqlite3'}",
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "shop.test",
+            **settings,
+        }
+    )
+    with app.app_context():
+        init_schema()
+    return app
+
+
+def dispose_app(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def registration(**overrides) -> dict:

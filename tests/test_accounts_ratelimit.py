@@ -9,32 +9,17 @@ import re
 
 import pytest
 
-from jomso import create_app
-from jomso.cli import init_schema
-from jomso.extensions import db
-from tests.accounts_helpers import post_form, registration
+from tests.accounts_helpers import build_app, dispose_app, post_form, registration
 from tests.helpers import PASSWORD, make_user
 
 
 @pytest.fixture
 def limited_app(tmp_path, monkeypatch):
-    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.sqlite3'}",
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "SERVER_NAME": "shop.test",
-        }
+    app = build_app(
+        tmp_path, monkeypatch, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"
     )
-    with app.app_context():
-        init_schema()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose_app(app)
 
 
 WRONG = "wrong password here"

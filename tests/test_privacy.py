@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from jomso import create_app
-from jomso.cli import init_schema
 from jomso.extensions import db
 from jomso.privacy.models import PolicyAcceptance, PolicyVersion
 from jomso.privacy.services import current_policy, ensure_initial_policy, publish_policy
-from tests.accounts_helpers import register, registered_customer
+from tests.accounts_helpers import build_app, dispose_app, register, registered_customer
 from tests.conftest import csrf_token_from
 from tests.helpers import login, make_user
 
@@ -29,27 +27,17 @@ def _visible_text(html: str) -> str:
 
 @pytest.fixture
 def configured_app(tmp_path, monkeypatch):
-    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'policy.sqlite3'}",
-            "RATELIMIT_ENABLED": False,
-            "SERVER_NAME": "shop.test",
-            "SHOP_NAME": "Tea & Kettle Ltd",
-            "SHOP_EMAIL": "privacy@teakettle.example",
-            "SHOP_ADDRESS": "4 Harbour Row\nPortsmouth PO1 2AB",
-            "ANALYTICS_IP_DAYS": 45,
-            "ANALYTICS_KEEP_DAYS": 200,
-        }
+    app = build_app(
+        tmp_path,
+        monkeypatch,
+        SHOP_NAME="Tea & Kettle Ltd",
+        SHOP_EMAIL="privacy@teakettle.example",
+        SHOP_ADDRESS="4 Harbour Row\nPortsmouth PO1 2AB",
+        ANALYTICS_IP_DAYS=45,
+        ANALYTICS_KEEP_DAYS=200,
     )
-    with app.app_context():
-        init_schema()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose_app(app)
 
 
 def test_the_first_version_is_shipped_and_names_the_shop_from_settings(configured_app):
