@@ -97,6 +97,14 @@ def sign_out(client):
     return client.post("/account/logout", data={"csrf_token": csrf_token_from(page.text)})
 
 
+def session_id(client) -> str:
+    """What the signed session cookie carries for Flask-Login: ``<id>:<version>:<token>``."""
+    app = client.application
+    with app.test_request_context():
+        cookie = client.get_cookie("jomso_session", domain="shop.test").value
+        return app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
+
+
 def registered_customer(client, **overrides) -> str:
     """Register through the form, confirm from the outbox, sign in; returns the email."""
     email = overrides.get("email", "bea@example.com")

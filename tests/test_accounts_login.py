@@ -13,7 +13,7 @@ from jomso.accounts import services
 from jomso.accounts.models import User, UserSession
 from jomso.accounts.signals import login_failed
 from jomso.extensions import db
-from tests.accounts_helpers import post_form, sign_in, sign_out
+from tests.accounts_helpers import post_form, session_id, sign_in, sign_out
 from tests.conftest import csrf_token_from
 from tests.helpers import PASSWORD, login, make_user
 
@@ -205,10 +205,7 @@ def test_a_copied_session_cookie_stops_working_after_sign_out(app, client):
 def test_session_table_stores_only_a_hash_of_the_token(app, client):
     user_id = make_user(app)
     login(client)
-    with app.test_request_context():
-        cookie = client.get_cookie("jomso_session", domain="shop.test").value
-        data = app.session_interface.get_signing_serializer(app).loads(cookie)
-    user_part, version, token = data["_user_id"].split(":")
+    user_part, version, token = session_id(client).split(":")
     assert (int(user_part), version) == (user_id, "1")
     [row] = _session_rows(app, user_id)
     assert token not in row.token_hash
@@ -291,12 +288,7 @@ def test_signed_in_devices_page_ends_one_or_all_other_sessions(app, client):
     assert page.text.count(">Sign out</button>") == 2 + 1  # two other devices, plus the side nav
 
     rows = _session_rows(app, user_id)
-    with app.test_request_context():
-        laptop_token = (
-            app.session_interface.get_signing_serializer(app)
-            .loads(laptop.get_cookie("jomso_session", domain="shop.test").value)["_user_id"]
-            .split(":")[2]
-        )
+    laptop_token = session_id(laptop).split(":")[2]
     laptop_row = next(r for r in rows if r.token_hash == services._token_hash(laptop_token))
     response = client.post(
         f"/account/sessions/{laptop_row.id}/end", data={"csrf_token": csrf_token_from(page.text)}
