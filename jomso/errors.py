@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 
 from flask import Flask, render_template, request
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -46,6 +50,31 @@ def render_error(code: int, message: str | None = None, title: str | None = None
     )
 
 
+def _retry_after_seconds(error: HTTPException) -> int | None:
+    """Seconds until the breached rate limit lets the visitor try again."""
+    from jomso.extensions import limiter
+
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        return int(retry_after)
+    limit = limiter.current_limit
+    if limit is not None and limit.breached:
+        return max(1, int(limit.reset_at - time.time()))
+    return None
+
+
+def _too_many_requests(error: HTTPException):
+    seconds = _retry_after_seconds(error)
+    if seconds is None:
+        return render_error(429)
+    wait = format_timedelta(timedelta(seconds=seconds), threshold=1, add_direction=False)
+    message = _(
+        "You have tried this too often. For your security, please wait %(wait)s and try again.",
+        wait=wait,
+    )
+    return (*render_error(429, message=message), {"Retry-After": str(seconds)})
+
+
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
@@ -62,9 +91,9 @@ def init_errors(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            return _too_many_requests(error)
         response = render_error(error.code, message=getattr(error, "jomso_message", None))
-        if error.code == 429 and getattr(error, "retry_after", None):
-            return (*response, {"Retry-After": str(error.retry_after)})
         if error.code == 405 and getattr(error, "valid_methods", None):
             return (*response, {"Allow": ", ".join(error.valid_methods)})
         return response

@@ -1,14 +1,300 @@
+"""Account forms. Each keeps what was typed (passwords excepted) and puts its message beside the
+field; the rules themselves live in ``validation.py``."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
+
+from jomso.accounts import validation
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
-    remember = BooleanField(_l("Keep me signed in on this device"))
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons (logout, remove, ...)."""
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)]
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class EmailAddress:
+    """Checks the syntax and leaves the stored form of the address in ``field.normalized``."""
+
+    def __call__(self, form, field):
+        try:
+            field.normalized = validation.parse_email(field.data or "")
+        except validation.Invalid as error:
+            raise ValidationError(str(error)) from error
+
+
+def _password_fields(label):
+    password = PasswordField(
+        label,
+        validators=[InputRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class NewPasswordMixin:
+    """``password`` + ``password_confirm``; the form says whose name and email to refuse."""
+
+    password, password_confirm = _password_fields(_l("Password"))
+
+    def personal_data(self) -> tuple[str, str]:
+        return "", ""
+
+    def validate_password(self, field):
+        email, name = self.personal_data()
+        try:
+            validation.check_password(field.data or "", email=email, name=name)
+        except validation.Invalid as error:
+            raise ValidationError(str(error)) from error
+
+
+class AddressFields:
+    """Postal address fields, shared by registration and the address book."""
+
+    line1 = StringField(
+        _l("Address line 1"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the street and number.")), Length(max=200)],
+        render_kw={"autocomplete": "address-line1"},
+    )
+    line2 = StringField(
+        _l("Address line 2 (optional)"),
+        filters=[_strip],
+        validators=[Length(max=200)],
+        render_kw={"autocomplete": "address-line2"},
+    )
+    city = StringField(
+        _l("City"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the city.")), Length(max=100)],
+        render_kw={"autocomplete": "address-level2"},
+    )
+    region = StringField(
+        _l("State, province or region (optional)"),
+        filters=[_strip],
+        validators=[Length(max=100)],
+        render_kw={"autocomplete": "address-level1"},
+    )
+    postal_code = StringField(
+        _l("Postal code"),
+        filters=[_strip],
+        validators=[Length(max=20)],
+        render_kw={"autocomplete": "postal-code"},
+    )
+    country = SelectField(
+        _l("Country"),
+        validate_choice=True,
+        render_kw={"autocomplete": "country"},
+    )
+
+    def _set_countries(self):
+        self.country.choices = validation.country_choices()
+        if not self.country.data:
+            self.country.data = validation.shop_country()
+
+    def address_data(self) -> dict[str, str]:
+        return {
+            name: getattr(self, name).data or ""
+            for name in ("line1", "line2", "city", "region", "postal_code", "country")
+        }
+
+
+class PhoneFields:
+    """Forms with phone inputs say in which country a number without ``+`` is read."""
+
+    def phone_region(self) -> str | None:
+        return None
+
+
+class PhoneNumber:
+    """Parses the number (in the form's ``phone_region()``) and leaves its E.164 form in
+    ``field.e164``; an empty input gives ``None``. Works inside a ``FieldList`` too, where
+    WTForms passes the outer form."""
+
+    def __call__(self, form, field):
+        field.e164 = None
+        if field.data:
+            try:
+                field.e164 = validation.normalize_phone(field.data, form.phone_region())
+            except validation.Invalid as error:
+                raise ValidationError(str(error)) from error
+
+
+def _phone_input(label, required=None):
+    validators = [DataRequired(required)] if required else []
+    return TelField(
+        label,
+        filters=[_strip],
+        validators=[*validators, Length(max=40), PhoneNumber()],
+        render_kw={"autocomplete": "tel"},
+    )
+
+
+def _numbers(fields) -> list[str]:
+    """The distinct numbers of these phone fields, in E.164, in the order typed."""
+    return list(dict.fromkeys(n for n in (getattr(f, "e164", None) for f in fields) if n))
+
+
+class RegisterForm(NewPasswordMixin, PhoneFields, AddressFields, FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your email address.")), EmailAddress()],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = _phone_input(_l("Phone number"), _l("Enter a phone number we can reach you on."))
+    other_phones = FieldList(_phone_input(_l("Another phone number")), min_entries=2, max_entries=4)
+    accept_policy = BooleanField(
+        _l("I have read and accept the privacy policy"),
+        validators=[DataRequired(_l("Please accept the privacy policy to open an account."))],
+    )
+    newsletter = BooleanField(_l("Email me about new products (you can stop this at any time)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_countries()
+        # Each input gets its own label, so screen readers can tell them apart.
+        for number, entry in enumerate(self.other_phones.entries, start=2):
+            entry.label.text = _("Phone number %(number)d (optional)", number=number)
+
+    def personal_data(self):
+        return self.email.data or "", self.name.data or ""
+
+    def phone_region(self):
+        return self.country.data
+
+    def phone_numbers(self) -> list[str]:
+        return _numbers([self.phone, *self.other_phones.entries])
+
+
+class ProfileForm(PhoneFields, FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    phones = FieldList(_phone_input(_l("Phone number")), min_entries=1, max_entries=8)
+    newsletter = BooleanField(_l("Email me about new products"))
+
+    def __init__(self, *args, region: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._region = region
+
+    def phone_region(self):
+        return self._region
+
+    def validate_phones(self, field):
+        if not any(entry.data for entry in field.entries):
+            raise ValidationError(_("Keep at least one phone number we can reach you on."))
+
+    def phone_numbers(self) -> list[str]:
+        return _numbers(self.phones.entries)
+
+
+class AddressForm(AddressFields, FlaskForm):
+    name = StringField(
+        _l("Recipient's name"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the name of the person at this address.")),
+            Length(max=200),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    default_billing = BooleanField(_l("Use as my billing address"))
+    default_shipping = BooleanField(_l("Use as my shipping address"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_countries()
+
+
+class CurrentPasswordMixin:
+    current_password = PasswordField(
+        _l("Your current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EmailChangeForm(CurrentPasswordMixin, FlaskForm):
+    email = EmailField(
+        _l("New email address"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the new address.")), EmailAddress()],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class PasswordChangeForm(CurrentPasswordMixin, NewPasswordMixin, FlaskForm):
+    password, password_confirm = _password_fields(_l("New password"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def personal_data(self):
+        return (self._user.email, self._user.name) if self._user else ("", "")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your email address.")), EmailAddress()],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    password, password_confirm = _password_fields(_l("New password"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def personal_data(self):
+        return (self._user.email, self._user.name) if self._user else ("", "")
+
+
+class DeleteAccountForm(CurrentPasswordMixin, FlaskForm):
+    pass

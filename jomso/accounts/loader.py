@@ -1,22 +1,22 @@
-"""How Flask-Login finds the account behind a session: ``<id>:<session_version>``.
+"""How Flask-Login finds the account behind a session: ``<id>:<session_version>:<token>``.
 
-Bumping ``User.session_version`` ends every session of that account at once.
+The token is the random key of a ``user_sessions`` row (stored hashed): signing out deletes the
+row, so a copied cookie stops working. Bumping ``User.session_version`` (or
+``services.end_all_sessions``) ends every session of that account at once.
 """
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from jomso.accounts.models import User
-from jomso.extensions import db, login_manager
+from jomso.accounts.services import user_for_session
+from jomso.extensions import login_manager
+
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    try:
-        raw_id, raw_version = user_id.split(":", 1)
-        user = db.session.get(User, int(raw_id))
-        version = int(raw_version)
-    except (ValueError, TypeError):
-        return None
-    if user is None or user.session_version != version or not user.active:
-        return None
-    return user
+    return user_for_session(user_id)

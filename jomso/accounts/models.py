@@ -1,4 +1,9 @@
-"""Accounts: customers and staff share one table; staff are accounts holding roles."""
+"""Accounts: customers and staff share one table; staff are accounts holding roles.
+
+Everything here that belongs to one person (phones, addresses, opt-ins, sessions) hangs off
+``users.id`` with ``ON DELETE CASCADE``, so deleting the account deletes it too; the export in
+``data_rights.py`` lists every such column (a test holds it to that).
+"""
 
 from __future__ import annotations
 
@@ -23,20 +28,59 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new address waiting for its confirmation link to be followed.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Bumped to end every session of this account (logout everywhere, reset, disable).
+    # Bumped to end every session of this account (with the rows in user_sessions).
     session_version: Mapped[int] = mapped_column(default=1)
 
     roles: Mapped[list[StaffRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    phones: Mapped[list[Phone]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Phone.position",
+    )
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Address.id",
+    )
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="UserSession.created_at",
+    )
+    marketing_opt_ins: Mapped[list[MarketingOptIn]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="MarketingOptIn.opted_in_at",
+    )
+
+    # The server-side session this request runs in; set by the user loader and at sign-in.
+    current_session = None  # a UserSession, or None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """``<id>:<session_version>:<session token>``: what the session cookie carries.
+
+        The token is the random key of this browser's ``user_sessions`` row (the table keeps
+        only its hash), so a copied cookie stops working once that row is gone.
+        """
+        token = self.current_session.token if self.current_session else ""
+        return f"{self.id}:{self.session_version}:{token}"
 
     @property
     def role_names(self) -> list[str]:
@@ -48,6 +92,26 @@ class User(UserMixin, db.Model):
 
     def can(self, permission: Permission) -> bool:
         return permission in permissions_for(self.role_names)
+
+    @property
+    def default_billing_address(self) -> Address | None:
+        return next((a for a in self.addresses if a.is_default_billing), None)
+
+    @property
+    def default_shipping_address(self) -> Address | None:
+        return next((a for a in self.addresses if a.is_default_shipping), None)
+
+    @property
+    def new_product_opt_in(self) -> MarketingOptIn | None:
+        """The customer's standing opt-in for new-product emails, if any."""
+        return next(
+            (
+                o
+                for o in reversed(self.marketing_opt_ins)
+                if o.topic == MarketingOptIn.NEW_PRODUCTS and o.withdrawn_at is None
+            ),
+            None,
+        )
 
 
 class StaffRole(db.Model):
@@ -61,8 +125,91 @@ class StaffRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; this row holds its SHA-256."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    # Browser family, version and system only ("Firefox 128 on Linux"), to recognise a device.
+    browser: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    # The raw token, known only in the request that created the row.
+    token = ""
+
+
+class Phone(db.Model):
+    __tablename__ = "phones"
+    __table_args__ = (UniqueConstraint("user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +12025550143
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="phones")
+
+
+class Address(db.Model):
+    """An address in a customer's address book; at most one default for billing and one for
+    shipping per customer (kept so by ``addresses.py``)."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))  # the recipient
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    is_default_billing: Mapped[bool] = mapped_column(default=False)
+    is_default_shipping: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="addresses")
+
+
+class MarketingOptIn(db.Model):
+    """A request to receive marketing email, with when and where it was given.
+
+    Not yet a subscription: ``confirmed_at`` stays empty until the double opt-in link is
+    followed (the newsletter work owns that); ``withdrawn_at`` ends it. ``user_id`` is empty
+    for opt-ins given without an account (the contact form, later).
+    """
+
+    __tablename__ = "marketing_opt_ins"
+
+    NEW_PRODUCTS = "new_products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    topic: Mapped[str] = mapped_column(String(40), default=NEW_PRODUCTS)
+    source: Mapped[str] = mapped_column(String(40))  # registration, profile, contact, ...
+    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship(back_populates="marketing_opt_ins")
+
+
 class AnonymousUser(AnonymousUserMixin):
     is_staff = False
+    is_confirmed = False
     role_names: list[str] = []
 
     def can(self, permission: Permission) -> bool:

@@ -1,47 +1,140 @@
-from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+"""Signing up, in and out; confirming an address; resetting a forgotten password."""
 
-from jomso.accounts import bp
-from jomso.accounts.forms import EmptyForm, LoginForm
-from jomso.accounts.services import authenticate
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from jomso.accounts import bp, limits, services, tokens
+from jomso.accounts.forms import (
+    EmptyForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from jomso.accounts.signals import login_failed
+from jomso.privacy.services import current_policy
 from jomso.security import is_safe_redirect
 
 
+def _home_for(user) -> str:
+    return url_for("staff.dashboard") if user.is_staff else url_for("accounts.overview")
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limits.per_client(limits.LOGIN_PER_CLIENT)
+@limits.per_email(limits.LOGIN_FAILURES_PER_ACCOUNT, failures_only=True)
 def login():
+    """Unknown email and wrong password get the same answer after the same work. A signed-in
+    visitor sees the form too (to switch accounts), with a note saying who is signed in."""
+    target = request.args.get("next")
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            cart_id = session.get("cart_id")
-            session.clear()  # a new session at login: nothing from before survives but the cart
-            if cart_id is not None:
-                session["cart_id"] = cart_id
-            login_user(user, remember=form.remember.data)
-            target = request.args.get("next")
-            if not is_safe_redirect(target):
-                target = url_for("staff.dashboard") if user.is_staff else url_for(".overview")
-            return redirect(target)
+            services.sign_in(user, remember=form.remember.data)
+            return redirect(target if is_safe_redirect(target) else _home_for(user))
+        known = services.find_user_by_email(form.email.data)
+        login_failed.send(current_app._get_current_object(), user=known)
         form.password.errors.append(_("The email or password is not right."))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    if EmptyForm().validate_on_submit():
-        logout_user()
-        session.clear()
+    if EmptyForm().validate_on_submit() and current_user.is_authenticated:
+        services.sign_out(current_user)
         flash(_("You are signed out."), "success")
     return redirect(url_for("catalog.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.per_client(limits.REGISTER_PER_CLIENT)
 def register():
-    abort(404)
+    """Whether the address is new or already has an account, the visitor sees the same
+    "check your email" page; the mailbox owner learns which it was."""
+    if current_user.is_authenticated:
+        return redirect(url_for(".overview"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        services.register(
+            services.Registration(
+                name=form.name.data,
+                email=form.email.normalized,
+                password=form.password.data,
+                phones=form.phone_numbers(),
+                address=form.address_data(),
+                newsletter=form.newsletter.data,
+            )
+        )
+        return render_template("accounts/check_email.html", email=form.email.normalized)
+    return render_template("accounts/register.html", form=form, policy=current_policy())
 
 
-@bp.get("")
+@bp.get("/confirm/<token>")
+def confirm_email(token):
+    try:
+        user, newly = services.confirm_email(token)
+    except tokens.InvalidToken:
+        return render_template("accounts/link_invalid.html", kind="confirm"), 400
+    return render_template("accounts/confirmed.html", user=user, newly=newly)
+
+
+@bp.post("/confirm/resend")
 @login_required
-def overview():
-    return render_template("accounts/overview.html", logout_form=EmptyForm(), user=current_user)
+@limits.per_account(limits.CONFIRM_RESEND_PER_ACCOUNT)
+def resend_confirmation():
+    if EmptyForm().validate_on_submit():
+        if current_user.is_confirmed:
+            flash(_("Your email address is already confirmed."), "info")
+        elif services.send_confirmation(current_user):
+            flash(
+                _("We sent a new link to %(email)s.", email=current_user.email),
+                "success",
+            )
+        else:
+            flash(_("We could not send the email just now. Please try again later."), "error")
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for(".overview"))
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limits.per_client(limits.RESET_PER_CLIENT)
+@limits.per_email(limits.RESET_PER_ACCOUNT)
+def password_reset_request():
+    """Always the same answer, whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.normalized)
+        return render_template("accounts/reset_sent.html", email=form.email.normalized)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limits.per_client(limits.RESET_FORM_PER_CLIENT)
+def password_reset(token):
+    try:
+        user = services.user_for_reset_token(token)
+    except tokens.InvalidToken:
+        return render_template("accounts/link_invalid.html", kind="reset"), 400
+    form = ResetPasswordForm(user=user)
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        if current_user.is_authenticated:
+            services.sign_out(current_user)
+        flash(_("Your password is changed. Please sign in with the new one."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/reset_form.html", form=form)
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email_change(token):
+    try:
+        user = services.confirm_email_change(token)
+    except tokens.InvalidToken:
+        return render_template("accounts/link_invalid.html", kind="email_change"), 400
+    except services.EmailInUse:
+        return render_template("accounts/link_invalid.html", kind="email_in_use"), 409
+    return render_template("accounts/email_changed.html", user=user)

@@ -1,8 +1,89 @@
-from flask import abort
+"""The policy pages, the "I have read it" button, and the ``policy-publish`` command."""
 
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from jomso.accounts.forms import EmptyForm
 from jomso.privacy import bp
+from jomso.privacy.services import (
+    acknowledge_policy,
+    current_policy,
+    get_version,
+    policy_versions,
+    publish_policy,
+    render_policy,
+    shop_today,
+)
+from jomso.security import is_safe_redirect
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.get("")
 def policy():
-    abort(404)
+    current = current_policy()
+    upcoming = [p for p in policy_versions() if p.effective_date > shop_today()]
+    return render_template(
+        "privacy/policy.html",
+        policy=current,
+        body=render_policy(current),
+        upcoming=upcoming[-1] if upcoming else None,
+    )
+
+
+@bp.get("/history")
+def history():
+    return render_template(
+        "privacy/history.html",
+        versions=policy_versions(),
+        current=current_policy(),
+        today=shop_today(),
+    )
+
+
+@bp.get("/history/<int:version>")
+def version(version):
+    policy = get_version(version)
+    if policy is None:
+        abort(404)
+    return render_template(
+        "privacy/version.html",
+        policy=policy,
+        body=render_policy(policy),
+        current=current_policy(),
+    )
+
+
+@bp.post("/acknowledge")
+@login_required
+def acknowledge():
+    """Dismiss the "our policy changed" notice: records the current version as accepted."""
+    if EmptyForm().validate_on_submit():
+        acknowledge_policy(current_user)
+        flash(_("Thank you. We will let you know when the policy changes again."), "success")
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("catalog.home"))
+
+
+@bp.cli.command("policy-publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--summary", required=True, help="What changed, in a sentence or two.")
+@click.option(
+    "--effective",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the version takes effect (YYYY-MM-DD; default today).",
+)
+def publish_command(file: Path, summary: str, effective):
+    """Publish FILE (Markdown) as a new version of the privacy policy."""
+    body = file.read_text(encoding="utf-8")
+    if not body.strip():
+        raise click.ClickException("The file is empty.")
+    effective_date: date | None = effective.date() if effective else None
+    policy = publish_policy(body, summary, effective_date=effective_date)
+    click.echo(
+        f"Published privacy policy version {policy.version}, effective {policy.effective_date}."
+    )
