@@ -48,6 +48,8 @@ def init_database(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows (an erased account) are overwritten, not left in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
 

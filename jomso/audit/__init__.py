@@ -4,7 +4,10 @@ Not a blueprint: the owner reads it at ``/staff/audit`` (jomso/staff/audit_views
 areas write to it only through ``record_personal_data_access`` and ``record_event``.
 """
 
-from jomso.audit import signals
+from jomso.audit import (
+    data_rights,  # noqa: F401  (registers the export section)
+    signals,
+)
 from jomso.audit.models import AccessLogEntry, AuditKind
 from jomso.audit.services import (
     record_event,

@@ -6,12 +6,11 @@ import sys
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 
 from jomso.accounts.services import find_user_by_email
+from jomso.accounts.validation import Invalid, check_password
 from jomso.permissions import Role
 from jomso.staff import bp
-from jomso.staff.passwords import validate_new_password
 from jomso.staff.services import StaffError, create_staff, parse_roles
 
 ROLE_NAMES = ", ".join(r.value for r in Role)
@@ -67,17 +66,24 @@ def create_staff_command(email: str, roles: tuple[str, ...], name: str, password
 
 
 def _read_password(email: str, name: str, from_stdin: bool) -> str:
-    inputs = [email, name, current_app.config["SHOP_NAME"]]
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-        problems = validate_new_password(password, inputs)
+        problems = _password_problems(password, email, name)
         if problems:
             raise click.ClickException("Password refused: " + " ".join(problems))
         return password
     for _attempt in range(3):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        problems = validate_new_password(password, inputs)
+        problems = _password_problems(password, email, name)
         if not problems:
             return password
         click.echo("Password refused: " + " ".join(problems), err=True)
     raise click.ClickException("No acceptable password given.")
+
+
+def _password_problems(password: str, email: str, name: str) -> list[str]:
+    try:
+        check_password(password, email=email, name=name)
+    except Invalid as error:
+        return [str(error)]
+    return []

@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 
 from jomso.accounts.passwords import hash_password
-from jomso.accounts.services import find_user_by_email
+from jomso.accounts.services import end_all_sessions, find_user_by_email
 from jomso.extensions import db
 from jomso.permissions import ROLE_LABELS, Role
-from jomso.staff.services import _end_sessions, create_staff
+from jomso.staff.services import create_staff
 
 DEMO_DOMAIN = "staff.example.com"  # reserved for examples: no real mailbox can receive mail
 
@@ -27,7 +27,7 @@ def create_demo_staff() -> list[tuple[str, str, list[str]]]:
         else:
             user.password_hash = hash_password(password)
             user.active = True
-            _end_sessions(user)
+            end_all_sessions(user, commit=False)
             db.session.commit()
             user, _created = create_staff(email, None, [role])
         made.append((user.email, password, user.role_names))

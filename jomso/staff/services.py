@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from jomso.accounts.models import StaffRole, User
 from jomso.accounts.passwords import hash_password
-from jomso.accounts.services import find_user_by_email, normalize_email
+from jomso.accounts.services import end_all_sessions, find_user_by_email, normalize_email
 from jomso.audit import AuditKind, record_event
 from jomso.extensions import db
 from jomso.permissions import Role
@@ -120,7 +120,7 @@ def disable_staff(user: User, actor: User | None) -> None:
             )
         )
     user.active = False
-    _end_sessions(user)
+    end_all_sessions(user, commit=False)
     record_event(AuditKind.STAFF_DISABLED, actor=actor, detail=f"account #{user.id}", commit=False)
     db.session.commit()
 
@@ -132,12 +132,6 @@ def enable_staff(user: User, actor: User | None) -> None:
     user.active = True
     record_event(AuditKind.STAFF_ENABLED, actor=actor, detail=f"account #{user.id}", commit=False)
     db.session.commit()
-
-
-def _end_sessions(user: User) -> None:
-    """End every session of ``user`` now. The one way this area does it, so it can move to a
-    sessions table (``end_all_sessions``) in one place."""
-    user.session_version = (user.session_version or 0) + 1
 
 
 def _other_active_owners(user: User) -> int:

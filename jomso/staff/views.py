@@ -1,11 +1,12 @@
 """The dashboard and the owner's staff management pages."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from jomso.accounts.forms import EmptyForm
 from jomso.accounts.services import find_user_by_email
+from jomso.accounts.validation import Invalid, check_password
 from jomso.audit.services import AuditFilter, filtered_entries, last_sign_ins
 from jomso.extensions import db
 from jomso.permissions import (
@@ -22,7 +23,6 @@ from jomso.staff import bp
 from jomso.staff.checklist import setup_checklist
 from jomso.staff.forms import StaffCreateForm, StaffForm
 from jomso.staff.navigation import links_for
-from jomso.staff.passwords import validate_new_password
 from jomso.staff.services import (
     StaffError,
     create_staff,
@@ -106,12 +106,12 @@ def _check_new_password(form: StaffCreateForm) -> bool:
     if not form.password.data:
         form.password.errors.append(_("Choose an initial password."))
         return False
-    problems = validate_new_password(
-        form.password.data,
-        [form.email.data, form.name.data, current_app.config["SHOP_NAME"]],
-    )
-    form.password.errors.extend(problems)
-    return not problems
+    try:
+        check_password(form.password.data, email=form.email.data or "", name=form.name.data or "")
+    except Invalid as error:
+        form.password.errors.append(str(error))
+        return False
+    return True
 
 
 def _render_new(form, existing=None):
