@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jomso.catalog.search import install_search_ddl
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
 
@@ -55,16 +56,21 @@ class Product(db.Model):
 
 class ProductImage(db.Model):
     __tablename__ = "product_images"
+    # Serves "the first image of each product" (lists, cart) straight from the index.
+    __table_args__ = (Index("ix_product_images_product_position", "product_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), index=True
-    )
-    # File stem under <instance>/images/; thumbnails are derived from it.
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    # Content hash naming the stored files under <instance>/images/ (see catalog/images.py).
+    # Not unique: identical pictures share their files (the demo catalog shares a small pool).
+    key: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(default=0)
     width: Mapped[int]
     height: Mapped[int]
     alt: Mapped[str] = mapped_column(String(200), default="")
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+# The search index (FTS5 on SQLite, a GIN index on PostgreSQL) follows the products table.
+install_search_ddl(Product.__table__)

@@ -1,23 +1,98 @@
-from flask import render_template
+"""Storefront pages: home, product list (search, category, sort, pages), product, images."""
 
-from jomso.catalog import bp
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request, send_file
+
+from jomso.cart.forms import AddToCartForm
+from jomso.catalog import bp, services
+from jomso.catalog.images import image_path, image_url
+from jomso.catalog.markdown import render_markdown
+from jomso.catalog.models import Product
+
+IMAGE_MAX_AGE = 365 * 24 * 3600
+
+bp.add_app_template_global(image_url, "image_url")
 
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_categories": []}
+    return {"nav_categories": services.nav_categories()}
 
 
 @bp.get("/")
 def home():
-    return render_template("catalog/home.html")
+    return render_template(
+        "catalog/home.html",
+        categories=services.category_tiles(),
+        newest=services.newest_products(8),
+        new_since=services.new_since(),
+    )
 
 
 @bp.get("/products")
 def product_list():
-    return render_template("catalog/home.html")
+    """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
+    sort or page values fall back to the default and the nearest page; an unknown category
+    is a 404."""
+    query = services.clean_query(request.args.get("q"))
+    category = None
+    if slug := request.args.get("category", "").strip():
+        category = services.category_by_slug(slug)
+        if category is None:
+            abort(404)
+    default_sort = services.RELEVANCE if query else "newest"
+    sort = request.args.get("sort", default_sort)
+    if sort not in services.SORTS and not (query and sort == services.RELEVANCE):
+        sort = default_sort
+    page = request.args.get("page", 1, type=int)
+    result = services.list_products(
+        query=query,
+        category=category,
+        sort=sort,
+        page=page,
+        per_page=int(current_app.config["PRODUCTS_PER_PAGE"]),
+    )
+    return render_template(
+        "catalog/list.html",
+        result=result,
+        query=query,
+        category=category,
+        sort=sort,
+        default_sort=default_sort,
+        new_since=services.new_since(),
+    )
 
 
 @bp.get("/products/<slug>")
 def product_detail(slug):
-    return render_template("catalog/home.html")
+    product = services.active_product(slug)
+    if product is None:
+        abort(404)
+    return render_product_page(product, AddToCartForm(product_id=product.id))
+
+
+def render_product_page(product: Product, form: AddToCartForm, status: int = 200):
+    """The product page; the cart shows it again, with the error, for a wrong quantity."""
+    return (
+        render_template(
+            "catalog/product.html",
+            product=product,
+            form=form,
+            description=render_markdown(product.description),
+            is_new=product.created_at >= services.new_since(),
+        ),
+        status,
+    )
+
+
+@bp.get("/images/<key>-<int:size>.webp")
+def product_image(key, size):
+    """A product thumbnail. Keys are content hashes, so a URL's bytes never change."""
+    path = image_path(key, size)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/webp", max_age=IMAGE_MAX_AGE, conditional=True)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    return response

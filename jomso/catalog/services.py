@@ -1,0 +1,201 @@
+"""Catalog queries for the storefront: lists, search, product pages, navigation.
+
+Every page runs a fixed number of queries whatever the page size or catalog size: list rows
+come with their first image key from one correlated subquery, the total from one count.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Row, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from jomso.catalog import search
+from jomso.catalog.models import Category, Product, ProductImage
+from jomso.database import utcnow
+from jomso.extensions import db
+
+SORTS = ("newest", "price_asc", "price_desc", "name")
+RELEVANCE = "relevance"  # the default order of search results
+MAX_QUERY_LENGTH = 200
+
+
+def first_image_key(product_id_column=Product.id):
+    """A correlated subquery: the key of a product's first image (None when it has none)."""
+    return (
+        select(ProductImage.key)
+        .where(ProductImage.product_id == product_id_column)
+        .order_by(ProductImage.position, ProductImage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _card_columns():
+    """What a product card shows: plain rows, no ORM objects to build per card."""
+    return (
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.price_cents,
+        Product.stock,
+        Product.created_at,
+        first_image_key().label("image_key"),
+    )
+
+
+def new_since() -> datetime:
+    """Products created after this moment carry the "new" badge."""
+    return utcnow() - timedelta(days=int(current_app.config["NEW_PRODUCT_DAYS"]))
+
+
+@dataclass
+class ProductPage:
+    """One page of a product list, with what pagination links need."""
+
+    items: list[Row]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, None marking a gap: 1 … 4 5 [6] 7 8 … 40."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers: list[int | None] = []
+        for number in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+def nav_categories() -> list[Row]:
+    """Categories that hold at least one active product, in shop order (one query)."""
+    has_products = exists().where(Product.category_id == Category.id, Product.is_active)
+    return list(
+        db.session.execute(
+            select(Category.id, Category.name, Category.slug)
+            .where(has_products)
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+def category_tiles() -> list[Row]:
+    """Categories for the home page, each with the picture of its newest product."""
+    newest = (
+        select(first_image_key())
+        .where(Product.category_id == Category.id, Product.is_active)
+        .order_by(Product.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    has_products = exists().where(Product.category_id == Category.id, Product.is_active)
+    return list(
+        db.session.execute(
+            select(Category.id, Category.name, Category.slug, newest.label("image_key"))
+            .where(has_products)
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+def newest_products(limit: int = 8) -> list[Row]:
+    return list(
+        db.session.execute(
+            select(*_card_columns())
+            .where(Product.is_active)
+            .order_by(Product.created_at.desc(), Product.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def clean_query(text: str | None) -> str:
+    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+
+
+def list_products(
+    *,
+    query: str = "",
+    category: Category | None = None,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = 24,
+) -> ProductPage:
+    """Active products, filtered, sorted and paginated. Two queries: the count and the rows.
+
+    A page beyond the last shows the last page; a search with no searchable word lists all.
+    """
+    conditions = [Product.is_active]
+    if category is not None:
+        conditions.append(Product.category_id == category.id)
+    rows = select(*_card_columns())
+    count = select(func.count()).select_from(Product)
+
+    matched = search.matches(query, db.session.get_bind().dialect.name) if query else None
+    if matched is not None:
+        matched = matched.subquery("matched")
+        rows = rows.join(matched, matched.c.id == Product.id)
+        count = count.join(matched, matched.c.id == Product.id)
+    elif sort == RELEVANCE:
+        sort = "newest"
+
+    total = db.session.scalar(count.where(*conditions))
+    result = ProductPage(items=[], total=total, page=1, per_page=per_page)
+    result.page = min(max(1, page), result.pages)
+    order = {
+        "newest": (Product.created_at.desc(), Product.id.desc()),
+        "price_asc": (Product.price_cents, Product.id),
+        "price_desc": (Product.price_cents.desc(), Product.id.desc()),
+        "name": (Product.name, Product.id),
+        RELEVANCE: (matched.c.rank, Product.id) if matched is not None else (),
+    }[sort]
+    if total:
+        result.items = list(
+            db.session.execute(
+                rows.where(*conditions)
+                .order_by(*order)
+                .limit(per_page)
+                .offset((result.page - 1) * per_page)
+            )
+        )
+    return result
+
+
+def active_product(slug: str) -> Product | None:
+    """The product page's product with its category and images (two queries), if on sale."""
+    return db.session.scalar(
+        select(Product)
+        .where(Product.slug == slug, Product.is_active)
+        .options(joinedload(Product.category), selectinload(Product.images))
+    )
+
+
+def slugify(text: str, max_length: int = 200) -> str:
+    """A URL slug: lower-case ASCII words and dashes ("Crème Brûlée Set" → "creme-brulee-set")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "item"
