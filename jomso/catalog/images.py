@@ -75,9 +75,9 @@ def image_url(key: str | None, size: int) -> str:
 def _read_limited(data: bytes | BinaryIO, limit: int) -> bytes:
     raw = bytes(data) if isinstance(data, bytes | bytearray) else data.read(limit + 1)
     if len(raw) > limit:
-        raise ImageRejected(
-            _("The image is larger than %(mb)s MB. Please send a smaller file.", mb=limit // 2**20)
-        )
+        size = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{max(1, limit // 1024)} KB"
+        raise ImageRejected(_("The image is larger than %(size)s. Please send a smaller file.",
+                              size=size))  # fmt: skip
     if not raw:
         raise ImageRejected(_("The file is empty."))
     return raw

@@ -7,10 +7,13 @@ noreferrer"``), so staff-written text can never inject markup into the shop.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+_HEADING = re.compile(r"<(/?)h([1-6])>")
 _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
@@ -22,10 +25,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
 def render_markdown(source: str | None) -> Markup:
-    """Safe HTML for a Markdown text (headings 1-2 are dropped to text: the page owns those)."""
+    """Safe HTML for a Markdown text; headings shift two levels down (the page owns h1, h2)."""
     if not source:
         return Markup("")
-    html = _renderer.render(source)
+    html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 2, 6)}>", _renderer.render(source))
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

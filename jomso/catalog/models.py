@@ -30,6 +30,8 @@ class Product(db.Model):
         Index("ix_products_active_price", "is_active", "price_cents"),
         Index("ix_products_active_name", "is_active", "name"),
         Index("ix_products_category_active_created", "category_id", "is_active", "created_at"),
+        Index("ix_products_category_active_price", "category_id", "is_active", "price_cents"),
+        Index("ix_products_category_active_name", "category_id", "is_active", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,8 +44,9 @@ class Product(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Indexed by the composite category indexes above.
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("categories.id", ondelete="SET NULL"), index=True
+        ForeignKey("categories.id", ondelete="SET NULL")
     )
 
     category: Mapped[Category | None] = relationship(back_populates="products")

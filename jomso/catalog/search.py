@@ -1,12 +1,14 @@
 """Full-text product search: SQLite FTS5 by default, PostgreSQL's text search otherwise.
 
 SQLite: ``products_fts`` is an FTS5 table with external content (the ``products`` rows
-themselves), indexing name, SKU and description with the porter stemmer over unicode61. Triggers
-keep it in sync with every insert, delete and change of those three columns (stock and price
-updates do not touch it). ``SQLITE_DDL`` holds every statement: ``install_search_ddl`` runs them
-after ``create_all`` creates the products table, and the initial Alembic migration can run the
-same list (``op.execute`` each; ``SQLITE_DROP`` undoes them). On PostgreSQL the equivalent is a
-GIN expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
+themselves) indexing the name, SKU and description of the products on sale (``is_active``),
+with the porter stemmer over unicode61. Triggers keep it in sync with every insert, delete and
+change of those columns (stock and price updates do not touch it). Indexing only active products
+lets a search be counted and ranked from the index alone, without visiting the products table.
+``SQLITE_DDL`` holds every statement: ``install_search_ddl`` runs them right after
+``create_all`` creates the products table, and the initial Alembic migration can run the same
+list (``op.execute`` each; ``SQLITE_DROP`` undoes them). On PostgreSQL the equivalent is a GIN
+expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
 
 Whatever a visitor types becomes a safe query: only word characters survive, each term is
 quoted, and the last term also matches as a prefix, so punctuation or FTS syntax never errors.
@@ -18,9 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import (
     DDL,
+    ColumnElement,
     Float,
     Select,
     bindparam,
@@ -37,10 +41,13 @@ MAX_TERMS = 12
 # Relative weights of name, sku and description in the ranking.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 
-_SQLITE_INSERT_TRIGGER = """CREATE TRIGGER IF NOT EXISTS products_fts_after_insert
+_INDEX_NEW = """INSERT INTO products_fts(rowid, name, sku, description)
+        SELECT new.id, new.name, new.sku, new.description WHERE new.is_active;"""
+_UNINDEX_OLD = """INSERT INTO products_fts(products_fts, rowid, name, sku, description)
+        SELECT 'delete', old.id, old.name, old.sku, old.description WHERE old.is_active;"""
+_SQLITE_INSERT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_insert
     AFTER INSERT ON products BEGIN
-        INSERT INTO products_fts(rowid, name, sku, description)
-        VALUES (new.id, new.name, new.sku, new.description);
+        {_INDEX_NEW}
     END"""
 
 SQLITE_DDL: tuple[str, ...] = (
@@ -51,19 +58,19 @@ SQLITE_DDL: tuple[str, ...] = (
         prefix='2 3'
     )""",
     _SQLITE_INSERT_TRIGGER,
-    """CREATE TRIGGER IF NOT EXISTS products_fts_after_delete AFTER DELETE ON products BEGIN
-        INSERT INTO products_fts(products_fts, rowid, name, sku, description)
-        VALUES ('delete', old.id, old.name, old.sku, old.description);
+    f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_delete AFTER DELETE ON products BEGIN
+        {_UNINDEX_OLD}
     END""",
-    """CREATE TRIGGER IF NOT EXISTS products_fts_after_update
-    AFTER UPDATE OF name, sku, description ON products BEGIN
-        INSERT INTO products_fts(products_fts, rowid, name, sku, description)
-        VALUES ('delete', old.id, old.name, old.sku, old.description);
-        INSERT INTO products_fts(rowid, name, sku, description)
-        VALUES (new.id, new.name, new.sku, new.description);
+    f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_update
+    AFTER UPDATE OF name, sku, description, is_active ON products BEGIN
+        {_UNINDEX_OLD}
+        {_INDEX_NEW}
     END""",
-    # Index the rows that existed before the table (a no-op on an empty catalog).
-    "INSERT INTO products_fts(products_fts) VALUES ('rebuild')",
+    # (Re)index the products that already exist (none on a new database), so running this
+    # list again is harmless. Not 'rebuild': that would index inactive products too.
+    "INSERT INTO products_fts(products_fts) VALUES ('delete-all')",
+    """INSERT INTO products_fts(rowid, name, sku, description)
+        SELECT id, name, sku, description FROM products WHERE is_active""",
 )
 SQLITE_DROP: tuple[str, ...] = (
     "DROP TRIGGER IF EXISTS products_fts_after_insert",
@@ -86,6 +93,12 @@ POSTGRESQL_DDL: tuple[str, ...] = (
 POSTGRESQL_DROP: tuple[str, ...] = ("DROP INDEX IF EXISTS ix_products_search",)
 
 _TERM = re.compile(r"\w+")
+_fts = table("products_fts", sql_column("rowid"))
+_products = table("products", sql_column("id"))
+
+
+def _terms(text: str) -> list[str]:
+    return [t for t in _TERM.findall(text) if t.strip("_")][:MAX_TERMS]
 
 
 def fts_query(text: str) -> str | None:
@@ -94,7 +107,7 @@ def fts_query(text: str) -> str | None:
     >>> fts_query('Mugs, "blue" OR -lamp')
     '"mugs" "blue" "or" "lamp"*'
     """
-    terms = [t for t in _TERM.findall(text.lower()) if t.strip("_")][:MAX_TERMS]
+    terms = _terms(text.lower())
     if not terms:
         return None
     quoted = [f'"{term}"' for term in terms]
@@ -103,38 +116,64 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def search_terms(text: str) -> str | None:
-    """The words of a query for PostgreSQL's ``plainto_tsquery`` (it ignores punctuation)."""
-    terms = [t for t in _TERM.findall(text) if t.strip("_")][:MAX_TERMS]
-    return " ".join(terms) or None
+@dataclass(frozen=True)
+class ProductSearch:
+    """A visitor's search, ready to filter, count and rank active products."""
 
+    dialect: str
+    query: str  # an FTS5 query on SQLite, plain words for PostgreSQL's plainto_tsquery
 
-def matches(text: str, dialect: str) -> Select | None:
-    """A select of ``id`` and ``rank`` (lower is better) of the products matching ``text``.
+    @classmethod
+    def parse(cls, text: str, dialect: str) -> ProductSearch | None:
+        """None when the text holds no searchable word (then nothing is filtered)."""
+        if dialect == "postgresql":
+            words = " ".join(_terms(text))
+            return cls(dialect, words) if words else None
+        query = fts_query(text)
+        return cls(dialect, query) if query else None
 
-    Join it on ``Product.id``; None when the text holds no searchable word.
-    """
-    if dialect == "postgresql":
-        terms = search_terms(text)
-        if terms is None:
+    def _match(self) -> ColumnElement:
+        if self.dialect == "postgresql":
+            return self._document().op("@@")(self._tsquery())
+        return literal_column("products_fts").op("MATCH")(bindparam("fts_query", self.query))
+
+    def _document(self):
+        return literal_column("(" + POSTGRESQL_DOCUMENT.format(t="products.") + ")")
+
+    def _tsquery(self):
+        return func.plainto_tsquery("english", bindparam("search_words", self.query))
+
+    def matching_ids(self) -> Select:
+        """Ids of the matching active products: use as ``Product.id.in_(...)``. SQLite reads
+        the index once (a correlated MATCH per product row would be thousands of times slower).
+        """
+        if self.dialect == "postgresql":
+            return select(_products.c.id).where(self._match())
+        return select(_fts.c.rowid).where(self._match())
+
+    def count(self) -> Select | None:
+        """A count of all matches straight from the index, or None where there is no shortcut."""
+        if self.dialect == "postgresql":
             return None
-        document = literal_column("(" + POSTGRESQL_DOCUMENT.format(t="products.") + ")")
-        query = func.plainto_tsquery("english", bindparam("search_terms", terms))
-        products = table("products", sql_column("id"))
-        return select(
-            products.c.id.label("id"),
-            (-func.ts_rank(document, query, type_=Float)).label("rank"),
-        ).where(document.op("@@")(query))
+        return select(func.count()).select_from(_fts).where(self._match())
 
-    query_text = fts_query(text)
-    if query_text is None:
-        return None
-    fts = table("products_fts", sql_column("rowid"))
-    weights = [literal_column(repr(w)) for w in BM25_WEIGHTS]
-    return select(
-        fts.c.rowid.label("id"),
-        func.bm25(literal_column("products_fts"), *weights, type_=Float).label("rank"),
-    ).where(literal_column("products_fts").op("MATCH")(bindparam("fts_query", query_text)))
+    def ranked(self, among: Select | None = None) -> Select:
+        """``id`` and ``rank`` (lower is better) of the matches, optionally only among the ids
+        that ``among`` selects (e.g. a category's products)."""
+        if self.dialect == "postgresql":
+            rank = -func.ts_rank(self._document(), self._tsquery(), type_=Float)
+            query = select(_products.c.id.label("id"), rank.label("rank")).where(self._match())
+            if among is not None:
+                query = query.where(_products.c.id.in_(among))
+            return query
+        weights = [literal_column(repr(w)) for w in BM25_WEIGHTS]
+        rank = func.bm25(literal_column("products_fts"), *weights, type_=Float)
+        query = select(_fts.c.rowid.label("id"), rank.label("rank")).where(self._match())
+        if among is not None:
+            # The unary + keeps SQLite from driving the index by this list (one MATCH per
+            # listed id, fifty times slower): it matches once, then checks the list.
+            query = query.where(literal_column("+products_fts.rowid").in_(among))
+        return query
 
 
 @contextmanager
@@ -151,7 +190,7 @@ def bulk_indexing(session) -> Iterator[None]:
     session.execute(
         text(
             "INSERT INTO products_fts(rowid, name, sku, description) "
-            "SELECT id, name, sku, description FROM products WHERE id > :before"
+            "SELECT id, name, sku, description FROM products WHERE id > :before AND is_active"
         ),
         {"before": before},
     )

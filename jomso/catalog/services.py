@@ -147,41 +147,54 @@ def list_products(
 ) -> ProductPage:
     """Active products, filtered, sorted and paginated. Two queries: the count and the rows.
 
+    The rows query picks the page's ids first (from an index, or the search index) and only
+    then reads those rows with their first image, so deep pages and broad searches stay cheap.
     A page beyond the last shows the last page; a search with no searchable word lists all.
     """
     conditions = [Product.is_active]
     if category is not None:
         conditions.append(Product.category_id == category.id)
-    rows = select(*_card_columns())
-    count = select(func.count()).select_from(Product)
-
-    matched = search.matches(query, db.session.get_bind().dialect.name) if query else None
-    if matched is not None:
-        matched = matched.subquery("matched")
-        rows = rows.join(matched, matched.c.id == Product.id)
-        count = count.join(matched, matched.c.id == Product.id)
-    elif sort == RELEVANCE:
+    found = None
+    if query:
+        found = search.ProductSearch.parse(query, db.session.get_bind().dialect.name)
+    if found is None and sort == RELEVANCE:
         sort = "newest"
 
-    total = db.session.scalar(count.where(*conditions))
+    count = select(func.count()).select_from(Product).where(*conditions)
+    if found is not None:
+        shortcut = found.count() if category is None else None
+        count = shortcut if shortcut is not None else count.where(
+            Product.id.in_(found.matching_ids())
+        )  # fmt: skip
+    total = db.session.scalar(count)
     result = ProductPage(items=[], total=total, page=1, per_page=per_page)
     result.page = min(max(1, page), result.pages)
-    order = {
-        "newest": (Product.created_at.desc(), Product.id.desc()),
-        "price_asc": (Product.price_cents, Product.id),
-        "price_desc": (Product.price_cents.desc(), Product.id.desc()),
-        "name": (Product.name, Product.id),
-        RELEVANCE: (matched.c.rank, Product.id) if matched is not None else (),
-    }[sort]
-    if total:
-        result.items = list(
-            db.session.execute(
-                rows.where(*conditions)
-                .order_by(*order)
-                .limit(per_page)
-                .offset((result.page - 1) * per_page)
-            )
+    offset = (result.page - 1) * per_page
+
+    if sort == RELEVANCE:
+        among = select(Product.id).where(*conditions) if category is not None else None
+        ranked = found.ranked(among)
+        picked = ranked.selected_columns
+        page_ids = (
+            ranked.order_by(picked.rank, picked.id).limit(per_page).offset(offset).subquery("page")
         )
+        order = (page_ids.c.rank, page_ids.c.id)
+    else:
+        order = {
+            "newest": (Product.created_at.desc(), Product.id.desc()),
+            "price_asc": (Product.price_cents, Product.id),
+            "price_desc": (Product.price_cents.desc(), Product.id.desc()),
+            "name": (Product.name, Product.id),
+        }[sort]
+        picked = select(Product.id).where(*conditions)
+        if found is not None:
+            picked = picked.where(Product.id.in_(found.matching_ids()))
+        page_ids = picked.order_by(*order).limit(per_page).offset(offset).subquery("page")
+    result.items = list(
+        db.session.execute(
+            select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
+        )
+    )
     return result
 
 
