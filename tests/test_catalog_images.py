@@ -12,7 +12,6 @@ from jomso.catalog.models import Product
 from jomso.extensions import db
 from tests.catalog_helpers import make_product, png_bytes
 
-
 _names = itertools.count(1)
 
 
