@@ -353,6 +353,7 @@ def merge_guest_cart(user) -> None:
                 seen_price_cents=item.seen_price_cents,
                 product_name=item.product_name,
             )
+            db.session.add(mine)
             existing[product.id] = mine
         mine.quantity = min(mine.quantity + item.quantity, _limit(product))
     db.session.delete(guest)
