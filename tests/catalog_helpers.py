@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from PIL import Image
 
+from jomso.catalog.demo import COLOURS, draw_picture
 from jomso.catalog.images import save_product_image
 from jomso.catalog.models import Category, Product
 from jomso.catalog.services import slugify
@@ -36,8 +37,10 @@ def make_product(
     is_active=True,
     images=0,
     sku=None,
+    shape=None,
 ) -> int:
-    """A product (and ``images`` pictures); returns its id. Its slug is ``slugify(name)``."""
+    """A product (and ``images`` pictures, plain or drawn like the demo's when ``shape`` is
+    given); returns its id. Its slug is ``slugify(name)``."""
     with app.app_context():
         created = utcnow() - timedelta(days=age_days)
         product = Product(
@@ -54,7 +57,11 @@ def make_product(
         )
         db.session.add(product)
         for index in range(images):
-            save_product_image(product, png_bytes(color=(40 * index % 255, 90, 120)), alt=name)
+            if shape:
+                data = draw_picture(shape, COLOURS[(len(name) + 3 * index) % 8][1], view=index)
+            else:
+                data = png_bytes(color=(40 * index % 255, 90, 120))
+            save_product_image(product, data, alt=name)
         db.session.commit()
         return product.id
 
