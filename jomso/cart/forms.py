@@ -52,15 +52,17 @@ def _quantity_range(minimum: int):
     return check
 
 
+# Labels are given even for hidden fields: WTForms would otherwise translate a made-up label,
+# which makes Flask-WTF load its message catalog from disk on every page with the form.
 class AddToCartForm(FlaskForm):
-    product_id = ProductIdField()
+    product_id = ProductIdField(_l("Product"))
     quantity = QuantityField(_l("Quantity"), default=1, validators=[_quantity_range(1)])
 
 
 class UpdateItemForm(FlaskForm):
-    product_id = ProductIdField()
+    product_id = ProductIdField(_l("Product"))
     quantity = QuantityField(_l("Quantity"), validators=[_quantity_range(0)])
 
 
 class RemoveItemForm(FlaskForm):
-    product_id = ProductIdField()
+    product_id = ProductIdField(_l("Product"))

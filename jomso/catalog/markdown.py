@@ -8,6 +8,7 @@ noreferrer"``), so staff-written text can never inject markup into the shop.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -28,6 +29,11 @@ def render_markdown(source: str | None) -> Markup:
     """Safe HTML for a Markdown text; headings shift two levels down (the page owns h1, h2)."""
     if not source:
         return Markup("")
+    return _render(source)
+
+
+@lru_cache(maxsize=1024)  # descriptions change rarely and rendering is the costly part
+def _render(source: str) -> Markup:
     html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 2, 6)}>", _renderer.render(source))
     clean = nh3.clean(
         html,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import (
     DDL,
@@ -116,64 +115,63 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-@dataclass(frozen=True)
-class ProductSearch:
-    """A visitor's search, ready to filter, count and rank active products."""
+def search_value(text: str, dialect: str) -> str | None:
+    """The ``search`` parameter for the statements below: an FTS5 query on SQLite, plain
+    words for PostgreSQL's ``plainto_tsquery``; None when the text holds no searchable word
+    (then nothing should be filtered)."""
+    if dialect == "postgresql":
+        return " ".join(_terms(text)) or None
+    return fts_query(text)
 
-    dialect: str
-    query: str  # an FTS5 query on SQLite, plain words for PostgreSQL's plainto_tsquery
 
-    @classmethod
-    def parse(cls, text: str, dialect: str) -> ProductSearch | None:
-        """None when the text holds no searchable word (then nothing is filtered)."""
-        if dialect == "postgresql":
-            words = " ".join(_terms(text))
-            return cls(dialect, words) if words else None
-        query = fts_query(text)
-        return cls(dialect, query) if query else None
+# The statements take the search as the bound parameter ``search``: they are built once per
+# shape and reused, so a request pays neither for building nor for compiling them.
+SEARCH = bindparam("search")
 
-    def _match(self) -> ColumnElement:
-        if self.dialect == "postgresql":
-            return self._document().op("@@")(self._tsquery())
-        return literal_column("products_fts").op("MATCH")(bindparam("fts_query", self.query))
 
-    def _document(self):
-        return literal_column("(" + POSTGRESQL_DOCUMENT.format(t="products.") + ")")
+def _document():
+    return literal_column("(" + POSTGRESQL_DOCUMENT.format(t="products.") + ")")
 
-    def _tsquery(self):
-        return func.plainto_tsquery("english", bindparam("search_words", self.query))
 
-    def matching_ids(self) -> Select:
-        """Ids of the matching active products: use as ``Product.id.in_(...)``. SQLite reads
-        the index once (a correlated MATCH per product row would be thousands of times slower).
-        """
-        if self.dialect == "postgresql":
-            return select(_products.c.id).where(self._match())
-        return select(_fts.c.rowid).where(self._match())
+def _match(dialect: str) -> ColumnElement:
+    if dialect == "postgresql":
+        return _document().op("@@")(func.plainto_tsquery("english", SEARCH))
+    return literal_column("products_fts").op("MATCH")(SEARCH)
 
-    def count(self) -> Select | None:
-        """A count of all matches straight from the index, or None where there is no shortcut."""
-        if self.dialect == "postgresql":
-            return None
-        return select(func.count()).select_from(_fts).where(self._match())
 
-    def ranked(self, among: Select | None = None) -> Select:
-        """``id`` and ``rank`` (lower is better) of the matches, optionally only among the ids
-        that ``among`` selects (e.g. a category's products)."""
-        if self.dialect == "postgresql":
-            rank = -func.ts_rank(self._document(), self._tsquery(), type_=Float)
-            query = select(_products.c.id.label("id"), rank.label("rank")).where(self._match())
-            if among is not None:
-                query = query.where(_products.c.id.in_(among))
-            return query
-        weights = [literal_column(repr(w)) for w in BM25_WEIGHTS]
-        rank = func.bm25(literal_column("products_fts"), *weights, type_=Float)
-        query = select(_fts.c.rowid.label("id"), rank.label("rank")).where(self._match())
+def matching_ids(dialect: str) -> Select:
+    """Ids of the matching active products: use as ``Product.id.in_(...)``. SQLite reads the
+    index once (a correlated MATCH per product row would be thousands of times slower)."""
+    if dialect == "postgresql":
+        return select(_products.c.id).where(_match(dialect))
+    return select(_fts.c.rowid).where(_match(dialect))
+
+
+def count_matches(dialect: str) -> Select | None:
+    """A count of all matches straight from the index, or None where there is no shortcut."""
+    if dialect == "postgresql":
+        return None
+    return select(func.count()).select_from(_fts).where(_match(dialect))
+
+
+def ranked(dialect: str, among: Select | None = None) -> Select:
+    """``id`` and ``rank`` (lower is better) of the matches, optionally only among the ids that
+    ``among`` selects (e.g. a category's products)."""
+    if dialect == "postgresql":
+        tsquery = func.plainto_tsquery("english", SEARCH)
+        rank = -func.ts_rank(_document(), tsquery, type_=Float)
+        query = select(_products.c.id.label("id"), rank.label("rank")).where(_match(dialect))
         if among is not None:
-            # The unary + keeps SQLite from driving the index by this list (one MATCH per
-            # listed id, fifty times slower): it matches once, then checks the list.
-            query = query.where(literal_column("+products_fts.rowid").in_(among))
+            query = query.where(_products.c.id.in_(among))
         return query
+    weights = [literal_column(repr(w)) for w in BM25_WEIGHTS]
+    rank = func.bm25(literal_column("products_fts"), *weights, type_=Float)
+    query = select(_fts.c.rowid.label("id"), rank.label("rank")).where(_match(dialect))
+    if among is not None:
+        # The unary + keeps SQLite from driving the index by this list (one MATCH per listed
+        # id, fifty times slower): it matches once, then checks the list.
+        query = query.where(literal_column("+products_fts.rowid").in_(among))
+    return query
 
 
 @contextmanager

@@ -11,9 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import Row, exists, func, select
+from sqlalchemy import Row, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from jomso.catalog import search
@@ -87,20 +88,28 @@ class ProductPage:
         return numbers
 
 
-def nav_categories() -> list[Row]:
-    """Categories that hold at least one active product, in shop order (one query)."""
-    has_products = exists().where(Product.category_id == Category.id, Product.is_active)
-    return list(
-        db.session.execute(
-            select(Category.id, Category.name, Category.slug)
-            .where(has_products)
-            .order_by(Category.position, Category.name)
-        )
+def _has_active_products():
+    return exists().where(Product.category_id == Category.id, Product.is_active)
+
+
+# Statements are built once and reused with bound parameters: building and compiling a
+# select costs more than SQLite takes to answer it.
+@cache
+def _nav_statement() -> Select:
+    return (
+        select(Category.id, Category.name, Category.slug)
+        .where(_has_active_products())
+        .order_by(Category.position, Category.name)
     )
 
 
-def category_tiles() -> list[Row]:
-    """Categories for the home page, each with the picture of its newest product."""
+def nav_categories() -> list[Row]:
+    """Categories that hold at least one active product, in shop order (one query)."""
+    return list(db.session.execute(_nav_statement()))
+
+
+@cache
+def _tiles_statement() -> Select:
     newest = (
         select(first_image_key())
         .where(Product.category_id == Category.id, Product.is_active)
@@ -108,25 +117,30 @@ def category_tiles() -> list[Row]:
         .limit(1)
         .scalar_subquery()
     )
-    has_products = exists().where(Product.category_id == Category.id, Product.is_active)
-    return list(
-        db.session.execute(
-            select(Category.id, Category.name, Category.slug, newest.label("image_key"))
-            .where(has_products)
-            .order_by(Category.position, Category.name)
-        )
+    return (
+        select(Category.id, Category.name, Category.slug, newest.label("image_key"))
+        .where(_has_active_products())
+        .order_by(Category.position, Category.name)
+    )
+
+
+def category_tiles() -> list[Row]:
+    """Categories for the home page, each with the picture of its newest product."""
+    return list(db.session.execute(_tiles_statement()))
+
+
+@cache
+def _newest_statement() -> Select:
+    return (
+        select(*_card_columns())
+        .where(Product.is_active)
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(bindparam("limit"))
     )
 
 
 def newest_products(limit: int = 8) -> list[Row]:
-    return list(
-        db.session.execute(
-            select(*_card_columns())
-            .where(Product.is_active)
-            .order_by(Product.created_at.desc(), Product.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.execute(_newest_statement(), {"limit": limit}))
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -135,6 +149,50 @@ def category_by_slug(slug: str) -> Category | None:
 
 def clean_query(text: str | None) -> str:
     return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+
+
+_ORDERS = {
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+    "price_asc": (Product.price_cents, Product.id),
+    "price_desc": (Product.price_cents.desc(), Product.id.desc()),
+    "name": (Product.name, Product.id),
+}
+
+
+@cache
+def _list_statements(dialect: str, sort: str, by_category: bool, searching: bool):
+    """The count and rows statements of one shape of list; they take ``category_id``,
+    ``search``, ``limit`` and ``offset`` as parameters.
+
+    The rows statement picks the page's ids first (from an index, or the search index) and
+    only then reads those rows with their first image, so deep pages and broad searches stay
+    cheap.
+    """
+    conditions = [Product.is_active]
+    if by_category:
+        conditions.append(Product.category_id == bindparam("category_id"))
+    count = select(func.count()).select_from(Product).where(*conditions)
+    if searching:
+        shortcut = None if by_category else search.count_matches(dialect)
+        in_matches = Product.id.in_(search.matching_ids(dialect))
+        count = shortcut if shortcut is not None else count.where(in_matches)
+
+    limit, offset = bindparam("limit"), bindparam("offset")
+    if sort == RELEVANCE:
+        among = select(Product.id).where(*conditions) if by_category else None
+        ranked = search.ranked(dialect, among)
+        picked = ranked.selected_columns
+        page_ids = ranked.order_by(picked.rank, picked.id).limit(limit).offset(offset)
+        page_ids = page_ids.subquery("page")
+        order = (page_ids.c.rank, page_ids.c.id)
+    else:
+        order = _ORDERS[sort]
+        picked = select(Product.id).where(*conditions)
+        if searching:
+            picked = picked.where(Product.id.in_(search.matching_ids(dialect)))
+        page_ids = picked.order_by(*order).limit(limit).offset(offset).subquery("page")
+    rows = select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
+    return count, rows
 
 
 def list_products(
@@ -147,64 +205,41 @@ def list_products(
 ) -> ProductPage:
     """Active products, filtered, sorted and paginated. Two queries: the count and the rows.
 
-    The rows query picks the page's ids first (from an index, or the search index) and only
-    then reads those rows with their first image, so deep pages and broad searches stay cheap.
     A page beyond the last shows the last page; a search with no searchable word lists all.
     """
-    conditions = [Product.is_active]
-    if category is not None:
-        conditions.append(Product.category_id == category.id)
-    found = None
-    if query:
-        found = search.ProductSearch.parse(query, db.session.get_bind().dialect.name)
-    if found is None and sort == RELEVANCE:
+    dialect = db.session.get_bind().dialect.name
+    found = search.search_value(query, dialect) if query else None
+    if sort == RELEVANCE and found is None:
         sort = "newest"
-
-    count = select(func.count()).select_from(Product).where(*conditions)
+    if sort != RELEVANCE and sort not in _ORDERS:
+        sort = "newest"
+    count, rows = _list_statements(dialect, sort, category is not None, found is not None)
+    params = {"limit": per_page}
+    if category is not None:
+        params["category_id"] = category.id
     if found is not None:
-        shortcut = found.count() if category is None else None
-        count = shortcut if shortcut is not None else count.where(
-            Product.id.in_(found.matching_ids())
-        )  # fmt: skip
-    total = db.session.scalar(count)
+        params["search"] = found
+
+    total = db.session.scalar(count, params)
     result = ProductPage(items=[], total=total, page=1, per_page=per_page)
     result.page = min(max(1, page), result.pages)
-    offset = (result.page - 1) * per_page
-
-    if sort == RELEVANCE:
-        among = select(Product.id).where(*conditions) if category is not None else None
-        ranked = found.ranked(among)
-        picked = ranked.selected_columns
-        page_ids = (
-            ranked.order_by(picked.rank, picked.id).limit(per_page).offset(offset).subquery("page")
-        )
-        order = (page_ids.c.rank, page_ids.c.id)
-    else:
-        order = {
-            "newest": (Product.created_at.desc(), Product.id.desc()),
-            "price_asc": (Product.price_cents, Product.id),
-            "price_desc": (Product.price_cents.desc(), Product.id.desc()),
-            "name": (Product.name, Product.id),
-        }[sort]
-        picked = select(Product.id).where(*conditions)
-        if found is not None:
-            picked = picked.where(Product.id.in_(found.matching_ids()))
-        page_ids = picked.order_by(*order).limit(per_page).offset(offset).subquery("page")
-    result.items = list(
-        db.session.execute(
-            select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
-        )
-    )
+    params["offset"] = (result.page - 1) * per_page
+    result.items = list(db.session.execute(rows, params))
     return result
+
+
+@cache
+def _product_statement() -> Select:
+    return (
+        select(Product)
+        .where(Product.slug == bindparam("slug"), Product.is_active)
+        .options(joinedload(Product.category), selectinload(Product.images))
+    )
 
 
 def active_product(slug: str) -> Product | None:
     """The product page's product with its category and images (two queries), if on sale."""
-    return db.session.scalar(
-        select(Product)
-        .where(Product.slug == slug, Product.is_active)
-        .options(joinedload(Product.category), selectinload(Product.images))
-    )
+    return db.session.scalar(_product_statement(), {"slug": slug})
 
 
 def slugify(text: str, max_length: int = 200) -> str:

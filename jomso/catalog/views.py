@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request, send_file, url_for
 
 from jomso.cart.forms import AddToCartForm
 from jomso.catalog import bp, services
+from jomso.catalog.cards import product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
@@ -13,6 +14,7 @@ from jomso.catalog.models import Product
 IMAGE_MAX_AGE = 365 * 24 * 3600
 
 bp.add_app_template_global(image_url, "image_url")
+bp.add_app_template_global(stock_state, "stock_label")
 
 
 @bp.app_context_processor
@@ -25,8 +27,7 @@ def home():
     return render_template(
         "catalog/home.html",
         categories=services.category_tiles(),
-        newest=services.newest_products(8),
-        new_since=services.new_since(),
+        newest=product_cards(services.newest_products(8)),
     )
 
 
@@ -53,14 +54,18 @@ def product_list():
         page=page,
         per_page=int(current_app.config["PRODUCTS_PER_PAGE"]),
     )
+    links = {"q": query or None, "category": category.slug if category else None}
+    if sort != default_sort:
+        links["sort"] = sort
     return render_template(
         "catalog/list.html",
         result=result,
+        pages=page_links(result, url_for("catalog.product_list", **links)),
+        cards=product_cards(result.items),
         query=query,
         category=category,
         sort=sort,
         default_sort=default_sort,
-        new_since=services.new_since(),
     )
 
 
@@ -70,6 +75,20 @@ def product_detail(slug):
     if product is None:
         abort(404)
     return render_product_page(product, AddToCartForm(product_id=product.id))
+
+
+def page_links(result: services.ProductPage, base: str) -> dict:
+    """URLs for the pagination: previous, next and numbered pages (None marks a gap)."""
+    joiner = "&" if "?" in base else "?"
+
+    def link(number):
+        return f"{base}{joiner}page={number}" if number > 1 else base
+
+    return {
+        "prev": link(result.page - 1) if result.has_prev else None,
+        "next": link(result.page + 1) if result.has_next else None,
+        "numbers": [(n, link(n) if n else None) for n in result.page_numbers()],
+    }
 
 
 def render_product_page(product: Product, form: AddToCartForm, status: int = 200):
