@@ -15,9 +15,10 @@ from tests.test_catalog import names_on
     [
         ("mug", '"mug"*'),
         ("Blue MUGS", '"blue" "mugs"*'),
-        ('mug" OR name:*', '"mug" "or" "name"*'),
-        ("a", '"a"'),
-        ("NEAR(a b) AND -c ^d", '"near" "a" "b" "and" "c" "d"'),
+        ('mug" OR name:*', '"mug" "name"*'),
+        ("a", '"a"'),  # only common words: searched all the same
+        ("the lamp in", '"lamp"*'),
+        ("NEAR(x y) AND -c ^d", '"near" "x" "y" "c" "d"'),
         ("crème brûlée", '"crème" "brûlée"*'),
         ("!!! ??? ***", None),
         ("", None),

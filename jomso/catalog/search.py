@@ -100,13 +100,23 @@ def _terms(text: str) -> list[str]:
     return [t for t in _TERM.findall(text) if t.strip("_")][:MAX_TERMS]
 
 
+# Words too common to narrow a search (and slow to rank: they match nearly every product);
+# dropped unless nothing else is left. English, like the porter stemmer; PostgreSQL's
+# 'english' configuration drops its own list.
+STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+    "of", "on", "or", "the", "this", "to", "with",
+))  # fmt: skip
+
+
 def fts_query(text: str) -> str | None:
     """The visitor's words as a safe FTS5 query (all terms, last one as a prefix), or None.
 
     >>> fts_query('Mugs, "blue" OR -lamp')
-    '"mugs" "blue" "or" "lamp"*'
+    '"mugs" "blue" "lamp"*'
     """
     terms = _terms(text.lower())
+    terms = [term for term in terms if term not in STOPWORDS] or terms
     if not terms:
         return None
     quoted = [f'"{term}"' for term in terms]
