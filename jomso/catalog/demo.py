@@ -309,8 +309,9 @@ def _description(rng: random.Random, spec: CategorySpec, noun: str, material: st
     features = rng.sample(FEATURES, 3)
     finish = "scent" if spec.slug == "bath-body" else "finish"
     return (
-        f"{rng.choice(spec.blurbs)} Our {noun.lower()} in {material.lower()} comes in a "
-        f"{colour.lower()} {finish} that suits almost any home.\n\n"
+        f"{rng.choice(spec.blurbs)} Our {noun.lower()} in {material.lower()} comes in "
+        f"{'an' if colour[0] in 'AEIOU' else 'a'} {colour.lower()} {finish} that suits almost "
+        "any home.\n\n"
         f"- {features[0]}\n- {features[1]}\n- {features[2]}\n\n"
         f"**Care:** {spec.care}\n"
     )

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import (
     DDL,
+    Boolean,
     ColumnElement,
     Float,
     Select,
@@ -93,7 +94,7 @@ POSTGRESQL_DROP: tuple[str, ...] = ("DROP INDEX IF EXISTS ix_products_search",)
 
 _TERM = re.compile(r"\w+")
 _fts = table("products_fts", sql_column("rowid"))
-_products = table("products", sql_column("id"))
+_products = table("products", sql_column("id"), sql_column("is_active", Boolean))
 
 
 def _terms(text: str) -> list[str]:
@@ -153,7 +154,7 @@ def matching_ids(dialect: str) -> Select:
     """Ids of the matching active products: use as ``Product.id.in_(...)``. SQLite reads the
     index once (a correlated MATCH per product row would be thousands of times slower)."""
     if dialect == "postgresql":
-        return select(_products.c.id).where(_match(dialect))
+        return select(_products.c.id).where(_match(dialect), _products.c.is_active)
     return select(_fts.c.rowid).where(_match(dialect))
 
 
@@ -170,7 +171,9 @@ def ranked(dialect: str, among: Select | None = None) -> Select:
     if dialect == "postgresql":
         tsquery = func.plainto_tsquery("english", SEARCH)
         rank = -func.ts_rank(_document(), tsquery, type_=Float)
-        query = select(_products.c.id.label("id"), rank.label("rank")).where(_match(dialect))
+        query = select(_products.c.id.label("id"), rank.label("rank")).where(
+            _match(dialect), _products.c.is_active
+        )
         if among is not None:
             query = query.where(_products.c.id.in_(among))
         return query

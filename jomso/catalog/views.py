@@ -93,6 +93,8 @@ def page_links(result: services.ProductPage, base: str) -> dict:
 
 def render_product_page(product: Product, form: AddToCartForm, status: int = 200):
     """The product page; the cart shows it again, with the error, for a wrong quantity."""
+    limit = min(product.stock, int(current_app.config["CART_MAX_QUANTITY"]))
+    form.quantity.render_kw = {"min": 1, "max": max(1, limit)}
     return (
         render_template(
             "catalog/product.html",
