@@ -35,6 +35,7 @@ class Defaults:
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests get 413
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    MAX_IMAGE_PIXELS = 40_000_000  # width x height; larger images are refused (decompression bombs)
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True

@@ -1,8 +1,111 @@
-from flask import abort
+"""Cart pages: view, and POST forms to add, update and remove lines (redirect after POST).
 
-from jomso.cart import bp
+A product id that is not a product of the catalog (a tampered form) gets the 400 page; a wrong
+quantity brings the page back with the message beside the field (422).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import RequestRedirect
+
+from jomso.cart import bp, services
+from jomso.cart.forms import AddToCartForm, RemoveItemForm, UpdateItemForm
+from jomso.catalog.models import Product
+from jomso.extensions import db
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.app_context_processor
+def _cart_count():
+    return {"cart_count": services.item_count()}
+
+
+def _posted_product(form) -> Product:
+    """The product a cart form names; a missing or unknown id means the form was tampered with."""
+    product = db.session.get(Product, form.product_id.data) if form.product_id.data else None
+    if product is None:
+        error = BadRequest()
+        error.jomso_message = _("That product is not in our catalog.")
+        raise error
+    return product
+
+
+def _checkout_url() -> str | None:
+    """PRODUCT.md's ``/checkout``, linked once the checkout exists."""
+    try:
+        current_app.url_map.bind("").match("/checkout", method="GET")
+    except RequestRedirect:
+        pass  # "/checkout/" exists
+    except HTTPException:
+        return None
+    return url_for("catalog.home") + "checkout"
+
+
+def _cart_page(summary, errors=None, status: int = 200):
+    return (
+        render_template(
+            "cart/cart.html",
+            summary=summary,
+            errors=errors or {},
+            max_quantity=services.max_quantity(),
+            checkout_url=_checkout_url(),
+        ),
+        status,
+    )
+
+
+@bp.get("")
 def view_cart():
-    abort(404)
+    return _cart_page(services.summarize(services.current_cart()))
+
+
+@bp.post("/add")
+def add_item():
+    form = AddToCartForm()
+    form.validate()
+    product = _posted_product(form)
+    if form.quantity.errors:
+        from jomso.catalog.views import render_product_page
+
+        if product.is_active:
+            return render_product_page(product, form, status=422)
+    change = services.add_item(product, form.quantity.data or 1)
+    flash(change.message, change.level)
+    if change.level == "error" and product.is_active:
+        return redirect(url_for("catalog.product_detail", slug=product.slug))
+    return redirect(url_for(".view_cart"))
+
+
+@bp.post("/update")
+def update_item():
+    form = UpdateItemForm()
+    form.validate()
+    product = _posted_product(form)
+    item = services.find_line(services.current_cart(), product.id)
+    if item is None:
+        flash(_("That item is no longer in your cart."), "info")
+        return redirect(url_for(".view_cart"))
+    if form.quantity.errors:
+        summary = services.summarize(item.cart)
+        typed = form.quantity.raw_data[0] if form.quantity.raw_data else ""
+        errors = {product.id: (typed, " ".join(str(e) for e in form.quantity.errors))}
+        return _cart_page(summary, errors, status=422)
+    change = services.update_item(item, form.quantity.data)
+    flash(change.message, change.level)
+    return redirect(url_for(".view_cart"))
+
+
+@bp.post("/remove")
+def remove_item():
+    form = RemoveItemForm()
+    form.validate()
+    product = _posted_product(form)
+    item = services.find_line(services.current_cart(), product.id)
+    if item is None:
+        flash(_("That item is no longer in your cart."), "info")
+    else:
+        change = services.remove_item(item)
+        flash(change.message, change.level)
+    return redirect(url_for(".view_cart"))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jomso.catalog.search import install_search_ddl
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
 
@@ -29,6 +30,8 @@ class Product(db.Model):
         Index("ix_products_active_price", "is_active", "price_cents"),
         Index("ix_products_active_name", "is_active", "name"),
         Index("ix_products_category_active_created", "category_id", "is_active", "created_at"),
+        Index("ix_products_category_active_price", "category_id", "is_active", "price_cents"),
+        Index("ix_products_category_active_name", "category_id", "is_active", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,8 +44,9 @@ class Product(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Indexed by the composite category indexes above.
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("categories.id", ondelete="SET NULL"), index=True
+        ForeignKey("categories.id", ondelete="SET NULL")
     )
 
     category: Mapped[Category | None] = relationship(back_populates="products")
@@ -55,16 +59,21 @@ class Product(db.Model):
 
 class ProductImage(db.Model):
     __tablename__ = "product_images"
+    # Serves "the first image of each product" (lists, cart) straight from the index.
+    __table_args__ = (Index("ix_product_images_product_position", "product_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), index=True
-    )
-    # File stem under <instance>/images/; thumbnails are derived from it.
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    # Content hash naming the stored files under <instance>/images/ (see catalog/images.py).
+    # Not unique: identical pictures share their files (the demo catalog shares a small pool).
+    key: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(default=0)
     width: Mapped[int]
     height: Mapped[int]
     alt: Mapped[str] = mapped_column(String(200), default="")
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+# The search index (FTS5 on SQLite, a GIN index on PostgreSQL) follows the products table.
+install_search_ddl(Product.__table__)

@@ -1,23 +1,119 @@
-from flask import render_template
+"""Storefront pages: home, product list (search, category, sort, pages), product, images."""
 
-from jomso.catalog import bp
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request, send_file, url_for
+
+from jomso.cart.forms import AddToCartForm
+from jomso.catalog import bp, services
+from jomso.catalog.cards import product_cards, stock_state
+from jomso.catalog.images import image_path, image_url
+from jomso.catalog.markdown import render_markdown
+from jomso.catalog.models import Product
+
+IMAGE_MAX_AGE = 365 * 24 * 3600
+
+bp.add_app_template_global(image_url, "image_url")
+bp.add_app_template_global(stock_state, "stock_label")
 
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_categories": []}
+    return {"nav_categories": services.nav_categories()}
 
 
 @bp.get("/")
 def home():
-    return render_template("catalog/home.html")
+    return render_template(
+        "catalog/home.html",
+        categories=services.category_tiles(),
+        newest=product_cards(services.newest_products(8)),
+    )
 
 
 @bp.get("/products")
 def product_list():
-    return render_template("catalog/home.html")
+    """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
+    sort or page values fall back to the default and the nearest page; an unknown category
+    is a 404."""
+    query = services.clean_query(request.args.get("q"))
+    category = None
+    if slug := request.args.get("category", "").strip():
+        category = services.category_by_slug(slug)
+        if category is None:
+            abort(404)
+    default_sort = services.RELEVANCE if query else "newest"
+    sort = request.args.get("sort", default_sort)
+    if sort not in services.SORTS and not (query and sort == services.RELEVANCE):
+        sort = default_sort
+    page = request.args.get("page", 1, type=int)
+    result = services.list_products(
+        query=query,
+        category=category,
+        sort=sort,
+        page=page,
+        per_page=int(current_app.config["PRODUCTS_PER_PAGE"]),
+    )
+    links = {"q": query or None, "category": category.slug if category else None}
+    if sort != default_sort:
+        links["sort"] = sort
+    return render_template(
+        "catalog/list.html",
+        result=result,
+        pages=page_links(result, url_for("catalog.product_list", **links)),
+        cards=product_cards(result.items),
+        query=query,
+        category=category,
+        sort=sort,
+        default_sort=default_sort,
+    )
 
 
 @bp.get("/products/<slug>")
 def product_detail(slug):
-    return render_template("catalog/home.html")
+    product = services.active_product(slug)
+    if product is None:
+        abort(404)
+    return render_product_page(product, AddToCartForm(product_id=product.id))
+
+
+def page_links(result: services.ProductPage, base: str) -> dict:
+    """URLs for the pagination: previous, next and numbered pages (None marks a gap)."""
+    joiner = "&" if "?" in base else "?"
+
+    def link(number):
+        return f"{base}{joiner}page={number}" if number > 1 else base
+
+    return {
+        "prev": link(result.page - 1) if result.has_prev else None,
+        "next": link(result.page + 1) if result.has_next else None,
+        "numbers": [(n, link(n) if n else None) for n in result.page_numbers()],
+    }
+
+
+def render_product_page(product: Product, form: AddToCartForm, status: int = 200):
+    """The product page; the cart shows it again, with the error, for a wrong quantity."""
+    limit = min(product.stock, int(current_app.config["CART_MAX_QUANTITY"]))
+    form.quantity.render_kw = {"min": 1, "max": max(1, limit)}
+    return (
+        render_template(
+            "catalog/product.html",
+            product=product,
+            form=form,
+            description=render_markdown(product.description),
+            is_new=product.created_at >= services.new_since(),
+        ),
+        status,
+    )
+
+
+@bp.get("/images/<key>-<int:size>.webp")
+def product_image(key, size):
+    """A product thumbnail. Keys are content hashes, so a URL's bytes never change."""
+    path = image_path(key, size)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/webp", max_age=IMAGE_MAX_AGE, conditional=True)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    return response

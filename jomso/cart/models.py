@@ -1,0 +1,52 @@
+"""Carts: one per signed-in account (by ``user_id``), or a guest's (id kept in the session)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jomso.catalog.models import Product
+from jomso.database import UTCDateTime, utcnow
+from jomso.extensions import db
+
+
+class Cart(db.Model):
+    __tablename__ = "carts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None for a guest cart; an account has at most one cart.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Touched on every change; old guest carts can be purged by it.
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
+    )
+
+    items: Mapped[list[CartItem]] = relationship(
+        back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"
+    )
+
+
+class CartItem(db.Model):
+    __tablename__ = "cart_items"
+    __table_args__ = (UniqueConstraint("cart_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"), index=True)
+    # SET NULL, not CASCADE: a deleted product leaves the line behind for one more view, so the
+    # customer is told it went instead of seeing it silently vanish.
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    quantity: Mapped[int]
+    # The price and name when the customer last saw this line: a change is pointed out.
+    seen_price_cents: Mapped[int]
+    product_name: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cart: Mapped[Cart] = relationship(back_populates="items")
+    product: Mapped[Product | None] = relationship()

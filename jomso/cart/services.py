@@ -1,0 +1,366 @@
+"""The cart: what a visitor is about to buy, priced from the database at every view.
+
+Where the cart lives
+    A guest's cart id is kept in the Flask session under ``session["cart_id"]``, set only when
+    something is first added (browsing creates no cart and no session). A signed-in account's
+    cart is the ``Cart`` whose ``user_id`` is theirs. At sign-in the accounts view clears the
+    session but carries ``cart_id`` over, then Flask-Login's ``user_logged_in`` signal fires and
+    ``merge_guest_cart`` adds the guest lines to the account's cart (capped by stock) and drops
+    the guest cart.
+
+API for checkout and other areas
+    ``current_cart(create=False) -> Cart | None``
+        The visitor's cart; with ``create=True`` one is made (and flushed) when there is none.
+    ``summarize(cart) -> CartSummary``
+        Brings the cart up to date with the catalog and prices it: lines whose product was
+        deleted, deactivated or sold out are removed, quantities above the stock or
+        ``CART_MAX_QUANTITY`` are lowered, a price changed since the customer last saw it is
+        pointed out (once); each change is described in ``notices``, and committed. Then:
+        ``lines`` (``product``, ``quantity``, ``unit_price_cents``, ``line_total_cents``,
+        ``image_key``, ``previous_price_cents``), ``subtotal_cents``, ``shipping_cents``
+        (``SHIPPING_FLAT_CENTS``; free from ``FREE_SHIPPING_THRESHOLD_CENTS`` when that is
+        above 0; none on an empty cart), ``total_cents``, ``item_count``. All integer cents.
+        ``summarize(None)`` is the empty summary.
+    ``clear_cart(cart)``
+        Empties the cart (and forgets a guest cart) inside the caller's transaction: checkout
+        calls it just before committing the order.
+    ``add_item`` / ``update_item`` / ``remove_item`` return a ``CartChange`` (message, level)
+    and commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app, session
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, user_logged_in
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from jomso.cart.models import Cart, CartItem
+from jomso.catalog.models import Product
+from jomso.catalog.services import first_image_key
+from jomso.database import utcnow
+from jomso.extensions import db
+from jomso.i18n import format_money
+
+SESSION_KEY = "cart_id"
+
+
+@dataclass
+class CartLine:
+    product: Product
+    quantity: int
+    unit_price_cents: int
+    line_total_cents: int
+    image_key: str | None = None
+    previous_price_cents: int | None = None  # set on the view right after a price change
+
+
+@dataclass
+class CartSummary:
+    lines: list[CartLine] = field(default_factory=list)
+    subtotal_cents: int = 0
+    shipping_cents: int = 0
+    total_cents: int = 0
+    item_count: int = 0
+    notices: list[str] = field(default_factory=list)
+    # How much more to spend for free shipping (0 when it is free already or not offered).
+    free_shipping_gap_cents: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+@dataclass
+class CartChange:
+    message: str
+    level: str = "success"  # a flash category: success, warning, error, info
+
+
+def max_quantity() -> int:
+    return int(current_app.config["CART_MAX_QUANTITY"])
+
+
+def current_cart(create: bool = False) -> Cart | None:
+    """The visitor's cart (the account's when signed in, else the session's guest cart)."""
+    if current_user.is_authenticated:
+        cart = db.session.scalar(select(Cart).where(Cart.user_id == current_user.id))
+        if cart is None and create:
+            cart = Cart(user_id=current_user.id)
+            db.session.add(cart)
+            db.session.flush()
+        return cart
+    cart_id = session.get(SESSION_KEY)
+    cart = None
+    if isinstance(cart_id, int):
+        cart = db.session.get(Cart, cart_id)
+        if cart is not None and cart.user_id is not None:
+            cart = None  # never reach an account's cart through a guest session
+    if cart is None and create:
+        cart = Cart()
+        db.session.add(cart)
+        db.session.flush()
+        session[SESSION_KEY] = cart.id
+    elif cart is None and cart_id is not None:
+        session.pop(SESSION_KEY, None)  # the cart was purged: forget it
+    return cart
+
+
+def item_count() -> int:
+    """Units in the visitor's cart for the header: no query for a guest without a cart."""
+    if current_user.is_authenticated:
+        query = (
+            select(func.coalesce(func.sum(CartItem.quantity), 0))
+            .join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == current_user.id)
+        )
+    else:
+        cart_id = session.get(SESSION_KEY)
+        if not isinstance(cart_id, int):
+            return 0
+        query = select(func.coalesce(func.sum(CartItem.quantity), 0)).where(
+            CartItem.cart_id == cart_id
+        )
+    return int(db.session.scalar(query) or 0)
+
+
+def _limit(product: Product) -> int:
+    return max(0, min(product.stock, max_quantity()))
+
+
+def _quote(product: Product) -> str:
+    return f"“{product.name}”"
+
+
+def _retry_once(change):
+    """Run a cart change; if a concurrent request won a race (the same line or cart created
+    twice, a stale SQLite snapshot), roll back and run it again on fresh data."""
+    try:
+        return change()
+    except (IntegrityError, OperationalError):
+        db.session.rollback()
+        return change()
+
+
+def add_item(product: Product, quantity: int) -> CartChange:
+    """Add units of a product, as many as stock and the per-line maximum allow."""
+
+    def change() -> CartChange:
+        if not product.is_active:
+            return CartChange(_("Sorry, %(name)s is no longer available.", name=_quote(product)),
+                              "error")  # fmt: skip
+        limit = _limit(product)
+        if limit == 0:
+            return CartChange(_("Sorry, %(name)s is sold out.", name=_quote(product)), "error")
+        cart = current_cart(create=True)
+        item = db.session.scalar(
+            select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product.id)
+        )
+        already = item.quantity if item else 0
+        new_quantity = min(already + quantity, limit)
+        if new_quantity <= already:
+            return CartChange(_limit_message(product, limit, already), "warning")
+        if item is None:
+            item = CartItem(cart=cart, product_id=product.id, quantity=0)
+            db.session.add(item)
+        item.quantity = new_quantity
+        item.seen_price_cents = product.price_cents
+        item.product_name = product.name
+        cart.updated_at = utcnow()
+        db.session.commit()
+        added = new_quantity - already
+        if added < quantity:
+            return CartChange(_limit_message(product, limit, new_quantity), "warning")
+        return CartChange(
+            ngettext(
+                "Added %(num)d of %(name)s to your cart.",
+                "Added %(num)d of %(name)s to your cart.",
+                added,
+                name=_quote(product),
+            )
+        )
+
+    return _retry_once(change)
+
+
+def _limit_message(product: Product, limit: int, in_cart: int) -> str:
+    if limit == product.stock:
+        return ngettext(
+            "Only %(num)d of %(name)s is in stock; your cart has %(in_cart)d.",
+            "Only %(num)d of %(name)s are in stock; your cart has %(in_cart)d.",
+            limit,
+            name=_quote(product),
+            in_cart=in_cart,
+        )
+    return _(
+        "You can buy at most %(max)d of %(name)s at a time; your cart has %(in_cart)d.",
+        max=limit,
+        name=_quote(product),
+        in_cart=in_cart,
+    )
+
+
+def find_line(cart: Cart | None, product_id: int) -> CartItem | None:
+    if cart is None:
+        return None
+    return db.session.scalar(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+    )
+
+
+def update_item(item: CartItem, quantity: int) -> CartChange:
+    """Set a line's quantity (0 removes it), lowered to what stock and the maximum allow."""
+    product = item.product
+    if quantity == 0 or product is None or not product.is_active:
+        return remove_item(item)
+    limit = _limit(product)
+    if limit == 0:
+        return remove_item(item)
+    item.quantity = min(quantity, limit)
+    item.seen_price_cents = product.price_cents
+    item.cart.updated_at = utcnow()
+    db.session.commit()
+    if quantity > limit:
+        return CartChange(_limit_message(product, limit, item.quantity), "warning")
+    return CartChange(_("Updated the quantity of %(name)s.", name=_quote(product)))
+
+
+def remove_item(item: CartItem) -> CartChange:
+    name = item.product_name
+    item.cart.updated_at = utcnow()
+    db.session.delete(item)
+    db.session.commit()
+    return CartChange(_("Removed “%(name)s” from your cart.", name=name))
+
+
+def _shipping(subtotal: int) -> tuple[int, int]:
+    """Shipping for a subtotal, and how much more would make it free."""
+    if subtotal <= 0:
+        return 0, 0
+    threshold = int(current_app.config["FREE_SHIPPING_THRESHOLD_CENTS"])
+    if threshold > 0 and subtotal >= threshold:
+        return 0, 0
+    gap = threshold - subtotal if threshold > 0 else 0
+    return int(current_app.config["SHIPPING_FLAT_CENTS"]), gap
+
+
+def summarize(cart: Cart | None) -> CartSummary:
+    """Price the cart from the database now, bringing it up to date first (see the module
+    docstring); commits when a line had to change. One query to read, one commit at most."""
+    summary = CartSummary()
+    if cart is None:
+        return summary
+    rows = db.session.execute(
+        select(CartItem, Product, first_image_key(CartItem.product_id).label("image_key"))
+        .outerjoin(Product, Product.id == CartItem.product_id)
+        .where(CartItem.cart_id == cart.id)
+        .order_by(CartItem.id)
+    ).all()
+    changed = False
+    for item, product, image_key in rows:
+        name = f"“{item.product_name}”"
+        if product is None or not product.is_active:
+            summary.notices.append(
+                _("%(name)s is no longer available and was removed from your cart.", name=name)
+            )
+            db.session.delete(item)
+            changed = True
+            continue
+        limit = _limit(product)
+        if limit == 0:
+            summary.notices.append(
+                _("%(name)s sold out and was removed from your cart.", name=name)
+            )
+            db.session.delete(item)
+            changed = True
+            continue
+        if item.quantity > limit:
+            item.quantity = limit
+            summary.notices.append(_limit_message(product, limit, limit))
+            changed = True
+        line = CartLine(
+            product=product,
+            quantity=item.quantity,
+            unit_price_cents=product.price_cents,
+            line_total_cents=product.price_cents * item.quantity,
+            image_key=image_key,
+        )
+        if item.seen_price_cents != product.price_cents or item.product_name != product.name:
+            if item.seen_price_cents != product.price_cents:
+                line.previous_price_cents = item.seen_price_cents
+                summary.notices.append(
+                    _(
+                        "The price of %(name)s changed from %(old)s to %(new)s since you added it.",
+                        name=_quote(product),
+                        old=format_money(item.seen_price_cents),
+                        new=format_money(product.price_cents),
+                    )
+                )
+            item.seen_price_cents = product.price_cents
+            item.product_name = product.name
+            changed = True
+        summary.lines.append(line)
+    if changed:
+        db.session.commit()
+    summary.subtotal_cents = sum(line.line_total_cents for line in summary.lines)
+    summary.item_count = sum(line.quantity for line in summary.lines)
+    summary.shipping_cents, summary.free_shipping_gap_cents = _shipping(summary.subtotal_cents)
+    summary.total_cents = summary.subtotal_cents + summary.shipping_cents
+    return summary
+
+
+def clear_cart(cart: Cart) -> None:
+    """Empty the cart inside the caller's transaction (checkout commits it with the order)."""
+    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    if cart.user_id is None:
+        db.session.delete(cart)
+        if session.get(SESSION_KEY) == cart.id:
+            session.pop(SESSION_KEY, None)
+    else:
+        cart.updated_at = utcnow()
+
+
+def merge_guest_cart(user) -> None:
+    """Fold the session's guest cart into the account's cart (quantities added, capped by
+    stock and the per-line maximum), then drop the guest cart. Commits."""
+    cart_id = session.pop(SESSION_KEY, None)
+    if not isinstance(cart_id, int):
+        return
+    guest = db.session.get(Cart, cart_id)
+    if guest is None or guest.user_id is not None:
+        return
+    own = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
+    if own is None:
+        guest.user_id = user.id  # nothing to merge into: the guest cart becomes theirs
+        guest.updated_at = utcnow()
+        db.session.commit()
+        return
+    existing = {item.product_id: item for item in own.items}
+    for item in list(guest.items):
+        product = item.product
+        if product is None or not product.is_active or _limit(product) == 0:
+            continue  # gone or sold out: nothing to carry over
+        mine = existing.get(item.product_id)
+        if mine is None:
+            mine = CartItem(
+                cart=own,
+                product_id=product.id,
+                quantity=0,
+                seen_price_cents=item.seen_price_cents,
+                product_name=item.product_name,
+            )
+            db.session.add(mine)
+            existing[product.id] = mine
+        mine.quantity = min(mine.quantity + item.quantity, _limit(product))
+    db.session.delete(guest)
+    own.updated_at = utcnow()
+    db.session.commit()
+
+
+@user_logged_in.connect
+def _on_login(sender, user, **extra) -> None:
+    merge_guest_cart(user)

@@ -1,0 +1,422 @@
+"""The demo catalog: plausible categories and products, with pictures drawn locally by Pillow.
+
+Nothing is downloaded. Pictures come from a small pool (one per category, colour and view,
+drawn when first needed) that the products share, so 100,000 products need about a hundred
+drawings. Products go in with bulk inserts, a few thousand rows per statement.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from PIL import Image, ImageDraw, ImageFilter
+from sqlalchemy import func, insert, select
+
+from jomso.catalog.images import StoredImage, store_image
+from jomso.catalog.models import Category, Product, ProductImage
+from jomso.catalog.search import bulk_indexing
+from jomso.catalog.services import slugify
+from jomso.database import utcnow
+from jomso.extensions import db
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    name: str
+    slug: str
+    sku_prefix: str
+    shape: str
+    nouns: tuple[str, ...]
+    materials: tuple[str, ...]
+    price_range: tuple[int, int]  # cents
+    blurbs: tuple[str, ...]
+    care: str
+
+
+CATEGORIES = (
+    CategorySpec(
+        "Kitchen", "kitchen", "KIT", "mug",
+        ("Mug", "Teapot", "Butter Dish", "Utensil Crock", "Salt Cellar", "Mixing Bowl",
+         "Spice Jar", "Milk Jug", "Oil Bottle"),
+        ("Stoneware", "Enamel", "Porcelain", "Glazed Clay", "Speckled Ceramic"),
+        (1200, 6500),
+        ("Made for the first coffee of the day and every pot of tea after it.",
+         "A kitchen piece that earns its place on the open shelf.",
+         "Sturdy enough for daily use, pretty enough to leave out."),
+        "Dishwasher and microwave safe. Avoid sudden changes of temperature.",
+    ),
+    CategorySpec(
+        "Tableware", "tableware", "TAB", "bowl",
+        ("Dinner Plate", "Side Plate", "Pasta Bowl", "Serving Platter", "Cereal Bowl",
+         "Tumbler Set", "Carafe", "Espresso Cups"),
+        ("Porcelain", "Stoneware", "Recycled Glass", "Earthenware", "Bone China"),
+        (900, 8500),
+        ("Set a table that feels considered without feeling formal.",
+         "Mix and match across the range: every glaze is made to sit together.",
+         "Generous, slightly irregular shapes that show the maker's hand."),
+        "Dishwasher safe. Stack with care to protect the glaze.",
+    ),
+    CategorySpec(
+        "Lighting", "lighting", "LGT", "lamp",
+        ("Table Lamp", "Pendant Light", "Floor Lamp", "Desk Lamp", "Wall Sconce",
+         "Reading Light"),
+        ("Linen", "Brass", "Rattan", "Ceramic", "Opal Glass", "Paper"),
+        (3900, 24900),
+        ("A warm, even glow for evenings at home.",
+         "Soft light where you need it, a quiet shape where you don't.",
+         "Designed to make a small room feel calm and a large one feel cosy."),
+        "Dust with a dry cloth. Use an E27 LED bulb of up to 8 W.",
+    ),
+    CategorySpec(
+        "Textiles", "textiles", "TEX", "textile",
+        ("Throw Blanket", "Cushion Cover", "Bath Towel", "Table Runner", "Napkin Set",
+         "Tea Towel", "Duvet Cover", "Bed Throw"),
+        ("Linen", "Merino Wool", "Organic Cotton", "Waffle Cotton", "Alpaca", "Cotton Gauze"),
+        (1800, 18900),
+        ("Soft from the first use and softer with every wash.",
+         "Woven from natural fibres that breathe in summer and warm in winter.",
+         "Adds texture and colour to a room without shouting."),
+        "Machine wash at 40 °C, line dry. Do not tumble dry.",
+    ),
+    CategorySpec(
+        "Home Decor", "home-decor", "DEC", "vase",
+        ("Bud Vase", "Floor Vase", "Candle Holder", "Trinket Tray", "Picture Frame",
+         "Bookends", "Wall Mirror"),
+        ("Ceramic", "Brass", "Oak", "Marble", "Blown Glass", "Terracotta"),
+        (1500, 12900),
+        ("A small piece that finishes a shelf, a sill or a bedside table.",
+         "Simple shapes and honest materials, made to be kept for years.",
+         "Lovely on its own, even better in a group of three."),
+        "Wipe clean with a soft, damp cloth.",
+    ),
+    CategorySpec(
+        "Stationery", "stationery", "STA", "notebook",
+        ("Notebook", "Sketchbook", "Desk Planner", "Greeting Card Set", "Pencil Case",
+         "Weekly Journal", "Letter Set"),
+        ("Linen-bound", "Recycled Paper", "Leather", "Cotton Paper", "Kraft"),
+        (600, 4500),
+        ("Thick, smooth pages that take ink without bleeding through.",
+         "For lists, plans, sketches and everything in between.",
+         "Lays flat when open and slips into any bag."),
+        "Keep dry and away from direct sunlight.",
+    ),
+    CategorySpec(
+        "Garden", "garden", "GAR", "plant",
+        ("Plant Pot", "Watering Can", "Planter", "Herb Pot Trio", "Hanging Planter",
+         "Seed Tray", "Garden Kneeler"),
+        ("Terracotta", "Glazed Ceramic", "Galvanised Steel", "Concrete", "Recycled Plastic"),
+        (1200, 8900),
+        ("Everything your plants need, and nothing they don't.",
+         "Made for balconies, windowsills and proper gardens alike.",
+         "Weatherproof, frost resistant and built for years outdoors."),
+        "Rinse with water. Bring indoors during hard frosts.",
+    ),
+    CategorySpec(
+        "Bath & Body", "bath-body", "BAT", "bottle",
+        ("Hand Soap", "Body Lotion", "Bath Salts", "Bath Oil", "Hand Cream", "Shower Gel",
+         "Body Scrub"),
+        ("Cedar & Sage", "Fig Leaf", "Sea Salt", "Lavender", "Bergamot", "Neroli"),
+        (800, 3900),
+        ("Gentle, plant-based and made in small batches.",
+         "A scent that lingers just long enough.",
+         "Free from parabens and sulphates, kind to skin and water."),
+        "For external use only. Store in a cool, dry place.",
+    ),
+)  # fmt: skip
+
+COLOURS = (
+    ("Sage", (138, 160, 120)),
+    ("Terracotta", (196, 104, 76)),
+    ("Ochre", (204, 156, 52)),
+    ("Indigo", (60, 76, 136)),
+    ("Charcoal", (62, 66, 72)),
+    ("Blush", (224, 160, 152)),
+    ("Oat", (214, 196, 164)),
+    ("Teal", (40, 122, 118)),
+)
+# Nouns that look more like another category's drawing than their own category's.
+NOUN_SHAPES = {
+    "Mixing Bowl": "bowl",
+    "Butter Dish": "bowl",
+    "Oil Bottle": "bottle",
+    "Spice Jar": "bottle",
+    "Milk Jug": "vase",
+    "Carafe": "vase",
+    "Candle Holder": "lamp",
+    "Soap Dish": "bowl",
+    "Bath Salts": "bowl",
+    "Picture Frame": "notebook",
+}
+ADJECTIVES = ("Everyday", "Classic", "Handmade", "Studio", "Matte", "Small-batch", "Minimal")
+FEATURES = (
+    "Made by a small family workshop",
+    "Every piece is slightly unique",
+    "Packed plastic-free",
+    "Designed to last for years",
+    "Ships within two working days",
+    "Natural, undyed finish on the base",
+    "Thoughtfully sized for small homes",
+    "Made from responsibly sourced materials",
+)
+
+
+def _lighter(colour, amount):
+    return tuple(round(c + (255 - c) * amount) for c in colour)
+
+
+def _darker(colour, amount):
+    return tuple(round(c * (1 - amount)) for c in colour)
+
+
+def draw_picture(shape: str, colour: tuple[int, int, int], view: int = 0, size: int = 800) -> bytes:
+    """A clean product illustration: the object on a soft backdrop with a floor shadow.
+
+    ``view`` 0 is the whole object, 1 a closer view on a deeper backdrop. Returns PNG bytes.
+    """
+    scale = 1.25  # draw larger and shrink: smooth edges without per-shape anti-aliasing
+    big = round(size * scale)
+    top = _lighter(colour, 0.86 if view == 0 else 0.7)
+    bottom = _lighter(colour, 0.72 if view == 0 else 0.55)
+    backdrop = Image.linear_gradient("L").resize((big, big))
+    image = Image.composite(Image.new("RGB", (big, big), bottom), Image.new("RGB", (big, big), top),
+                            backdrop)  # fmt: skip
+    zoom = 1.0 if view == 0 else 1.3
+    u = big / 100 * zoom  # drawing unit: the object is laid out on a 100 x 100 grid
+    ox = big / 2 - 50 * u
+    oy = big / 2 - 50 * u
+
+    def pt(x, y):
+        return (ox + x * u, oy + y * u)
+
+    def box(x0, y0, x1, y1):
+        return (*pt(x0, y0), *pt(x1, y1))
+
+    # Floor shadow, drawn small and blurred, then stretched over the picture.
+    shadow = Image.new("L", (100, 100), 0)
+    ImageDraw.Draw(shadow).ellipse((24, 80, 76, 90), fill=90)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(3)).resize((round(100 * u), round(100 * u)))
+    shade = Image.new("RGB", shadow.size, _darker(top, 0.35))
+    image.paste(shade, (round(ox), round(oy)), shadow)
+
+    draw = ImageDraw.Draw(image)
+    main, light, dark = colour, _lighter(colour, 0.35), _darker(colour, 0.25)
+    white = (250, 248, 244)
+    if shape == "mug":
+        draw.rounded_rectangle(box(60, 40, 80, 68), radius=9 * u, outline=main, width=round(5 * u))
+        draw.rounded_rectangle(box(26, 30, 66, 86), radius=6 * u, fill=main)
+        draw.rounded_rectangle(box(30, 34, 38, 80), radius=4 * u, fill=light)
+        draw.ellipse(box(26, 26, 66, 34), fill=dark)
+    elif shape == "bowl":
+        draw.ellipse(box(14, 62, 86, 88), fill=_lighter(colour, 0.6))
+        draw.chord(box(22, 30, 78, 84), 0, 180, fill=main)
+        draw.ellipse(box(22, 50, 78, 62), fill=dark)
+        draw.arc(box(28, 34, 72, 78), 115, 155, fill=light, width=round(2.5 * u))
+    elif shape == "lamp":
+        draw.polygon([pt(30, 20), pt(70, 20), pt(80, 48),
+                      pt(20, 48)], fill=main)  # fmt: skip
+        draw.polygon([pt(30, 20), pt(40, 20), pt(34, 48),
+                      pt(20, 48)], fill=light)  # fmt: skip
+        draw.rectangle(box(48, 48, 52, 80), fill=(70, 64, 58))
+        draw.ellipse(box(34, 78, 66, 88), fill=dark)
+        draw.ellipse(box(42, 47, 58, 53), fill=(255, 236, 170))
+    elif shape == "textile":
+        for i, tone in enumerate((dark, main, light)):
+            y = 66 - i * 16
+            draw.rounded_rectangle(box(20, y, 80, y + 18), radius=5 * u, fill=tone)
+            draw.line([box(24, y + 4, 0, 0)[:2], box(76, y + 4, 0, 0)[:2]], fill=white,
+                      width=max(1, round(0.8 * u)))  # fmt: skip
+    elif shape == "vase":
+        draw.ellipse(box(28, 40, 72, 86), fill=main)
+        draw.rectangle(box(42, 18, 58, 48), fill=main)
+        draw.ellipse(box(38, 14, 62, 22), fill=dark)
+        draw.ellipse(box(34, 50, 44, 74), fill=light)
+        draw.line([pt(50, 16), pt(42, 2)], fill=(96, 120, 72),
+                  width=round(1.6 * u))  # fmt: skip
+        draw.ellipse(box(36, 0, 46, 8), fill=(120, 150, 90))
+    elif shape == "notebook":
+        draw.rounded_rectangle(box(30, 18, 74, 86), radius=3 * u, fill=_darker(colour, 0.35))
+        draw.rounded_rectangle(box(26, 16, 70, 84), radius=3 * u, fill=main)
+        draw.rectangle(box(62, 16, 65, 84), fill=dark)
+        draw.rounded_rectangle(box(34, 30, 58, 40), radius=1.5 * u, fill=white)
+        draw.line([pt(78, 20), pt(78, 80)], fill=(60, 60, 60),
+                  width=round(3 * u))  # fmt: skip
+        draw.polygon([pt(76.5, 80), pt(79.5, 80), pt(78, 86)],
+                     fill=(214, 180, 130))  # fmt: skip
+    elif shape == "plant":
+        leaf = (84, 132, 84)
+        for cx, cy, w, h in ((36, 30, 16, 34), (64, 30, 16, 34), (50, 18, 16, 40),
+                             (28, 44, 22, 14), (72, 44, 22, 14)):  # fmt: skip
+            draw.ellipse(box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), fill=leaf)
+        draw.polygon([pt(28, 50), pt(72, 50), pt(64, 86),
+                      pt(36, 86)], fill=main)  # fmt: skip
+        draw.rectangle(box(25, 48, 75, 56), fill=dark)
+        draw.polygon([pt(32, 56), pt(38, 56), pt(41, 84),
+                      pt(37, 84)], fill=light)  # fmt: skip
+    else:  # bottle
+        draw.rounded_rectangle(box(34, 34, 66, 86), radius=7 * u, fill=main)
+        draw.rectangle(box(45, 22, 55, 34), fill=dark)
+        draw.rectangle(box(43, 16, 64, 22), fill=dark)
+        draw.rounded_rectangle(box(39, 50, 61, 72), radius=2 * u, fill=white)
+        draw.rounded_rectangle(box(37, 38, 42, 80), radius=2 * u, fill=light)
+        draw.rounded_rectangle(box(68, 74, 90, 86), radius=4 * u, fill=_lighter(colour, 0.55))
+    image = image.resize((size, size), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+class PicturePool:
+    """Pictures drawn on first use and shared: one per (shape, colour, view)."""
+
+    def __init__(self):
+        self._stored: dict[tuple[str, str, int], StoredImage] = {}
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def get(self, shape: str, colour_index: int, view: int) -> StoredImage:
+        slot = (shape, colour_index, view)
+        if slot not in self._stored:
+            self._stored[slot] = store_image(draw_picture(shape, COLOURS[colour_index][1], view))
+        return self._stored[slot]
+
+
+def _price(rng: random.Random, low: int, high: int) -> int:
+    # Log-uniform: many affordable items, a few expensive ones; shop-like endings.
+    value = math.exp(rng.uniform(math.log(low), math.log(high)))
+    return max(100, round(value / 100) * 100 - rng.choice((0, 0, 5, 1, 50)))
+
+
+def _stock(rng: random.Random) -> int:
+    roll = rng.random()
+    if roll < 0.08:
+        return 0
+    if roll < 0.2:
+        return rng.randint(1, 5)
+    return rng.randint(6, 240)
+
+
+def _description(rng: random.Random, spec: CategorySpec, noun: str, material: str,
+                 colour: str) -> str:  # fmt: skip
+    features = rng.sample(FEATURES, 3)
+    finish = "scent" if spec.slug == "bath-body" else "finish"
+    return (
+        f"{rng.choice(spec.blurbs)} Our {noun.lower()} in {material.lower()} comes in "
+        f"{'an' if colour[0] in 'AEIOU' else 'a'} {colour.lower()} {finish} that suits almost "
+        "any home.\n\n"
+        f"- {features[0]}\n- {features[1]}\n- {features[2]}\n\n"
+        f"**Care:** {spec.care}\n"
+    )
+
+
+def ensure_categories() -> list[tuple[CategorySpec, int]]:
+    """The demo categories (existing ones by slug are reused) with their ids."""
+    existing = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    for position, spec in enumerate(CATEGORIES):
+        if spec.slug not in existing:
+            category = Category(name=spec.name, slug=spec.slug, position=position)
+            db.session.add(category)
+            db.session.flush()
+            existing[spec.slug] = category.id
+    return [(spec, existing[spec.slug]) for spec in CATEGORIES]
+
+
+@dataclass
+class SeedReport:
+    products: int
+    categories: int
+    pictures: int
+    seconds: float
+
+
+def seed_demo(
+    count: int, *, seed: int | None = None, progress: Callable[[str], None] | None = None
+) -> SeedReport:
+    """Add ``count`` demo products (and the demo categories when missing). Running it again
+    adds more products to the same categories. Commits once at the end."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    categories = ensure_categories()
+    pool = PicturePool()
+    number = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
+    with bulk_indexing(db.session):
+        _insert_products(count, rng, categories, pool, number, progress)
+    db.session.commit()
+    return SeedReport(
+        products=count,
+        categories=len(categories),
+        pictures=len(pool),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _insert_products(count, rng, categories, pool, number, progress) -> None:
+    now = utcnow()
+    done = 0
+    while done < count:
+        batch = min(CHUNK, count - done)
+        products, pictures = [], []
+        for _ in range(batch):
+            index = rng.randrange(len(categories))
+            spec, category_id = categories[index]
+            # Each category comes in five of the colours: a collection, and fewer drawings.
+            colour_index = (index + rng.randrange(5) * 3) % len(COLOURS)
+            colour = COLOURS[colour_index][0]
+            noun, material = rng.choice(spec.nouns), rng.choice(spec.materials)
+            if spec.slug == "bath-body":
+                name = f"{material} {noun}"
+            else:
+                name = f"{material} {noun} in {colour}"
+                if rng.random() < 0.35:
+                    name = f"{rng.choice(ADJECTIVES)} {name}"
+            sku = f"{spec.sku_prefix}-{number:06d}"
+            created = now - timedelta(seconds=rng.uniform(3600, 240 * 86400))
+            products.append(
+                {
+                    "name": name,
+                    "slug": f"{slugify(name)}-{number}",
+                    "sku": sku,
+                    "description": _description(rng, spec, noun, material, colour),
+                    "price_cents": _price(rng, *spec.price_range),
+                    "stock": _stock(rng),
+                    "is_active": rng.random() > 0.01,
+                    "created_at": created,
+                    "updated_at": created,
+                    "category_id": category_id,
+                }
+            )
+            views = (0, 1) if rng.random() < 0.2 else (0,)
+            shape = NOUN_SHAPES.get(noun, spec.shape)
+            pictures.append([(sku, pool.get(shape, colour_index, v), name) for v in views])
+            number += 1
+        db.session.execute(insert(Product), products)
+        skus = [row["sku"] for row in products]
+        ids = dict(
+            db.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
+        )
+        db.session.execute(
+            insert(ProductImage),
+            [
+                {
+                    "product_id": ids[sku],
+                    "key": stored.key,
+                    "width": stored.width,
+                    "height": stored.height,
+                    "position": position,
+                    "alt": alt,
+                }
+                for group in pictures
+                for position, (sku, stored, alt) in enumerate(group)
+            ],
+        )
+        done += batch
+        if progress:
+            progress(f"{done} of {count} products")

@@ -1,0 +1,88 @@
+"""The number of SQL statements per page does not grow with the page size or the catalog."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from jomso.extensions import db
+from tests.catalog_helpers import add_to_cart, make_category, make_product, make_products
+
+PAGES = [
+    "/",
+    "/products",
+    "/products?page=2",
+    "/products?sort=price_desc",
+    "/products?category=kitchen",
+    "/products?q=item",
+    "/products?q=item&category=kitchen&sort=name",
+    "/products/item-2",
+    "/cart",
+]
+
+
+@contextmanager
+def counting_statements(app):
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def statements_per_page(client, products: int, per_page: int, images: int) -> dict[str, int]:
+    app = client.application
+    app.config["PRODUCTS_PER_PAGE"] = per_page
+    kitchen = make_category(app, "Kitchen")
+    make_category(app, "Garden", position=1)
+    make_products(app, products, category_id=kitchen, images=images)
+    make_product(app, "Spade", category_id=2, images=0)
+    add_to_cart(client, 1, 1)  # a guest with a cart: the header counts it
+    for product_id in range(2, min(products, 6) + 1):
+        add_to_cart(client, product_id, 1)
+    counts = {}
+    for url in PAGES:
+        client.get(url)  # warm: first-request work is not per-page work
+        with counting_statements(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(statements)
+    return counts
+
+
+@pytest.fixture
+def small(client):
+    return statements_per_page(client, products=3, per_page=2, images=1)
+
+
+def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch):
+    from jomso import create_app
+    from jomso.cli import init_schema
+
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "big"))
+    big_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'big.sqlite3'}",
+            "SERVER_NAME": "shop.test",
+        }
+    )
+    with big_app.app_context():
+        init_schema()
+    big = statements_per_page(big_app.test_client(), products=60, per_page=24, images=3)
+    assert big == small
+    # and the numbers themselves stay small: header data, count, rows (+ category lookup)
+    assert small["/products"] <= 4
+    assert small["/products/item-2"] <= 4
+    assert small["/cart"] <= 4
+    with big_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
