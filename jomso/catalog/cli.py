@@ -31,6 +31,16 @@ def seed_demo_command(count: int, seed: int | None) -> None:
         f"Added {report.products} products in {report.categories} categories with "
         f"{report.pictures} pictures in {report.seconds:.1f} s."
     )
+    _print_demo_staff()
+
+
+def _print_demo_staff() -> None:
+    """One staff member per role with fresh one-time passwords: demo shops only."""
+    from jomso.staff.demo import create_demo_staff
+
+    click.echo("Demo staff accounts (sign in at /account/login; passwords shown only now):")
+    for email, password, roles in create_demo_staff():
+        click.echo(f"  {', '.join(roles):<8} {email:<28} {password}")
 
 
 def _progress(message: str) -> None:
@@ -52,6 +62,7 @@ def demo_command(host: str, port: int) -> None:
     if not db.session.scalar(select(func.count()).select_from(Product)):
         click.echo(f"Adding {DEMO_PRODUCTS} demo products (drawing their pictures)…")
         seed_demo(DEMO_PRODUCTS, seed=2018)
+    _print_demo_staff()
     db.session.remove()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
     click.echo(f"Jomso is running at http://{shown}:{port}/  (press Ctrl+C to stop)")

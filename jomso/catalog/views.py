@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from jomso.cart.forms import AddToCartForm
 from jomso.catalog import bp, services
@@ -74,6 +74,7 @@ def product_detail(slug):
     product = services.active_product(slug)
     if product is None:
         abort(404)
+    g.analytics_product_id = product.id  # "top products viewed" counts by id, not by slug
     return render_product_page(product, AddToCartForm(product_id=product.id))
 
 
