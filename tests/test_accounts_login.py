@@ -33,16 +33,21 @@ def _session_rows(app, user_id) -> list[UserSession]:
 
 
 def test_sign_in_renews_the_session_but_keeps_the_cart(app, client):
+    from tests.catalog_helpers import add_to_cart, make_product
+
     make_user(app)
+    product_id = make_product(app, "Blue Mug")
+    add_to_cart(client, product_id, quantity=2)
     with client.session_transaction() as session:
-        session["cart_id"] = 42
         session["planted"] = "by someone else"
     response = login(client)
     assert response.status_code == 302
     assert response.headers["Location"] == "/account"
     with client.session_transaction() as session:
-        assert session["cart_id"] == 42
         assert "planted" not in session
+    cart = client.get("/cart").text
+    assert "Blue Mug" in cart
+    assert 'value="2"' in cart
 
 
 def test_sign_in_sends_user_logged_in_for_the_cart(app, client):

@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from jomso import create_app, payments
+from jomso.cli import init_schema
 from jomso.payments import InvalidWebhook, Outcome, PaymentGateway
 
 CREDENTIALS = {
@@ -121,6 +122,8 @@ def test_demo_ribbon_on_every_page(client):
 
 def test_no_ribbon_with_credentials(tmp_path):
     app = _app(tmp_path, **CREDENTIALS)
+    with app.app_context():
+        init_schema()
     html = app.test_client().get("/").text
     assert "demo-ribbon" not in html
     assert RIBBON not in html

@@ -1,0 +1,22 @@
+"""The customer's cart in their data export; it goes with the account (ON DELETE CASCADE)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from jomso.accounts.data_rights import register_export_section, row_dict
+from jomso.accounts.models import User
+from jomso.cart.models import Cart
+from jomso.extensions import db
+
+
+def _cart_section(user: User) -> dict[str, Any] | None:
+    cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
+    if cart is None:
+        return None
+    return row_dict(cart, items=[row_dict(item) for item in cart.items])
+
+
+register_export_section("cart", _cart_section, tables=("carts", "cart_items"))
