@@ -32,6 +32,7 @@ class Defaults:
     PRODUCTS_PER_PAGE = 24
     NEW_PRODUCT_DAYS = 14
     CART_MAX_QUANTITY = 99
+    PAGE_CACHE_ENABLED = True  # cache catalog pages for anonymous visitors (page_cache.py)
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests get 413
     MAX_IMAGE_BYTES = 5 * 1024 * 1024

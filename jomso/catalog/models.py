@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jomso.catalog.page_cache import install_revision_ddl
 from jomso.catalog.search import install_search_ddl
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
@@ -77,3 +78,16 @@ class ProductImage(db.Model):
 
 # The search index (FTS5 on SQLite, a GIN index on PostgreSQL) follows the products table.
 install_search_ddl(Product.__table__)
+
+
+class CatalogRevision(db.Model):
+    """One row: a counter that triggers raise on every change to the catalog tables, so
+    cached storefront pages know when they are stale (see page_cache.py)."""
+
+    __tablename__ = "catalog_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(default=1)
+
+
+install_revision_ddl(db.metadata)

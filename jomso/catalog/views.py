@@ -10,6 +10,7 @@ from jomso.catalog.cards import product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
+from jomso.catalog.page_cache import cached_page
 
 IMAGE_MAX_AGE = 365 * 24 * 3600
 
@@ -23,6 +24,7 @@ def _navigation():
 
 
 @bp.get("/")
+@cached_page()
 def home():
     return render_template(
         "catalog/home.html",
@@ -32,6 +34,7 @@ def home():
 
 
 @bp.get("/products")
+@cached_page()
 def product_list():
     """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
     sort or page values fall back to the default and the nearest page; an unknown category
@@ -70,6 +73,7 @@ def product_list():
 
 
 @bp.get("/products/<slug>")
+@cached_page("analytics_product_id")
 def product_detail(slug):
     product = services.active_product(slug)
     if product is None:

@@ -1,0 +1,137 @@
+"""A page cache for the storefront's anonymous visitors.
+
+Most catalog traffic is visitors who are not signed in and have no cart: for them the home,
+list and product pages are the same HTML for everyone, but for the CSRF token in the page's
+forms (the cookie banner, add to cart). Each worker process keeps such pages in memory, with
+the token cut out, and serves them again while the catalog is unchanged.
+
+"Unchanged" is the catalog revision: a counter that database triggers raise on every insert,
+update or delete of products, categories and product images, whoever makes the change (a staff
+edit, a checkout taking stock, another worker). A cached page is used only while its revision
+is the current one, so a change shows at once. Pages for signed-in visitors, visitors with a
+cart or a message waiting, and anything but a 200 are never cached.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from threading import Lock
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import DDL, event, text
+
+from jomso.extensions import db
+
+_TOKEN_PLACEHOLDER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
+MAX_PAGES = 2000
+
+_TABLES = ("products", "categories", "product_images")
+_BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
+
+SQLITE_DDL: tuple[str, ...] = (
+    # A random start, so a database swapped under running workers never repeats a revision.
+    "INSERT OR IGNORE INTO catalog_revision (id, value) VALUES (1, abs(random() %% 1000000000))",
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_revision_after_{op.lower()} "
+        f"AFTER {op} ON {table} BEGIN {_BUMP}; END"
+        for table in _TABLES
+        for op in ("INSERT", "UPDATE", "DELETE")
+    ),
+)
+POSTGRESQL_DDL: tuple[str, ...] = (
+    "INSERT INTO catalog_revision (id, value) VALUES (1, (random() * 1e9)::int) "
+    "ON CONFLICT (id) DO NOTHING",
+    f"""CREATE OR REPLACE FUNCTION bump_catalog_revision() RETURNS trigger AS $$
+    BEGIN {_BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql""",
+    *(
+        f"CREATE OR REPLACE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE "
+        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_revision()"
+        for table in _TABLES
+    ),
+)
+
+
+def install_revision_ddl(metadata) -> None:
+    """Create the revision row and triggers once every table exists (``create_all``); the
+    Alembic migration runs the same statements."""
+    for statement in SQLITE_DDL:
+        event.listen(metadata, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in POSTGRESQL_DDL:
+        event.listen(metadata, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+
+
+class _Pages:
+    def __init__(self) -> None:
+        self._pages: dict[tuple, tuple[int, str, dict]] = {}
+        self._lock = Lock()
+
+    def get(self, key: tuple, revision: int) -> tuple[str, dict] | None:
+        entry = self._pages.get(key)
+        if entry is None or entry[0] != revision:
+            return None
+        return entry[1], entry[2]
+
+    def put(self, key: tuple, revision: int, html: str, g_values: dict) -> None:
+        with self._lock:
+            if len(self._pages) >= MAX_PAGES:
+                self._pages.clear()
+            self._pages[key] = (revision, html, g_values)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def _pages() -> _Pages:
+    """This app's pages (one cache per app: tests run many apps in one process)."""
+    return current_app.extensions.setdefault("jomso.page_cache", _Pages())
+
+
+def catalog_revision() -> int:
+    return db.session.execute(text("SELECT value FROM catalog_revision WHERE id = 1")).scalar()
+
+
+def _cache_key() -> tuple | None:
+    """The key of this request's page, or None when the page may differ for this visitor."""
+    if not current_app.config["PAGE_CACHE_ENABLED"] or request.method != "GET":
+        return None
+    if "cart_id" in session or "_flashes" in session or current_user.is_authenticated:
+        return None
+    from jomso.consent.cookies import consent_state
+
+    state = consent_state()
+    return (request.endpoint, request.full_path, state.undecided, state.gpc)
+
+
+def cached_page(*g_names: str):
+    """Serve the view's page from the cache for anonymous visitors; ``g_names`` are values
+    the view puts on ``g`` for later hooks (analytics), kept and restored with the page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            key = _cache_key()
+            if key is None:
+                return view(*args, **kwargs)
+            revision = catalog_revision()
+            hit = _pages().get(key, revision)
+            if hit is not None:
+                html, g_values = hit
+                for name, value in g_values.items():
+                    setattr(g, name, value)
+                if _TOKEN_PLACEHOLDER in html:
+                    html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
+                return html
+            result = view(*args, **kwargs)
+            if isinstance(result, str):
+                token = g.get("csrf_token")
+                stored = result.replace(token, _TOKEN_PLACEHOLDER) if token else result
+                g_values = {name: g.get(name) for name in g_names if name in g}
+                _pages().put(key, revision, stored, g_values)
+            return result
+
+        return wrapped
+
+    return decorator
