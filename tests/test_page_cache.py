@@ -1,5 +1,6 @@
 """The page cache for anonymous visitors: fast, never stale, never someone else's page."""
 
+import pytest
 from sqlalchemy import text
 
 from jomso.catalog.models import Product
@@ -14,12 +15,13 @@ def _without_token(html: str) -> str:
     return html.replace(csrf_token_from(html), "TOKEN")
 
 
-def test_second_visit_is_served_from_the_cache_with_a_fresh_token(app, client):
+@pytest.mark.parametrize("url", ["/", "/products", "/products?q=mug", "/products/blue-mug"])
+def test_second_visit_is_served_from_the_cache_with_a_fresh_token(app, client, url):
     make_product(app, "Blue Mug")
-    first = client.get("/products").text
+    first = client.get(url).text
     other = app.test_client()  # another visitor, with a session of their own
     with counting_statements(app) as statements:
-        second = other.get("/products").text
+        second = other.get(url).text
     reads = [s for s in statements if not s.startswith("INSERT INTO page_views")]
     assert reads == ["SELECT value FROM catalog_revision WHERE id = 1"]
     assert _without_token(second) == _without_token(first)
@@ -27,7 +29,7 @@ def test_second_visit_is_served_from_the_cache_with_a_fresh_token(app, client):
     # The token in the cached page is this visitor's own: their banner form works.
     response = other.post(
         "/cookies/consent",
-        data={"csrf_token": csrf_token_from(second), "choice": "decline", "next": "/products"},
+        data={"csrf_token": csrf_token_from(second), "choice": "decline", "next": url},
     )
     assert response.status_code == 303
 

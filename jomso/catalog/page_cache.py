@@ -105,6 +105,13 @@ def _cache_key() -> tuple | None:
     return (request.endpoint, request.full_path, state.undecided, state.gpc)
 
 
+def _page_html(result) -> str | None:
+    """The HTML of a plain 200 answer (a string, or a (string, 200) pair), else None."""
+    if isinstance(result, tuple) and len(result) == 2 and result[1] == 200:
+        result = result[0]
+    return result if isinstance(result, str) else None
+
+
 def cached_page(*g_names: str):
     """Serve the view's page from the cache for anonymous visitors; ``g_names`` are values
     the view puts on ``g`` for later hooks (analytics), kept and restored with the page."""
@@ -125,9 +132,10 @@ def cached_page(*g_names: str):
                     html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
                 return html
             result = view(*args, **kwargs)
-            if isinstance(result, str):
+            html = _page_html(result)
+            if html is not None:
                 token = g.get("csrf_token")
-                stored = result.replace(token, _TOKEN_PLACEHOLDER) if token else result
+                stored = html.replace(token, _TOKEN_PLACEHOLDER) if token else html
                 g_values = {name: g.get(name) for name in g_names if name in g}
                 _pages().put(key, revision, stored, g_values)
             return result
