@@ -57,10 +57,12 @@ class ContactForm(PhoneFields, FlaskForm):
     email = EmailField(
         _l("Your email address"),
         filters=[_strip],
-        validators=[DataRequired(_l("Enter your email address, so that we can answer.")),
-                    EmailAddress()],
+        validators=[
+            DataRequired(_l("Enter your email address, so that we can answer.")),
+            EmailAddress(),
+        ],
         render_kw={"autocomplete": "email", "maxlength": 254},
-    )  # fmt: skip
+    )
     phone = TelField(
         _l("Phone number (optional)"),
         filters=[_strip],
@@ -82,10 +84,12 @@ class ContactForm(PhoneFields, FlaskForm):
         validators=[
             Optional(),
             Length(max=40),
-            Regexp(r"^[A-Za-z0-9 #/-]+$", message=_l("Use the order number as it appears in "
-                                                     "your confirmation email.")),
+            Regexp(
+                r"^[A-Za-z0-9 #/-]+$",
+                message=_l("Use the order number as it appears in your confirmation email."),
+            ),
         ],
-    )  # fmt: skip
+    )
     message = TextAreaField(
         _l("Your message"),
         validators=[DataRequired(_l("Write your message.")), MaxCharacters(MESSAGE_MAX)],

@@ -9,10 +9,18 @@ from jomso.newsletter.announcements import send_pending
 
 
 @bp.cli.command("send-announcements")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None,
-              help="Messages per batch (default: NEWSLETTER_BATCH_SIZE).")  # fmt: skip
-@click.option("--max-batches", type=click.IntRange(min=1), default=None,
-              help="Stop after this many batches; the rest waits for the next run.")  # fmt: skip
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Messages per batch (default: NEWSLETTER_BATCH_SIZE).",
+)
+@click.option(
+    "--max-batches",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many batches; the rest waits for the next run.",
+)
 def send_announcements_command(batch_size, max_batches):
     """Send the new-product emails waiting to go out, in batches. Safe to run often and to
     interrupt: a message is never sent twice."""

@@ -107,8 +107,8 @@ def _send_confirmation(subscriber: Subscriber) -> bool:
     )
 
 
-def confirm(token: str) -> tuple[Subscriber, bool]:
-    """Follow a confirmation link: (the subscriber, whether this confirmed it now).
+def subscriber_for_confirm_token(token: str) -> Subscriber:
+    """The subscriber a confirmation link is for, while the link still applies.
 
     Raises ``tokens.InvalidLink`` for a tampered or expired link, one replaced by a newer
     link, or one for an address that has unsubscribed since (it never re-subscribes anyone).
@@ -117,10 +117,17 @@ def confirm(token: str) -> tuple[Subscriber, bool]:
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is None or not tokens.same(subscriber.confirm_nonce, nonce):
         raise tokens.InvalidLink
+    if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
+        raise tokens.InvalidLink
+    return subscriber
+
+
+def confirm(token: str) -> tuple[Subscriber, bool]:
+    """Follow a confirmation link: (the subscriber, whether this confirmed it now). Raises
+    ``tokens.InvalidLink`` as ``subscriber_for_confirm_token`` does."""
+    subscriber = subscriber_for_confirm_token(token)
     if subscriber.status == SubscriberStatus.CONFIRMED:
         return subscriber, False
-    if subscriber.status != SubscriberStatus.PENDING:
-        raise tokens.InvalidLink
     subscriber.status = SubscriberStatus.CONFIRMED
     subscriber.confirmed_at = utcnow()
     db.session.commit()

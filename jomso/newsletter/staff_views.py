@@ -243,8 +243,9 @@ def _flash_report(report: service.SendReport) -> None:
     if report.remaining:
         flash(
             ngettext(
-                "%(num)d email is still waiting.", "%(num)d emails are still waiting.",
+                "%(num)d email is still waiting.",
+                "%(num)d emails are still waiting.",
                 report.remaining,
             ),
             "info",
-        )  # fmt: skip
+        )

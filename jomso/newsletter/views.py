@@ -76,9 +76,11 @@ def confirm(token):
             return _invalid("confirm")
         return render_template("newsletter/confirmed.html", newly=newly, subscriber=subscriber)
     try:
-        tokens.read_confirm_token(token)
+        subscriber = services.subscriber_for_confirm_token(token)
     except tokens.InvalidLink:
         return _invalid("confirm")
+    if subscriber.is_confirmed:
+        return render_template("newsletter/confirmed.html", newly=False, subscriber=subscriber)
     return render_template("newsletter/confirm.html", form=form, token=token)
 
 
