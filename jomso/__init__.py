@@ -17,6 +17,10 @@ BLUEPRINTS = (
     "jomso.privacy",
     "jomso.consent",
     "jomso.contact",
+    "jomso.contact.staff_views",
+    "jomso.contact.interest",
+    "jomso.newsletter",
+    "jomso.newsletter.staff_views",
     "jomso.staff",
     "jomso.analytics",
 )

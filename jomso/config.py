@@ -76,6 +76,12 @@ class Defaults:
     ANALYTICS_KEEP_DAYS = 395  # page views are deleted after this many days by `purge`
     CONSENT_MAX_AGE_DAYS = 182  # a cookie choice is remembered this long, then asked again
 
+    CONTACT_MIN_SECONDS = 3  # a contact form sent sooner after it was shown is sent back
+    ENQUIRY_KEEP_DAYS = 730  # `purge` anonymises enquiries untouched for this many days
+    NEWSLETTER_BATCH_SIZE = 50  # new-product emails sent per batch (one commit each)
+    NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
+    NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
+
     PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-*
 
 

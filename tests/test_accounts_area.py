@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from jomso.accounts.models import Address, User
 from jomso.extensions import db
+from jomso.newsletter.services import find_subscriber
 from tests.accounts_helpers import mailed_path, post_form, registered_customer, sign_in
 from tests.conftest import csrf_token_from
 from tests.helpers import PASSWORD, login, make_user
@@ -52,7 +53,7 @@ def test_area_pages_are_personal_and_never_cached(app, client, path):
 def _user(app, email="bea@example.com") -> User:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
-        _ = (user.phones, user.addresses, user.marketing_opt_ins)
+        _ = (user.phones, user.addresses)
         return user
 
 
@@ -119,17 +120,20 @@ def test_profile_bad_input_keeps_what_was_typed(app, client):
     assert "Keep at least one phone number" in response.text
 
 
-def test_profile_opt_in_and_withdrawal_are_recorded(app, client):
+def test_profile_opt_in_and_withdrawal_go_to_the_subscriber_list(app, client):
     registered_customer(client)
     post_form(
         client, "/account/profile", {"name": "Bea", "phones-0": "2025550143", "newsletter": "y"}
     )
-    [opt_in] = _user(app).marketing_opt_ins
-    assert opt_in.source == "profile" and opt_in.withdrawn_at is None
-    assert "You asked for them on" in client.get("/account/profile").text
+    with app.app_context():
+        subscriber = find_subscriber("bea@example.com")
+        assert (subscriber.source, subscriber.status) == ("account", "pending")
+    assert last_message(app, to="bea@example.com")["Subject"].startswith("Please confirm: emails")
+    assert "Waiting for you to follow the link" in client.get("/account/profile").text
     post_form(client, "/account/profile", {"name": "Bea", "phones-0": "2025550143"})
-    [opt_in] = _user(app).marketing_opt_ins
-    assert opt_in.withdrawn_at is not None
+    with app.app_context():
+        assert find_subscriber("bea@example.com").status == "unsubscribed"
+    assert "Unticked: we send none." in client.get("/account/profile").text
 
 
 # -- Address book -------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from jomso.accounts import tokens
-from jomso.accounts.models import MarketingOptIn, User
+from jomso.accounts.models import User
 from jomso.extensions import db
+from jomso.newsletter.models import Subscriber
 from jomso.privacy.models import PolicyAcceptance
 from tests.accounts_helpers import (
     GOOD_PASSWORD,
@@ -30,7 +31,7 @@ def _user(app, email="bea@example.com") -> User | None:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None:
             # Load what the tests read before the context closes.
-            _ = (user.phones, user.addresses, user.marketing_opt_ins, user.roles)
+            _ = (user.phones, user.addresses, user.roles)
         return user
 
 
@@ -86,7 +87,8 @@ def test_registration_stores_the_account_and_sends_a_confirmation(app, client):
     )
     assert (address.postal_code, address.country, address.name) == ("62704", "US", "Bea Customer")
     assert address.is_default_billing and address.is_default_shipping
-    assert user.marketing_opt_ins == []  # the box was left unticked
+    with app.app_context():  # the box was left unticked
+        assert db.session.scalars(select(Subscriber)).all() == []
 
     with app.app_context():
         [acceptance] = db.session.scalars(select(PolicyAcceptance)).all()
@@ -102,14 +104,19 @@ def test_registration_stores_the_account_and_sends_a_confirmation(app, client):
     assert client.get("/account").status_code == 302
 
 
-def test_newsletter_opt_in_is_recorded_but_not_confirmed(app, client):
+def test_newsletter_opt_in_joins_the_subscriber_list_unconfirmed(app, client):
     register(client, newsletter="y")
-    [opt_in] = _user(app).marketing_opt_ins
-    assert opt_in.topic == MarketingOptIn.NEW_PRODUCTS
-    assert opt_in.source == "registration"
-    assert opt_in.email == "bea@example.com"
-    assert opt_in.opted_in_at is not None
-    assert opt_in.confirmed_at is None and opt_in.withdrawn_at is None
+    with app.app_context():
+        [subscriber] = db.session.scalars(select(Subscriber)).all()
+        assert subscriber.source == "registration"
+        assert subscriber.email == "bea@example.com"
+        assert subscriber.user_id == _user(app).id
+        assert subscriber.status == "pending" and subscriber.confirmed_at is None
+    subjects = [m["Subject"] for m in outbox_messages(app, to="bea@example.com")]
+    assert subjects == [
+        "Please confirm: emails about our new products",
+        "Please confirm your email address",
+    ]
 
 
 def test_more_phone_numbers_without_javascript(app, client):

@@ -144,7 +144,7 @@ def test_export_contains_every_personal_field_the_database_holds(app, client, ri
         "staff_roles",
         "phones",
         "addresses",
-        "marketing_opt_ins",
+        "subscribers",
         "user_sessions",
         "policy_acceptances",
     ):

@@ -165,6 +165,20 @@ EXPECTED_PERMISSIONS = {
     "staff.audit_csv": Permission.ADMINISTER,
     "staff.customer_list": Permission.VIEW_CUSTOMERS,
     "staff.customer_detail": Permission.VIEW_CUSTOMERS,
+    "enquiries.enquiry_list": Permission.HANDLE_ENQUIRIES,
+    "enquiries.enquiry_detail": Permission.HANDLE_ENQUIRIES,
+    "enquiries.enquiry_reply": Permission.HANDLE_ENQUIRIES,
+    "enquiries.enquiry_close": Permission.HANDLE_ENQUIRIES,
+    "enquiries.enquiry_reopen": Permission.HANDLE_ENQUIRIES,
+    "interest.product_interest": Permission.MANAGE_CATALOG,
+    "announcements.announcement_list": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_new": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_edit": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_detail": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_preview": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_send": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_send_now": Permission.COMPOSE_ANNOUNCEMENTS,
+    "announcements.announcement_delete": Permission.COMPOSE_ANNOUNCEMENTS,
 }
 
 

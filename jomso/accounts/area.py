@@ -22,6 +22,7 @@ from jomso.accounts.forms import (
 )
 from jomso.accounts.passwords import verify_password
 from jomso.accounts.validation import country_name, format_phone
+from jomso.newsletter.services import subscription_for
 from jomso.privacy.services import current_policy
 
 
@@ -59,9 +60,10 @@ def profile():
     user = current_user
     billing = user.default_billing_address
     form = ProfileForm(region=billing.country if billing else None)
+    subscription = subscription_for(user)
     if request.method == "GET":
         form.name.data = user.name
-        form.newsletter.data = user.new_product_opt_in is not None
+        form.newsletter.data = subscription is not None and subscription.is_active
         numbers = [format_phone(p.number) for p in user.phones]
         # The numbers kept, plus an empty input or two for a new one.
         shown = min(max(len(numbers) + 1, 2), form.phones.max_entries)
@@ -72,7 +74,7 @@ def profile():
         services.update_profile(user, form.name.data, form.phone_numbers(), form.newsletter.data)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile"))
-    return render_template("accounts/profile.html", form=form, user=user)
+    return render_template("accounts/profile.html", form=form, user=user, subscription=subscription)
 
 
 # -- Address book ----------------------------------------------------------------------------

@@ -139,7 +139,7 @@ def delete_account(user: User) -> None:
     """Delete the account and everything that is only about it, then email a confirmation.
 
     The registered erasers run first, in the same transaction: if one fails nothing is
-    deleted. Addresses, phones, opt-ins, sessions and policy acceptances go with the account
+    deleted. Addresses, phones, sessions and policy acceptances go with the account
     row (``ON DELETE CASCADE``).
     """
     user_id, email, name = user.id, user.email, user.name
@@ -172,10 +172,6 @@ def _addresses_section(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def _opt_ins_section(user: User) -> list[dict[str, Any]]:
-    return [row_dict(opt_in) for opt_in in user.marketing_opt_ins]
-
-
 def _sessions_section(user: User) -> list[dict[str, Any]]:
     return [row_dict(record) for record in user.sessions]
 
@@ -183,5 +179,4 @@ def _sessions_section(user: User) -> list[dict[str, Any]]:
 register_export_section("account", _account_section, tables=("users", "staff_roles"))
 register_export_section("phones", _phones_section, tables=("phones",))
 register_export_section("addresses", _addresses_section, tables=("addresses",))
-register_export_section("marketing_opt_ins", _opt_ins_section, tables=("marketing_opt_ins",))
 register_export_section("sessions", _sessions_section, tables=("user_sessions",))

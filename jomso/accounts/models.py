@@ -1,6 +1,6 @@
 """Accounts: customers and staff share one table; staff are accounts holding roles.
 
-Everything here that belongs to one person (phones, addresses, opt-ins, sessions) hangs off
+Everything here that belongs to one person (phones, addresses, sessions) hangs off
 ``users.id`` with ``ON DELETE CASCADE``, so deleting the account deletes it too; the export in
 ``data_rights.py`` lists every such column (a test holds it to that).
 """
@@ -55,12 +55,6 @@ class User(UserMixin, db.Model):
         passive_deletes=True,
         order_by="UserSession.created_at",
     )
-    marketing_opt_ins: Mapped[list[MarketingOptIn]] = relationship(
-        back_populates="user",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="MarketingOptIn.opted_in_at",
-    )
 
     # The server-side session this request runs in; set by the user loader and at sign-in.
     current_session = None  # a UserSession, or None
@@ -100,18 +94,6 @@ class User(UserMixin, db.Model):
     @property
     def default_shipping_address(self) -> Address | None:
         return next((a for a in self.addresses if a.is_default_shipping), None)
-
-    @property
-    def new_product_opt_in(self) -> MarketingOptIn | None:
-        """The customer's standing opt-in for new-product emails, if any."""
-        return next(
-            (
-                o
-                for o in reversed(self.marketing_opt_ins)
-                if o.topic == MarketingOptIn.NEW_PRODUCTS and o.withdrawn_at is None
-            ),
-            None,
-        )
 
 
 class StaffRole(db.Model):
@@ -179,32 +161,6 @@ class Address(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="addresses")
-
-
-class MarketingOptIn(db.Model):
-    """A request to receive marketing email, with when and where it was given.
-
-    Not yet a subscription: ``confirmed_at`` stays empty until the double opt-in link is
-    followed (the newsletter work owns that); ``withdrawn_at`` ends it. ``user_id`` is empty
-    for opt-ins given without an account (the contact form, later).
-    """
-
-    __tablename__ = "marketing_opt_ins"
-
-    NEW_PRODUCTS = "new_products"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    topic: Mapped[str] = mapped_column(String(40), default=NEW_PRODUCTS)
-    source: Mapped[str] = mapped_column(String(40))  # registration, profile, contact, ...
-    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User | None] = relationship(back_populates="marketing_opt_ins")
 
 
 class AnonymousUser(AnonymousUserMixin):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from jomso.accounts import tokens
-from jomso.accounts.models import Address, MarketingOptIn, Phone, StaffRole, User, UserSession
+from jomso.accounts.models import Address, Phone, StaffRole, User, UserSession
 from jomso.accounts.passwords import hash_password, needs_rehash, verify_password
 from jomso.database import utcnow
 from jomso.extensions import db
@@ -78,7 +78,7 @@ class Registration:
     password: str
     phones: list[str]  # E.164
     address: dict[str, str]  # line1, line2, city, region, postal_code, country
-    newsletter: bool = False
+    newsletter: bool = False  # asked for new-product emails (the double opt-in starts)
 
 
 def register(data: Registration) -> User | None:
@@ -93,6 +93,10 @@ def register(data: Registration) -> User | None:
     if existing is None:
         user = _open_account(data)
         if user is not None:
+            if data.newsletter:  # its own confirmation link, sent first
+                from jomso.newsletter.services import subscribe
+
+                subscribe(user.email, "registration", user=user)
             send_confirmation(user)
             return user
         existing = find_user_by_email(data.email)  # registered a moment ago by another request
@@ -112,8 +116,8 @@ def register(data: Registration) -> User | None:
 
 
 def _open_account(data: Registration) -> User | None:
-    """Store the new account with its phones, billing address, policy acceptance and opt-in;
-    None when the address was taken in the meantime."""
+    """Store the new account with its phones, billing address and policy acceptance; None
+    when the address was taken in the meantime."""
     from jomso.privacy.services import add_acceptance
 
     user = User(email=data.email, password_hash=hash_password(data.password), name=data.name)
@@ -121,12 +125,6 @@ def _open_account(data: Registration) -> User | None:
     user.addresses = [
         Address(name=data.name, is_default_billing=True, is_default_shipping=True, **data.address)
     ]
-    if data.newsletter:
-        user.marketing_opt_ins = [
-            MarketingOptIn(
-                email=data.email, topic=MarketingOptIn.NEW_PRODUCTS, source="registration"
-            )
-        ]
     db.session.add(user)
     try:
         db.session.flush()
@@ -394,7 +392,10 @@ def _send_password_changed(user: User) -> None:
 
 
 def update_profile(user: User, name: str, phones: list[str], newsletter: bool) -> None:
-    """Save the name, the phone numbers (in this order) and the new-product opt-in."""
+    """Save the name, the phone numbers (in this order) and the new-product emails choice
+    (ticking starts the double opt-in, unticking unsubscribes)."""
+    from jomso.newsletter.services import set_account_subscription
+
     user.name = name
     existing = {phone.number: phone for phone in user.phones}
     kept = []
@@ -403,19 +404,8 @@ def update_profile(user: User, name: str, phones: list[str], newsletter: bool) -
         phone.position = position
         kept.append(phone)
     user.phones = kept
-    set_new_product_opt_in(user, newsletter, source="profile")
     db.session.commit()
-
-
-def set_new_product_opt_in(user: User, wanted: bool, source: str) -> None:
-    """Record a new opt-in, or the withdrawal of the standing one (no commit)."""
-    standing = user.new_product_opt_in
-    if wanted and standing is None:
-        user.marketing_opt_ins.append(
-            MarketingOptIn(email=user.email, topic=MarketingOptIn.NEW_PRODUCTS, source=source)
-        )
-    elif not wanted and standing is not None:
-        standing.withdrawn_at = utcnow()
+    set_account_subscription(user, newsletter)
 
 
 def request_email_change(user: User, current_password: str, new_email: str) -> bool:
@@ -466,11 +456,12 @@ def confirm_email_change(token: str) -> User:
     new_email, old_email = user.pending_email, user.email
     if find_user_by_email(new_email) is not None:
         raise EmailInUse
+    from jomso.newsletter.services import follow_email_change
+
+    follow_email_change(user, new_email)  # the subscription moves to the new address too
     user.email = new_email
     user.pending_email = None
     user.email_confirmed_at = utcnow()
-    for opt_in in user.marketing_opt_ins:
-        opt_in.email = new_email
     try:
         db.session.commit()
     except IntegrityError as error:

@@ -15,7 +15,16 @@ from jomso.extensions import db
 
 ANALYTICS = "analytics"
 # Where a choice can be made; other domains add their own (the contact form, registration).
-SOURCES = ("banner", "settings", "gpc", "contact_form", "registration", "footer", "account")
+SOURCES = (
+    "banner",
+    "settings",
+    "gpc",
+    "contact_form",
+    "registration",
+    "footer",
+    "account",
+    "email_link",  # the unsubscribe link in a new-product email
+)
 
 
 def current_policy_version() -> int:

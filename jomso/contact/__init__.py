@@ -1,5 +1,8 @@
+"""Contact and feedback: the form at /contact (this blueprint), the enquiry inbox for staff
+(``staff_views.py``, blueprint ``enquiries``) and product interest (``interest.py``)."""
+
 from flask import Blueprint
 
 bp = Blueprint("contact", __name__, url_prefix="/contact", cli_group=None)
 
-from jomso.contact import views  # noqa: E402, F401
+from jomso.contact import data_rights, retention, views  # noqa: E402, F401

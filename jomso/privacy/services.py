@@ -146,6 +146,8 @@ def _placeholder_values() -> dict[str, Markup]:
         "remember_days": _days(remember),
         "confirm_link_days": tokens.MAX_AGE[tokens.CONFIRM_EMAIL] // 86400,
         "reset_link_minutes": tokens.MAX_AGE[tokens.PASSWORD_RESET] // 60,
+        "enquiry_keep_days": config["ENQUIRY_KEEP_DAYS"],
+        "newsletter_pending_days": config["NEWSLETTER_PENDING_DAYS"],
     }
     return {key: escape(value) for key, value in values.items()}
 

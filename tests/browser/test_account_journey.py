@@ -84,7 +84,7 @@ def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_serv
     assert data["account"]["name"] == "Jo Journey"
     assert [p["number"] for p in data["phones"]] == ["+12025550143", "+442079460958"]
     assert data["addresses"][0]["line1"] == "5 Elm Street"
-    assert data["marketing_opt_ins"][0]["source"] == "registration"
+    assert data["subscriptions"][0]["source"] == "registration"
     assert data["policy_acceptances"][0]["source"] == "registration"
 
     page.goto("/account/delete")
