@@ -66,8 +66,13 @@ def subscribers(app) -> list[Subscriber]:
 
 
 def subscribe_from_footer(client, email: str, **headers):
-    """Post the footer's form (it carries no CSRF token: see jomso/newsletter/views.py)."""
-    return client.post("/newsletter/subscribe", data={"email": email}, headers=headers)
+    """Post the footer's form of the home page, its CSRF token included."""
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(client.get("/").text)
+    return client.post(
+        "/newsletter/subscribe", data={"email": email, "csrf_token": token}, headers=headers
+    )
 
 
 def path_of(url: str) -> str:

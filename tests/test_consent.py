@@ -96,9 +96,9 @@ def test_decline_sets_only_essential_cookies_and_stores_no_ip(app, client):
     assert IP not in _database_text(app)
 
 
-def test_returning_visitor_with_a_choice_browses_without_any_cookie_being_set(app):
-    """Once the choice is made there is no banner form, so pages without forms set nothing:
-    not even the session cookie."""
+def test_returning_visitor_with_a_choice_gets_no_cookie_but_the_essential_session(app):
+    """Once the choice is made there is no banner, and browsing sets no cookie but the
+    essential session cookie (the footer's subscribe form carries a CSRF token)."""
     today = datetime.now(UTC).date()
     for choice in ("decline", "accept"):
         client = app.test_client()
@@ -108,7 +108,7 @@ def test_returning_visitor_with_a_choice_browses_without_any_cookie_being_set(ap
         for page in ("/", "/products", "/products?q=lamp"):
             response = client.get(page)
             assert response.status_code == 200
-            assert cookies_set(response) == {}, (choice, page)
+            assert set(cookies_set(response)) <= {"jomso_session"}, (choice, page)
 
 
 def test_policy_version_is_recorded_in_cookie_and_ledger(app, client, monkeypatch):

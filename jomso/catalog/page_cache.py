@@ -14,6 +14,7 @@ cart or a message waiting, and anything but a 200 are never cached.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 from threading import Lock
 
@@ -102,7 +103,9 @@ def _cache_key() -> tuple | None:
     from jomso.consent.cookies import consent_state
 
     state = consent_state()
-    return (request.endpoint, request.full_path, state.undecided, state.gpc)
+    # The day too: "New" badges and the like change with time, not only with the catalog.
+    today = date.today().isoformat()
+    return (request.endpoint, request.full_path, state.undecided, state.gpc, today)
 
 
 def _page_html(result) -> str | None:

@@ -16,12 +16,7 @@ def _strip(value):
 
 
 class SubscribeForm(FlaskForm):
-    """The footer's form. No CSRF token: the footer is on every page, and a token would set
-    the session cookie on pages that otherwise set none; the view checks the request came
-    from this site instead (see ``views.subscribe``)."""
-
-    class Meta:
-        csrf = False
+    """The footer's form (and the page it falls back to with a message)."""
 
     email = EmailField(
         _l("Your email address"),

@@ -36,14 +36,11 @@ def _from_another_site() -> bool:
 
 @bp.route("/subscribe", methods=["GET", "POST"])
 @limits.subscribe_limit()
-@csrf.exempt
 def subscribe():
     """The footer form posts here; wrong input comes back on this page with the message.
 
-    Exempt from the CSRF token (see ``SubscribeForm``): what a forged post could do is what
-    anyone can do with the form, ask for a confirmation email to an address, and it is
-    refused anyway when the browser says it comes from another site. No account is linked
-    here; the address alone decides.
+    Like every form it carries a CSRF token; a post the browser says comes from another
+    site is refused too. No account is linked here; the address alone decides.
     """
     form = SubscribeForm()
     if request.method == "POST" and _from_another_site():

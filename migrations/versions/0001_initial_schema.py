@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 02:42:06.451197
+Create Date: 2026-11-25 02:44:52.454700
 
 """
 from alembic import op
@@ -88,6 +88,26 @@ def upgrade():
     with op.batch_alter_table('addresses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_addresses_user_id'), ['user_id'], unique=False)
 
+    op.create_table('announcements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('intro', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('queued_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.Column('base_url', sa.String(length=300), nullable=False),
+    sa.Column('recipient_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_announcements_author_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements'))
+    )
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_announcements_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcements_queued_at'), ['queued_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcements_status'), ['status'], unique=False)
+
     op.create_table('carts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
@@ -117,22 +137,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_consent_records_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_consent_records_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consent_records_visitor_id'), ['visitor_id'], unique=False)
-
-    op.create_table('marketing_opt_ins',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('topic', sa.String(length=40), nullable=False),
-    sa.Column('source', sa.String(length=40), nullable=False),
-    sa.Column('opted_in_at', jomso.database.UTCDateTime(), nullable=False),
-    sa.Column('confirmed_at', jomso.database.UTCDateTime(), nullable=True),
-    sa.Column('withdrawn_at', jomso.database.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_marketing_opt_ins_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_marketing_opt_ins'))
-    )
-    with op.batch_alter_table('marketing_opt_ins', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_marketing_opt_ins_email'), ['email'], unique=False)
-        batch_op.create_index(batch_op.f('ix_marketing_opt_ins_user_id'), ['user_id'], unique=False)
 
     op.create_table('phones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -211,6 +215,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('announcement_products',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('announcement_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('slug', sa.String(length=220), nullable=False),
+    sa.Column('price_cents', sa.Integer(), nullable=False),
+    sa.Column('image_key', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_announcement_products_announcement_id_announcements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_announcement_products_product_id_products'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement_products'))
+    )
+    with op.batch_alter_table('announcement_products', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_announcement_products_announcement_id'), ['announcement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcement_products_product_id'), ['product_id'], unique=False)
+
     op.create_table('cart_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cart_id', sa.Integer(), nullable=False),
@@ -227,6 +248,32 @@ def upgrade():
     with op.batch_alter_table('cart_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cart_items_cart_id'), ['cart_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cart_items_product_id'), ['product_id'], unique=False)
+
+    op.create_table('enquiries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('topic', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.Column('product_id', sa.Integer(), nullable=True),
+    sa.Column('product_name', sa.String(length=200), nullable=True),
+    sa.Column('order_number', sa.String(length=40), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('anonymized_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_enquiries_product_id_products'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_enquiries_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enquiries'))
+    )
+    with op.batch_alter_table('enquiries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enquiries_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiries_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiries_product_id'), ['product_id'], unique=False)
+        batch_op.create_index('ix_enquiries_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiries_user_id'), ['user_id'], unique=False)
 
     op.create_table('page_views',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -282,6 +329,60 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_product_images_key'), ['key'], unique=False)
         batch_op.create_index('ix_product_images_product_position', ['product_id', 'position'], unique=False)
 
+    op.create_table('subscribers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('source_product_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('confirmation_sent_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.Column('confirmed_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.Column('unsubscribed_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.Column('confirm_nonce', sa.String(length=32), nullable=True),
+    sa.Column('unsubscribe_key', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['source_product_id'], ['products.id'], name=op.f('fk_subscribers_source_product_id_products'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_subscribers_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscribers')),
+    sa.UniqueConstraint('email', name=op.f('uq_subscribers_email'))
+    )
+    with op.batch_alter_table('subscribers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscribers_source_product_id'), ['source_product_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscribers_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscribers_user_id'), ['user_id'], unique=False)
+
+    op.create_table('announcement_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('announcement_id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_announcement_deliveries_announcement_id_announcements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_announcement_deliveries_subscriber_id_subscribers'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement_deliveries')),
+    sa.UniqueConstraint('announcement_id', 'subscriber_id', name=op.f('uq_announcement_deliveries_announcement_id'))
+    )
+    with op.batch_alter_table('announcement_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_announcement_deliveries_state', ['state', 'announcement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcement_deliveries_subscriber_id'), ['subscriber_id'], unique=False)
+
+    op.create_table('enquiry_replies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enquiry_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_enquiry_replies_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['enquiry_id'], ['enquiries.id'], name=op.f('fk_enquiry_replies_enquiry_id_enquiries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enquiry_replies'))
+    )
+    with op.batch_alter_table('enquiry_replies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enquiry_replies_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_replies_enquiry_id'), ['enquiry_id'], unique=False)
+
     # ### end Alembic commands ###
     _install_raw_ddl()
 
@@ -289,6 +390,22 @@ def upgrade():
 def downgrade():
     _drop_raw_ddl()
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('enquiry_replies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enquiry_replies_enquiry_id'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_replies_author_id'))
+
+    op.drop_table('enquiry_replies')
+    with op.batch_alter_table('announcement_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_announcement_deliveries_subscriber_id'))
+        batch_op.drop_index('ix_announcement_deliveries_state')
+
+    op.drop_table('announcement_deliveries')
+    with op.batch_alter_table('subscribers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscribers_user_id'))
+        batch_op.drop_index(batch_op.f('ix_subscribers_status'))
+        batch_op.drop_index(batch_op.f('ix_subscribers_source_product_id'))
+
+    op.drop_table('subscribers')
     with op.batch_alter_table('product_images', schema=None) as batch_op:
         batch_op.drop_index('ix_product_images_product_position')
         batch_op.drop_index(batch_op.f('ix_product_images_key'))
@@ -305,11 +422,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_page_views_created_at'))
 
     op.drop_table('page_views')
+    with op.batch_alter_table('enquiries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enquiries_user_id'))
+        batch_op.drop_index('ix_enquiries_status_created')
+        batch_op.drop_index(batch_op.f('ix_enquiries_product_id'))
+        batch_op.drop_index(batch_op.f('ix_enquiries_email'))
+        batch_op.drop_index(batch_op.f('ix_enquiries_created_at'))
+
+    op.drop_table('enquiries')
     with op.batch_alter_table('cart_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cart_items_product_id'))
         batch_op.drop_index(batch_op.f('ix_cart_items_cart_id'))
 
     op.drop_table('cart_items')
+    with op.batch_alter_table('announcement_products', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_announcement_products_product_id'))
+        batch_op.drop_index(batch_op.f('ix_announcement_products_announcement_id'))
+
+    op.drop_table('announcement_products')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
         batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
@@ -333,11 +463,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_phones_user_id'))
 
     op.drop_table('phones')
-    with op.batch_alter_table('marketing_opt_ins', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_marketing_opt_ins_user_id'))
-        batch_op.drop_index(batch_op.f('ix_marketing_opt_ins_email'))
-
-    op.drop_table('marketing_opt_ins')
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_records_visitor_id'))
         batch_op.drop_index(batch_op.f('ix_consent_records_user_id'))
@@ -348,6 +473,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_carts_updated_at'))
 
     op.drop_table('carts')
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_announcements_status'))
+        batch_op.drop_index(batch_op.f('ix_announcements_queued_at'))
+        batch_op.drop_index(batch_op.f('ix_announcements_author_id'))
+
+    op.drop_table('announcements')
     with op.batch_alter_table('addresses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_addresses_user_id'))
 
