@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from jomso.catalog.models import Category, Product, ProductImage
 from jomso.extensions import db
@@ -48,16 +50,17 @@ def create_product(client, **overrides) -> int:
 def upload(client, product_id: int, data: bytes, filename: str, alt: str = "", **kwargs):
     """Upload a picture through the product page's upload form (multipart, CSRF token)."""
     page = client.get(f"/staff/products/{product_id}")
-    return client.post(
-        f"/staff/products/{product_id}/images",
-        data={
-            "csrf_token": csrf_token_from(page.text),
-            "image": (io.BytesIO(data), filename),
-            "image_alt": alt,
-        },
-        content_type="multipart/form-data",
-        **kwargs,
-    )
+    fields = MultiDict({"csrf_token": csrf_token_from(page.text), "image_alt": alt})
+    fields.add("image", FileStorage(io.BytesIO(data), filename=filename))
+    return post_multipart(client, f"/staff/products/{product_id}/images", fields, **kwargs)
+
+
+def post_multipart(client, url: str, fields: MultiDict, **kwargs):
+    """POST a multipart form encoded in memory (the test client spools a large body to a
+    temporary file it never closes)."""
+    boundary, body = encode_multipart(fields)
+    content_type = f'multipart/form-data; boundary="{boundary}"'
+    return client.post(url, data=body, content_type=content_type, **kwargs)
 
 
 def image_bytes(fmt="PNG", size=(120, 90), color=(180, 90, 40), **save_args) -> bytes:
