@@ -75,7 +75,7 @@ def _word_parts(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[
 def policy_diff(old: str, new: str, context: int = CONTEXT_LINES) -> PolicyDiff:
     """What changed from ``old`` to ``new``, line by line, in hunks with ``context`` lines
     around each change (like ``diff -u``)."""
-    a, b = normalize_body(old).split("\n"), normalize_body(new).split("\n")
+    a, b = normalize_body(old).splitlines(), normalize_body(new).splitlines()
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     hunks, added, removed = [], 0, 0
     for group in matcher.get_grouped_opcodes(context):
