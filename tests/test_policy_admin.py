@@ -106,7 +106,7 @@ def test_preview_shows_the_rendered_text_and_a_word_level_diff(app, owner):
     assert "<del>useful</del>" in response.text
     assert "<ins>read most</ins>" in response.text
     assert "As customers will read it" in response.text
-    rendered = response.text.split("policy-preview")[1]
+    rendered = response.text.split("prose policy policy-preview")[1]
     assert "Jomso Demo Shop" in rendered  # placeholders filled in, as on /privacy
     assert "read most and to keep" in rendered
     assert 'value="publish"' in response.text
@@ -292,3 +292,13 @@ def test_customers_get_403_and_visitors_sign_in(app):
     response = app.test_client().get("/staff/policy/new")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/account/login?next=")
+
+
+def test_the_publish_command_is_logged_too(app, runner, tmp_path):
+    source = tmp_path / "policy.md"
+    source.write_text("# Our policy\n\nShorter now.\n")
+    result = runner.invoke(args=["policy-publish", str(source), "--summary", "Shorter."])
+    assert result.exit_code == 0, result.output
+    (entry,) = log_entries(app, kind="policy_change")
+    assert entry.actor_id is None and entry.actor_label == "command line"
+    assert entry.detail == f"version 2, effective {today(app).isoformat()}"

@@ -1,5 +1,6 @@
-"""The owner's policy editor: a line diff between two versions, and publishing from the back
-office (the new version and its ``policy_change`` access-log entry in one transaction).
+"""The owner's policy editor: a line diff between two versions, and publishing (the new version
+and its ``policy_change`` access-log entry in one transaction, from the back office or the
+``policy-publish`` command).
 
 The diff is data, not HTML: the template renders it, so Jinja escapes every piece of text.
 """
@@ -105,11 +106,12 @@ def next_version_number() -> int:
     return (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
 
 
-def publish_from_staff(
-    body: str, summary: str, user: User, effective_date: date | None = None
+def publish_version(
+    body: str, summary: str, user: User | None = None, effective_date: date | None = None
 ) -> PolicyVersion:
-    """Publish a new version written in the back office: who and when are stored on the
-    version, and the ``policy_change`` entry goes to the access log in the same commit."""
+    """Publish a new version, from the back office (``user`` the owner) or the command line
+    (no user): who and when are stored on the version, and the ``policy_change`` entry goes
+    to the access log in the same commit."""
     ensure_initial_policy()
     effective = effective_date or shop_today()
     record_event(

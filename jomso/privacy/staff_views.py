@@ -24,7 +24,7 @@ from jomso.privacy.editing import (
     next_version_number,
     normalize_body,
     policy_diff,
-    publish_from_staff,
+    publish_version,
 )
 from jomso.privacy.models import PolicyVersion
 from jomso.privacy.services import (
@@ -112,7 +112,7 @@ def version_new():
         return _render_new(form, current, preview=True), 422
     if action != "publish":
         return _render_new(form, current, preview=True)
-    policy = publish_from_staff(body, form.summary.data, current_user, form.effective_date.data)
+    policy = publish_version(body, form.summary.data, current_user, form.effective_date.data)
     if policy.effective_date > shop_today():
         flash(
             _(

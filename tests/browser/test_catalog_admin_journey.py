@@ -90,6 +90,16 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Products").click()
     assert page.get_by_role("row", name="Walnut Serving Board").get_by_text("On sale").is_visible()
+
+    nav = page.get_by_role("navigation", name="Back office")
+    nav.get_by_role("link", name="Categories").click()
+    page.get_by_label("Name", exact=True).fill("Bath")
+    page.get_by_role("button", name="Add category").click()
+    assert page.get_by_text("Category “Bath” added.").is_visible()
+    page.get_by_role("button", name="Move Bath up").click()
+    names = page.locator(".category-table tbody td:nth-child(2)").all_inner_texts()
+    assert names == ["Kitchen", "Bath", "Garden"]
+    screenshot(page, "catalog-admin-categories")
     _sign_out(page)
 
     # A customer searches the shop.
@@ -111,6 +121,7 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
 
 def test_owner_previews_a_policy_change(app, page):
     make_user(app, "olga@example.com", name="Olga Owner", roles=["owner"])
+    customer = _customer_with_address(app)
     _sign_in(page, "olga@example.com")
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Privacy policy").click()
@@ -136,3 +147,51 @@ def test_owner_previews_a_policy_change(app, page):
     assert page.get_by_text("Version 2 is published and in effect.").is_visible()
     assert page.get_by_role("heading", name="In effect: version 2").is_visible()
     screenshot(page, "policy-admin-versions")
+
+    # The customer record shows phones, addresses and which version they accepted.
+    page.goto(f"/staff/customers/{customer}")
+    contact = page.locator("#section-contact")
+    assert contact.get_by_text("12 Orchard Lane").is_visible()
+    assert contact.get_by_text("(202) 555-0143").is_visible()
+    policy = page.locator("#section-policy")
+    assert policy.get_by_text("Last accepted version 1; version 2 is in effect now.").is_visible()
+    screenshot(page, "customer-record-contact-policy")
+
+
+def _customer_with_address(app) -> int:
+    from jomso.accounts.addresses import add_address
+    from jomso.accounts.models import Phone, User
+    from jomso.extensions import db
+    from jomso.privacy.services import add_acceptance
+
+    customer_id = make_user(app, "bea@example.com", name="Bea Customer")
+    with app.app_context():
+        user = db.session.get(User, customer_id)
+        user.phones.append(Phone(number="+12025550143", position=0))
+        user.phones.append(Phone(number="+442079460958", position=1))
+        add_acceptance(user, source="registration")
+        add_address(
+            user,
+            {
+                "name": "Bea Customer",
+                "line1": "12 Orchard Lane",
+                "line2": "Flat 3",
+                "city": "Springfield",
+                "region": "IL",
+                "postal_code": "62704",
+                "country": "US",
+            },
+        )
+        add_address(
+            user,
+            {
+                "name": "Bea at Work",
+                "line1": "1 Mill Street",
+                "city": "Chicago",
+                "region": "IL",
+                "postal_code": "60601",
+                "country": "US",
+            },
+            shipping=True,
+        )
+    return customer_id
