@@ -12,9 +12,11 @@ from jomso.config import instance_path_from_env, load_config
 BLUEPRINTS = (
     "jomso.health",
     "jomso.catalog",
+    "jomso.catalog.staff_views",
     "jomso.cart",
     "jomso.accounts",
     "jomso.privacy",
+    "jomso.privacy.staff_views",
     "jomso.consent",
     "jomso.contact",
     "jomso.contact.staff_views",

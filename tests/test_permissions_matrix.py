@@ -179,6 +179,22 @@ EXPECTED_PERMISSIONS = {
     "announcements.announcement_send": Permission.COMPOSE_ANNOUNCEMENTS,
     "announcements.announcement_send_now": Permission.COMPOSE_ANNOUNCEMENTS,
     "announcements.announcement_delete": Permission.COMPOSE_ANNOUNCEMENTS,
+    "catalog_admin.product_list": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_new": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_edit": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_activate": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_deactivate": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_image_upload": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_image_update": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_image_move": Permission.MANAGE_CATALOG,
+    "catalog_admin.product_image_delete": Permission.MANAGE_CATALOG,
+    "catalog_admin.category_list": Permission.MANAGE_CATALOG,
+    "catalog_admin.category_new": Permission.MANAGE_CATALOG,
+    "catalog_admin.category_edit": Permission.MANAGE_CATALOG,
+    "catalog_admin.category_move": Permission.MANAGE_CATALOG,
+    "catalog_admin.category_delete": Permission.MANAGE_CATALOG,
+    "policy_admin.version_list": Permission.ADMINISTER,
+    "policy_admin.version_new": Permission.ADMINISTER,
 }
 
 

@@ -125,8 +125,9 @@ def test_sections_are_an_extension_point(app, customers):
         text = owner.get(f"/staff/customers/{customers['yan']}").text
         assert 'id="section-profile"' in text and 'id="section-addresses"' in text
         (entry,) = log_entries(app, kind="view_personal_data")
-        assert entry.detail == ", ".join(s.key for s in CUSTOMER_SECTIONS)  # other areas' too
-        assert entry.detail.startswith("profile") and entry.detail.endswith("addresses")
+        # The entry names every section shown, the added one last.
+        assert entry.detail == ", ".join(section.key for section in CUSTOMER_SECTIONS)
+        assert entry.detail.startswith("profile, ") and entry.detail.endswith(", addresses")
     finally:
         CUSTOMER_SECTIONS[:] = before
 

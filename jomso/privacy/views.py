@@ -10,12 +10,12 @@ from flask_login import current_user, login_required
 
 from jomso.accounts.forms import EmptyForm
 from jomso.privacy import bp
+from jomso.privacy.editing import publish_version
 from jomso.privacy.services import (
     acknowledge_policy,
     current_policy,
     get_version,
     policy_versions,
-    publish_policy,
     render_policy,
     shop_today,
 )
@@ -83,7 +83,7 @@ def publish_command(file: Path, summary: str, effective):
     if not body.strip():
         raise click.ClickException("The file is empty.")
     effective_date: date | None = effective.date() if effective else None
-    policy = publish_policy(body, summary, effective_date=effective_date)
+    policy = publish_version(body, summary, effective_date=effective_date)
     click.echo(
         f"Published privacy policy version {policy.version}, effective {policy.effective_date}."
     )

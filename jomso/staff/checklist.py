@@ -83,7 +83,7 @@ def _policy() -> CheckItem:
         return CheckItem(title, UNKNOWN, _("The policy's state cannot be read yet."))
     if policy is None:
         return CheckItem(title, TODO, _("No privacy policy is published yet."))
-    # The policy the shop ships with has no publisher: the owner has not reviewed it.
-    if getattr(policy, "published_by_id", True) is None:
+    # The policy the shop ships with is version 1 with no publisher: nobody reviewed it yet.
+    if policy.version == 1 and policy.created_by is None:
         return CheckItem(title, TODO, _("The shop still shows the policy it came with. Review it."))
     return CheckItem(title, OK, _("A reviewed privacy policy is published."))

@@ -1,7 +1,8 @@
 """Customer records for the owner: the queries, and the sections of a customer's page.
 
-A customer's page is a list of sections. This area provides the profile; later work adds
-addresses, orders and enquiries by appending a ``CustomerSection`` to ``CUSTOMER_SECTIONS``
+A customer's page is a list of sections. This area provides the profile and the phone numbers
+and addresses (the privacy area adds the accepted policy versions); later work adds orders and
+enquiries by appending a ``CustomerSection`` to ``CUSTOMER_SECTIONS``
 (from its own package, at import) with a template and a function loading what it shows.
 Whatever the sections show, opening the page writes exactly one access-log entry.
 """
@@ -29,8 +30,15 @@ class CustomerSection:
     load: Callable[[User], dict] = field(default=lambda _customer: {})
 
 
+def _contact(customer: User) -> dict:
+    return {"addresses": customer.addresses, "phones": customer.phones}
+
+
 CUSTOMER_SECTIONS: list[CustomerSection] = [
     CustomerSection("profile", _l("Profile"), "staff/customers/_profile.html"),
+    CustomerSection(
+        "contact", _l("Phone numbers and addresses"), "staff/customers/_contact.html", _contact
+    ),
 ]
 
 

@@ -50,13 +50,13 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Customer accounts. Every look is written to the access log."),
     ),
     StaffLink(
-        "staff.product_list",
+        "catalog_admin.product_list",
         _l("Products"),
         CATALOG,
         _l("Add and edit products, prices, stock and images."),
     ),
     StaffLink(
-        "staff.category_list",
+        "catalog_admin.category_list",
         _l("Categories"),
         CATALOG,
         _l("Create, rename and order categories."),
@@ -86,7 +86,7 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Who looked at which customer's data, sign-ins and changes."),
     ),
     StaffLink(
-        "staff.policy_edit",
+        "policy_admin.version_list",
         _l("Privacy policy"),
         ADMIN,
         _l("Publish a new version of the privacy policy."),

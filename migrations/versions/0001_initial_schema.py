@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 02:44:52.454700
+Create Date: 2026-11-25 02:46:00.301114
 
 """
 from alembic import op

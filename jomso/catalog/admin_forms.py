@@ -1,0 +1,231 @@
+"""Back-office catalog forms: products, images, categories. Each keeps what was typed and puts
+its message beside the field; uniqueness (slug, SKU) is checked by the services."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from jomso.catalog.cards import LOW_STOCK
+
+MAX_PRICE_UNITS = 1_000_000  # a price of a million or more is surely a typing slip
+MAX_STOCK = 1_000_000
+SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+NO_CATEGORY = 0  # the category select's value for "no category"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def parse_price(text: str) -> int:
+    """A price typed in the shop's locale ("1,234.50", "$12", "12,50 €" for de_DE) as integer
+    minor units of the shop's currency. ValueError carries the message for the field."""
+    config = current_app.config
+    locale, currency = config["LOCALE"], config["CURRENCY"]
+    precision = get_currency_precision(currency)
+    example = format_decimal(Decimal(1250).scaleb(-2), format=_pattern(precision), locale=locale)
+    wrong = _("Enter the price as a number, such as %(example)s.", example=example)
+    cleaned = text.replace(get_currency_symbol(currency, locale), "").replace(currency, "")
+    cleaned = "".join(cleaned.split())  # spaces, including the non-breaking ones
+    allowed = set("0123456789") | {get_decimal_symbol(locale), get_group_symbol(locale)}
+    if cleaned.startswith("-"):
+        raise ValueError(_("The price cannot be negative."))
+    if not cleaned or not set(cleaned) <= allowed:
+        raise ValueError(wrong)
+    try:
+        amount = parse_decimal(cleaned, locale=locale, strict=True)
+    except (NumberFormatError, InvalidOperation):
+        raise ValueError(wrong) from None
+    if amount != amount.quantize(Decimal(1).scaleb(-precision)):
+        raise ValueError(
+            _("Use at most %(num)d decimal places.", num=precision)
+            if precision
+            else _("Use a whole number: this currency has no cents.")
+        )
+    if amount <= 0:
+        raise ValueError(_("The price must be more than zero."))
+    if amount >= MAX_PRICE_UNITS:
+        raise ValueError(_("That price is too high. Please check it."))
+    return int(amount.scaleb(precision))
+
+
+def format_price_input(cents: int | None) -> str:
+    """Cents as the plain number a person would type in the price field ("12.50")."""
+    if cents is None:
+        return ""
+    config = current_app.config
+    precision = get_currency_precision(config["CURRENCY"])
+    amount = Decimal(int(cents)).scaleb(-precision)
+    return format_decimal(amount, format=_pattern(precision), locale=config["LOCALE"])
+
+
+def _pattern(precision: int) -> str:
+    return "0." + "0" * precision if precision else "0"
+
+
+class PriceField(StringField):
+    """A price in the shop's currency, typed as a decimal; ``data`` is integer cents."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_price_input(self.data)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return  # InputRequired says so
+        if not valuelist[0].strip():
+            raise ValueError(_("Enter the price."))
+        try:
+            self.data = parse_price(valuelist[0])
+        except ValueError as error:
+            raise ValueError(str(error)) from None
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose unreadable input gets the shop's own message."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return  # InputRequired says so
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            raise ValueError(_("Enter a whole number, 0 or more.")) from None
+
+
+class ProductForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Give the product a name.")), Length(max=200)],
+    )
+    slug = StringField(
+        _l("Web address name (slug)"), filters=[_strip], validators=[Length(max=220)]
+    )
+    sku = StringField(
+        _l("SKU"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the SKU (stock keeping unit).")), Length(max=64)],
+    )
+    category = SelectField(_l("Category"), coerce=int, default=NO_CATEGORY)
+    price = PriceField(_l("Price"), validators=[InputRequired(_l("Enter the price."))])
+    stock = WholeNumberField(
+        _l("In stock"),
+        validators=[InputRequired(_l("Enter how many are in stock (0 when sold out)."))],
+    )
+    is_active = BooleanField(_l("On sale: shown in the shop"), default=True)
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=20_000)], render_kw={"rows": 12}
+    )
+
+    def validate_sku(self, field):
+        if field.data and not SKU_PATTERN.fullmatch(field.data):
+            raise ValidationError(
+                _l("Use letters, digits and . _ / - only, starting with a letter or digit.")
+            )
+
+    def validate_stock(self, field):
+        if field.data is None:
+            return  # unreadable: WholeNumberField said so
+        if field.data < 0:
+            raise ValidationError(_l("Stock cannot be negative."))
+        if field.data > MAX_STOCK:
+            raise ValidationError(_l("That is more than the shop can count."))
+
+
+class ImageUploadForm(FlaskForm):
+    image = FileField(
+        _l("Picture"),
+        validators=[FileRequired(_l("Choose a picture to upload."))],
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    image_alt = StringField(
+        _l("Describe the picture (for people who cannot see it)"),
+        filters=[_strip],
+        validators=[Length(max=200)],
+    )
+
+
+class ImageAltForm(FlaskForm):
+    """Rendered once per picture with ``prefix=f"image-{id}-"`` so the ids stay unique."""
+
+    alt = StringField(_l("Description"), filters=[_strip], validators=[Length(max=200)])
+
+
+class MoveForm(FlaskForm):
+    """Up/down buttons: the pressed button sends ``direction``."""
+
+    direction = SelectField(choices=[("up", _l("Up")), ("down", _l("Down"))])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Give the category a name.")), Length(max=120)],
+    )
+    slug = StringField(
+        _l("Web address name (slug)"), filters=[_strip], validators=[Length(max=140)]
+    )
+
+
+class ProductFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter form
+
+    q = StringField(_l("Name or SKU"), filters=[_strip], validators=[Length(max=200)])
+    category = SelectField(_l("Category"), default="", validate_choice=False)
+    stock = SelectField(
+        _l("Stock"),
+        default="",
+        choices=[
+            ("", _l("Any stock")),
+            ("low", _l("Low: %(num)d or fewer", num=LOW_STOCK)),
+            ("out", _l("Sold out")),
+        ],
+    )
+    status = SelectField(
+        _l("Status"),
+        default="",
+        choices=[
+            ("", _l("On sale and hidden")),
+            ("active", _l("On sale")),
+            ("inactive", _l("Hidden")),
+        ],
+    )
+    sort = SelectField(
+        _l("Order"),
+        default="changed",
+        choices=[
+            ("changed", _l("Recently changed")),
+            ("name", _l("Name")),
+            ("stock", _l("Stock, lowest first")),
+        ],
+    )

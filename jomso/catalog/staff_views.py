@@ -1,0 +1,393 @@
+"""The back office's catalog pages (catalog and owner roles): products with their pictures,
+and categories. Every change shows in the shop at once.
+
+A blueprint of its own (``catalog_admin``) under /staff, so the staff layout, idle expiry and
+``Cache-Control: no-store`` apply (jomso/staff/session.py looks at the path).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from jomso.accounts.forms import EmptyForm
+from jomso.catalog import services
+from jomso.catalog.admin_forms import (
+    NO_CATEGORY,
+    CategoryForm,
+    ImageAltForm,
+    ImageUploadForm,
+    MoveForm,
+    ProductFilterForm,
+    ProductForm,
+)
+from jomso.catalog.cards import LOW_STOCK
+from jomso.catalog.images import ImageRejected
+from jomso.catalog.markdown import render_markdown
+from jomso.catalog.models import Category, Product
+from jomso.extensions import db
+from jomso.permissions import Permission, permission_required
+
+bp = Blueprint("catalog_admin", __name__, url_prefix="/staff", cli_group=None)
+
+PER_PAGE = 50
+manage_catalog = permission_required(Permission.MANAGE_CATALOG)
+
+
+# -- Products ----------------------------------------------------------------------------------
+
+
+@bp.get("/products")
+@manage_catalog
+def product_list():
+    """Every product, hidden ones too: search by name or SKU, filter by category, stock and
+    status."""
+    categories = services.all_categories()
+    form = ProductFilterForm(formdata=request.args)
+    form.category.choices = [("", _("All categories")), ("none", _("No category"))] + [
+        (str(c.id), c.name) for c in categories
+    ]
+    form.validate()
+    filters = {
+        name: (getattr(form, name).data or "") if not getattr(form, name).errors else ""
+        for name in ("q", "category", "stock", "status", "sort")
+    }
+    pagination = db.paginate(
+        services.staff_products(
+            query=filters["q"],
+            category=filters["category"],
+            stock=filters["stock"],
+            status=filters["status"],
+            sort=filters["sort"] or "changed",
+            low_stock=LOW_STOCK,
+        ),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "staff/catalog/product_list.html",
+        form=form,
+        filtered=any(filters[k] for k in ("q", "category", "stock", "status")),
+        pagination=pagination,
+        image_keys=services.first_image_keys([p.id for p in pagination.items]),
+        low_stock=LOW_STOCK,
+    )
+
+
+def _product_form(product: Product | None = None, from_request: bool = True) -> ProductForm:
+    """The product form, filled from the request on POST (unless ``from_request`` is False:
+    another form of the page was sent), else from ``product``."""
+    data = None
+    if product is not None:
+        data = {
+            "name": product.name,
+            "slug": product.slug,
+            "sku": product.sku,
+            "category": product.category_id or NO_CATEGORY,
+            "price": product.price_cents,
+            "stock": product.stock,
+            "is_active": product.is_active,
+            "description": product.description,
+        }
+    form = ProductForm(data=data) if from_request else ProductForm(formdata=None, data=data)
+    form.category.choices = [(NO_CATEGORY, _("No category"))] + [
+        (c.id, c.name) for c in services.all_categories()
+    ]
+    return form
+
+
+def _product_data(form: ProductForm) -> services.ProductData:
+    return services.ProductData(
+        name=form.name.data,
+        slug=form.slug.data or "",
+        sku=form.sku.data,
+        category_id=form.category.data or None,
+        price_cents=form.price.data,
+        stock=form.stock.data,
+        is_active=form.is_active.data,
+        description=form.description.data or "",
+    )
+
+
+def _preview(form: ProductForm) -> dict:
+    """What the product page would show, from the form as typed (nothing is saved)."""
+    category = dict(form.category.choices).get(form.category.data)
+    return {
+        "name": form.name.data or _("(no name yet)"),
+        "price_cents": form.price.data,
+        "price_text": (form.price.raw_data or [""])[0],
+        "stock": form.stock.data,
+        "category": category if form.category.data else None,
+        "is_active": form.is_active.data,
+        "description": render_markdown(form.description.data),
+    }
+
+
+def _save_product(form: ProductForm, product: Product | None):
+    """Handle the form's Save or Preview button; returns a response, or None to re-render."""
+    if request.form.get("action") == "preview":
+        return None
+    if not form.validate():
+        return None
+    try:
+        saved = services.save_product(_product_data(form), product)
+    except services.CatalogError as error:
+        _field_error(form, error)
+        return None
+    if product is None:
+        flash(_("“%(name)s” is created. Add its pictures below.", name=saved.name), "success")
+    elif saved.is_active:
+        flash(_("Saved. The shop shows the change now."), "success")
+    else:
+        flash(_("Saved. The product is hidden from the shop."), "success")
+    return redirect(url_for(".product_edit", product_id=saved.id))
+
+
+def _field_error(form, error: services.CatalogError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@manage_catalog
+def product_new():
+    form = _product_form()
+    if request.method == "POST":
+        response = _save_product(form, None)
+        if response is not None:
+            return response
+    return _render_product(form, None)
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@manage_catalog
+def product_edit(product_id: int):
+    """The product form, with its pictures and the on-sale switch beside it."""
+    product = services.get_product(product_id) or abort(404)
+    form = _product_form(product)
+    if request.method == "POST":
+        response = _save_product(form, product)
+        if response is not None:
+            return response
+    return _render_product(form, product)
+
+
+def _render_product(
+    form: ProductForm,
+    product: Product | None,
+    upload_form: ImageUploadForm | None = None,
+    alt_forms: dict | None = None,
+):
+    """The new/edit page. A POST that did not save comes back with 422 (errors) or 200
+    (a preview)."""
+    previewing = request.method == "POST" and request.form.get("action") == "preview"
+    has_errors = bool(form.errors) or bool(upload_form and upload_form.errors)
+    has_errors = has_errors or any(f.errors for f in (alt_forms or {}).values())
+    status = 422 if has_errors else 200
+    pictures = []
+    if product is not None:
+        alt_forms = alt_forms or {}
+        for image in sorted(product.images, key=lambda p: (p.position, p.id)):
+            alt_form = alt_forms.get(image.id) or ImageAltForm(
+                prefix=f"image-{image.id}-", formdata=None, data={"alt": image.alt}
+            )
+            pictures.append((image, alt_form))
+    return (
+        render_template(
+            "staff/catalog/product_form.html",
+            form=form,
+            product=product,
+            preview=_preview(form) if previewing else None,
+            upload_form=upload_form or ImageUploadForm(formdata=None),
+            pictures=pictures,
+            action_form=EmptyForm(),
+            move_form=MoveForm(formdata=None),
+            max_image_mb=_megabytes("MAX_IMAGE_BYTES"),
+            max_images=services.MAX_IMAGES_PER_PRODUCT,
+        ),
+        status,
+    )
+
+
+def _megabytes(setting: str) -> str:
+    size = int(current_app.config[setting])
+    return f"{size / 2**20:.0f}" if size >= 2**20 else f"{size / 2**20:.1f}"
+
+
+@bp.post("/products/<int:product_id>/activate")
+@manage_catalog
+def product_activate(product_id: int):
+    return _set_active(product_id, True)
+
+
+@bp.post("/products/<int:product_id>/deactivate")
+@manage_catalog
+def product_deactivate(product_id: int):
+    return _set_active(product_id, False)
+
+
+def _set_active(product_id: int, active: bool):
+    product = services.get_product(product_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        services.set_product_active(product, active)
+        if active:
+            flash(_("“%(name)s” is on sale in the shop again.", name=product.name), "success")
+        else:
+            flash(
+                _("“%(name)s” is hidden: it no longer shows in the shop.", name=product.name),
+                "success",
+            )
+    return redirect(url_for(".product_edit", product_id=product.id))
+
+
+# -- Pictures ----------------------------------------------------------------------------------
+
+
+def _product_and_image(product_id: int, image_id: int):
+    product = services.get_product(product_id) or abort(404)
+    image = services.get_product_image(product, image_id) or abort(404)
+    return product, image
+
+
+def _to_pictures(product: Product):
+    return redirect(url_for(".product_edit", product_id=product.id, _anchor="pictures"))
+
+
+@bp.post("/products/<int:product_id>/images")
+@manage_catalog
+def product_image_upload(product_id: int):
+    """Upload a picture (JPEG, PNG or WebP, judged by its content, not its name). A refused
+    file comes back beside the field with nothing stored."""
+    product = services.get_product(product_id) or abort(404)
+    upload_form = ImageUploadForm()
+    if upload_form.validate_on_submit():
+        try:
+            services.add_product_image(
+                product, upload_form.image.data.stream, alt=upload_form.image_alt.data or ""
+            )
+        except (ImageRejected, services.CatalogError) as error:
+            db.session.rollback()
+            upload_form.image.errors = [*upload_form.image.errors, error.message]
+        else:
+            flash(_("Picture added."), "success")
+            return _to_pictures(product)
+    return _render_product(_product_form(product, False), product, upload_form=upload_form)
+
+
+@bp.post("/products/<int:product_id>/images/<int:image_id>")
+@manage_catalog
+def product_image_update(product_id: int, image_id: int):
+    """Change a picture's description (its alt text)."""
+    product, image = _product_and_image(product_id, image_id)
+    alt_form = ImageAltForm(prefix=f"image-{image.id}-")
+    if not alt_form.validate_on_submit():
+        form = _product_form(product, from_request=False)
+        return _render_product(form, product, alt_forms={image.id: alt_form})
+    services.update_image_alt(image, alt_form.alt.data or "")
+    flash(_("Picture description saved."), "success")
+    return _to_pictures(product)
+
+
+@bp.post("/products/<int:product_id>/images/<int:image_id>/move")
+@manage_catalog
+def product_image_move(product_id: int, image_id: int):
+    product, image = _product_and_image(product_id, image_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_image(image, form.direction.data)
+    return _to_pictures(product)
+
+
+@bp.post("/products/<int:product_id>/images/<int:image_id>/delete")
+@manage_catalog
+def product_image_delete(product_id: int, image_id: int):
+    product, image = _product_and_image(product_id, image_id)
+    if EmptyForm().validate_on_submit():
+        services.delete_product_image(image)
+        flash(_("Picture deleted."), "success")
+    return _to_pictures(product)
+
+
+# -- Categories --------------------------------------------------------------------------------
+
+
+@bp.get("/categories")
+@manage_catalog
+def category_list():
+    return _render_categories(CategoryForm(formdata=None))
+
+
+def _render_categories(form: CategoryForm, status: int = 200):
+    return (
+        render_template(
+            "staff/catalog/category_list.html",
+            rows=services.category_rows(),
+            form=form,
+            action_form=EmptyForm(),
+            move_form=MoveForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.post("/categories/new")
+@manage_catalog
+def category_new():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.save_category(form.name.data, form.slug.data or "")
+        except services.CatalogError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Category “%(name)s” added.", name=category.name), "success")
+            return redirect(url_for(".category_list"))
+    return _render_categories(form, 422)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@manage_catalog
+def category_edit(category_id: int):
+    """Rename a category; its web address stays unless a new one is typed."""
+    category = services.get_category(category_id) or abort(404)
+    form = CategoryForm(data={"name": category.name, "slug": category.slug})
+    if form.validate_on_submit():
+        try:
+            services.save_category(form.name.data, form.slug.data or "", category)
+        except services.CatalogError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("Category “%(name)s” saved.", name=category.name), "success")
+            return redirect(url_for(".category_list"))
+    status = 422 if form.errors else 200
+    return render_template("staff/catalog/category_edit.html", form=form, category=category), status
+
+
+@bp.post("/categories/<int:category_id>/move")
+@manage_catalog
+def category_move(category_id: int):
+    category = services.get_category(category_id) or abort(404)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_category(category, form.direction.data)
+    return redirect(url_for(".category_list", _anchor=f"category-{category.id}"))
+
+
+@bp.post("/categories/<int:category_id>/delete")
+@manage_catalog
+def category_delete(category_id: int):
+    category: Category = services.get_category(category_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        name = category.name
+        try:
+            services.delete_category(category)
+        except services.CatalogError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Category “%(name)s” deleted.", name=name), "success")
+    return redirect(url_for(".category_list"))
