@@ -19,6 +19,9 @@ BLUEPRINTS = (
     "jomso.contact",
     "jomso.staff",
     "jomso.analytics",
+    "jomso.checkout",
+    "jomso.orders.staff_views",
+    "jomso.payments.webhooks",
 )
 
 
