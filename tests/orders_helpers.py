@@ -36,6 +36,18 @@ def hidden(html: str, name: str) -> str:
     return match.group(1)
 
 
+def input_tag(html: str, name: str) -> str:
+    """The ``<input>`` element named ``name`` on the page."""
+    match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    assert match, f"no input {name} on the page"
+    return match.group(0)
+
+
+def field_value(html: str, name: str) -> str:
+    match = re.search(r'\bvalue="([^"]*)"', input_tag(html, name))
+    return match.group(1) if match else ""
+
+
 def add_to_cart(client, product_id: int, quantity: int = 1):
     page = client.get("/cart")
     return client.post(

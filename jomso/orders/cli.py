@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import click
 from flask import current_app
 
@@ -16,13 +14,13 @@ COMMAND_LINE = "command line"
 
 
 def _mail_links_context():
-    """Mail sent from here links to the shop: build URLs from ``SHOP_URL`` (or
-    ``SERVER_NAME``)."""
+    """A request context for the mail sent from here (templates expect one), whose URLs
+    point to the shop: ``SHOP_URL``, else ``SERVER_NAME``."""
     shop_url = current_app.config.get("SHOP_URL")
     if shop_url:
         return current_app.test_request_context(base_url=shop_url)
     if current_app.config.get("SERVER_NAME"):
-        return contextlib.nullcontext()
+        return current_app.test_request_context()
     click.echo(
         "Note: JOMSO_SHOP_URL is not set, so links in the emails sent now point to "
         "http://localhost/.",

@@ -59,6 +59,7 @@ from jomso.orders.status import (
     label,
 )
 from jomso.payments import GatewayUnavailable, Outcome, PaymentResult
+from jomso.payments.messages import UNREACHABLE
 
 log = logging.getLogger(__name__)
 
@@ -460,7 +461,7 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
         log.info("order %s paid (transaction %s)", order.number, result.transaction_id)
         emails.send_confirmation(order)
         return CheckoutResult(Placement.PLACED, order)
-    if result.outcome is Outcome.UNAVAILABLE:
+    if result.outcome is Outcome.UNAVAILABLE and result.customer_message is not UNREACHABLE:
         # Braintree may hold the money: keep the stock, empty the cart so the customer does not
         # pay again, and let reconciliation settle it.
         _move(order, S.PAYMENT_UNKNOWN, note=",".join(result.error_codes))
@@ -469,6 +470,8 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
         db.session.commit()
         log.warning("order %s: payment outcome unknown, to reconcile", order.number)
         return CheckoutResult(Placement.UNKNOWN, order, message=str(result.customer_message))
+    # Declined, rejected, invalid, or the request certainly never reached Braintree (a
+    # connection that could not be opened, a 503): nothing was charged.
     with write_lock():
         _release_stock(order)
         codes = [*result.error_codes, result.processor_response_code or ""]
