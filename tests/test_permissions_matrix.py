@@ -165,6 +165,16 @@ EXPECTED_PERMISSIONS = {
     "staff.audit_csv": Permission.ADMINISTER,
     "staff.customer_list": Permission.VIEW_CUSTOMERS,
     "staff.customer_detail": Permission.VIEW_CUSTOMERS,
+    "staff_orders.order_list": Permission.VIEW_ORDERS,
+    "staff_orders.order_detail": Permission.VIEW_ORDERS,
+    "staff_orders.order_packing_slip": Permission.VIEW_ORDERS,
+    "staff_orders.order_process": Permission.PROCESS_ORDERS,
+    "staff_orders.order_ship": Permission.PROCESS_ORDERS,
+    "staff_orders.order_deliver": Permission.PROCESS_ORDERS,
+    "staff_orders.order_cancel": Permission.PROCESS_ORDERS,
+    "staff_orders.order_refund": Permission.PROCESS_ORDERS,
+    "staff_orders.order_reconcile": Permission.PROCESS_ORDERS,
+    "staff_orders.order_settle": Permission.PROCESS_ORDERS,
 }
 
 
