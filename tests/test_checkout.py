@@ -142,7 +142,7 @@ def test_approved_payment_places_the_order(app, client, nonce, brand, last4):
 
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
-    assert "Thank you! Your order is placed" in page.text
+    assert "Your order is placed. A confirmation is on its way" in page.text
     assert number in page.text and "Paid" in page.text
     assert f"Paid with {brand} ending {last4}." in page.text
     assert page.headers["Cache-Control"] == "private, no-store"

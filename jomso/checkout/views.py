@@ -148,7 +148,7 @@ def place_order():
         access.grant(result.order)
         session.pop(TOKEN_KEY, None)
         if result.outcome is Placement.PLACED:
-            flash(_("Thank you! Your order is placed and a confirmation is on its way."), "success")
+            flash(_("Your order is placed. A confirmation is on its way to your inbox."), "success")
         return redirect(url_for(".order_page", number=result.order.number), 303)
     if result.outcome is Placement.EMPTY:
         return _to_cart(result.notices)
