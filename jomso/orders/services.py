@@ -30,6 +30,7 @@ from enum import StrEnum
 from babel.numbers import get_currency_precision
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
@@ -327,6 +328,15 @@ def place_order(
     return _settle_authorization(order, result, cart)
 
 
+# Why a payment failed, in the staff's timeline.
+OUTCOME_NOTES = {
+    Outcome.DECLINED: _l("Declined by the bank"),
+    Outcome.REJECTED: _l("Rejected by Braintree"),
+    Outcome.INVALID: _l("Card details not accepted"),
+    Outcome.UNAVAILABLE: _l("Braintree could not be reached"),
+}
+
+
 def _CHANGED() -> str:
     return _("Your cart changed since this page was shown. Please check the summary and try again.")
 
@@ -464,7 +474,8 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
     if result.outcome is Outcome.UNAVAILABLE and result.customer_message is not UNREACHABLE:
         # Braintree may hold the money: keep the stock, empty the cart so the customer does not
         # pay again, and let reconciliation settle it.
-        _move(order, S.PAYMENT_UNKNOWN, note=",".join(result.error_codes))
+        note = _("No answer from Braintree (%(error)s).", error=",".join(result.error_codes))
+        _move(order, S.PAYMENT_UNKNOWN, note=note)
         if cart is not None:
             clear_cart(cart)
         db.session.commit()
@@ -474,9 +485,9 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
     # connection that could not be opened, a 503): nothing was charged.
     with write_lock():
         _release_stock(order)
-        codes = [*result.error_codes, result.processor_response_code or ""]
-        note = f"{result.outcome.value} {','.join(c for c in codes if c)}".strip()
-        _move(order, S.PAYMENT_FAILED, note=note)
+        codes = ", ".join(c for c in [*result.error_codes, result.processor_response_code] if c)
+        note = str(OUTCOME_NOTES[result.outcome])
+        _move(order, S.PAYMENT_FAILED, note=f"{note} ({codes})" if codes else note)
     log.info("order %s: payment %s, stock released", order.number, result.outcome.value)
     return CheckoutResult(
         Placement.FAILED, order, message=str(result.customer_message or _("Payment failed."))
@@ -515,16 +526,17 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
             return OrderStatus(order.status)
         if held:
             if order.status == S.PENDING_PAYMENT:
-                _move(order, S.PAYMENT_UNKNOWN, actor, note="checkout interrupted")
+                _move(order, S.PAYMENT_UNKNOWN, actor, note=_("The checkout was interrupted."))
             order.payments.append(_sale_payment(held[0]))
-            _move(order, S.PAID, actor, note="found at Braintree", default_actor=default_actor)
+            note = _("Braintree holds an authorized payment for this order.")
+            _move(order, S.PAID, actor, note=note, default_actor=default_actor)
         else:
             _release_stock(order)
             _move(
                 order,
                 S.PAYMENT_FAILED,
                 actor,
-                note="no payment at Braintree",
+                note=_("Braintree holds no payment for this order."),
                 default_actor=default_actor,
             )
     if len(held) > 1:
@@ -642,7 +654,7 @@ def cancel(order: Order, actor: User) -> ActionResult:
             order.sale.status = voided_status
         if restock:
             _release_stock(order)
-        _move(order, S.CANCELLED, actor, note="stock returned" if restock else "")
+        _move(order, S.CANCELLED, actor, note=_("Items back in stock.") if restock else "")
     log.info("order %s cancelled, payment voided", number)
     emails.send_cancelled(order)
     message = _("Order %(number)s is cancelled and its payment voided.", number=number)
