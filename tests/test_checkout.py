@@ -489,3 +489,16 @@ def test_payments_keep_only_what_the_policy_allows(app, client):
         "id", "order_id", "kind", "transaction_id", "status", "amount_cents",
         "card_brand", "card_last4", "created_at", "updated_at",
     }  # fmt: skip
+
+
+def test_resending_a_declined_form_charges_nothing_and_makes_no_order(app, client):
+    product_id = make_product(app, "Blue Mug", stock=5)
+    add_to_cart(client, product_id)
+    data = checkout_data(client.get("/checkout").text, DECLINED)
+    assert client.post("/checkout", data=data).status_code == 422
+    again = client.post("/checkout", data=data)  # the back button and "send again"
+    assert again.status_code == 409
+    assert "Location" not in again.headers
+    assert "Nothing was charged." in again.text
+    assert [o.status for o in all_orders(app)] == ["payment_failed"]
+    assert stock_of(app, product_id) == 5

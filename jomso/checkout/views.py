@@ -121,7 +121,8 @@ def place_order():
     form = CheckoutForm()
     token = form.checkout_token.data or ""
     placed = services.order_for_checkout_token(token)
-    if placed is not None:  # sent twice: the first one made this order
+    if placed is not None and placed.status != OrderStatus.PAYMENT_FAILED:
+        # Sent twice: the first one made this order.
         access.grant(placed)
         return redirect(url_for(".order_page", number=placed.number), 303)
     cart = current_cart()

@@ -298,7 +298,7 @@ def place_order(
     """
     existing = order_for_checkout_token(checkout_token)
     if existing is not None:
-        return CheckoutResult(Placement.EXISTING, existing)
+        return _already_placed(existing)
     if cart is None or summary.is_empty:
         return CheckoutResult(Placement.EMPTY, notices=summary.notices)
     if summary.notices or summary_fingerprint(summary) != shown_fingerprint:
@@ -306,14 +306,14 @@ def place_order(
     try:
         order = _reserve(summary, details, checkout_key(checkout_token), user)
     except _AlreadyPlaced as placed:
-        return CheckoutResult(Placement.EXISTING, placed.order)
+        return _already_placed(placed.order)
     except _StockChanged as changed:
         return CheckoutResult(Placement.CHANGED, notices=changed.notices)
     except IntegrityError:  # the same form committed a moment ago by a parallel request
         existing = order_for_checkout_token(checkout_token)
         if existing is None:
             raise
-        return CheckoutResult(Placement.EXISTING, existing)
+        return _already_placed(existing)
     except OperationalError:
         log.warning("checkout: database busy, nothing reserved")
         return CheckoutResult(Placement.BUSY, message=_BUSY())
@@ -335,6 +335,15 @@ OUTCOME_NOTES = {
     Outcome.INVALID: _l("Card details not accepted"),
     Outcome.UNAVAILABLE: _l("Braintree could not be reached"),
 }
+
+
+def _already_placed(order: Order) -> CheckoutResult:
+    """The form was sent before: show that order, or the checkout again if its payment
+    failed (a double click on a declined card)."""
+    if order.status == S.PAYMENT_FAILED:
+        message = _("That payment did not go through. Please check the details and try again.")
+        return CheckoutResult(Placement.FAILED, order, message=message)
+    return CheckoutResult(Placement.EXISTING, order)
 
 
 def _CHANGED() -> str:

@@ -30,6 +30,7 @@ from jomso.orders.status import (
     event_label,
     label,
     payment_label,
+    refund_label,
 )
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
@@ -52,7 +53,12 @@ register_staff_link(
 
 @bp.context_processor
 def _order_labels():
-    return {"label": label, "payment_label": payment_label, "event_label": event_label}
+    return {
+        "label": label,
+        "payment_label": payment_label,
+        "refund_label": refund_label,
+        "event_label": event_label,
+    }
 
 
 def _customer_orders(customer) -> dict:

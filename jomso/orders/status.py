@@ -216,6 +216,20 @@ EVENT_LABELS = {
 }
 
 
+# A refund (Braintree's "credit" transaction) in the staff's words.
+REFUND_STATUS_LABELS = {
+    "submitted_for_settlement": _l("Being paid back"),
+    "settling": _l("Being paid back"),
+    "settled": _l("Paid back"),
+    "voided": _l("Voided"),
+    "failed": _l("Failed: not paid back"),
+}
+
+
+def refund_label(status: str) -> str:
+    return str(REFUND_STATUS_LABELS.get(status, status))
+
+
 def payment_label(status: str) -> str:
     return str(PAYMENT_STATUS_LABELS.get(status, status))
 

@@ -132,3 +132,28 @@ def test_checkout_on_a_phone(app, browser, live_server):
         screenshot(phone, "checkout-phone-errors")
     finally:
         context.close()
+
+
+def test_staff_see_refunds_and_a_dispute(app, page):
+    from jomso import payments
+    from tests.orders_helpers import buy, order_number, staff, staff_post
+
+    number = order_number(buy(app, app.test_client(), price_cents=2500, quantity=2)[0])
+    desk = staff(app, app.test_client(), "owner", email="olga@example.com")
+    staff_post(desk, number, "ship", {"carrier": "DHL", "tracking_number": "JD014600003828"})
+    staff_post(desk, number, "settle")
+    staff_post(desk, number, "refund", {"amount": "12.50"})
+    with app.app_context():
+        sale = get_order(app, number).sale.transaction_id
+        notification = payments.sample_webhook("dispute_opened", sale)
+    app.test_client().post("/webhooks/braintree", data=notification)
+
+    page.goto("/account/login")
+    page.get_by_label("Email").fill("olga@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/staff/orders/{number}")
+    assert page.get_by_role("heading", name="Reported by Braintree").is_visible()
+    assert page.get_by_text("Dispute opened").is_visible()
+    assert page.locator(".status-badge").first.inner_text() == "Partly refunded"
+    screenshot(page, "staff-order-refunded-disputed")
