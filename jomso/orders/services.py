@@ -90,10 +90,6 @@ def normalize_number(text: str) -> str:
     return cleaned[:1] + cleaned[1:].translate(str.maketrans("OIL", "011"))
 
 
-def looks_like_number(text: str) -> bool:
-    return bool(_NUMBER_RE.match(normalize_number(text)))
-
-
 def find_order(number: str) -> Order | None:
     number = normalize_number(number)
     if not _NUMBER_RE.match(number):

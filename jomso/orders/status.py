@@ -1,13 +1,13 @@
 """The order status pipeline, in one place: the statuses, their labels, which changes are
 allowed, and which staff actions an order offers now.
 
-::
+How an order moves (``TRANSITIONS`` below is the rule):
 
-    pending_payment ──► paid ──► processing ──► shipped ──► delivered
-          │  │            │           │            │  │          │
-          │  └► payment_unknown ──────┤            │  └──────────┴──► partly_refunded ──► refunded
-          │        │  (reconciled)    ▼            ▼
-          └────────┴──► payment_failed   cancelled   (void while the payment has not settled)
+* checkout: pending_payment → paid, payment_failed or payment_unknown
+* reconciliation: payment_unknown (or a stale pending_payment) → paid or payment_failed
+* staff: paid → processing → shipped (the payment is captured) → delivered
+* cancelling voids the payment before it settles: paid, processing, shipped → cancelled
+* refunds, after settlement: shipped, delivered → partly_refunded → refunded
 
 Every change is written as an ``OrderStatusChange`` by ``orders.services``; a change not in
 ``TRANSITIONS`` raises ``IllegalTransition`` there, so no view can skip a step.
