@@ -25,6 +25,9 @@ BLUEPRINTS = (
     "jomso.newsletter.staff_views",
     "jomso.staff",
     "jomso.analytics",
+    "jomso.checkout",
+    "jomso.orders.staff_views",
+    "jomso.payments.webhooks",
 )
 
 

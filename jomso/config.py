@@ -69,6 +69,8 @@ class Defaults:
     BRAINTREE_MERCHANT_ACCOUNT_ID = ""
     BRAINTREE_TIMEOUT = 30
     ALLOW_DEMO_PAYMENTS = False
+    ORDER_LINK_DAYS = 365  # how long the order link in confirmation emails works
+    SHOP_URL = ""  # public address, e.g. https://shop.example.com: links in mail sent by commands
 
     ANALYTICS_ENABLED = True  # record storefront page views (false: no log, no visitor cookie)
     ANALYTICS_WRITE_BEHIND = True  # write page views from a background thread, in batches

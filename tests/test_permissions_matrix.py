@@ -195,6 +195,16 @@ EXPECTED_PERMISSIONS = {
     "catalog_admin.category_delete": Permission.MANAGE_CATALOG,
     "policy_admin.version_list": Permission.ADMINISTER,
     "policy_admin.version_new": Permission.ADMINISTER,
+    "staff_orders.order_list": Permission.VIEW_ORDERS,
+    "staff_orders.order_detail": Permission.VIEW_ORDERS,
+    "staff_orders.order_packing_slip": Permission.VIEW_ORDERS,
+    "staff_orders.order_process": Permission.PROCESS_ORDERS,
+    "staff_orders.order_ship": Permission.PROCESS_ORDERS,
+    "staff_orders.order_deliver": Permission.PROCESS_ORDERS,
+    "staff_orders.order_cancel": Permission.PROCESS_ORDERS,
+    "staff_orders.order_refund": Permission.PROCESS_ORDERS,
+    "staff_orders.order_reconcile": Permission.PROCESS_ORDERS,
+    "staff_orders.order_settle": Permission.PROCESS_ORDERS,
 }
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from jomso.accounts import tokens
 from jomso.accounts.models import Address, Phone, StaffRole, User, UserSession
 from jomso.accounts.passwords import hash_password, needs_rehash, verify_password
+from jomso.accounts.signals import email_confirmed
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
@@ -165,7 +166,12 @@ def confirm_email(token: str) -> tuple[User, bool]:
     user.email_confirmed_at = utcnow()
     db.session.commit()
     log.info("account %s confirmed its email", user.id)
+    _announce_confirmed(user)
     return user, True
+
+
+def _announce_confirmed(user: User) -> None:
+    email_confirmed.send(current_app._get_current_object(), user=user)
 
 
 # -- Sessions ---------------------------------------------------------------------------------
@@ -359,10 +365,13 @@ def reset_password(user: User, new_password: str) -> None:
     Following the link proves the mailbox, so an unconfirmed address becomes confirmed.
     """
     user.password_hash = hash_password(new_password)
-    if user.email_confirmed_at is None:
+    newly_confirmed = user.email_confirmed_at is None
+    if newly_confirmed:
         user.email_confirmed_at = utcnow()
     end_all_sessions(user)  # commits
     log.info("account %s reset its password", user.id)
+    if newly_confirmed:
+        _announce_confirmed(user)
     _send_password_changed(user)
 
 
@@ -468,6 +477,7 @@ def confirm_email_change(token: str) -> User:
         db.session.rollback()
         raise EmailInUse from error
     log.info("account %s changed its email", user.id)
+    _announce_confirmed(user)
     send_mail(
         old_email,
         _("Your email address was changed"),

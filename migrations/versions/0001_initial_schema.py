@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 02:46:00.301114
+Create Date: 2026-11-25 02:48:58.504183
 
 """
 from alembic import op
@@ -137,6 +137,48 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_consent_records_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_consent_records_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consent_records_visitor_id'), ['visitor_id'], unique=False)
+
+    op.create_table('orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('checkout_key', sa.String(length=64), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('billing_name', sa.String(length=200), nullable=False),
+    sa.Column('billing_line1', sa.String(length=200), nullable=False),
+    sa.Column('billing_line2', sa.String(length=200), nullable=False),
+    sa.Column('billing_city', sa.String(length=100), nullable=False),
+    sa.Column('billing_region', sa.String(length=100), nullable=False),
+    sa.Column('billing_postal_code', sa.String(length=20), nullable=False),
+    sa.Column('billing_country', sa.String(length=2), nullable=False),
+    sa.Column('shipping_name', sa.String(length=200), nullable=False),
+    sa.Column('shipping_line1', sa.String(length=200), nullable=False),
+    sa.Column('shipping_line2', sa.String(length=200), nullable=False),
+    sa.Column('shipping_city', sa.String(length=100), nullable=False),
+    sa.Column('shipping_region', sa.String(length=100), nullable=False),
+    sa.Column('shipping_postal_code', sa.String(length=20), nullable=False),
+    sa.Column('shipping_country', sa.String(length=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('subtotal_cents', sa.Integer(), nullable=False),
+    sa.Column('shipping_cents', sa.Integer(), nullable=False),
+    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('carrier', sa.String(length=80), nullable=False),
+    sa.Column('tracking_number', sa.String(length=80), nullable=False),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('anonymized_at', jomso.database.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_orders_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
+    sa.UniqueConstraint('checkout_key', name=op.f('uq_orders_checkout_key')),
+    sa.UniqueConstraint('number', name=op.f('uq_orders_number'))
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_email'), ['email'], unique=False)
+        batch_op.create_index('ix_orders_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_user_id'), ['user_id'], unique=False)
 
     op.create_table('phones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -275,6 +317,39 @@ def upgrade():
         batch_op.create_index('ix_enquiries_status_created', ['status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiries_user_id'), ['user_id'], unique=False)
 
+    op.create_table('order_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('unit_price_cents', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('line_total_cents', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_lines_order_id_orders'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_order_lines_product_id_products'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_lines'))
+    )
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_lines_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_lines_product_id'), ['product_id'], unique=False)
+
+    op.create_table('order_status_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('from_status', sa.String(length=20), nullable=True),
+    sa.Column('to_status', sa.String(length=20), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_label', sa.String(length=254), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_order_status_changes_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_status_changes_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_status_changes'))
+    )
+    with op.batch_alter_table('order_status_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_status_changes_order_id'), ['order_id'], unique=False)
+
     op.create_table('page_views',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
@@ -300,6 +375,42 @@ def upgrade():
         batch_op.create_index('ix_page_views_product_id', ['product_id'], unique=False, sqlite_where=sa.text('product_id IS NOT NULL'), postgresql_where=sa.text('product_id IS NOT NULL'))
         batch_op.create_index('ix_page_views_user_id', ['user_id'], unique=False, sqlite_where=sa.text('user_id IS NOT NULL'), postgresql_where=sa.text('user_id IS NOT NULL'))
         batch_op.create_index('ix_page_views_visitor_id', ['visitor_id'], unique=False, sqlite_where=sa.text('visitor_id IS NOT NULL'), postgresql_where=sa.text('visitor_id IS NOT NULL'))
+
+    op.create_table('payment_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('transaction_id', sa.String(length=64), nullable=False),
+    sa.Column('dispute_id', sa.String(length=64), nullable=False),
+    sa.Column('dispute_status', sa.String(length=40), nullable=False),
+    sa.Column('dispute_reason', sa.String(length=80), nullable=False),
+    sa.Column('reply_by', sa.Date(), nullable=True),
+    sa.Column('amount_cents', sa.Integer(), nullable=True),
+    sa.Column('occurred_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('received_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_payment_events_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_events'))
+    )
+    with op.batch_alter_table('payment_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_events_order_id'), ['order_id'], unique=False)
+
+    op.create_table('payments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('transaction_id', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=40), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('card_brand', sa.String(length=40), nullable=False),
+    sa.Column('card_last4', sa.String(length=4), nullable=False),
+    sa.Column('created_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', jomso.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_payments_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
+    sa.UniqueConstraint('transaction_id', name=op.f('uq_payments_transaction_id'))
+    )
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payments_order_id'), ['order_id'], unique=False)
 
     op.create_table('policy_acceptances',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -415,6 +526,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_policy_acceptances_user_id'))
 
     op.drop_table('policy_acceptances')
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payments_order_id'))
+
+    op.drop_table('payments')
+    with op.batch_alter_table('payment_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_events_order_id'))
+
+    op.drop_table('payment_events')
     with op.batch_alter_table('page_views', schema=None) as batch_op:
         batch_op.drop_index('ix_page_views_visitor_id', sqlite_where=sa.text('visitor_id IS NOT NULL'), postgresql_where=sa.text('visitor_id IS NOT NULL'))
         batch_op.drop_index('ix_page_views_user_id', sqlite_where=sa.text('user_id IS NOT NULL'), postgresql_where=sa.text('user_id IS NOT NULL'))
@@ -422,6 +541,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_page_views_created_at'))
 
     op.drop_table('page_views')
+    with op.batch_alter_table('order_status_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_status_changes_order_id'))
+
+    op.drop_table('order_status_changes')
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_lines_product_id'))
+        batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
+
+    op.drop_table('order_lines')
     with op.batch_alter_table('enquiries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enquiries_user_id'))
         batch_op.drop_index('ix_enquiries_status_created')
@@ -463,6 +591,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_phones_user_id'))
 
     op.drop_table('phones')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_user_id'))
+        batch_op.drop_index('ix_orders_status_created')
+        batch_op.drop_index(batch_op.f('ix_orders_email'))
+        batch_op.drop_index(batch_op.f('ix_orders_created_at'))
+
+    op.drop_table('orders')
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_records_visitor_id'))
         batch_op.drop_index(batch_op.f('ix_consent_records_user_id'))

@@ -1,0 +1,182 @@
+"""Checkout and order pages.
+
+The checkout page carries a one-time key (``checkout_token``, kept in the session as
+``session["checkout_token"]`` while no order uses it): the order placed with it is found again
+by a double click or a resubmitted form, which then lands on that order instead of paying
+twice. After placing, the browser's session holds a grant to see the order (guests included);
+the confirmation email carries a signed link that works anywhere.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from jomso import payments
+from jomso.accounts.limits import per_client
+from jomso.cart.services import current_cart, summarize
+from jomso.checkout import bp
+from jomso.checkout.forms import CheckoutForm
+from jomso.orders import access, services
+from jomso.orders.services import Placement
+from jomso.orders.status import CUSTOMER_NOTES, OrderStatus
+from jomso.security import extend_csp
+
+TOKEN_KEY = "checkout_token"  # noqa: S105 - a session key, not a secret
+# braintree-web, pinned: the only third-party script the shop loads, on this page only.
+BRAINTREE_WEB_VERSION = "3.123.2"
+CHECKOUT_PER_CLIENT = "15/minute;100/hour"  # card-testing bots hammer checkouts
+
+
+@bp.after_request
+def _no_store(response):
+    # Contact details and addresses: no shared or browser cache may keep these pages.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _checkout_token(renew: bool = False) -> str:
+    """This checkout's one-time key: the same until an order is placed with it."""
+    token = session.get(TOKEN_KEY)
+    if renew or not token or services.order_for_checkout_token(token) is not None:
+        token = secrets.token_urlsafe(24)
+        session[TOKEN_KEY] = token
+    return token
+
+
+def _admit_braintree() -> None:
+    """Let this page load Braintree's Hosted Fields: exactly the sources Braintree lists."""
+    sandbox = payments.get_gateway().environment == "sandbox"
+    api = "api.sandbox.braintreegateway.com" if sandbox else "api.braintreegateway.com"
+    analytics = (
+        "client-analytics.sandbox.braintreegateway.com"
+        if sandbox
+        else "client-analytics.braintreegateway.com"
+    )
+    extend_csp(
+        script_src=["https://js.braintreegateway.com", "https://assets.braintreegateway.com"],
+        frame_src=["https://assets.braintreegateway.com"],
+        connect_src=[f"https://{api}", f"https://{analytics}", "https://*.braintree-api.com"],
+        img_src=["https://assets.braintreegateway.com"],
+    )
+
+
+def _page(form, summary, *, status=200, notices=(), payment_error=None, renew=False):
+    """The checkout page. ``notices`` explain a change of the cart; ``payment_error`` is the
+    gateway's message for the customer. The nonce is never sent back."""
+    demo = payments.is_demo_mode()
+    client_token = None
+    if not demo:
+        try:
+            client_token = payments.client_token()
+        except payments.GatewayUnavailable:
+            client_token = None
+        else:
+            _admit_braintree()
+    form.payment_method_nonce.data = ""
+    form.device_data.data = ""
+    form.checkout_token.data = _checkout_token(renew)
+    form.summary_hash.data = services.summary_fingerprint(summary)
+    response = render_template(
+        "checkout/checkout.html",
+        form=form,
+        summary=summary,
+        notices=[*summary.notices, *notices],
+        payment_error=payment_error,
+        demo=demo,
+        demo_cards=payments.demo_cards() if demo else (),
+        client_token=client_token,
+        braintree_version=BRAINTREE_WEB_VERSION,
+        chosen_nonce=request.form.get("payment_method_nonce") if demo else None,
+    )
+    return response, status
+
+
+def _to_cart(notices=()):
+    for notice in notices:
+        flash(notice, "warning")
+    flash(_("Your cart is empty: add something before checking out."), "info")
+    return redirect(url_for("cart.view_cart"))
+
+
+@bp.get("/checkout")
+def checkout():
+    cart = current_cart()
+    summary = summarize(cart)
+    if summary.is_empty:
+        return _to_cart(summary.notices)
+    form = CheckoutForm()
+    if current_user.is_authenticated:
+        form.prefill(current_user)
+    return _page(form, summary)
+
+
+@bp.post("/checkout")
+@per_client(CHECKOUT_PER_CLIENT)
+def place_order():
+    """Place the order and pay. Whatever happens, at most one charge per checkout key."""
+    form = CheckoutForm()
+    token = form.checkout_token.data or ""
+    placed = services.order_for_checkout_token(token)
+    if placed is not None and placed.status != OrderStatus.PAYMENT_FAILED:
+        # Sent twice: the first one made this order.
+        access.grant(placed)
+        return redirect(url_for(".order_page", number=placed.number), 303)
+    cart = current_cart()
+    summary = summarize(cart)
+    if summary.is_empty:
+        return _to_cart(summary.notices)
+    if not form.validate_on_submit():
+        return _page(form, summary, status=422)
+    if not token or token != session.get(TOKEN_KEY):
+        stale = _("This checkout page was out of date. Please check your order and try again.")
+        return _page(form, summary, status=409, notices=[stale])
+
+    result = services.place_order(
+        cart=cart,
+        summary=summary,
+        shown_fingerprint=form.summary_hash.data or "",
+        details=form.details(),
+        nonce=form.payment_method_nonce.data,
+        device_data=form.device_data.data,
+        checkout_token=token,
+        user=current_user._get_current_object() if current_user.is_authenticated else None,
+    )
+    if result.outcome in (Placement.PLACED, Placement.EXISTING, Placement.UNKNOWN):
+        access.grant(result.order)
+        session.pop(TOKEN_KEY, None)
+        if result.outcome is Placement.PLACED:
+            flash(_("Your order is placed. A confirmation is on its way to your inbox."), "success")
+        return redirect(url_for(".order_page", number=result.order.number), 303)
+    if result.outcome is Placement.EMPTY:
+        return _to_cart(result.notices)
+    summary = summarize(current_cart())
+    if summary.is_empty:
+        return _to_cart(result.notices)
+    if result.outcome is Placement.FAILED:
+        return _page(form, summary, status=422, payment_error=result.message, renew=True)
+    notices = result.notices or ([result.message] if result.message else [])
+    return _page(form, summary, status=409, notices=notices)
+
+
+@bp.get("/orders/<number>")
+def order_page(number: str):
+    """An order, for the account that placed it, the browser that placed it, or whoever
+    holds the signed link from the email; anyone else gets 404 (the page does not say
+    whether such an order exists)."""
+    order = services.find_order(number)
+    if order is None or not access.may_view(order, request.args.get("token")):
+        abort(404)
+    own = current_user.is_authenticated and order.user_id == current_user.id
+    response = make_response(
+        render_template(
+            "orders/account_detail.html" if own else "orders/detail.html",
+            order=order,
+            note=CUSTOMER_NOTES.get(OrderStatus(order.status)),
+        )
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,59 @@
+"""``flask --app app reconcile-payments``: settle orders whose payment outcome is unknown."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from jomso.orders import services
+from jomso.orders.staff_views import bp
+from jomso.orders.status import IllegalTransition, label
+from jomso.payments import GatewayUnavailable
+
+COMMAND_LINE = "command line"
+
+
+def _mail_links_context():
+    """A request context for the mail sent from here (templates expect one), whose URLs
+    point to the shop: ``SHOP_URL``, else ``SERVER_NAME``."""
+    shop_url = current_app.config.get("SHOP_URL")
+    if shop_url:
+        return current_app.test_request_context(base_url=shop_url)
+    if current_app.config.get("SERVER_NAME"):
+        return current_app.test_request_context()
+    click.echo(
+        "Note: JOMSO_SHOP_URL is not set, so links in the emails sent now point to "
+        "http://localhost/.",
+        err=True,
+    )
+    return current_app.test_request_context(base_url="http://localhost/")
+
+
+@bp.cli.command("reconcile-payments")
+def reconcile_payments_command():
+    """Settle orders whose payment outcome is unknown, from Braintree's records.
+
+    An order whose payment timed out (or whose checkout was interrupted more than ten
+    minutes ago) becomes paid when Braintree holds an authorized sale for its number, and
+    payment failed (its stock back on the shelf) when it holds none. The customer is emailed
+    either way. Exits with status 1 when Braintree could not be asked about some order.
+    """
+    with _mail_links_context():
+        orders = services.orders_to_reconcile()
+        if not orders:
+            click.echo("No order is waiting for its payment to be settled.")
+            return
+        unreachable = 0
+        for order in orders:
+            number = order.number
+            try:
+                status = services.reconcile(order, default_actor=COMMAND_LINE)
+            except GatewayUnavailable:
+                unreachable += 1
+                click.echo(f"{number}: Braintree could not be reached; try again later.")
+            except IllegalTransition:
+                click.echo(f"{number}: already settled.")
+            else:
+                click.echo(f"{number}: {label(status)}")
+    if unreachable:
+        raise SystemExit(1)

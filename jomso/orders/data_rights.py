@@ -1,0 +1,55 @@
+"""Orders in the customer's data export and account deletion.
+
+The export lists every order linked to the account (including attempts whose payment
+failed): contact, addresses, lines, totals, the timeline, the payments (transaction id,
+status, amount, card brand and last four) and what Braintree reported about them. Deleting the
+account keeps the orders for the books with their personal fields replaced by "deleted".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from jomso.accounts.data_rights import (
+    declare_not_exported,
+    register_erasure,
+    register_export_section,
+    row_dict,
+)
+from jomso.accounts.models import User
+from jomso.accounts.validation import country_name
+from jomso.extensions import db
+from jomso.orders.models import Order
+from jomso.orders.services import anonymize_orders
+
+
+def _orders_section(user: User) -> list[dict[str, Any]]:
+    orders = db.session.scalars(
+        select(Order).where(Order.user_id == user.id).order_by(Order.created_at, Order.id)
+    )
+    return [
+        row_dict(
+            order,
+            billing_country_name=country_name(order.billing_country),
+            shipping_country_name=country_name(order.shipping_country),
+            lines=[row_dict(line) for line in order.lines],
+            status_changes=[row_dict(change) for change in order.changes],
+            payments=[row_dict(payment) for payment in order.payments],
+            payment_events=[row_dict(event) for event in order.events],
+        )
+        for order in orders
+    ]
+
+
+declare_not_exported("orders.checkout_key", "a hash of the checkout form's one-time key")
+declare_not_exported(
+    "order_status_changes.actor_label", "names the staff member who changed the order"
+)
+register_export_section(
+    "orders",
+    _orders_section,
+    tables=("orders", "order_lines", "order_status_changes", "payments", "payment_events"),
+)
+register_erasure(anonymize_orders)

@@ -1,0 +1,71 @@
+"""The emails an order sends: confirmation, shipment, refund, cancellation, failed payment.
+
+Each carries the signed link to the order page (see ``orders.access``), so a guest can follow
+the order without an account. Mail sent from the command line (``reconcile-payments``) builds
+its links from ``SHOP_URL``.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from jomso.i18n import format_money
+from jomso.mail import send_mail
+from jomso.orders import access
+from jomso.orders.models import Order
+
+
+def order_link(order: Order) -> str:
+    """The order page with its signed token, as a full URL."""
+    return url_for(
+        "checkout.order_page", number=order.number, token=access.make_token(order), _external=True
+    )
+
+
+def _send(order: Order, subject: str, template: str, **context) -> bool:
+    return send_mail(
+        order.email,
+        subject,
+        template,
+        order=order,
+        link=order_link(order),
+        name=order.billing_name,
+        **context,
+    )
+
+
+def send_confirmation(order: Order) -> bool:
+    return _send(
+        order, _("Your order %(number)s is confirmed", number=order.number), "order_confirmation"
+    )
+
+
+def send_shipped(order: Order) -> bool:
+    subject = _("Your order %(number)s is on its way", number=order.number)
+    return _send(order, subject, "order_shipped")
+
+
+def send_refunded(order: Order, amount_cents: int) -> bool:
+    return _send(
+        order,
+        _("A refund for your order %(number)s", number=order.number),
+        "order_refunded",
+        amount=format_money(amount_cents, order.currency),
+    )
+
+
+def send_cancelled(order: Order) -> bool:
+    return _send(
+        order, _("Your order %(number)s is cancelled", number=order.number), "order_cancelled"
+    )
+
+
+def send_payment_failed(order: Order) -> bool:
+    """After reconciliation found no payment: the order was not placed, nothing charged."""
+    return _send(
+        order,
+        _("Your order %(number)s could not be placed", number=order.number),
+        "order_payment_failed",
+        shop_url=url_for("catalog.home", _external=True),
+    )

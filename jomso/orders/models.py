@@ -1,0 +1,216 @@
+"""Orders: what was bought, by whom, shipped where, paid how, and every change of status.
+
+An order copies everything it needs at the moment it is placed (product name, SKU and unit
+price on each line; contact and addresses on the order), so later changes to the catalog or
+the address book never rewrite history. Money is integer cents in the order's currency.
+
+Of a payment the shop keeps only Braintree's transaction id, its status, the amount, the card
+brand and the last four digits. Never a nonce, never a card number.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jomso.database import UTCDateTime, utcnow
+from jomso.extensions import db
+from jomso.orders.status import OrderStatus, label
+
+ADDRESS_PARTS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "J" and 8 Crockford base32 characters: short to read out, never a long digit run.
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING_PAYMENT)
+    # The account that placed it; empty for guests (and after the account was deleted).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # SHA-256 of the checkout form's one-time key: a resubmitted form finds this order.
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str] = mapped_column(String(20))  # E.164
+
+    billing_name: Mapped[str] = mapped_column(String(200))
+    billing_line1: Mapped[str] = mapped_column(String(200))
+    billing_line2: Mapped[str] = mapped_column(String(200), default="")
+    billing_city: Mapped[str] = mapped_column(String(100))
+    billing_region: Mapped[str] = mapped_column(String(100), default="")
+    billing_postal_code: Mapped[str] = mapped_column(String(20), default="")
+    billing_country: Mapped[str] = mapped_column(String(2))
+
+    shipping_name: Mapped[str] = mapped_column(String(200))
+    shipping_line1: Mapped[str] = mapped_column(String(200))
+    shipping_line2: Mapped[str] = mapped_column(String(200), default="")
+    shipping_city: Mapped[str] = mapped_column(String(100))
+    shipping_region: Mapped[str] = mapped_column(String(100), default="")
+    shipping_postal_code: Mapped[str] = mapped_column(String(20), default="")
+    shipping_country: Mapped[str] = mapped_column(String(2))
+
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_cents: Mapped[int]
+    shipping_cents: Mapped[int]
+    total_cents: Mapped[int]
+
+    carrier: Mapped[str] = mapped_column(String(80), default="")
+    tracking_number: Mapped[str] = mapped_column(String(80), default="")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # When personal fields were replaced by "deleted" (the customer deleted their account).
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    changes: Mapped[list[OrderStatusChange]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderStatusChange.id"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Payment.id"
+    )
+    events: Mapped[list[PaymentEvent]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="PaymentEvent.id"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return label(self.status)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def address(self, kind: str) -> dict[str, str]:
+        """``kind`` is "billing" or "shipping": the address parts by name."""
+        return {part: getattr(self, f"{kind}_{part}") for part in ADDRESS_PARTS}
+
+    @property
+    def ships_to_billing(self) -> bool:
+        return self.address("billing") == self.address("shipping")
+
+    @property
+    def sale(self) -> Payment | None:
+        """The authorization (sale) that pays this order, when one went through."""
+        return next((p for p in reversed(self.payments) if p.kind == Payment.SALE), None)
+
+    @property
+    def refunds(self) -> list[Payment]:
+        return [p for p in self.payments if p.kind == Payment.REFUND]
+
+    @property
+    def captured_cents(self) -> int:
+        sale = self.sale
+        if sale is None or sale.status in ("authorized", "voided"):
+            return 0
+        return sale.amount_cents
+
+    @property
+    def refunded_cents(self) -> int:
+        return sum(p.amount_cents for p in self.refunds if p.status not in Payment.NO_MONEY)
+
+    @property
+    def refundable_cents(self) -> int:
+        return max(0, self.captured_cents - self.refunded_cents)
+
+    @property
+    def disputes(self) -> list[PaymentEvent]:
+        return [e for e in self.events if e.kind.startswith("dispute_")]
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # Kept for the staff's link to the product; the line itself is a copy.
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(String(64))
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+    line_total_cents: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderStatusChange(db.Model):
+    """One step of an order's timeline: from which status to which, who, when, and a note."""
+
+    __tablename__ = "order_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    # The staff member who made the change; empty for the customer's checkout and the system.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who it was, kept should the account go: a staff email, "customer", "system" or
+    # "command line".
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    # For people: "Shipped with UPS", "Refunded $10.00". Never card data or personal data.
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="changes")
+
+    @property
+    def to_label(self) -> str:
+        return label(self.to_status)
+
+
+class Payment(db.Model):
+    """A Braintree transaction of an order: the sale (authorization, later captured) or a
+    refund. Only what the privacy policy allows: id, status, amount, brand, last four."""
+
+    __tablename__ = "payments"
+
+    SALE = "sale"
+    REFUND = "refund"
+    # Refund statuses that moved no money.
+    NO_MONEY = frozenset({"voided", "failed", "processor_declined", "gateway_rejected"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # sale or refund
+    transaction_id: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(40))  # Braintree's: authorized, settled...
+    amount_cents: Mapped[int]
+    card_brand: Mapped[str] = mapped_column(String(40), default="")
+    card_last4: Mapped[str] = mapped_column(String(4), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+
+
+class PaymentEvent(db.Model):
+    """Something Braintree told us by webhook about an order's payment: a dispute opened,
+    won or lost, a refund that failed. Shown on the staff order page."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # dispute_opened, refund_failed, ...
+    transaction_id: Mapped[str] = mapped_column(String(64), default="")
+    dispute_id: Mapped[str] = mapped_column(String(64), default="")
+    dispute_status: Mapped[str] = mapped_column(String(40), default="")
+    dispute_reason: Mapped[str] = mapped_column(String(80), default="")
+    reply_by: Mapped[date | None]
+    amount_cents: Mapped[int | None]
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")
