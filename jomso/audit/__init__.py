@@ -4,10 +4,7 @@ Not a blueprint: the owner reads it at ``/staff/audit`` (jomso/staff/audit_views
 areas write to it only through ``record_personal_data_access`` and ``record_event``.
 """
 
-from jomso.audit import (
-    data_rights,  # noqa: F401  (registers the export section)
-    signals,
-)
+from jomso.audit import signals
 from jomso.audit.models import AccessLogEntry, AuditKind
 from jomso.audit.services import (
     record_event,
@@ -16,6 +13,9 @@ from jomso.audit.services import (
 )
 
 signals.connect()
+
+# Last: it imports the accounts package, which imports modules that use the names above.
+from jomso.audit import data_rights  # noqa: E402, F401  (registers the export section)
 
 __all__ = [
     "AccessLogEntry",

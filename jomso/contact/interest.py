@@ -18,19 +18,9 @@ from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.newsletter.models import Subscriber
 from jomso.permissions import Permission, permission_required
-from jomso.staff.navigation import CATALOG, StaffLink, register_staff_link
 
 bp = Blueprint("interest", __name__, url_prefix="/staff/interest", cli_group=None)
 
-register_staff_link(
-    StaffLink(
-        "interest.product_interest",
-        _l("Product interest"),
-        CATALOG,
-        _l("Views, questions and sign-ups per product: counts only."),
-    ),
-    after="announcements.announcement_list",
-)
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30

@@ -18,19 +18,9 @@ from jomso.contact.models import STATUS_LABELS, Enquiry, EnquiryStatus
 from jomso.extensions import db
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
-from jomso.staff.navigation import SALES, StaffLink, register_staff_link
 
 bp = Blueprint("enquiries", __name__, url_prefix="/staff/enquiries", cli_group=None)
 
-register_staff_link(
-    StaffLink(
-        "enquiries.enquiry_list",
-        _l("Enquiries"),
-        SALES,
-        _l("Read and answer customers' questions."),
-    ),
-    after="staff.enquiry_list",
-)
 register_customer_section(
     CustomerSection(
         "enquiries",

@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,19 +26,9 @@ from jomso.newsletter.forms import AnnouncementForm
 from jomso.newsletter.models import Announcement, AnnouncementStatus
 from jomso.permissions import Permission, permission_required
 from jomso.security import extend_csp
-from jomso.staff.navigation import CATALOG, StaffLink, register_staff_link
 
 bp = Blueprint("announcements", __name__, url_prefix="/staff/announcements", cli_group=None)
 
-register_staff_link(
-    StaffLink(
-        "announcements.announcement_list",
-        _l("Announcements"),
-        CATALOG,
-        _l("Tell subscribers about new products."),
-    ),
-    after="staff.announcement_list",
-)
 
 PER_PAGE = 25
 may_compose = permission_required(Permission.COMPOSE_ANNOUNCEMENTS)

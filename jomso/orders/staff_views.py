@@ -34,21 +34,10 @@ from jomso.orders.status import (
 )
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
-from jomso.staff.navigation import SALES, StaffLink, register_staff_link
 
 bp = Blueprint("staff_orders", __name__, url_prefix="/staff/orders", cli_group=None)
 
 PER_PAGE = 50
-
-register_staff_link(
-    StaffLink(
-        "staff_orders.order_list",
-        _l("Orders"),
-        SALES,
-        _l("Pick, pack and ship orders; cancel and refund."),
-    ),
-    after="staff.order_list",
-)
 
 
 @bp.context_processor

@@ -15,7 +15,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from jomso.accounts.models import User
-from jomso.audit import AuditKind, record_event
+from jomso.audit.models import AuditKind
+from jomso.audit.services import record_event
 from jomso.extensions import db
 from jomso.privacy.models import PolicyVersion
 from jomso.privacy.services import ensure_initial_policy, publish_policy, shop_today

@@ -2,8 +2,7 @@
 
 A link shows only when its page exists and the person would pass the page's own permission
 check (``may_open`` reads the view's ``required_permission``), so the menu can never offer a
-page that answers 403. Areas added later appear by themselves once their view exists under
-the endpoint named here; a new area not listed here calls ``register_staff_link``.
+page that answers 403. A new staff page gets its line here.
 """
 
 from __future__ import annotations
@@ -32,13 +31,13 @@ class StaffLink:
 STAFF_LINKS: list[StaffLink] = [
     StaffLink("staff.dashboard", _l("Dashboard"), OVERVIEW, _l("What you can do here.")),
     StaffLink(
-        "staff.order_list",
+        "staff_orders.order_list",
         _l("Orders"),
         SALES,
         _l("Pick, pack and ship orders; cancel and refund."),
     ),
     StaffLink(
-        "staff.enquiry_list",
+        "enquiries.enquiry_list",
         _l("Enquiries"),
         SALES,
         _l("Read and answer customers' questions."),
@@ -62,16 +61,22 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Create, rename and order categories."),
     ),
     StaffLink(
-        "staff.announcement_list",
+        "announcements.announcement_list",
         _l("Announcements"),
         CATALOG,
         _l("Tell subscribers about new products."),
     ),
     StaffLink(
-        "staff.analytics",
-        _l("Analytics"),
+        "interest.product_interest",
+        _l("Product interest"),
+        CATALOG,
+        _l("Views, questions and sign-ups per product: counts only."),
+    ),
+    StaffLink(
+        "analytics.dashboard",
+        _l("Traffic"),
         INSIGHTS,
-        _l("Traffic and sales figures, as totals."),
+        _l("Page views, visitors, top pages and products: totals only."),
     ),
     StaffLink(
         "staff.staff_list",
@@ -92,14 +97,6 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Publish a new version of the privacy policy."),
     ),
 ]
-
-
-def register_staff_link(link: StaffLink, after: str | None = None) -> None:
-    """Add a page to the menu and dashboard, after the link to ``after`` (else at the end)."""
-    STAFF_LINKS[:] = [existing for existing in STAFF_LINKS if existing.endpoint != link.endpoint]
-    endpoints = [existing.endpoint for existing in STAFF_LINKS]
-    position = endpoints.index(after) + 1 if after in endpoints else len(STAFF_LINKS)
-    STAFF_LINKS.insert(position, link)
 
 
 def links_for(user) -> list[StaffLink]:
