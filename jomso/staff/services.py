@@ -14,6 +14,7 @@ from jomso.accounts.models import StaffRole, User
 from jomso.accounts.passwords import hash_password
 from jomso.accounts.services import end_all_sessions, find_user_by_email, normalize_email
 from jomso.audit import AuditKind, record_event
+from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.permissions import Role
 
@@ -76,6 +77,8 @@ def create_staff(
         password_hash=hash_password(password),
         name=name.strip(),
         roles=[StaffRole(role=r.value) for r in roles],
+        # The owner (or the operator) vouches for a staff address; no confirmation link.
+        email_confirmed_at=utcnow(),
     )
     db.session.add(user)
     db.session.flush()
