@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po, write_po
 
 from jomso import create_app
 from jomso.cli import init_schema
+from jomso.extensions import babel
 from tests.catalog_helpers import make_product
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,11 @@ def test_a_german_catalog_translates_the_shop(tmp_path, monkeypatch):
     with app.app_context():
         init_schema()
     make_product(app, "Blue Mug", price_cents=1250)
-    page = app.test_client().get("/products/blue-mug").text
+    # Flask-Babel caches catalogs by locale for the process; other tests' apps use "de" too.
+    babel.domain_instance.cache.clear()
+    try:
+        page = app.test_client().get("/products/blue-mug").text
+    finally:
+        babel.domain_instance.cache.clear()
     assert "In den Warenkorb" in page
     assert "12,50\xa0€" in page
