@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from jomso.payments import PaymentGateway
-from jomso.payments.offline import STORE_NAME
+from jomso.payments.offline.store import STORE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 One ``braintree.BraintreeGateway`` is built per app (``app.extensions["jomso.payments"]``). With
 credentials it talks to Braintree; without them (demo payments mode) the same SDK talks to
-:class:`~jomso.payments.offline.OfflineGateway`, which answers like Braintree's sandbox.
+:class:`~jomso.payments.offline.transport.OfflineGateway`, which answers like Braintree's sandbox.
 
 Write operations (authorize, capture, void, refund, settle) always return a
 :class:`PaymentResult`; timeouts, network faults, 5xx answers and credential problems become
@@ -56,7 +56,9 @@ from braintree.util.crypto import Crypto
 
 from jomso.payments import messages
 from jomso.payments.messages import Message
-from jomso.payments.offline import STORE_NAME, OfflineGateway, to_xml
+from jomso.payments.offline.shapes import to_xml
+from jomso.payments.offline.store import STORE_NAME
+from jomso.payments.offline.transport import OfflineGateway
 
 log = logging.getLogger("jomso.payments")
 
