@@ -41,21 +41,29 @@ Demo payments mode (no credentials) runs the same code against the offline gatew
 ``settle(transaction_id)`` stands in for the nightly settlement batch and
 ``sample_webhook(kind, transaction_id)`` signs a notification (e.g. a dispute) as Braintree
 would. ``demo_cards()`` lists the test cards the demo checkout offers.
+
+Modules
+-------
+
+``results`` (outcomes, results, events, exceptions), ``adapter`` (``PaymentGateway``, the calls
+to the SDK), ``translate`` (SDK answers as results, amounts as cents), ``settings`` (sandbox,
+production or demo), ``app`` (the app's gateway and the operations above), ``messages`` (what
+customers read), ``webhooks`` (the webhook view) and ``offline`` (the offline gateway).
 """
 
-from jomso.payments.gateway import (
-    DemoCard,
-    GatewayUnavailable,
-    InvalidWebhook,
-    Outcome,
-    PaymentError,
-    PaymentGateway,
-    PaymentResult,
-    WebhookEvent,
+import warnings
+
+with warnings.catch_warnings():
+    # braintree 4.x emits a DeprecationWarning about one of its own enums while it is being
+    # imported; it says nothing about our code, and tests turn warnings into errors. Imported
+    # here, before any module of the package: they all import from braintree.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import braintree  # noqa: F401
+from jomso.payments.adapter import PaymentGateway
+from jomso.payments.app import (
     authorize,
     capture,
     client_token,
-    demo_cards,
     find,
     find_by_order,
     get_gateway,
@@ -67,6 +75,15 @@ from jomso.payments.gateway import (
     settle,
     void,
 )
+from jomso.payments.results import (
+    GatewayUnavailable,
+    InvalidWebhook,
+    Outcome,
+    PaymentError,
+    PaymentResult,
+    WebhookEvent,
+)
+from jomso.payments.settings import DemoCard, demo_cards
 
 __all__ = [
     "DemoCard",

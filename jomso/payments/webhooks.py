@@ -15,7 +15,8 @@ import logging
 from flask import Blueprint, request
 
 from jomso.extensions import csrf
-from jomso.payments.gateway import InvalidWebhook, parse_webhook
+from jomso.payments.app import parse_webhook
+from jomso.payments.results import InvalidWebhook
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks", cli_group=None)
 log = logging.getLogger("jomso.payments")
