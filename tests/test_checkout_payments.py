@@ -15,7 +15,7 @@ from jomso.catalog.models import Product
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order, OrderLine, OrderStatusChange
-from jomso.orders.services import new_order_number
+from jomso.orders.queries import new_order_number
 from tests.catalog_helpers import make_product
 from tests.mail_helpers import last_message, outbox_files, outbox_messages, text_of
 from tests.orders_helpers import (

@@ -9,7 +9,7 @@ import pytest
 
 from jomso.database import utcnow
 from jomso.orders.models import Order, Payment
-from jomso.orders.services import find_order, new_order_number, normalize_number
+from jomso.orders.queries import find_order, new_order_number, normalize_number
 from jomso.orders.status import (
     TRANSITIONS,
     Action,

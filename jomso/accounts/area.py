@@ -243,7 +243,7 @@ def end_other_sessions():
 @bp.get("/orders")
 @login_required
 def orders():
-    from jomso.orders.services import orders_for_user
+    from jomso.orders.queries import orders_for_user
 
     return render_template("accounts/orders.html", orders=orders_for_user(current_user))
 

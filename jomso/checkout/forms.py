@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from jomso.accounts import validation
 from jomso.accounts.forms import AddressFields, EmailAddress, PhoneNumber
-from jomso.orders.services import CheckoutDetails
+from jomso.orders.placing import CheckoutDetails
 
 
 def _strip(value):

@@ -20,8 +20,9 @@ from jomso.accounts.limits import per_client
 from jomso.cart.services import current_cart, summarize
 from jomso.checkout import bp
 from jomso.checkout.forms import CheckoutForm
-from jomso.orders import access, services
-from jomso.orders.services import Placement
+from jomso.orders import access, placing
+from jomso.orders.placing import Placement
+from jomso.orders.queries import find_order
 from jomso.orders.status import CUSTOMER_NOTES, OrderStatus
 from jomso.security import extend_csp
 
@@ -41,7 +42,7 @@ def _no_store(response):
 def _checkout_token(renew: bool = False) -> str:
     """This checkout's one-time key: the same until an order is placed with it."""
     token = session.get(TOKEN_KEY)
-    if renew or not token or services.order_for_checkout_token(token) is not None:
+    if renew or not token or placing.order_for_checkout_token(token) is not None:
         token = secrets.token_urlsafe(24)
         session[TOKEN_KEY] = token
     return token
@@ -79,7 +80,7 @@ def _page(form, summary, *, status=200, notices=(), payment_error=None, renew=Fa
     form.payment_method_nonce.data = ""
     form.device_data.data = ""
     form.checkout_token.data = _checkout_token(renew)
-    form.summary_hash.data = services.summary_fingerprint(summary)
+    form.summary_hash.data = placing.summary_fingerprint(summary)
     response = render_template(
         "checkout/checkout.html",
         form=form,
@@ -120,7 +121,7 @@ def place_order():
     """Place the order and pay. Whatever happens, at most one charge per checkout key."""
     form = CheckoutForm()
     token = form.checkout_token.data or ""
-    placed = services.order_for_checkout_token(token)
+    placed = placing.order_for_checkout_token(token)
     if placed is not None and placed.status != OrderStatus.PAYMENT_FAILED:
         # Sent twice: the first one made this order.
         access.grant(placed)
@@ -135,7 +136,7 @@ def place_order():
         stale = _("This checkout page was out of date. Please check your order and try again.")
         return _page(form, summary, status=409, notices=[stale])
 
-    result = services.place_order(
+    result = placing.place_order(
         cart=cart,
         summary=summary,
         shown_fingerprint=form.summary_hash.data or "",
@@ -167,7 +168,7 @@ def order_page(number: str):
     """An order, for the account that placed it, the browser that placed it, or whoever
     holds the signed link from the email; anyone else gets 404 (the page does not say
     whether such an order exists)."""
-    order = services.find_order(number)
+    order = find_order(number)
     if order is None or not access.may_view(order, request.args.get("token")):
         abort(404)
     own = current_user.is_authenticated and order.user_id == current_user.id

@@ -1,7 +1,17 @@
 """Orders: what was bought, the status pipeline, payments kept, and the services that change
-them. No views of its own: the checkout (``jomso.checkout``), the staff order pages
-(``jomso.orders.staff_views``) and the webhook view (``jomso.payments.webhooks``) call
-``jomso.orders.services``. The pipeline lives in ``jomso.orders.status``.
+them. Its only views are the staff order pages (``jomso.orders.staff_views``); the checkout
+(``jomso.checkout``) and the webhook view (``jomso.payments.webhooks``) call its services too.
+
+The pipeline lives in ``jomso.orders.status``; every status change goes through
+``jomso.orders.transitions``, which the services share:
+
+* ``placing``: placing an order at checkout (stock reserved, the card authorized once);
+* ``reconciling``: settling payments whose outcome is unknown;
+* ``fulfilment``: the staff actions (ship, cancel, refund...);
+* ``webhooks``: disputes and failed refunds Braintree announces;
+* ``queries``: order numbers and lookups;
+* ``data_rights`` and ``hooks``: the account's data export and deletion, and guest orders
+  linked to an account once its email is confirmed.
 """
 
 from jomso.orders import data_rights, hooks  # noqa: F401  (register with accounts)

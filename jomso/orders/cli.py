@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from jomso.orders import services
-from jomso.orders.staff_views import bp
+from jomso.orders.blueprint import bp
+from jomso.orders.reconciling import orders_to_reconcile, reconcile
 from jomso.orders.status import IllegalTransition, label
 from jomso.payments import GatewayUnavailable
 
@@ -39,7 +39,7 @@ def reconcile_payments_command():
     either way. Exits with status 1 when Braintree could not be asked about some order.
     """
     with _mail_links_context():
-        orders = services.orders_to_reconcile()
+        orders = orders_to_reconcile()
         if not orders:
             click.echo("No order is waiting for its payment to be settled.")
             return
@@ -47,7 +47,7 @@ def reconcile_payments_command():
         for order in orders:
             number = order.number
             try:
-                status = services.reconcile(order, default_actor=COMMAND_LINE)
+                status = reconcile(order, default_actor=COMMAND_LINE)
             except GatewayUnavailable:
                 unreachable += 1
                 click.echo(f"{number}: Braintree could not be reached; try again later.")

@@ -3,7 +3,9 @@
 The export lists every order linked to the account (including attempts whose payment
 failed): contact, addresses, lines, totals, the timeline, the payments (transaction id,
 status, amount, card brand and last four) and what Braintree reported about them. Deleting the
-account keeps the orders for the books with their personal fields replaced by "deleted".
+account keeps the orders for the books with their personal fields replaced by "deleted"
+(``anonymize_orders``, run inside the account deletion's transaction: it flushes, never
+commits).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from jomso.accounts.data_rights import (
 )
 from jomso.accounts.models import User
 from jomso.accounts.validation import country_name
+from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order
-from jomso.orders.services import anonymize_orders
+
+ERASED = "deleted"
 
 
 def _orders_section(user: User) -> list[dict[str, Any]]:
@@ -41,6 +45,26 @@ def _orders_section(user: User) -> list[dict[str, Any]]:
         )
         for order in orders
     ]
+
+
+def anonymize_orders(user: User) -> None:
+    """Replace the personal fields of the account's orders by "deleted" and unlink them
+    (inside the account deletion's transaction). Lines, totals and payment ids stay for the
+    books; the country stays for tax records; links mailed earlier stop working."""
+    now = utcnow()
+    for order in db.session.scalars(select(Order).where(Order.user_id == user.id)):
+        order.email = ERASED
+        order.phone = ERASED
+        for kind in ("billing", "shipping"):
+            for part in ("name", "line1", "city"):
+                setattr(order, f"{kind}_{part}", ERASED)
+            for part in ("line2", "region", "postal_code"):
+                setattr(order, f"{kind}_{part}", "")
+        order.tracking_number = ""
+        order.checkout_key = None
+        order.user_id = None
+        order.anonymized_at = now
+    db.session.flush()
 
 
 declare_not_exported("orders.checkout_key", "a hash of the checkout form's one-time key")

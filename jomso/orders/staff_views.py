@@ -7,7 +7,7 @@ roles). Every page that shows a customer's contact or address writes one access-
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,13 @@ from jomso import payments
 from jomso.accounts.forms import EmptyForm
 from jomso.audit import record_personal_data_access
 from jomso.extensions import db
-from jomso.orders import services
+from jomso.orders import (
+    cli,  # noqa: F401  (the reconcile-payments command, on bp)
+    fulfilment,
+    queries,
+    reconciling,
+)
+from jomso.orders.blueprint import bp
 from jomso.orders.forms import TO_DO, OrderSearchForm, RefundForm, ShipForm
 from jomso.orders.models import Order
 from jomso.orders.status import (
@@ -34,8 +40,6 @@ from jomso.orders.status import (
 )
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
-
-bp = Blueprint("staff_orders", __name__, url_prefix="/staff/orders", cli_group=None)
 
 PER_PAGE = 50
 
@@ -64,7 +68,7 @@ register_customer_section(
 
 
 def _order_or_404(number: str) -> Order:
-    return services.find_order(number) or abort(404)
+    return queries.find_order(number) or abort(404)
 
 
 @bp.get("")
@@ -79,7 +83,7 @@ def order_list():
         form.status.data = ""
     statuses = sorted(TO_DO_STATUSES) if chosen == TO_DO else ([chosen] if chosen else None)
     pagination = db.paginate(
-        services.staff_orders_query(statuses, search),
+        queries.staff_orders_query(statuses, search),
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
         error_out=False,
@@ -92,7 +96,7 @@ def order_list():
         form=form,
         search=search,
         pagination=pagination,
-        counts=services.status_counts(),
+        counts=queries.status_counts(),
         to_do=TO_DO_STATUSES,
         labels=STATUS_LABELS,
     )
@@ -156,7 +160,7 @@ def _after(order: Order, run) -> object:
 @permission_required(Permission.PROCESS_ORDERS)
 def order_process(number: str):
     order = _order_or_404(number)
-    return _after(order, lambda: services.mark_processing(order, current_user))
+    return _after(order, lambda: fulfilment.mark_processing(order, current_user))
 
 
 @bp.post("/<number>/ship")
@@ -168,7 +172,7 @@ def order_ship(number: str):
         return _detail_page(order, ship_form=form, status=422)
     return _after(
         order,
-        lambda: services.ship(order, form.carrier.data, form.tracking_number.data, current_user),
+        lambda: fulfilment.ship(order, form.carrier.data, form.tracking_number.data, current_user),
     )
 
 
@@ -176,14 +180,14 @@ def order_ship(number: str):
 @permission_required(Permission.PROCESS_ORDERS)
 def order_deliver(number: str):
     order = _order_or_404(number)
-    return _after(order, lambda: services.mark_delivered(order, current_user))
+    return _after(order, lambda: fulfilment.mark_delivered(order, current_user))
 
 
 @bp.post("/<number>/cancel")
 @permission_required(Permission.PROCESS_ORDERS)
 def order_cancel(number: str):
     order = _order_or_404(number)
-    return _after(order, lambda: services.cancel(order, current_user))
+    return _after(order, lambda: fulfilment.cancel(order, current_user))
 
 
 @bp.post("/<number>/refund")
@@ -197,9 +201,9 @@ def order_refund(number: str):
     try:
         amount = None  # all that is left
         if form.amount.data:
-            amount = services.parse_amount(form.amount.data, order.currency)
-        return _after(order, lambda: services.refund(order, amount, current_user))
-    except services.RefundRefused as refusal:
+            amount = fulfilment.parse_amount(form.amount.data, order.currency)
+        return _after(order, lambda: fulfilment.refund(order, amount, current_user))
+    except fulfilment.RefundRefused as refusal:
         form.amount.errors = [*form.amount.errors, str(refusal)]
         return _detail_page(order, refund_form=form, status=422)
 
@@ -210,8 +214,8 @@ def order_reconcile(number: str):
     order = _order_or_404(number)
 
     def run():
-        status = services.reconcile(order, current_user)
-        return services.ActionResult(
+        status = reconciling.reconcile(order, current_user)
+        return fulfilment.ActionResult(
             True,
             _(
                 "Braintree's record is read: the order is now “%(status)s”.",
@@ -226,7 +230,4 @@ def order_reconcile(number: str):
 @permission_required(Permission.PROCESS_ORDERS)
 def order_settle(number: str):
     order = _order_or_404(number)
-    return _after(order, lambda: services.settle_demo(order))
-
-
-from jomso.orders import cli  # noqa: E402, F401  (the reconcile-payments command)
+    return _after(order, lambda: fulfilment.settle_demo(order))

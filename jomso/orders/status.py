@@ -9,22 +9,22 @@ How an order moves (``TRANSITIONS`` below is the rule):
 * cancelling voids the payment before it settles: paid, processing, shipped → cancelled
 * refunds, after settlement: shipped, delivered → partly_refunded → refunded
 
-Every change is written as an ``OrderStatusChange`` by ``orders.services``; a change not in
-``TRANSITIONS`` raises ``IllegalTransition`` there, so no view can skip a step.
+Every change is written as an ``OrderStatusChange`` by ``orders.transitions.move``; a change
+not in ``TRANSITIONS`` raises ``IllegalTransition`` there, so no view can skip a step.
+
+This module imports nothing of the orders package (``orders.models`` imports it): what it
+reads of an order is described by ``OrderLike``, which ``orders.models.Order`` fits.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
 from jomso.database import utcnow
-
-if TYPE_CHECKING:
-    from jomso.orders.models import Order
 
 
 class OrderStatus(StrEnum):
@@ -41,7 +41,8 @@ class OrderStatus(StrEnum):
 
 
 class Action(StrEnum):
-    """What staff can do on an order page; each maps to one service in ``orders.services``."""
+    """What staff can do on an order page; each maps to one service in ``orders.fulfilment``
+    (``RECONCILE``: ``orders.reconciling``)."""
 
     PROCESS = "process"
     SHIP = "ship"
@@ -133,6 +134,27 @@ class IllegalTransition(Exception):
     """A status change the pipeline does not allow; ``str()`` is the message for staff."""
 
 
+class _SaleLike(Protocol):
+    @property
+    def status(self) -> str: ...
+
+
+class OrderLike(Protocol):
+    """What the pipeline reads of an order (``orders.models.Order``)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def sale(self) -> _SaleLike | None: ...
+
+    @property
+    def refundable_cents(self) -> int: ...
+
+
 def label(status: str) -> str:
     try:
         return str(STATUS_LABELS[OrderStatus(status)])
@@ -144,11 +166,11 @@ def can_move(current: str, target: OrderStatus) -> bool:
     return target in TRANSITIONS.get(OrderStatus(current), frozenset())
 
 
-def is_stale_pending(order: Order) -> bool:
+def is_stale_pending(order: OrderLike) -> bool:
     return order.status == S.PENDING_PAYMENT and utcnow() - order.created_at > STALE_PENDING_AFTER
 
 
-def available_actions(order: Order, demo: bool = False) -> list[Action]:
+def available_actions(order: OrderLike, demo: bool = False) -> list[Action]:
     """The staff actions this order offers now, from its status and its payment's state."""
     status = OrderStatus(order.status)
     sale = order.sale
@@ -171,7 +193,7 @@ def available_actions(order: Order, demo: bool = False) -> list[Action]:
     return actions
 
 
-def available_transitions(order: Order, demo: bool = False) -> list[OrderStatus]:
+def available_transitions(order: OrderLike, demo: bool = False) -> list[OrderStatus]:
     """The statuses staff can move this order to now (through ``available_actions``)."""
     targets = {
         Action.PROCESS: [S.PROCESSING],

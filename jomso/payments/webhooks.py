@@ -27,7 +27,7 @@ MAX_FIELD = 64 * 1024  # Braintree's notifications are a few kilobytes
 @bp.post("/braintree")
 @csrf.exempt
 def braintree_notification():
-    from jomso.orders.services import record_webhook
+    from jomso.orders.webhooks import record_webhook
 
     signature = request.form.get("bt_signature", "")
     payload = request.form.get("bt_payload", "")

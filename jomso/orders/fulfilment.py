@@ -1,0 +1,254 @@
+"""The staff actions on a placed order: start preparing, ship (capturing the payment), mark
+delivered, cancel (voiding the payment), refund, and settle a demo payment.
+
+Each action refuses (``IllegalTransition``) what the pipeline (``orders.status``) or the
+payment's state does not allow before it asks Braintree anything, and commits what it
+changed. Rules that hold:
+
+* **Money first, then status.** An order moves only after Braintree agreed: a capture, void
+  or refund that is refused (or whose answer is lost and Braintree's record does not show it
+  done) leaves the order as it was, and the staff see why. Refunds happen only after
+  settlement, never exceed what was captured less what was refunded, and carry an
+  idempotency key (``<number>-refund-<n>``).
+* **Stock.** Cancelling puts the stock back, unless the parcel already left, in one
+  write-locked transaction that reads the order again.
+
+Money is integer cents in the order's currency. Log lines carry order numbers and
+transaction ids only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from jomso import payments
+from jomso.accounts.models import User
+from jomso.extensions import db
+from jomso.i18n import format_money
+from jomso.orders import emails
+from jomso.orders.models import Order, Payment
+from jomso.orders.status import (
+    AUTHORIZED,
+    CAPTURED,
+    SETTLED,
+    SHIPPED_STATUSES,
+    VOIDABLE,
+    IllegalTransition,
+    OrderStatus,
+    can_move,
+    label,
+)
+from jomso.orders.transitions import move, release_stock, write_lock
+from jomso.payments import GatewayUnavailable, PaymentResult
+
+log = logging.getLogger(__name__)
+
+S = OrderStatus
+
+
+@dataclass
+class ActionResult:
+    ok: bool
+    message: str
+
+
+def _require(order: Order, target: OrderStatus) -> None:
+    if not can_move(order.status, target):
+        raise IllegalTransition(
+            _(
+                "An order that is “%(current)s” cannot become “%(target)s”.",
+                current=label(order.status),
+                target=label(target),
+            )
+        )
+
+
+def _refresh_sale(sale: Payment) -> PaymentResult | None:
+    """Braintree's current record of a sale after a refused or unanswered call, or None."""
+    try:
+        return payments.find(sale.transaction_id)
+    except GatewayUnavailable:
+        return None
+
+
+def mark_processing(order: Order, actor: User) -> ActionResult:
+    """Staff start picking and packing."""
+    move(order, S.PROCESSING, actor)
+    db.session.commit()
+    return ActionResult(True, _("Order %(number)s is being prepared.", number=order.number))
+
+
+def ship(order: Order, carrier: str, tracking_number: str, actor: User) -> ActionResult:
+    """Capture the authorized amount, then mark the order shipped and email the customer.
+    A capture that fails leaves the order as it was."""
+    _require(order, S.SHIPPED)
+    sale = order.sale
+    if sale is None or sale.status != AUTHORIZED:
+        raise IllegalTransition(_("Only an order whose payment is authorized can be shipped."))
+    result = payments.capture(sale.transaction_id)
+    if not result.ok:
+        current = _refresh_sale(sale)
+        if current is None or not current.is_captured:
+            log.warning("order %s: capture failed (%s)", order.number, result.outcome.value)
+            return ActionResult(False, _capture_failed(result))
+        result = current  # captured after all (an answer lost on the way)
+    sale.status = result.status or sale.status
+    sale.amount_cents = result.amount_cents or sale.amount_cents
+    order.carrier = carrier
+    order.tracking_number = tracking_number
+    move(order, S.SHIPPED, actor, note=carrier)
+    db.session.commit()
+    log.info("order %s shipped, payment captured", order.number)
+    emails.send_shipped(order)
+    return ActionResult(
+        True, _("Order %(number)s is shipped and its payment captured.", number=order.number)
+    )
+
+
+def _capture_failed(result: PaymentResult) -> str:
+    reason = str(result.customer_message) if result.customer_message else ""
+    return " ".join(
+        [_("The payment could not be captured, so the order was not marked shipped."), reason]
+    ).strip()
+
+
+def mark_delivered(order: Order, actor: User) -> ActionResult:
+    move(order, S.DELIVERED, actor)
+    db.session.commit()
+    return ActionResult(True, _("Order %(number)s is marked delivered.", number=order.number))
+
+
+def cancel(order: Order, actor: User) -> ActionResult:
+    """Void the payment (authorized, or captured but not settled) and cancel the order; the
+    stock goes back unless the parcel already left. A settled payment is refunded instead."""
+    _require(order, S.CANCELLED)
+    sale = order.sale
+    if sale is not None and sale.status != "voided":
+        if sale.status not in VOIDABLE:
+            raise IllegalTransition(
+                _("This payment has settled and can no longer be voided: refund it instead.")
+            )
+        result = payments.void(sale.transaction_id)
+        if not result.ok:
+            current = _refresh_sale(sale)
+            if current is None or current.status != "voided":
+                reason = str(result.customer_message) if result.customer_message else ""
+                message = _("The payment could not be voided, so the order was not cancelled.")
+                return ActionResult(False, f"{message} {reason}".strip())
+            result = current
+        voided_status = result.status or "voided"
+    else:
+        voided_status = None
+    restock = order.status not in SHIPPED_STATUSES
+    number = order.number
+    with write_lock():
+        order = db.session.scalar(select(Order).where(Order.number == number))
+        if voided_status is not None:
+            order.sale.status = voided_status
+        if restock:
+            release_stock(order)
+        move(order, S.CANCELLED, actor, note=_("Items back in stock.") if restock else "")
+    log.info("order %s cancelled, payment voided", number)
+    emails.send_cancelled(order)
+    message = _("Order %(number)s is cancelled and its payment voided.", number=number)
+    if restock:
+        message += " " + _("Its items are back in stock.")
+    return ActionResult(True, message)
+
+
+class RefundRefused(Exception):
+    """A refund the shop refuses before asking Braintree; ``str()`` is the message."""
+
+
+def parse_amount(text: str, currency: str | None = None) -> int:
+    """``"12.50"`` in the shop's currency as integer cents; raises ``RefundRefused``."""
+    currency = currency or current_app.config["CURRENCY"]
+    precision = get_currency_precision(currency)
+    cleaned = (text or "").strip()
+    pattern = r"\d{1,9}" + (rf"(\.\d{{1,{precision}}})?" if precision else "")
+    if not re.fullmatch(pattern, cleaned):
+        raise RefundRefused(_("Enter an amount like 12.50."))
+    try:
+        cents = int(Decimal(cleaned).scaleb(precision))
+    except InvalidOperation as error:
+        raise RefundRefused(_("Enter an amount like 12.50.")) from error
+    if cents <= 0:
+        raise RefundRefused(_("Enter an amount above zero."))
+    return cents
+
+
+def refund(order: Order, amount_cents: int | None, actor: User) -> ActionResult:
+    """Refund all that is left (``amount_cents`` None) or a part, after settlement."""
+    _require(order, S.REFUNDED)
+    sale = order.sale
+    if sale is None or sale.status not in SETTLED:
+        raise IllegalTransition(
+            _("The payment has not settled yet: it cannot be refunded. Cancel the order instead.")
+        )
+    refundable = order.refundable_cents
+    if refundable <= 0:
+        raise IllegalTransition(_("Nothing is left to refund on this order."))
+    if amount_cents is None:
+        amount_cents = refundable
+    if amount_cents > refundable:
+        raise RefundRefused(
+            _(
+                "At most %(amount)s can be refunded on this order.",
+                amount=format_money(refundable, order.currency),
+            )
+        )
+    key = f"{order.number}-refund-{len(order.refunds) + 1}"
+    result = payments.refund(sale.transaction_id, amount_cents, idempotency_key=key)
+    if not result.ok:
+        log.warning("order %s: refund refused (%s)", order.number, ",".join(result.error_codes))
+        reason = str(result.customer_message) if result.customer_message else ""
+        return ActionResult(False, f"{_('The refund did not go through.')} {reason}".strip())
+    known = {p.transaction_id for p in order.payments}
+    if result.transaction_id not in known:
+        order.payments.append(
+            Payment(
+                kind=Payment.REFUND,
+                transaction_id=result.transaction_id,
+                status=result.status or "",
+                amount_cents=result.amount_cents or amount_cents,
+                card_brand=sale.card_brand,
+                card_last4=sale.card_last4,
+            )
+        )
+    db.session.flush()
+    refunded = result.amount_cents or amount_cents
+    target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
+    move(order, target, actor, note=format_money(refunded, order.currency))
+    db.session.commit()
+    log.info("order %s: refund %s", order.number, result.transaction_id)
+    emails.send_refunded(order, refunded)
+    return ActionResult(
+        True,
+        _(
+            "Refunded %(amount)s on order %(number)s.",
+            amount=format_money(refunded, order.currency),
+            number=order.number,
+        ),
+    )
+
+
+def settle_demo(order: Order) -> ActionResult:
+    """Demo payments only: settle the captured payment now, as Braintree's nightly batch
+    would, so that refunds can be tried."""
+    sale = order.sale
+    if not payments.is_demo_mode() or sale is None or sale.status not in CAPTURED:
+        raise IllegalTransition(_("Only a captured demo payment can be settled here."))
+    result = payments.settle(sale.transaction_id)
+    if not result.ok:
+        return ActionResult(False, str(result.customer_message or _("Settling failed.")))
+    sale.status = result.status or sale.status
+    db.session.commit()
+    return ActionResult(True, _("The payment is settled: it can now be refunded."))

@@ -1,0 +1,323 @@
+"""Placing an order at checkout: reserve the stock, create the order, authorize the card once,
+and record the answer.
+
+``place_order`` owns its transactions and commits. Two rules hold:
+
+* **Stock.** Checking and taking stock happen in one write transaction that holds the
+  database's write lock from its first statement (``BEGIN IMMEDIATE`` on SQLite, row locks
+  with ``SELECT ... FOR UPDATE`` on PostgreSQL), and every decrement is guarded by
+  ``stock >= quantity`` in the UPDATE itself: concurrent checkouts can never sell more than
+  there is. A payment that certainly failed puts the stock back in another such transaction.
+* **Money.** The order (and its number) is committed before the card is charged, and
+  ``payments.authorize`` is called at most once per order: a resubmitted checkout form finds
+  the order its one-time key made; a timeout leaves the order "payment unknown" until
+  ``orders.reconciling.reconcile`` reads Braintree's record by order number. Prices, shipping
+  and totals come from the database, never from the form; the nonce is used once and
+  forgotten.
+
+Log lines carry order numbers and transaction ids only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from jomso import payments
+from jomso.accounts.models import User
+from jomso.cart.models import Cart
+from jomso.cart.services import CartSummary, clear_cart
+from jomso.catalog.models import Product
+from jomso.extensions import db
+from jomso.i18n import format_money
+from jomso.orders import emails
+from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange
+from jomso.orders.queries import new_order_number
+from jomso.orders.status import OrderStatus
+from jomso.orders.transitions import CUSTOMER, move, release_stock, sale_payment, write_lock
+from jomso.payments import Outcome, PaymentResult
+from jomso.payments.messages import UNREACHABLE
+
+log = logging.getLogger(__name__)
+
+S = OrderStatus
+
+
+def checkout_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def order_for_checkout_token(token: str | None) -> Order | None:
+    """The order a checkout form with this one-time key already placed, if any."""
+    if not token:
+        return None
+    return db.session.scalar(select(Order).where(Order.checkout_key == checkout_key(token)))
+
+
+class Placement(StrEnum):
+    PLACED = "placed"  # paid: go to the order page
+    EXISTING = "existing"  # the form was sent before: go to that order
+    UNKNOWN = "unknown"  # the payment's outcome is unknown: go to the order page
+    EMPTY = "empty"  # nothing to buy: back to the cart
+    CHANGED = "changed"  # prices or stock changed: show the checkout again, nothing charged
+    FAILED = "failed"  # declined, rejected, invalid: show the checkout again with the reason
+    BUSY = "busy"  # the database stayed locked: try again, nothing charged
+
+
+@dataclass
+class CheckoutDetails:
+    """What the checkout form collected, validated and normalised."""
+
+    email: str
+    phone: str  # E.164
+    billing: dict[str, str]  # name, line1, line2, city, region, postal_code, country
+    shipping: dict[str, str]
+
+
+@dataclass
+class CheckoutResult:
+    outcome: Placement
+    order: Order | None = None
+    message: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+class _StockChanged(Exception):
+    def __init__(self, notices: list[str]):
+        super().__init__("stock or prices changed")
+        self.notices = notices
+
+
+class _AlreadyPlaced(Exception):
+    def __init__(self, order: Order):
+        super().__init__(order.number)
+        self.order = order
+
+
+def summary_fingerprint(summary: CartSummary) -> str:
+    """A digest of what the checkout page showed: each product, quantity and price, the
+    shipping and the total. The form carries it back so a change in between is noticed."""
+    parts = [f"{line.product.id}:{line.quantity}:{line.unit_price_cents}" for line in summary.lines]
+    parts.append(f"s{summary.shipping_cents}:t{summary.total_cents}")
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
+
+
+def place_order(
+    *,
+    cart: Cart | None,
+    summary: CartSummary,
+    shown_fingerprint: str,
+    details: CheckoutDetails,
+    nonce: str,
+    device_data: str | None,
+    checkout_token: str,
+    user: User | None,
+) -> CheckoutResult:
+    """Place the cart as an order and authorize its total on the card behind ``nonce``.
+
+    ``summary`` is ``summarize(cart)`` made for this request (from the database);
+    ``shown_fingerprint`` is what the checkout page showed. Prices, shipping and totals are
+    taken from the database, never from the form. The nonce is used once and forgotten.
+    """
+    existing = order_for_checkout_token(checkout_token)
+    if existing is not None:
+        return _already_placed(existing)
+    if cart is None or summary.is_empty:
+        return CheckoutResult(Placement.EMPTY, notices=summary.notices)
+    if summary.notices or summary_fingerprint(summary) != shown_fingerprint:
+        return CheckoutResult(Placement.CHANGED, notices=summary.notices or [_CHANGED()])
+    try:
+        order = _reserve(summary, details, checkout_key(checkout_token), user)
+    except _AlreadyPlaced as placed:
+        return _already_placed(placed.order)
+    except _StockChanged as changed:
+        return CheckoutResult(Placement.CHANGED, notices=changed.notices)
+    except IntegrityError:  # the same form committed a moment ago by a parallel request
+        existing = order_for_checkout_token(checkout_token)
+        if existing is None:
+            raise
+        return _already_placed(existing)
+    except OperationalError:
+        log.warning("checkout: database busy, nothing reserved")
+        return CheckoutResult(Placement.BUSY, message=_BUSY())
+
+    result = payments.authorize(
+        order.number,
+        order.total_cents,
+        nonce,
+        device_data=device_data or None,
+        idempotency_key=order.number,
+    )
+    return _settle_authorization(order, result, cart)
+
+
+# Why a payment failed, in the staff's timeline.
+OUTCOME_NOTES = {
+    Outcome.DECLINED: _l("Declined by the bank"),
+    Outcome.REJECTED: _l("Rejected by Braintree"),
+    Outcome.INVALID: _l("Card details not accepted"),
+    Outcome.UNAVAILABLE: _l("Braintree could not be reached"),
+}
+
+
+def _already_placed(order: Order) -> CheckoutResult:
+    """The form was sent before: show that order, or the checkout again if its payment
+    failed (a double click on a declined card)."""
+    if order.status == S.PAYMENT_FAILED:
+        message = _("That payment did not go through. Please check the details and try again.")
+        return CheckoutResult(Placement.FAILED, order, message=message)
+    return CheckoutResult(Placement.EXISTING, order)
+
+
+def _CHANGED() -> str:
+    return _("Your cart changed since this page was shown. Please check the summary and try again.")
+
+
+def _BUSY() -> str:
+    return _("The shop is very busy right now. You have not been charged: please try again.")
+
+
+def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: User | None) -> Order:
+    """Check and take the stock, and create the order (status pending payment), in one
+    locked transaction. Raises _AlreadyPlaced, _StockChanged."""
+    wanted = {line.product.id: (line.quantity, line.unit_price_cents) for line in summary.lines}
+    shipping_cents = summary.shipping_cents
+    user_id = user.id if user is not None else None
+    with write_lock():
+        found = db.session.scalar(select(Order).where(Order.checkout_key == key))
+        if found is not None:
+            raise _AlreadyPlaced(found)
+        products = db.session.scalars(
+            select(Product)
+            .where(Product.id.in_(sorted(wanted)))
+            .order_by(Product.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        by_id = {product.id: product for product in products}
+        notices = _stock_notices(wanted, by_id)
+        if notices:
+            raise _StockChanged(notices)
+        lines = []
+        for product_id, (quantity, price) in wanted.items():
+            taken = db.session.execute(
+                update(Product)
+                .where(Product.id == product_id, Product.stock >= quantity)
+                .values(stock=Product.stock - quantity)
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount != 1:  # only without row locks could this happen
+                raise _StockChanged([_CHANGED()])
+            product = by_id[product_id]
+            lines.append(
+                OrderLine(
+                    product_id=product.id,
+                    name=product.name,
+                    sku=product.sku,
+                    unit_price_cents=price,
+                    quantity=quantity,
+                    line_total_cents=price * quantity,
+                )
+            )
+        subtotal = sum(line.line_total_cents for line in lines)
+        order = Order(
+            number=_unused_number(),
+            status=S.PENDING_PAYMENT,
+            user_id=user_id,
+            checkout_key=key,
+            email=details.email,
+            phone=details.phone,
+            currency=current_app.config["CURRENCY"],
+            subtotal_cents=subtotal,
+            shipping_cents=shipping_cents,
+            total_cents=subtotal + shipping_cents,
+            lines=lines,
+            **{f"billing_{k}": details.billing.get(k) or "" for k in ADDRESS_PARTS},
+            **{f"shipping_{k}": details.shipping.get(k) or "" for k in ADDRESS_PARTS},
+        )
+        order.changes.append(
+            OrderStatusChange(from_status=None, to_status=S.PENDING_PAYMENT, actor_label=CUSTOMER)
+        )
+        db.session.add(order)
+    log.info("order %s created, %d lines, stock reserved", order.number, len(lines))
+    return order
+
+
+def _stock_notices(wanted: dict[int, tuple[int, int]], products: dict[int, Product]) -> list[str]:
+    notices = []
+    for product_id, (quantity, price) in wanted.items():
+        product = products.get(product_id)
+        if product is None or not product.is_active:
+            notices.append(_("One of the products in your cart is no longer available."))
+            continue
+        name = f"“{product.name}”"
+        if product.stock < quantity:
+            if product.stock <= 0:
+                notices.append(_("Sorry, %(name)s sold out a moment ago.", name=name))
+            else:
+                notices.append(
+                    _(
+                        "Sorry, only %(num)d of %(name)s are left now.",
+                        num=product.stock,
+                        name=name,
+                    )
+                )
+        elif product.price_cents != price:
+            notices.append(
+                _(
+                    "The price of %(name)s changed from %(old)s to %(new)s.",
+                    name=name,
+                    old=format_money(price),
+                    new=format_money(product.price_cents),
+                )
+            )
+    return notices
+
+
+def _unused_number() -> str:
+    while True:
+        number = new_order_number()
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
+
+
+def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None) -> CheckoutResult:
+    """Record what ``authorize`` answered for a pending order."""
+    if result.outcome is Outcome.APPROVED:
+        order.payments.append(sale_payment(result))
+        move(order, S.PAID, default_actor=CUSTOMER)
+        if cart is not None:
+            clear_cart(cart)
+        db.session.commit()
+        log.info("order %s paid (transaction %s)", order.number, result.transaction_id)
+        emails.send_confirmation(order)
+        return CheckoutResult(Placement.PLACED, order)
+    if result.outcome is Outcome.UNAVAILABLE and result.customer_message is not UNREACHABLE:
+        # Braintree may hold the money: keep the stock, empty the cart so the customer does not
+        # pay again, and let reconciliation settle it.
+        note = _("No answer from Braintree (%(error)s).", error=",".join(result.error_codes))
+        move(order, S.PAYMENT_UNKNOWN, note=note)
+        if cart is not None:
+            clear_cart(cart)
+        db.session.commit()
+        log.warning("order %s: payment outcome unknown, to reconcile", order.number)
+        return CheckoutResult(Placement.UNKNOWN, order, message=str(result.customer_message))
+    # Declined, rejected, invalid, or the request certainly never reached Braintree (a
+    # connection that could not be opened, a 503): nothing was charged.
+    with write_lock():
+        release_stock(order)
+        codes = ", ".join(c for c in [*result.error_codes, result.processor_response_code] if c)
+        note = str(OUTCOME_NOTES[result.outcome])
+        move(order, S.PAYMENT_FAILED, note=f"{note} ({codes})" if codes else note)
+    log.info("order %s: payment %s, stock released", order.number, result.outcome.value)
+    return CheckoutResult(
+        Placement.FAILED, order, message=str(result.customer_message or _("Payment failed."))
+    )

@@ -1,0 +1,77 @@
+"""Order numbers and the read-only lookups on orders: one order by its number, a customer's
+history, the staff list and its counts.
+
+Nothing here writes to the database. An order number is ``J`` and 8 Crockford base32
+characters (``new_order_number`` makes them, ``find_order`` accepts only that form after
+``normalize_number``), and never holds a run of six digits the log redaction would mask.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from jomso.accounts.models import User
+from jomso.extensions import db
+from jomso.orders.models import Order
+from jomso.orders.status import PLACED_STATUSES
+
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+_NUMBER_RE = re.compile(r"^J[0-9A-HJKMNP-TV-Z]{8}$")
+
+
+def new_order_number() -> str:
+    """``J`` and 8 random Crockford base32 characters (40 bits), e.g. ``J7K2M9QX``: easy to
+    read out on the phone, and never a digit run the log redaction would mask."""
+    while True:
+        body = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+        if not re.search(r"\d{6}", body):
+            return "J" + body
+
+
+def normalize_number(text: str) -> str:
+    """An order number as typed (``j7k2-m9qx``, with o for 0...) in its stored form."""
+    cleaned = re.sub(r"[\s-]", "", text or "").upper()
+    return cleaned[:1] + cleaned[1:].translate(str.maketrans("OIL", "011"))
+
+
+def find_order(number: str) -> Order | None:
+    number = normalize_number(number)
+    if not _NUMBER_RE.match(number):
+        return None
+    return db.session.scalar(select(Order).where(Order.number == number))
+
+
+def orders_for_user(user: User) -> list[Order]:
+    """The customer's placed orders, newest first (attempts whose payment failed left out)."""
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.user_id == user.id, Order.status.in_(PLACED_STATUSES))
+            .order_by(Order.created_at.desc(), Order.id.desc())
+        )
+    )
+
+
+def staff_orders_query(statuses: list[str] | None = None, search: str = "") -> Select:
+    """Orders for the staff list, newest first: in ``statuses`` (all when None), and when
+    ``search`` is given, the order with that number or those whose email contains it."""
+    query = select(Order).options(selectinload(Order.lines))
+    if statuses:
+        query = query.where(Order.status.in_(statuses))
+    search = search.strip()
+    if search:
+        conditions = [Order.email.icontains(search.lower(), autoescape=True)]
+        number = normalize_number(search)
+        if number.startswith("J") and len(number) > 1:
+            conditions.append(Order.number.startswith(number, autoescape=True))
+        query = query.where(or_(*conditions))
+    return query.order_by(Order.created_at.desc(), Order.id.desc())
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Order.status, db.func.count()).group_by(Order.status)).all()
+    return {status: count for status, count in rows}
