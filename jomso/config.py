@@ -1,7 +1,8 @@
 """Settings: defaults here, then ``instance/config.py``, then ``JOMSO_*`` environment variables.
 
-Every setting is documented in the README's configuration table. Environment values are parsed
-as JSON when they parse (``JOMSO_SHIPPING_FLAT_CENTS=495`` is an int), otherwise kept as text.
+Every setting is documented in the configuration table of docs/owners.md (tests/test_docs.py
+checks). Environment values are parsed as JSON when they parse (``JOMSO_SHIPPING_FLAT_CENTS=495``
+is an int), otherwise kept as text.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@
   number as the response code; 3000.00 to 3000.99 ``failed`` (Processor Network Unavailable);
   5001.00 is ``gateway_rejected`` (application_incomplete); a missing, malformed or non-positive
   amount is a validation error (81502, 81503, 81531).
-* Faults, for tests and demonstrations (not Braintree's, documented in the README):
+* Faults, for tests and demonstrations (not Braintree's, documented in docs/owners.md):
   4001.00 to 4001.99 authorize and record the sale, then the connection times out (the SDK
   raises ``ReadTimeoutError``), so the sale can be found by order id afterwards;
   4002.00 to 4002.99 time out before reaching the gateway (``ConnectTimeoutError``, nothing
