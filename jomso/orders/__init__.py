@@ -4,4 +4,4 @@ them. No views of its own: the checkout (``jomso.checkout``), the staff order pa
 ``jomso.orders.services``. The pipeline lives in ``jomso.orders.status``.
 """
 
-from jomso.orders import data_rights, hooks  # noqa: F401  (register with accounts)
+from jomso.orders import data_rights, hooks  # noqa: F401  (register with privacy)
