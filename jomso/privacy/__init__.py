@@ -4,8 +4,9 @@
   account" erases); every domain registers its own sections and erasers there.
 - ``services.py``, ``editing.py``: the policy's versions and which one each account accepted.
 - ``data_rights.py``: privacy's own export section (the policy acceptances).
+- ``hooks.py``: what privacy does on account signals, and its site-wide notice.
 - ``views.py``: the policy pages; it holds the blueprint (listed in ``jomso.BLUEPRINTS``) and
-  imports ``data_rights``. ``staff_views.py``: the owner's policy pages.
+  imports ``data_rights`` and ``hooks``. ``staff_views.py``: the owner's policy pages.
 
 This file holds no code on purpose: any domain imports ``jomso.privacy.registry`` to register,
 and importing it must not load the views, accounts or any other domain.
