@@ -15,7 +15,7 @@ BLUEPRINTS = (
     "jomso.catalog.staff_views",
     "jomso.cart",
     "jomso.accounts",
-    "jomso.privacy",
+    "jomso.privacy.views",
     "jomso.privacy.staff_views",
     "jomso.consent",
     "jomso.contact",

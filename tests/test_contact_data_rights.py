@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from jomso.accounts import data_rights
 from jomso.consent.models import ConsentRecord
 from jomso.extensions import db
+from jomso.privacy import registry as data_rights
 from tests.accounts_helpers import GOOD_PASSWORD, post_form, registered_customer
 from tests.catalog_helpers import make_product
 from tests.contact_helpers import (

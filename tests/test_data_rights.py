@@ -17,9 +17,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from jomso.accounts import data_rights
 from jomso.accounts.models import StaffRole, User
 from jomso.extensions import db
+from jomso.privacy import registry as data_rights
 from jomso.privacy.services import publish_policy
 from tests.accounts_helpers import (
     GOOD_PASSWORD,

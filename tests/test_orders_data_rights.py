@@ -9,10 +9,10 @@ import json
 from sqlalchemy import select
 
 from jomso import payments
-from jomso.accounts import data_rights
 from jomso.accounts.models import User
 from jomso.extensions import db
 from jomso.orders.models import Order
+from jomso.privacy import registry as data_rights
 from tests.accounts_helpers import GOOD_PASSWORD, confirm, post_form, register, sign_in
 from tests.mail_helpers import link_to, outbox_messages
 from tests.orders_helpers import (

@@ -23,7 +23,13 @@ from sqlalchemy.orm import joinedload
 from jomso.accounts import tokens
 from jomso.accounts.models import Address, Phone, StaffRole, User, UserSession
 from jomso.accounts.passwords import hash_password, needs_rehash, verify_password
-from jomso.accounts.signals import email_confirmed
+from jomso.accounts.signals import (
+    account_opening,
+    account_registered,
+    email_changing,
+    email_confirmed,
+    profile_updated,
+)
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
@@ -94,10 +100,8 @@ def register(data: Registration) -> User | None:
     if existing is None:
         user = _open_account(data)
         if user is not None:
-            if data.newsletter:  # its own confirmation link, sent first
-                from jomso.newsletter.services import subscribe
-
-                subscribe(user.email, "registration", user=user)
+            # Newsletter starts the double opt-in when asked: its own confirmation link, first.
+            account_registered.send(_app(), user=user, newsletter=data.newsletter)
             send_confirmation(user)
             return user
         existing = find_user_by_email(data.email)  # registered a moment ago by another request
@@ -117,10 +121,8 @@ def register(data: Registration) -> User | None:
 
 
 def _open_account(data: Registration) -> User | None:
-    """Store the new account with its phones, billing address and policy acceptance; None
-    when the address was taken in the meantime."""
-    from jomso.privacy.services import add_acceptance
-
+    """Store the new account with its phones, billing address and policy acceptance (added by
+    privacy on ``account_opening``); None when the address was taken in the meantime."""
     user = User(email=data.email, password_hash=hash_password(data.password), name=data.name)
     user.phones = [Phone(number=n, position=i) for i, n in enumerate(data.phones)]
     user.addresses = [
@@ -129,7 +131,7 @@ def _open_account(data: Registration) -> User | None:
     db.session.add(user)
     try:
         db.session.flush()
-        add_acceptance(user, source="registration")
+        account_opening.send(_app(), user=user)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -171,7 +173,12 @@ def confirm_email(token: str) -> tuple[User, bool]:
 
 
 def _announce_confirmed(user: User) -> None:
-    email_confirmed.send(current_app._get_current_object(), user=user)
+    email_confirmed.send(_app(), user=user)
+
+
+def _app():
+    """The sender of the account signals."""
+    return current_app._get_current_object()
 
 
 # -- Sessions ---------------------------------------------------------------------------------
@@ -402,9 +409,8 @@ def _send_password_changed(user: User) -> None:
 
 def update_profile(user: User, name: str, phones: list[str], newsletter: bool) -> None:
     """Save the name, the phone numbers (in this order) and the new-product emails choice
-    (ticking starts the double opt-in, unticking unsubscribes)."""
-    from jomso.newsletter.services import set_account_subscription
-
+    (newsletter, on ``profile_updated``: ticking starts the double opt-in, unticking
+    unsubscribes)."""
     user.name = name
     existing = {phone.number: phone for phone in user.phones}
     kept = []
@@ -414,7 +420,7 @@ def update_profile(user: User, name: str, phones: list[str], newsletter: bool) -
         kept.append(phone)
     user.phones = kept
     db.session.commit()
-    set_account_subscription(user, newsletter)
+    profile_updated.send(_app(), user=user, newsletter=newsletter)
 
 
 def request_email_change(user: User, current_password: str, new_email: str) -> bool:
@@ -465,9 +471,8 @@ def confirm_email_change(token: str) -> User:
     new_email, old_email = user.pending_email, user.email
     if find_user_by_email(new_email) is not None:
         raise EmailInUse
-    from jomso.newsletter.services import follow_email_change
-
-    follow_email_change(user, new_email)  # the subscription moves to the new address too
+    # The subscription moves to the new address too (newsletter listens), in this transaction.
+    email_changing.send(_app(), user=user, new_email=new_email)
     user.email = new_email
     user.pending_email = None
     user.email_confirmed_at = utcnow()

@@ -13,13 +13,13 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import delete, or_, select
 
-from jomso.accounts.data_rights import register_erasure, register_export_section, row_dict
 from jomso.accounts.models import User
 from jomso.analytics.models import PageView
 from jomso.analytics.writer import flush_page_views as flush
 from jomso.consent.cookies import VISITOR_COOKIE
 from jomso.consent.models import ConsentRecord
 from jomso.extensions import db
+from jomso.privacy.registry import register_erasure, register_export_section, row_dict
 
 
 def _visitor_ids(user: User) -> set[str]:

@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from jomso.accounts.data_rights import (
+from jomso.accounts.models import User
+from jomso.audit.models import AccessLogEntry
+from jomso.extensions import db
+from jomso.privacy.registry import (
     declare_not_exported,
     register_erasure,
     register_export_section,
     row_dict,
 )
-from jomso.accounts.models import User
-from jomso.audit.models import AccessLogEntry
-from jomso.extensions import db
 
 
 def _access_log_section(user: User) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from jomso.accounts.data_rights import register_export_section, row_dict
 from jomso.accounts.models import User
 from jomso.cart.models import Cart
 from jomso.extensions import db
+from jomso.privacy.registry import register_export_section, row_dict
 
 
 def _cart_section(user: User) -> dict[str, Any] | None:

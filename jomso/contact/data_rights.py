@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from jomso.accounts.data_rights import register_erasure, register_export_section, row_dict
 from jomso.accounts.models import User
 from jomso.contact.services import anonymize, customer_enquiries
 from jomso.extensions import db
+from jomso.privacy.registry import register_erasure, register_export_section, row_dict
 
 
 def _enquiries_section(user: User) -> list[dict[str, Any]]:

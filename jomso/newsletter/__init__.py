@@ -11,6 +11,7 @@ bp = Blueprint("newsletter", __name__, url_prefix="/newsletter", cli_group=None)
 from jomso.newsletter import (  # noqa: E402, F401
     cli,
     data_rights,
+    hooks,
     retention,
     views,
 )

@@ -13,17 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from jomso.accounts.data_rights import (
+from jomso.accounts.models import User
+from jomso.extensions import db
+from jomso.newsletter.models import Delivery
+from jomso.newsletter.services import account_subscriptions
+from jomso.privacy.registry import (
     declare_not_exported,
     declare_not_personal,
     register_erasure,
     register_export_section,
     row_dict,
 )
-from jomso.accounts.models import User
-from jomso.extensions import db
-from jomso.newsletter.models import Delivery
-from jomso.newsletter.services import account_subscriptions
 
 
 def _subscriptions_section(user: User) -> list[dict[str, Any]]:

@@ -14,4 +14,4 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
   linked to an account once its email is confirmed.
 """
 
-from jomso.orders import data_rights, hooks  # noqa: F401  (register with accounts)
+from jomso.orders import data_rights, hooks  # noqa: F401  (register with privacy)

@@ -14,17 +14,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from jomso.accounts.data_rights import (
-    declare_not_exported,
-    register_erasure,
-    register_export_section,
-    row_dict,
-)
 from jomso.accounts.models import User
 from jomso.accounts.validation import country_name
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order
+from jomso.privacy.registry import (
+    declare_not_exported,
+    register_erasure,
+    register_export_section,
+    row_dict,
+)
 
 ERASED = "deleted"
 

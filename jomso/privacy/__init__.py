@@ -1,5 +1,13 @@
-from flask import Blueprint
+"""Privacy: the policy and its acceptances, and the data-rights registry every domain joins.
 
-bp = Blueprint("privacy", __name__, url_prefix="/privacy", cli_group=None)
+- ``registry.py``: the data-rights registry (what "download my data" exports, what "delete my
+  account" erases); every domain registers its own sections and erasers there.
+- ``services.py``, ``editing.py``: the policy's versions and which one each account accepted.
+- ``data_rights.py``: privacy's own export section (the policy acceptances).
+- ``hooks.py``: what privacy does on account signals, and its site-wide notice.
+- ``views.py``: the policy pages; it holds the blueprint (listed in ``jomso.BLUEPRINTS``) and
+  imports ``data_rights`` and ``hooks``. ``staff_views.py``: the owner's policy pages.
 
-from jomso.privacy import views  # noqa: E402, F401
+This file holds no code on purpose: any domain imports ``jomso.privacy.registry`` to register,
+and importing it must not load the views, accounts or any other domain.
+"""

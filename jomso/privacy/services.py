@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from jomso.accounts import tokens
-from jomso.accounts.data_rights import declare_not_personal, register_export_section, row_dict
 from jomso.accounts.models import User
 from jomso.extensions import db
 from jomso.privacy.models import PolicyAcceptance, PolicyVersion
@@ -201,14 +200,3 @@ def changed_policy_for(user: User) -> PolicyVersion | None:
         return None
     policy = current_policy()
     return policy if policy.version > accepted else None
-
-
-def _acceptances_section(user: User) -> list[dict]:
-    return [row_dict(a, policy_version=a.policy_version) for a in acceptances(user)]
-
-
-register_export_section("policy_acceptances", _acceptances_section, tables=("policy_acceptances",))
-declare_not_personal(
-    "policy_versions",
-    "created_by names the staff member who published a version: shop records, not customer data",
-)

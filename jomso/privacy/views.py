@@ -1,15 +1,15 @@
-"""The policy pages, the "I have read it" button, and the ``policy-publish`` command."""
+"""The policy pages, the "I have read it" button, and the ``policy-publish`` command: the
+``privacy`` blueprint (``jomso.BLUEPRINTS`` lists this module)."""
 
 from datetime import date
 from pathlib import Path
 
 import click
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from jomso.accounts.forms import EmptyForm
-from jomso.privacy import bp
 from jomso.privacy.editing import publish_version
 from jomso.privacy.services import (
     acknowledge_policy,
@@ -20,6 +20,8 @@ from jomso.privacy.services import (
     shop_today,
 )
 from jomso.security import is_safe_redirect
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy", cli_group=None)
 
 
 @bp.get("")
@@ -87,3 +89,8 @@ def publish_command(file: Path, summary: str, effective):
     click.echo(
         f"Published privacy policy version {policy.version}, effective {policy.effective_date}."
     )
+
+
+# Privacy's export section and its receivers of account signals, imported last: the export
+# lists sections in registration order, the access log (loaded with ``editing``) first.
+from jomso.privacy import data_rights, hooks  # noqa: E402, F401
