@@ -11,6 +11,7 @@ from jomso.analytics import retention
 from jomso.analytics.models import PageView
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.privacy import retention as retention_registry
 from tests.consent_helpers import IPV6, add_views
 
 
@@ -92,10 +93,10 @@ def test_truncation_works_in_batches(app, monkeypatch):
 
 
 def test_other_domains_add_retention_rules(app, runner, monkeypatch):
-    monkeypatch.setattr(retention, "_RULES", dict(retention._RULES))
+    monkeypatch.setattr(retention_registry, "_RULES", dict(retention_registry._RULES))
     seen = []
 
-    @retention.retention_rule("enquiries: closed deleted")
+    @retention_registry.retention_rule("enquiries: closed deleted")
     def _rule(now):
         seen.append(now)
         return 3

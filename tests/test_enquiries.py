@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from jomso.analytics.retention import run_retention_rules
 from jomso.contact.models import Enquiry
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.privacy.retention import run_retention_rules
 from tests.catalog_helpers import make_product, text_of
 from tests.contact_helpers import enquiries, send_contact
 from tests.helpers import login, make_user

@@ -12,13 +12,13 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
-from jomso.analytics.retention import run_retention_rules
 from jomso.consent.models import ConsentRecord
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.newsletter import tokens
 from jomso.newsletter.models import Subscriber
 from jomso.newsletter.services import unsubscribe_link
+from jomso.privacy.retention import run_retention_rules
 from tests.accounts_helpers import build_app, dispose_app, post_form, register, registered_customer
 from tests.contact_helpers import (
     confirm_subscription,

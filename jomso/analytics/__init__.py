@@ -8,5 +8,6 @@ from jomso.analytics import (  # noqa: E402, F401
     cli,
     data_rights,
     recording,
+    retention,
     views,
 )

@@ -1,8 +1,8 @@
 import click
 
 from jomso.analytics import bp
-from jomso.analytics.retention import run_retention_rules
 from jomso.database import utcnow
+from jomso.privacy.retention import run_retention_rules
 
 
 @bp.cli.command("purge")

@@ -1,14 +1,10 @@
-"""Retention rules, applied by ``flask --app app purge``.
-
-A rule is a function ``rule(now) -> int`` that removes or reduces data past its time, commits,
-and returns how many rows it touched. Any domain registers its own with
-``register_retention_rule(name, rule)``; the analytics rules below are the first.
-"""
+"""The page-view log's retention rules (registered with ``jomso.privacy.retention``, applied by
+``flask --app app purge``): IP addresses shortened after ANALYTICS_IP_DAYS, rows deleted after
+ANALYTICS_KEEP_DAYS."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,26 +12,9 @@ from sqlalchemy import delete, select, update
 
 from jomso.analytics.models import PageView
 from jomso.extensions import db
+from jomso.privacy.retention import retention_rule
 
-RetentionRule = Callable[[datetime], int]
-_RULES: dict[str, RetentionRule] = {}
 _BATCH = 1000
-
-
-def register_retention_rule(name: str, rule: RetentionRule) -> RetentionRule:
-    """Add (or replace) the rule called ``name``; returns it, so it works as a decorator."""
-    _RULES[name] = rule
-    return rule
-
-
-def retention_rule(name: str) -> Callable[[RetentionRule], RetentionRule]:
-    """Decorator form: ``@retention_rule("enquiries-closed")``."""
-    return lambda rule: register_retention_rule(name, rule)
-
-
-def run_retention_rules(now: datetime) -> dict[str, int]:
-    """Apply every registered rule, in registration order; rows touched per rule."""
-    return {name: rule(now) for name, rule in _RULES.items()}
 
 
 def truncate_ip(ip: str) -> str | None:

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from jomso.analytics.retention import retention_rule
 from jomso.contact.models import Enquiry
 from jomso.contact.services import anonymize
 from jomso.extensions import db
+from jomso.privacy.retention import retention_rule
 
 _BATCH = 500
 

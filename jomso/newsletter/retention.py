@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func
 
-from jomso.analytics.retention import retention_rule
 from jomso.extensions import db
 from jomso.newsletter.models import Subscriber, SubscriberStatus
+from jomso.privacy.retention import retention_rule
 
 
 @retention_rule("newsletter: unconfirmed addresses deleted")
