@@ -18,10 +18,10 @@ from datetime import timedelta
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import func, insert, select
 
+from jomso.catalog.editing import slugify
 from jomso.catalog.images import StoredImage, store_image
 from jomso.catalog.models import Category, Product, ProductImage
 from jomso.catalog.search import bulk_indexing
-from jomso.catalog.services import slugify
 from jomso.database import utcnow
 from jomso.extensions import db
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from jomso.accounts.models import User
 from jomso.catalog.models import Product
-from jomso.catalog.services import first_image_key
+from jomso.catalog.queries import first_image_key
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import build_message, send_mail
