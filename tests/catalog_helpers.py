@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from PIL import Image
 
-from jomso.catalog.demo import COLOURS, draw_picture
+from jomso.catalog.demo_pictures import COLOURS, draw_picture
 from jomso.catalog.editing import slugify
 from jomso.catalog.images import save_product_image
 from jomso.catalog.models import Category, Product
