@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from PIL import Image
 
-from jomso.catalog.demo import COLOURS, draw_picture
+from jomso.catalog.demo_pictures import COLOURS, draw_picture
+from jomso.catalog.editing import slugify
 from jomso.catalog.images import save_product_image
 from jomso.catalog.models import Category, Product
-from jomso.catalog.services import slugify
 from jomso.database import utcnow
 from jomso.extensions import db
 from tests.conftest import csrf_token_from

@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product
-from jomso.catalog.services import first_image_key
+from jomso.catalog.queries import first_image_key
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.i18n import format_money

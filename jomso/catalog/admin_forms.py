@@ -1,5 +1,6 @@
 """Back-office catalog forms: products, images, categories. Each keeps what was typed and puts
-its message beside the field; uniqueness (slug, SKU) is checked by the services."""
+its message beside the field; uniqueness (slug, SKU) is checked by ``product_editing`` and
+``category_editing``."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import Row
 
 from jomso.catalog.images import image_url
-from jomso.catalog.services import new_since
+from jomso.catalog.queries import new_since
 from jomso.i18n import format_money
 
 LOW_STOCK = 5  # "Only N left" from here down

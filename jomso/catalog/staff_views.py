@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from jomso.accounts.forms import EmptyForm
-from jomso.catalog import services
+from jomso.catalog import category_editing, editing, picture_editing, product_editing
 from jomso.catalog.admin_forms import (
     NO_CATEGORY,
     CategoryForm,
@@ -42,7 +42,7 @@ manage_catalog = permission_required(Permission.MANAGE_CATALOG)
 def product_list():
     """Every product, hidden ones too: search by name or SKU, filter by category, stock and
     status."""
-    categories = services.all_categories()
+    categories = category_editing.all_categories()
     form = ProductFilterForm(formdata=request.args)
     form.category.choices = [("", _("All categories")), ("none", _("No category"))] + [
         (str(c.id), c.name) for c in categories
@@ -53,7 +53,7 @@ def product_list():
         for name in ("q", "category", "stock", "status", "sort")
     }
     pagination = db.paginate(
-        services.staff_products(
+        product_editing.staff_products(
             query=filters["q"],
             category=filters["category"],
             stock=filters["stock"],
@@ -70,7 +70,7 @@ def product_list():
         form=form,
         filtered=any(filters[k] for k in ("q", "category", "stock", "status")),
         pagination=pagination,
-        image_keys=services.first_image_keys([p.id for p in pagination.items]),
+        image_keys=product_editing.first_image_keys([p.id for p in pagination.items]),
         low_stock=LOW_STOCK,
     )
 
@@ -92,13 +92,13 @@ def _product_form(product: Product | None = None, from_request: bool = True) -> 
         }
     form = ProductForm(data=data) if from_request else ProductForm(formdata=None, data=data)
     form.category.choices = [(NO_CATEGORY, _("No category"))] + [
-        (c.id, c.name) for c in services.all_categories()
+        (c.id, c.name) for c in category_editing.all_categories()
     ]
     return form
 
 
-def _product_data(form: ProductForm) -> services.ProductData:
-    return services.ProductData(
+def _product_data(form: ProductForm) -> product_editing.ProductData:
+    return product_editing.ProductData(
         name=form.name.data,
         slug=form.slug.data or "",
         sku=form.sku.data,
@@ -131,8 +131,8 @@ def _save_product(form: ProductForm, product: Product | None):
     if not form.validate():
         return None
     try:
-        saved = services.save_product(_product_data(form), product)
-    except services.CatalogError as error:
+        saved = product_editing.save_product(_product_data(form), product)
+    except editing.CatalogError as error:
         _field_error(form, error)
         return None
     if product is None:
@@ -144,7 +144,7 @@ def _save_product(form: ProductForm, product: Product | None):
     return redirect(url_for(".product_edit", product_id=saved.id))
 
 
-def _field_error(form, error: services.CatalogError) -> None:
+def _field_error(form, error: editing.CatalogError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]
@@ -167,7 +167,7 @@ def product_new():
 @manage_catalog
 def product_edit(product_id: int):
     """The product form, with its pictures and the on-sale switch beside it."""
-    product = services.get_product(product_id) or abort(404)
+    product = product_editing.get_product(product_id) or abort(404)
     form = _product_form(product)
     if request.method == "POST":
         response = _save_product(form, product)
@@ -207,7 +207,7 @@ def _render_product(
             action_form=EmptyForm(),
             move_form=MoveForm(formdata=None),
             max_image_mb=_megabytes("MAX_IMAGE_BYTES"),
-            max_images=services.MAX_IMAGES_PER_PRODUCT,
+            max_images=picture_editing.MAX_IMAGES_PER_PRODUCT,
         ),
         status,
     )
@@ -231,9 +231,9 @@ def product_deactivate(product_id: int):
 
 
 def _set_active(product_id: int, active: bool):
-    product = services.get_product(product_id) or abort(404)
+    product = product_editing.get_product(product_id) or abort(404)
     if EmptyForm().validate_on_submit():
-        services.set_product_active(product, active)
+        product_editing.set_product_active(product, active)
         if active:
             flash(_("“%(name)s” is on sale in the shop again.", name=product.name), "success")
         else:
@@ -248,8 +248,8 @@ def _set_active(product_id: int, active: bool):
 
 
 def _product_and_image(product_id: int, image_id: int):
-    product = services.get_product(product_id) or abort(404)
-    image = services.get_product_image(product, image_id) or abort(404)
+    product = product_editing.get_product(product_id) or abort(404)
+    image = picture_editing.get_product_image(product, image_id) or abort(404)
     return product, image
 
 
@@ -262,14 +262,14 @@ def _to_pictures(product: Product):
 def product_image_upload(product_id: int):
     """Upload a picture (JPEG, PNG or WebP, judged by its content, not its name). A refused
     file comes back beside the field with nothing stored."""
-    product = services.get_product(product_id) or abort(404)
+    product = product_editing.get_product(product_id) or abort(404)
     upload_form = ImageUploadForm()
     if upload_form.validate_on_submit():
         try:
-            services.add_product_image(
+            picture_editing.add_product_image(
                 product, upload_form.image.data.stream, alt=upload_form.image_alt.data or ""
             )
-        except (ImageRejected, services.CatalogError) as error:
+        except (ImageRejected, editing.CatalogError) as error:
             db.session.rollback()
             upload_form.image.errors = [*upload_form.image.errors, error.message]
         else:
@@ -287,7 +287,7 @@ def product_image_update(product_id: int, image_id: int):
     if not alt_form.validate_on_submit():
         form = _product_form(product, from_request=False)
         return _render_product(form, product, alt_forms={image.id: alt_form})
-    services.update_image_alt(image, alt_form.alt.data or "")
+    picture_editing.update_image_alt(image, alt_form.alt.data or "")
     flash(_("Picture description saved."), "success")
     return _to_pictures(product)
 
@@ -298,7 +298,7 @@ def product_image_move(product_id: int, image_id: int):
     product, image = _product_and_image(product_id, image_id)
     form = MoveForm()
     if form.validate_on_submit():
-        services.move_image(image, form.direction.data)
+        picture_editing.move_image(image, form.direction.data)
     return _to_pictures(product)
 
 
@@ -307,7 +307,7 @@ def product_image_move(product_id: int, image_id: int):
 def product_image_delete(product_id: int, image_id: int):
     product, image = _product_and_image(product_id, image_id)
     if EmptyForm().validate_on_submit():
-        services.delete_product_image(image)
+        picture_editing.delete_product_image(image)
         flash(_("Picture deleted."), "success")
     return _to_pictures(product)
 
@@ -325,7 +325,7 @@ def _render_categories(form: CategoryForm, status: int = 200):
     return (
         render_template(
             "staff/catalog/category_list.html",
-            rows=services.category_rows(),
+            rows=category_editing.category_rows(),
             form=form,
             action_form=EmptyForm(),
             move_form=MoveForm(formdata=None),
@@ -340,8 +340,8 @@ def category_new():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category = services.save_category(form.name.data, form.slug.data or "")
-        except services.CatalogError as error:
+            category = category_editing.save_category(form.name.data, form.slug.data or "")
+        except editing.CatalogError as error:
             _field_error(form, error)
         else:
             flash(_("Category “%(name)s” added.", name=category.name), "success")
@@ -353,12 +353,12 @@ def category_new():
 @manage_catalog
 def category_edit(category_id: int):
     """Rename a category; its web address stays unless a new one is typed."""
-    category = services.get_category(category_id) or abort(404)
+    category = category_editing.get_category(category_id) or abort(404)
     form = CategoryForm(data={"name": category.name, "slug": category.slug})
     if form.validate_on_submit():
         try:
-            services.save_category(form.name.data, form.slug.data or "", category)
-        except services.CatalogError as error:
+            category_editing.save_category(form.name.data, form.slug.data or "", category)
+        except editing.CatalogError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
@@ -371,22 +371,22 @@ def category_edit(category_id: int):
 @bp.post("/categories/<int:category_id>/move")
 @manage_catalog
 def category_move(category_id: int):
-    category = services.get_category(category_id) or abort(404)
+    category = category_editing.get_category(category_id) or abort(404)
     form = MoveForm()
     if form.validate_on_submit():
-        services.move_category(category, form.direction.data)
+        category_editing.move_category(category, form.direction.data)
     return redirect(url_for(".category_list", _anchor=f"category-{category.id}"))
 
 
 @bp.post("/categories/<int:category_id>/delete")
 @manage_catalog
 def category_delete(category_id: int):
-    category: Category = services.get_category(category_id) or abort(404)
+    category: Category = category_editing.get_category(category_id) or abort(404)
     if EmptyForm().validate_on_submit():
         name = category.name
         try:
-            services.delete_category(category)
-        except services.CatalogError as error:
+            category_editing.delete_category(category)
+        except editing.CatalogError as error:
             flash(error.message, "error")
         else:
             flash(_("Category “%(name)s” deleted.", name=name), "success")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from jomso.cart.forms import AddToCartForm
-from jomso.catalog import bp, services
+from jomso.catalog import bp, queries
 from jomso.catalog.cards import product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
@@ -20,7 +20,7 @@ bp.add_app_template_global(stock_state, "stock_label")
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_categories": services.nav_categories()}
+    return {"nav_categories": queries.nav_categories()}
 
 
 @bp.get("/")
@@ -28,8 +28,8 @@ def _navigation():
 def home():
     return render_template(
         "catalog/home.html",
-        categories=services.category_tiles(),
-        newest=product_cards(services.newest_products(8)),
+        categories=queries.category_tiles(),
+        newest=product_cards(queries.newest_products(8)),
     )
 
 
@@ -39,18 +39,18 @@ def product_list():
     """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
     sort or page values fall back to the default and the nearest page; an unknown category
     is a 404."""
-    query = services.clean_query(request.args.get("q"))
+    query = queries.clean_query(request.args.get("q"))
     category = None
     if slug := request.args.get("category", "").strip():
-        category = services.category_by_slug(slug)
+        category = queries.category_by_slug(slug)
         if category is None:
             abort(404)
-    default_sort = services.RELEVANCE if query else "newest"
+    default_sort = queries.RELEVANCE if query else "newest"
     sort = request.args.get("sort", default_sort)
-    if sort not in services.SORTS and not (query and sort == services.RELEVANCE):
+    if sort not in queries.SORTS and not (query and sort == queries.RELEVANCE):
         sort = default_sort
     page = request.args.get("page", 1, type=int)
-    result = services.list_products(
+    result = queries.list_products(
         query=query,
         category=category,
         sort=sort,
@@ -75,14 +75,14 @@ def product_list():
 @bp.get("/products/<slug>")
 @cached_page("analytics_product_id")
 def product_detail(slug):
-    product = services.active_product(slug)
+    product = queries.active_product(slug)
     if product is None:
         abort(404)
     g.analytics_product_id = product.id  # "top products viewed" counts by id, not by slug
     return render_product_page(product, AddToCartForm(product_id=product.id))
 
 
-def page_links(result: services.ProductPage, base: str) -> dict:
+def page_links(result: queries.ProductPage, base: str) -> dict:
     """URLs for the pagination: previous, next and numbered pages (None marks a gap)."""
     joiner = "&" if "?" in base else "?"
 
@@ -106,7 +106,7 @@ def render_product_page(product: Product, form: AddToCartForm, status: int = 200
             product=product,
             form=form,
             description=render_markdown(product.description),
-            is_new=product.created_at >= services.new_since(),
+            is_new=product.created_at >= queries.new_since(),
         ),
         status,
     )

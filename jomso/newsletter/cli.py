@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from jomso.newsletter import bp
-from jomso.newsletter.announcements import send_pending
+from jomso.newsletter.sending import send_pending
 
 
 @bp.cli.command("send-announcements")

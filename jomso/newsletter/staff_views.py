@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from jomso.accounts.forms import EmptyForm
 from jomso.extensions import db
-from jomso.newsletter import announcements as service
+from jomso.newsletter import composing, sending
 from jomso.newsletter.forms import AnnouncementForm
 from jomso.newsletter.models import Announcement, AnnouncementStatus
 from jomso.permissions import Permission, permission_required
@@ -50,18 +50,18 @@ def announcement_list():
     return render_template(
         "staff/announcements/list.html",
         pagination=pagination,
-        counts=service.delivery_counts([a.id for a in pagination.items]),
-        subscribers=service.confirmed_subscriber_count(),
-        new_products=len(service.candidate_products()),
-        since=service.candidates_since(),
-        last=service.last_announcement(),
+        counts=sending.delivery_counts([a.id for a in pagination.items]),
+        subscribers=composing.confirmed_subscriber_count(),
+        new_products=len(composing.candidate_products()),
+        since=composing.candidates_since(),
+        last=composing.last_announcement(),
     )
 
 
 def _compose(announcement: Announcement | None):
     """The compose form, new or editing a draft. Products added since the last announcement
     are offered, all ticked at first."""
-    candidates = service.candidate_products()
+    candidates = composing.candidate_products()
     form = AnnouncementForm()
     form.products.choices = [(p.id, p.name) for p in candidates]
     if request.method == "GET":
@@ -75,14 +75,14 @@ def _compose(announcement: Announcement | None):
     refusal = None
     if form.validate_on_submit():
         try:
-            announcement = service.save_draft(
+            announcement = composing.save_draft(
                 announcement,
                 subject=form.subject.data,
                 intro=form.intro.data or "",
                 product_ids=form.products.data or [],
                 author=current_user._get_current_object(),
             )
-        except service.AnnouncementRefused as error:
+        except composing.AnnouncementRefused as error:
             refusal = str(error)
             form.products.errors = [*form.products.errors, refusal]
         else:
@@ -94,8 +94,8 @@ def _compose(announcement: Announcement | None):
             form=form,
             announcement=announcement,
             candidates=candidates,
-            since=service.candidates_since(),
-            last=service.last_announcement(),
+            since=composing.candidates_since(),
+            last=composing.last_announcement(),
             refusal=refusal,
         ),
         status,
@@ -124,12 +124,12 @@ def announcement_detail(announcement_id: int):
     """A draft with its preview and the send button, or a sent announcement with its counts."""
     announcement = _announcement_or_404(announcement_id)
     extend_csp(frame_src=["'self'"])  # the preview is an iframe of this shop's own page
-    message = service.preview_message(announcement)
+    message = composing.preview_message(announcement)
     return render_template(
         "staff/announcements/detail.html",
         announcement=announcement,
-        counts=service.delivery_counts([announcement.id])[announcement.id],
-        subscribers=service.confirmed_subscriber_count(),
+        counts=sending.delivery_counts([announcement.id])[announcement.id],
+        subscribers=composing.confirmed_subscriber_count(),
         text_preview=message.get_body(preferencelist=("plain",)).get_content(),
         headers={name: message[name] for name in ("From", "Subject", "List-Unsubscribe")},
         button_form=EmptyForm(),
@@ -144,7 +144,7 @@ def announcement_preview(announcement_id: int):
     HTML carries inline styles, so this one response gets a policy admitting them, and
     nothing else (no scripts, no other sites)."""
     announcement = _announcement_or_404(announcement_id)
-    message = service.preview_message(announcement)
+    message = composing.preview_message(announcement)
     html = message.get_body(preferencelist=("html",)).get_content()
     response = make_response(html)
     response.headers["Content-Security-Policy"] = (
@@ -164,12 +164,12 @@ def announcement_send(announcement_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        count = service.queue_announcement(announcement, request.host_url)
-    except service.AnnouncementRefused as error:
+        count = sending.queue_announcement(announcement, request.host_url)
+    except composing.AnnouncementRefused as error:
         flash(str(error), "error")
         return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
     if count <= int(current_app.config["NEWSLETTER_SEND_NOW_MAX"]):
-        report = service.send_pending(announcement_id=announcement.id)
+        report = sending.send_pending(announcement_id=announcement.id)
         _flash_report(report)
     else:
         flash(
@@ -197,7 +197,7 @@ def announcement_send_now(announcement_id: int):
     else:
         limit = int(current_app.config["NEWSLETTER_SEND_NOW_MAX"])
         _flash_report(
-            service.send_pending(batch_size=limit, max_batches=1, announcement_id=announcement.id)
+            sending.send_pending(batch_size=limit, max_batches=1, announcement_id=announcement.id)
         )
     return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
 
@@ -209,15 +209,15 @@ def announcement_delete(announcement_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        service.delete_draft(announcement)
-    except service.AnnouncementRefused as error:
+        composing.delete_draft(announcement)
+    except composing.AnnouncementRefused as error:
         flash(str(error), "error")
         return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
     flash(_("The draft is deleted."), "success")
     return redirect(url_for(".announcement_list"))
 
 
-def _flash_report(report: service.SendReport) -> None:
+def _flash_report(report: sending.SendReport) -> None:
     flash(ngettext("Sent %(num)d email.", "Sent %(num)d emails.", report.sent), "success")
     if report.failed:
         flash(

@@ -224,7 +224,7 @@ def search_timing(args) -> None:
         from sqlalchemy import select
 
         from jomso.catalog.models import Product
-        from jomso.catalog.services import list_products
+        from jomso.catalog.queries import list_products
         from jomso.extensions import db
 
         with app.app_context():

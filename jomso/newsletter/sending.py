@@ -1,4 +1,5 @@
-"""New-product announcements: drafting, queueing to confirmed subscribers, sending in batches.
+"""New-product announcements, sent: queueing one to confirmed subscribers, sending in
+batches, and the delivery counts staff see.
 
 Sending is restartable and never sends twice. Queueing writes one ``Delivery`` row per
 confirmed subscriber (``UNIQUE(announcement_id, subscriber_id)``). A sender takes a batch by
@@ -7,6 +8,8 @@ marks it ``sent`` with its own commit. A sender that dies leaves at most the row
 in ``sending``; no later run takes them again (they are reported as interrupted), so a restart
 can leave a message unsent but can never send one twice. ``flask --app app send-announcements``
 (run it from cron) and the staff page's button both call ``send_pending``.
+
+Drafts and the email's content are ``composing.py``'s.
 """
 
 from __future__ import annotations
@@ -14,23 +17,26 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from email.message import EmailMessage
+from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
-from jomso.accounts.models import User
 from jomso.catalog.models import Product
-from jomso.catalog.services import first_image_key
 from jomso.database import utcnow
 from jomso.extensions import db
-from jomso.mail import build_message, send_mail
+from jomso.mail import send_mail
+from jomso.newsletter.composing import (
+    AnnouncementRefused,
+    _snapshot,
+    announcement_context,
+    confirmed_subscriber_count,
+    list_unsubscribe_headers,
+)
 from jomso.newsletter.models import (
     Announcement,
-    AnnouncementProduct,
     AnnouncementStatus,
     Delivery,
     DeliveryState,
@@ -41,112 +47,9 @@ from jomso.newsletter.services import unsubscribe_link
 
 log = logging.getLogger(__name__)
 
-PREVIEW_TOKEN = "preview"  # noqa: S105 - the staff preview's dummy unsubscribe link
 MAX_ATTEMPTS = 3  # a message the mail server refuses is tried in this many runs
-MAX_CANDIDATES = 60  # products offered on the compose page, newest first
 # A row still "sending" this long after it was taken belongs to a sender that died.
 INTERRUPTED_AFTER = timedelta(minutes=30)
-
-
-class AnnouncementRefused(Exception):
-    """The announcement cannot be saved or sent; ``str(error)`` says why, for staff."""
-
-
-# -- Composing --------------------------------------------------------------------------------
-
-
-def last_announcement() -> Announcement | None:
-    """The most recent announcement that was sent (or is being sent)."""
-    return db.session.scalar(
-        select(Announcement)
-        .where(Announcement.queued_at.is_not(None))
-        .order_by(Announcement.queued_at.desc())
-        .limit(1)
-    )
-
-
-def candidates_since() -> datetime:
-    """Products added after this moment are "new" for the next announcement: since the last
-    one, or, before the first, those still carrying the "new" badge."""
-    last = last_announcement()
-    if last is not None:
-        return last.queued_at
-    return utcnow() - timedelta(days=int(current_app.config["NEW_PRODUCT_DAYS"]))
-
-
-def candidate_products(limit: int = MAX_CANDIDATES) -> list[Product]:
-    """Active products added since ``candidates_since()``, newest first."""
-    return list(
-        db.session.scalars(
-            select(Product)
-            .where(Product.is_active, Product.created_at > candidates_since())
-            .order_by(Product.created_at.desc(), Product.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def save_draft(
-    announcement: Announcement | None,
-    *,
-    subject: str,
-    intro: str,
-    product_ids: list[int],
-    author: User | None,
-) -> Announcement:
-    """Create or update a draft with the chosen products (copied as they are now). Raises
-    ``AnnouncementRefused`` when no new product is chosen. Commits."""
-    if announcement is not None and announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementRefused(_("This announcement was already sent and can no longer change."))
-    allowed = {product.id: product for product in candidate_products()}
-    chosen = [allowed[pid] for pid in dict.fromkeys(product_ids) if pid in allowed]
-    if not allowed:
-        raise AnnouncementRefused(_("No products were added since the last announcement."))
-    if not chosen:
-        raise AnnouncementRefused(_("Choose at least one new product to announce."))
-    if announcement is None:
-        announcement = Announcement(author_id=author.id if author is not None else None)
-        db.session.add(announcement)
-    announcement.subject = subject
-    announcement.intro = intro
-    announcement.products = _snapshot(chosen)
-    db.session.commit()
-    log.info("announcement %s drafted with %d products", announcement.id, len(chosen))
-    return announcement
-
-
-def _snapshot(products: list[Product]) -> list[AnnouncementProduct]:
-    keys = dict(
-        db.session.execute(
-            select(Product.id, first_image_key()).where(Product.id.in_([p.id for p in products]))
-        ).all()
-    )
-    return [
-        AnnouncementProduct(
-            product_id=product.id,
-            position=position,
-            name=product.name,
-            slug=product.slug,
-            price_cents=product.price_cents,
-            image_key=keys.get(product.id),
-        )
-        for position, product in enumerate(products)
-    ]
-
-
-def delete_draft(announcement: Announcement) -> None:
-    if announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementRefused(_("Only drafts can be deleted."))
-    db.session.delete(announcement)
-    db.session.commit()
-
-
-def confirmed_subscriber_count() -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Subscriber)
-        .where(Subscriber.status == SubscriberStatus.CONFIRMED)
-    )
 
 
 # -- Queueing and sending ---------------------------------------------------------------------
@@ -333,49 +236,6 @@ def send_announcement_mail(announcement: Announcement, subscriber: Subscriber) -
             headers=list_unsubscribe_headers(unsubscribe_url),
             **announcement_context(announcement, unsubscribe_url),
         )
-
-
-def preview_message(announcement: Announcement) -> EmailMessage:
-    """The announcement as a subscriber would get it, for the staff preview (its unsubscribe
-    link is a dummy that opens the "link does not work" page)."""
-    unsubscribe_url = url_for("newsletter.unsubscribe", token=PREVIEW_TOKEN, _external=True)
-    return build_message(
-        "subscriber@example.com",
-        announcement.subject,
-        "announcement",
-        headers=list_unsubscribe_headers(unsubscribe_url),
-        **announcement_context(announcement, unsubscribe_url),
-    )
-
-
-def list_unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def announcement_context(announcement: Announcement, unsubscribe_url: str) -> dict:
-    """What the announcement templates show (also used by the staff preview)."""
-    products = [
-        {
-            "name": item.name,
-            "price_cents": item.price_cents,
-            "url": url_for("catalog.product_detail", slug=item.slug, _external=True),
-            "image_url": url_for(
-                "catalog.product_image", key=item.image_key, size=320, _external=True
-            )
-            if item.image_key
-            else None,
-        }
-        for item in announcement.products
-    ]
-    return {
-        "announcement": announcement,
-        "products": products,
-        "unsubscribe_url": unsubscribe_url,
-        "shop_url": url_for("catalog.home", _external=True),
-    }
 
 
 def _finish_announcements() -> None:
