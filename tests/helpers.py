@@ -1,8 +1,14 @@
-"""Test helpers shared by the test modules: make accounts, sign in through the real form."""
+"""Test helpers shared by every domain's tests: make accounts, sign in through the real form,
+count the SQL statements a request runs."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
 from jomso.accounts.services import create_user
+from jomso.extensions import db
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,3 +29,20 @@ def login(client, email="ann@example.com", password=PASSWORD, follow=False):
         data={"email": email, "password": password, "csrf_token": csrf_token_from(page.text)},
         follow_redirects=follow,
     )
+
+
+@contextmanager
+def counting_statements(app):
+    """Collects the SQL statements the app's engine runs inside the ``with`` block."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

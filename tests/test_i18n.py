@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po, write_po
 from jomso import create_app
 from jomso.cli import init_schema
 from jomso.extensions import babel
-from tests.catalog_helpers import make_product
+from tests.catalog.helpers import make_product
 
 ROOT = Path(__file__).resolve().parents[1]
 

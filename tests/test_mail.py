@@ -12,9 +12,9 @@ import threading
 import pytest
 
 from jomso.mail import send_mail
-from tests.accounts_helpers import post_form
+from tests.accounts.helpers import post_form
 from tests.helpers import make_user
-from tests.mail_helpers import html_of, last_message, outbox_files, outbox_messages, text_of
+from tests.mailbox import html_of, last_message, outbox_files, outbox_messages, text_of
 
 
 def test_outbox_message_has_text_and_html_parts_and_extra_headers(app):

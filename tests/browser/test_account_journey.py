@@ -7,7 +7,7 @@ import json
 
 from tests.browser.conftest import screenshot
 from tests.helpers import PASSWORD, make_user
-from tests.mail_helpers import last_message, link_to
+from tests.mailbox import last_message, link_to
 
 EMAIL = "journey@example.com"
 FIRST_PASSWORD = "amber fox climbs ladders"

@@ -5,8 +5,8 @@ list, the edit form with its preview and the policy diff, for a person to look a
 from __future__ import annotations
 
 from tests.browser.conftest import screenshot
-from tests.catalog_admin_helpers import jpeg_with_gps
-from tests.catalog_helpers import make_category, make_product
+from tests.catalog.admin_helpers import jpeg_with_gps
+from tests.catalog.helpers import make_category, make_product
 from tests.helpers import PASSWORD, make_user
 
 

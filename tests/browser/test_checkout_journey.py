@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from jomso.orders.models import Order
 from tests.browser.conftest import screenshot
-from tests.catalog_helpers import make_category, make_product
+from tests.catalog.helpers import make_category, make_product
 from tests.helpers import PASSWORD, make_user
-from tests.mail_helpers import last_message, text_of
-from tests.orders_helpers import get_order
+from tests.mailbox import last_message, text_of
+from tests.orders.helpers import get_order
 
 
 def _decline_cookies(page):
@@ -136,7 +136,7 @@ def test_checkout_on_a_phone(app, browser, live_server):
 
 def test_staff_see_refunds_and_a_dispute(app, page):
     from jomso import payments
-    from tests.orders_helpers import buy, order_number, staff, staff_post
+    from tests.orders.helpers import buy, order_number, staff, staff_post
 
     number = order_number(buy(app, app.test_client(), price_cents=2500, quantity=2)[0])
     desk = staff(app, app.test_client(), "owner", email="olga@example.com")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from jomso.database import utcnow
 from tests.browser.conftest import screenshot
-from tests.consent_helpers import add_views
+from tests.consent.helpers import add_views
 from tests.helpers import PASSWORD, make_user
 
 PHONE = {"width": 390, "height": 844}

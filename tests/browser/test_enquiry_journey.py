@@ -5,10 +5,10 @@ a person to look at."""
 from __future__ import annotations
 
 from tests.browser.conftest import screenshot
-from tests.catalog_helpers import make_category, make_product
-from tests.contact_helpers import confirmed_subscriber
+from tests.catalog.helpers import make_category, make_product
+from tests.contact.helpers import confirmed_subscriber
 from tests.helpers import PASSWORD, make_user
-from tests.mail_helpers import last_message, outbox_messages, text_of
+from tests.mailbox import last_message, outbox_messages, text_of
 
 
 def _sign_in(page, email):

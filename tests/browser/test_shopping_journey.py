@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.catalog_helpers import make_category, make_product
+from tests.catalog.helpers import make_category, make_product
 
 
 @pytest.fixture

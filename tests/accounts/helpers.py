@@ -1,0 +1,116 @@
+"""Helpers for the account tests: drive the real forms, read the links sent by mail."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from jomso import create_app
+from jomso.cli import init_schema
+from jomso.extensions import db
+from tests.conftest import csrf_token_from
+from tests.mailbox import last_message, link_to
+
+GOOD_PASSWORD = "ochre walrus juggles lanterns"
+
+
+def build_app(tmp_path, monkeypatch, **settings):
+    """An app like the ``app`` fixture's, with some settings changed (rate limits on, a shop
+    name...). Pair with ``dispose_app``."""
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'custom.sqlite3'}",
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "shop.test",
+            **settings,
+        }
+    )
+    with app.app_context():
+        init_schema()
+    return app
+
+
+def dispose_app(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def registration(**overrides) -> dict:
+    """A complete, valid registration form."""
+    data = {
+        "name": "Bea Customer",
+        "email": "bea@example.com",
+        "password": GOOD_PASSWORD,
+        "password_confirm": GOOD_PASSWORD,
+        "phone": "(202) 555-0143",
+        "other_phones-0": "",
+        "other_phones-1": "",
+        "line1": "12 Orchard Lane",
+        "line2": "Flat 3",
+        "city": "Springfield",
+        "region": "IL",
+        "postal_code": "62704",
+        "country": "US",
+        "accept_policy": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post_form(client, url, data, page_url=None, **kwargs):
+    """GET the page holding the form, then POST ``data`` with its CSRF token."""
+    page = client.get(page_url or url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data={**data, "csrf_token": csrf_token_from(page.text)}, **kwargs)
+
+
+def register(client, **overrides):
+    return post_form(client, "/account/register", registration(**overrides))
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def mailed_path(app, to: str, fragment: str) -> str:
+    """The path of the newest link containing ``fragment`` mailed to ``to``."""
+    return path_of(link_to(last_message(app, to=to), fragment))
+
+
+def confirm(client, email="bea@example.com"):
+    return client.get(mailed_path(client.application, email, "/account/confirm/"))
+
+
+def sign_in(client, email="bea@example.com", password=GOOD_PASSWORD, remember=False):
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return post_form(client, "/account/login", data)
+
+
+def sign_out(client):
+    page = client.get("/account")
+    return client.post("/account/logout", data={"csrf_token": csrf_token_from(page.text)})
+
+
+def session_id(client) -> str:
+    """What the signed session cookie carries for Flask-Login: ``<id>:<version>:<token>``."""
+    app = client.application
+    with app.test_request_context():
+        cookie = client.get_cookie("jomso_session", domain="shop.test").value
+        return app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
+
+
+def registered_customer(client, **overrides) -> str:
+    """Register through the form, confirm from the outbox, sign in; returns the email."""
+    email = overrides.get("email", "bea@example.com")
+    response = register(client, **overrides)
+    assert response.status_code == 200 and "Check your email" in response.text
+    confirm(client, email)
+    response = sign_in(client, email, overrides.get("password", GOOD_PASSWORD))
+    assert response.status_code == 302, response.text
+    return email
