@@ -20,14 +20,14 @@ BLUEPRINTS = (
     "jomso.consent",
     "jomso.contact",
     "jomso.contact.staff_views",
-    "jomso.contact.interest",
+    "jomso.contact.interest_views",
     "jomso.newsletter",
     "jomso.newsletter.staff_views",
     "jomso.staff",
     "jomso.analytics",
     "jomso.checkout",
     "jomso.orders.staff_views",
-    "jomso.payments.webhooks",
+    "jomso.payments.views",
 )
 
 

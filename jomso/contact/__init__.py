@@ -1,5 +1,5 @@
 """Contact and feedback: the form at /contact (this blueprint), the enquiry inbox for staff
-(``staff_views.py``, blueprint ``enquiries``) and product interest (``interest.py``)."""
+(``staff_views.py``, blueprint ``enquiries``) and product interest (``interest_views.py``)."""
 
 from flask import Blueprint
 

@@ -1,6 +1,6 @@
 """Orders: what was bought, the status pipeline, payments kept, and the services that change
 them. Its only views are the staff order pages (``jomso.orders.staff_views``); the checkout
-(``jomso.checkout``) and the webhook view (``jomso.payments.webhooks``) call its services too.
+(``jomso.checkout``) and the webhook view (``jomso.payments.views``) call its services too.
 
 The pipeline lives in ``jomso.orders.status``; every status change goes through
 ``jomso.orders.transitions``, which the services share:

@@ -48,7 +48,7 @@ Modules
 ``results`` (outcomes, results, events, exceptions), ``adapter`` (``PaymentGateway``, the calls
 to the SDK), ``translate`` (SDK answers as results, amounts as cents), ``settings`` (sandbox,
 production or demo), ``app`` (the app's gateway and the operations above), ``messages`` (what
-customers read), ``webhooks`` (the webhook view) and ``offline`` (the offline gateway).
+customers read), ``views`` (the webhook view) and ``offline`` (the offline gateway).
 """
 
 import warnings

@@ -8,6 +8,7 @@
 - ``views.py``: the policy pages; it holds the blueprint (listed in ``jomso.BLUEPRINTS``) and
   imports ``data_rights`` and ``hooks``. ``staff_views.py``: the owner's policy pages.
 
-This file holds no code on purpose: any domain imports ``jomso.privacy.registry`` to register,
-and importing it must not load the views, accounts or any other domain.
+This file holds no code on purpose: any domain imports ``jomso.privacy.registry`` or
+``jomso.privacy.retention`` to register, and importing them must not load the views, accounts or
+any other domain.
 """
