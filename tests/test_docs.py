@@ -1,8 +1,9 @@
 """The documentation: every setting has a row for owners, the README stays one screen that maps
-``docs/``, and the links between the pages resolve."""
+``docs/``, the links between the pages resolve, and the code the pages name exists."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -147,3 +148,41 @@ def test_doc_links_resolve():
             elif anchor and anchor not in _anchors(destination):
                 broken.append(f"{where} (no such heading)")
     assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+# Code named in the docs: `jomso/orders/placing.py`, `tests/mailbox.py`, `jomso.mail.send_mail`.
+_PATH_REFERENCE = re.compile(r"`((?:jomso|tests|templates|static)/[\w./<>-]*?)`")
+_DOTTED_REFERENCE = re.compile(r"`(jomso(?:\.\w+)+)")
+# Made by the translation steps the docs describe, not kept in the repository.
+GENERATED = ("jomso/translations",)
+
+
+def _resolves(dotted: str) -> bool:
+    """``jomso.a.b.c``: the longest importable module prefix, then attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+def test_code_named_in_the_docs_exists(app):
+    missing = []
+    for source in [README, *sorted(DOCS.glob("*.md"))]:
+        text = source.read_text(encoding="utf-8")
+        for path in _PATH_REFERENCE.findall(text):
+            if "<" in path or path.startswith(GENERATED):
+                continue
+            if not (ROOT / path.rstrip("/")).exists():
+                missing.append(f"{source.name}: {path}")
+        for dotted in _DOTTED_REFERENCE.findall(text):
+            if not _resolves(dotted):
+                missing.append(f"{source.name}: {dotted}")
+    assert missing == []
