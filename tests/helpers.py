@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from jomso.accounts.services import create_user
+from jomso.accounts.registration import create_user
 from jomso.extensions import db
 
 PASSWORD = "correct horse battery staple"

@@ -10,7 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from jomso.accounts import addresses, bp, limits, services
+from jomso.accounts import addresses, bp, limits, password_changes, profile_changes, user_sessions
 from jomso.accounts.data_rights import delete_account, export_user_data
 from jomso.accounts.forms import (
     AddressForm,
@@ -71,7 +71,9 @@ def profile():
         for number in [*numbers, "", ""][:shown]:
             form.phones.append_entry(number)
     if form.validate_on_submit():
-        services.update_profile(user, form.name.data, form.phone_numbers(), form.newsletter.data)
+        profile_changes.update_profile(
+            user, form.name.data, form.phone_numbers(), form.newsletter.data
+        )
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile"))
     return render_template("accounts/profile.html", form=form, user=user, subscription=subscription)
@@ -166,7 +168,9 @@ def change_email():
         new_email = form.email.normalized
         if new_email == current_user.email:
             form.email.errors.append(_("This is already your address."))
-        elif services.request_email_change(current_user, form.current_password.data, new_email):
+        elif profile_changes.request_email_change(
+            current_user, form.current_password.data, new_email
+        ):
             flash(
                 _(
                     "We sent a link to %(email)s. Your address changes when you follow it.",
@@ -186,7 +190,7 @@ def change_email():
 @login_required
 def cancel_email_change():
     if EmptyForm().validate_on_submit():
-        services.cancel_email_change(current_user)
+        profile_changes.cancel_email_change(current_user)
         flash(_("The change of address is cancelled."), "success")
     return redirect(url_for(".change_email"))
 
@@ -197,7 +201,9 @@ def cancel_email_change():
 def change_password():
     form = PasswordChangeForm(user=current_user)
     if form.validate_on_submit():
-        if services.change_password(current_user, form.current_password.data, form.password.data):
+        if password_changes.change_password(
+            current_user, form.current_password.data, form.password.data
+        ):
             flash(_("Your password is changed. Your other devices are signed out."), "success")
             return redirect(url_for(".overview"))
         form.current_password.errors.append(_("This is not your current password."))
@@ -209,7 +215,7 @@ def change_password():
 def sessions():
     return render_template(
         "accounts/sessions.html",
-        sessions=services.active_sessions(current_user),
+        sessions=user_sessions.active_sessions(current_user),
         current=current_user.current_session,
         button_form=EmptyForm(),
     )
@@ -222,7 +228,7 @@ def end_session(session_id):
         current = current_user.current_session
         if current is not None and current.id == session_id:
             abort(404)  # this device signs out with the sign-out button
-        if not services.end_session(current_user, session_id):
+        if not user_sessions.end_session(current_user, session_id):
             abort(404)
         flash(_("That device is signed out."), "success")
     return redirect(url_for(".sessions"))
@@ -232,7 +238,7 @@ def end_session(session_id):
 @login_required
 def end_other_sessions():
     if EmptyForm().validate_on_submit():
-        services.end_other_sessions(current_user)
+        user_sessions.end_other_sessions(current_user)
         flash(_("All your other devices are signed out."), "success")
     return redirect(url_for(".sessions"))
 
@@ -275,7 +281,7 @@ def delete():
         if verify_password(user.password_hash, form.current_password.data):
             delete_account(user)
             user.current_session = None  # its row went with the account
-            services.sign_out(user)
+            user_sessions.sign_out(user)
             return redirect(url_for(".deleted"))
         form.current_password.errors.append(_("This is not your password."))
     return render_template("accounts/delete.html", form=form, staff=False)

@@ -6,7 +6,16 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from jomso.accounts import bp, limits, services, tokens
+from jomso.accounts import (
+    bp,
+    limits,
+    lookup,
+    password_changes,
+    profile_changes,
+    registration,
+    tokens,
+    user_sessions,
+)
 from jomso.accounts.forms import (
     EmptyForm,
     LoginForm,
@@ -32,11 +41,11 @@ def login():
     target = request.args.get("next")
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = lookup.authenticate(form.email.data, form.password.data)
         if user is not None:
-            services.sign_in(user, remember=form.remember.data)
+            user_sessions.sign_in(user, remember=form.remember.data)
             return redirect(target if is_safe_redirect(target) else _home_for(user))
-        known = services.find_user_by_email(form.email.data)
+        known = lookup.find_user_by_email(form.email.data)
         login_failed.send(current_app._get_current_object(), user=known)
         form.password.errors.append(_("The email or password is not right."))
     return render_template("accounts/login.html", form=form)
@@ -45,7 +54,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if EmptyForm().validate_on_submit() and current_user.is_authenticated:
-        services.sign_out(current_user)
+        user_sessions.sign_out(current_user)
         flash(_("You are signed out."), "success")
     return redirect(url_for("catalog.home"))
 
@@ -59,8 +68,8 @@ def register():
         return redirect(url_for(".overview"))
     form = RegisterForm()
     if form.validate_on_submit():
-        services.register(
-            services.Registration(
+        registration.register(
+            registration.Registration(
                 name=form.name.data,
                 email=form.email.normalized,
                 password=form.password.data,
@@ -76,7 +85,7 @@ def register():
 @bp.get("/confirm/<token>")
 def confirm_email(token):
     try:
-        user, newly = services.confirm_email(token)
+        user, newly = registration.confirm_email(token)
     except tokens.InvalidToken:
         return render_template("accounts/link_invalid.html", kind="confirm"), 400
     return render_template("accounts/confirmed.html", user=user, newly=newly)
@@ -89,7 +98,7 @@ def resend_confirmation():
     if EmptyForm().validate_on_submit():
         if current_user.is_confirmed:
             flash(_("Your email address is already confirmed."), "info")
-        elif services.send_confirmation(current_user):
+        elif registration.send_confirmation(current_user):
             flash(
                 _("We sent a new link to %(email)s.", email=current_user.email),
                 "success",
@@ -107,7 +116,7 @@ def password_reset_request():
     """Always the same answer, whether or not the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.normalized)
+        password_changes.request_password_reset(form.email.normalized)
         return render_template("accounts/reset_sent.html", email=form.email.normalized)
     return render_template("accounts/reset_request.html", form=form)
 
@@ -116,14 +125,14 @@ def password_reset_request():
 @limits.per_client(limits.RESET_FORM_PER_CLIENT)
 def password_reset(token):
     try:
-        user = services.user_for_reset_token(token)
+        user = password_changes.user_for_reset_token(token)
     except tokens.InvalidToken:
         return render_template("accounts/link_invalid.html", kind="reset"), 400
     form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
-        services.reset_password(user, form.password.data)
+        password_changes.reset_password(user, form.password.data)
         if current_user.is_authenticated:
-            services.sign_out(current_user)
+            user_sessions.sign_out(current_user)
         flash(_("Your password is changed. Please sign in with the new one."), "success")
         return redirect(url_for(".login"))
     return render_template("accounts/reset_form.html", form=form)
@@ -132,9 +141,9 @@ def password_reset(token):
 @bp.get("/email/confirm/<token>")
 def confirm_email_change(token):
     try:
-        user = services.confirm_email_change(token)
+        user = profile_changes.confirm_email_change(token)
     except tokens.InvalidToken:
         return render_template("accounts/link_invalid.html", kind="email_change"), 400
-    except services.EmailInUse:
+    except profile_changes.EmailInUse:
         return render_template("accounts/link_invalid.html", kind="email_in_use"), 409
     return render_template("accounts/email_changed.html", user=user)

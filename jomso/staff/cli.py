@@ -7,7 +7,7 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 
-from jomso.accounts.services import find_user_by_email
+from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.validation import Invalid, check_password
 from jomso.permissions import Role
 from jomso.staff import bp

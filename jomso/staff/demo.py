@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
+from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.passwords import hash_password
-from jomso.accounts.services import end_all_sessions, find_user_by_email
+from jomso.accounts.user_sessions import end_all_sessions
 from jomso.extensions import db
 from jomso.permissions import ROLE_LABELS, Role
 from jomso.staff.services import create_staff

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from jomso.accounts.lookup import find_user_by_email, normalize_email
 from jomso.accounts.models import StaffRole, User
 from jomso.accounts.passwords import hash_password
-from jomso.accounts.services import end_all_sessions, find_user_by_email, normalize_email
+from jomso.accounts.user_sessions import end_all_sessions
 from jomso.audit import AuditKind, record_event
 from jomso.database import utcnow
 from jomso.extensions import db

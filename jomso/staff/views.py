@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from jomso.accounts.forms import EmptyForm
-from jomso.accounts.services import find_user_by_email
+from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.validation import Invalid, check_password
 from jomso.audit.services import AuditFilter, filtered_entries, last_sign_ins
 from jomso.extensions import db

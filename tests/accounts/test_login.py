@@ -7,7 +7,7 @@ import pytest
 from flask_login import user_logged_in
 from sqlalchemy import select
 
-from jomso.accounts import services
+from jomso.accounts import user_sessions as services
 from jomso.accounts.models import User, UserSession
 from jomso.accounts.signals import login_failed
 from jomso.extensions import db

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from jomso.accounts.services import find_user_by_email
+from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.signals import login_failed
 from jomso.audit import AccessLogEntry, AuditKind, record_event, record_personal_data_access
 from jomso.audit.models import AppendOnlyError

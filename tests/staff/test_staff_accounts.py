@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.models import User
-from jomso.accounts.services import find_user_by_email
 from jomso.extensions import db
 from jomso.staff.cli import _password_problems
 from jomso.staff.demo import create_demo_staff

@@ -1,0 +1,94 @@
+"""Password changes: a forgotten password reset through an emailed link, and a change made
+by a signed-in account with its current password. Either ends sessions and sends a notice.
+
+These functions own the transaction and commit, and send the emails that go with each step.
+They log account ids, never addresses, names, passwords or tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from jomso.accounts import tokens
+from jomso.accounts.lookup import find_user_by_email
+from jomso.accounts.models import User
+from jomso.accounts.passwords import hash_password, verify_password
+from jomso.accounts.registration import announce_confirmed
+from jomso.accounts.user_sessions import end_all_sessions, end_other_sessions
+from jomso.database import utcnow
+from jomso.extensions import db
+from jomso.mail import send_mail
+
+log = logging.getLogger(__name__)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link when an active account has this address; otherwise do nothing.
+
+    The caller shows the same answer either way.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        log.info("password reset asked for an address without an active account")
+        return
+    token = tokens.make_token(tokens.PASSWORD_RESET, user.id, user.password_hash)
+    send_mail(
+        user.email,
+        _("Reset your password"),
+        "password_reset",
+        user=user,
+        link=url_for("accounts.password_reset", token=token, _external=True),
+        minutes=tokens.MAX_AGE[tokens.PASSWORD_RESET] // 60,
+    )
+    log.info("password reset link sent to account %s", user.id)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The account a reset link is for; raises ``tokens.InvalidToken`` when the link is bad,
+    expired, or already used (the password changed since it was made)."""
+    user_id, bound = tokens.read_token(tokens.PASSWORD_RESET, token)
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not tokens.matches(bound, user.password_hash):
+        raise tokens.InvalidToken
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set a new password from a reset link; every session of the account ends.
+
+    Following the link proves the mailbox, so an unconfirmed address becomes confirmed.
+    """
+    user.password_hash = hash_password(new_password)
+    newly_confirmed = user.email_confirmed_at is None
+    if newly_confirmed:
+        user.email_confirmed_at = utcnow()
+    end_all_sessions(user)  # commits
+    log.info("account %s reset its password", user.id)
+    if newly_confirmed:
+        announce_confirmed(user)
+    _send_password_changed(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """Change the password when ``current_password`` is right; other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        return False
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    end_other_sessions(user)
+    log.info("account %s changed its password", user.id)
+    _send_password_changed(user)
+    return True
+
+
+def _send_password_changed(user: User) -> None:
+    send_mail(
+        user.email,
+        _("Your password was changed"),
+        "password_changed",
+        user=user,
+        reset_url=url_for("accounts.password_reset_request", _external=True),
+    )

@@ -1,0 +1,147 @@
+"""Opening accounts and confirming their email address: registration (with its phones, billing
+address and the signals other domains listen to), the confirmation link, accounts made by the
+operator or a test. ``announce_confirmed`` and ``signal_sender`` are here too, for password and
+profile changes to use.
+
+These functions own the transaction and commit, and send the emails that go with each step.
+They log account ids, never addresses, names, passwords or tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from jomso.accounts import tokens
+from jomso.accounts.lookup import find_user_by_email, normalize_email
+from jomso.accounts.models import Address, Phone, StaffRole, User
+from jomso.accounts.passwords import hash_password
+from jomso.accounts.signals import account_opening, account_registered, email_confirmed
+from jomso.database import utcnow
+from jomso.extensions import db
+from jomso.mail import send_mail
+
+log = logging.getLogger(__name__)
+
+
+def create_user(
+    email: str, password: str, name: str = "", roles=(), confirmed: bool = False
+) -> User:
+    """An account made by the operator or a test (no validation, no email sent)."""
+    user = User(email=normalize_email(email), password_hash=hash_password(password), name=name)
+    user.roles = [StaffRole(role=str(role)) for role in roles]
+    if confirmed:
+        user.email_confirmed_at = utcnow()
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@dataclass
+class Registration:
+    """What the registration form collected, already validated and normalised."""
+
+    name: str
+    email: str  # normalised
+    password: str
+    phones: list[str]  # E.164
+    address: dict[str, str]  # line1, line2, city, region, postal_code, country
+    newsletter: bool = False  # asked for new-product emails (the double opt-in starts)
+
+
+def register(data: Registration) -> User | None:
+    """Open an account and send the confirmation link; returns it.
+
+    When the address already has an account nothing is created: that address gets a message
+    saying someone tried to register with it, and None is returned. The visitor sees the same
+    page either way, so the form does not reveal who has an account. Registration never gives
+    a staff role.
+    """
+    existing = find_user_by_email(data.email)
+    if existing is None:
+        user = _open_account(data)
+        if user is not None:
+            # Newsletter starts the double opt-in when asked: its own confirmation link, first.
+            account_registered.send(signal_sender(), user=user, newsletter=data.newsletter)
+            send_confirmation(user)
+            return user
+        existing = find_user_by_email(data.email)  # registered a moment ago by another request
+    else:
+        hash_password(data.password)  # the same work as a real registration
+    if existing is not None:
+        log.info("registration attempt for existing account %s", existing.id)
+        send_mail(
+            existing.email,
+            _("Someone tried to open an account with your address"),
+            "register_existing",
+            user=existing,
+            login_url=url_for("accounts.login", _external=True),
+            reset_url=url_for("accounts.password_reset_request", _external=True),
+        )
+    return None
+
+
+def _open_account(data: Registration) -> User | None:
+    """Store the new account with its phones, billing address and policy acceptance (added by
+    privacy on ``account_opening``); None when the address was taken in the meantime."""
+    user = User(email=data.email, password_hash=hash_password(data.password), name=data.name)
+    user.phones = [Phone(number=n, position=i) for i, n in enumerate(data.phones)]
+    user.addresses = [
+        Address(name=data.name, is_default_billing=True, is_default_shipping=True, **data.address)
+    ]
+    db.session.add(user)
+    try:
+        db.session.flush()
+        account_opening.send(signal_sender(), user=user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    log.info("account %s registered", user.id)
+    return user
+
+
+def send_confirmation(user: User) -> bool:
+    """Email ``user`` a link that confirms their address."""
+    token = tokens.make_token(tokens.CONFIRM_EMAIL, user.id, user.email)
+    return send_mail(
+        user.email,
+        _("Please confirm your email address"),
+        "confirm_email",
+        user=user,
+        link=url_for("accounts.confirm_email", token=token, _external=True),
+        days=tokens.MAX_AGE[tokens.CONFIRM_EMAIL] // 86400,
+    )
+
+
+def confirm_email(token: str) -> tuple[User, bool]:
+    """Confirm the address the link was sent to: (the account, whether this confirmed it now).
+
+    Raises ``tokens.InvalidToken`` for a bad or expired link, or one for an address the
+    account no longer has.
+    """
+    user_id, bound = tokens.read_token(tokens.CONFIRM_EMAIL, token)
+    user = db.session.get(User, user_id)
+    if user is None or not tokens.matches(bound, user.email):
+        raise tokens.InvalidToken
+    if user.email_confirmed_at is not None:
+        return user, False
+    user.email_confirmed_at = utcnow()
+    db.session.commit()
+    log.info("account %s confirmed its email", user.id)
+    announce_confirmed(user)
+    return user, True
+
+
+def announce_confirmed(user: User) -> None:
+    """Tell the listeners of ``email_confirmed`` (after the commit that confirmed it)."""
+    email_confirmed.send(signal_sender(), user=user)
+
+
+def signal_sender():
+    """The sender of the account signals."""
+    return current_app._get_current_object()

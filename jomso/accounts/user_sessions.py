@@ -1,0 +1,174 @@
+"""Sign-in sessions: one ``user_sessions`` row per signed-in browser. Signing in and out,
+finding the account behind a session cookie, ending one, the others or all of an account's
+sessions, listing them, and purging expired rows.
+
+These functions own the transaction and commit (``end_all_sessions`` can leave it to the
+caller). They log account ids, never addresses, names, passwords or tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+import ua_parser
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from jomso.accounts.models import User, UserSession
+from jomso.database import utcnow
+from jomso.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def describe_browser(user_agent: str) -> str:
+    """Family, major version and system only, e.g. "Firefox 128 on Linux"."""
+    if not user_agent:
+        return ""
+    result = ua_parser.parse(user_agent[:512])
+    browser = result.user_agent
+    system = result.os
+    text = ""
+    if browser and browser.family != "Other":
+        text = f"{browser.family} {browser.major or ''}".strip()
+    if system and system.family != "Other":
+        text = f"{text} ({system.family})" if text else system.family
+    return text[:120]
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Start a new session for ``user`` in this browser.
+
+    The session is cleared first (nothing from before sign-in survives but
+    ``session["cart_id"]``), a ``user_sessions`` row is made, then Flask-Login's ``login_user``
+    runs and sends ``user_logged_in`` (the cart listens to merge a guest cart).
+    """
+    cart_id = session.get("cart_id")
+    session.clear()
+    if cart_id is not None:
+        session["cart_id"] = cart_id
+    config = current_app.config
+    lifetime = (
+        config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
+    )
+    if isinstance(lifetime, timedelta):
+        lifetime = lifetime.total_seconds()
+    now = utcnow()
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        user_id=user.id,
+        token_hash=_token_hash(token),
+        remember=remember,
+        browser=describe_browser(request.user_agent.string),
+        created_at=now,
+        expires_at=now + timedelta(seconds=lifetime),
+    )
+    db.session.add(record)
+    db.session.commit()
+    record.token = token
+    user.current_session = record
+    login_user(user, remember=remember)
+    log.info("account %s signed in", user.id)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The account behind ``<id>:<session_version>:<token>`` while its session row lives."""
+    try:
+        raw_id, raw_version, token = session_id.split(":", 2)
+        user_id, version = int(raw_id), int(raw_version)
+    except (AttributeError, ValueError):
+        return None
+    if not token:
+        return None
+    record = db.session.scalar(
+        select(UserSession)
+        .where(UserSession.token_hash == _token_hash(token))
+        .options(joinedload(UserSession.user))
+    )
+    if record is None or record.user_id != user_id or record.expires_at <= utcnow():
+        return None
+    user = record.user
+    if user.session_version != version or not user.active:
+        return None
+    record.token = token
+    user.current_session = record
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End this browser's session: its row, the Flask-Login state and the session cookie."""
+    if getattr(user, "current_session", None) is not None:
+        db.session.delete(user.current_session)
+        db.session.commit()
+        log.info("account %s signed out", user.id)
+    logout_user()
+    # Flask-Login marks the remember cookie for removal in the session; keep that mark.
+    remember_mark = session.get("_remember")
+    session.clear()
+    if remember_mark:
+        session["_remember"] = remember_mark
+
+
+def end_all_sessions(user: User, commit: bool = True) -> None:
+    """Sign the account out everywhere (staff disabling it, a password reset).
+
+    ``commit=False`` leaves the commit to the caller, so that ending the sessions and the
+    change that needs it (disabling the account, its access-log entry) are one transaction.
+    """
+    user.session_version += 1
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.current_session = None
+    if commit:
+        db.session.commit()
+    log.info("account %s: all sessions ended", user.id)
+
+
+def end_other_sessions(user: User) -> int:
+    """End every session of ``user`` but the one this request runs in; returns how many."""
+    keep = user.current_session.id if user.current_session else None
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.id != keep)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def end_session(user: User, session_id: int) -> bool:
+    """End one of ``user``'s sessions by its row id; False when no such session of theirs."""
+    record = db.session.scalar(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    )
+    if record is None:
+        return False
+    db.session.delete(record)
+    db.session.commit()
+    return True
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.expires_at > utcnow())
+            .order_by(UserSession.created_at.desc())
+        )
+    )
+
+
+def purge_expired_sessions() -> int:
+    """Delete session rows past their expiry (for the retention command); returns how many."""
+    result = db.session.execute(delete(UserSession).where(UserSession.expires_at <= utcnow()))
+    db.session.commit()
+    return result.rowcount or 0
