@@ -7,7 +7,7 @@ import pytest
 from flask_login import user_logged_in
 from sqlalchemy import select
 
-from jomso.accounts import user_sessions as services
+from jomso.accounts import user_sessions
 from jomso.accounts.models import User, UserSession
 from jomso.accounts.signals import login_failed
 from jomso.extensions import db
@@ -186,7 +186,7 @@ def test_end_all_sessions_can_join_the_callers_transaction(app, client):
     login(client)
     with app.app_context():
         user = db.session.get(User, user_id)
-        services.end_all_sessions(user, commit=False)
+        user_sessions.end_all_sessions(user, commit=False)
         user.active = False
         db.session.rollback()  # the caller's change failed: the sessions stay
     assert _signed_in(client)
@@ -265,7 +265,7 @@ def test_expired_session_rows_no_longer_sign_in(app, client):
         db.session.commit()
     assert not _signed_in(client)
     with app.app_context():
-        assert services.purge_expired_sessions() == 1
+        assert user_sessions.purge_expired_sessions() == 1
 
 
 def test_end_all_sessions_signs_out_every_device(app, client):
@@ -275,7 +275,7 @@ def test_end_all_sessions_signs_out_every_device(app, client):
     login(other)
     assert len(_session_rows(app, user_id)) == 2
     with app.app_context():
-        services.end_all_sessions(db.session.get(User, user_id))
+        user_sessions.end_all_sessions(db.session.get(User, user_id))
     assert not _signed_in(client)
     assert not _signed_in(other)
     assert _session_rows(app, user_id) == []
@@ -303,7 +303,7 @@ def test_signed_in_devices_page_ends_one_or_all_other_sessions(app, client):
 
     rows = _session_rows(app, user_id)
     laptop_token = session_id(laptop).split(":")[2]
-    laptop_row = next(r for r in rows if r.token_hash == services._token_hash(laptop_token))
+    laptop_row = next(r for r in rows if r.token_hash == user_sessions._token_hash(laptop_token))
     response = client.post(
         f"/account/sessions/{laptop_row.id}/end", data={"csrf_token": csrf_token_from(page.text)}
     )
