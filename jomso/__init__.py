@@ -50,10 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from jomso.accounts.models import AnonymousUser
     from jomso.database import init_database
-    from jomso.extensions import csrf, limiter, login_manager, migrate
+    from jomso.extensions import csrf, login_manager, migrate
     from jomso.i18n import init_i18n
     from jomso.logging_setup import init_logging
     from jomso.payments import init_payments
+    from jomso.ratelimits import init_rate_limits
 
     init_logging(app)
     init_database(app)
@@ -61,7 +62,7 @@ def register_extensions(app: Flask) -> None:
 
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_rate_limits(app)
     init_i18n(app)
     login_manager.init_app(app)
     login_manager.anonymous_user = AnonymousUser

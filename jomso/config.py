@@ -39,7 +39,7 @@ class Defaults:
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     MAX_IMAGE_PIXELS = 40_000_000  # width x height; larger images are refused (decompression bombs)
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = ""  # empty: SQLite file ratelimits.sqlite3 in the instance folder
     RATELIMIT_ENABLED = True
 
     SESSION_COOKIE_NAME = "jomso_session"

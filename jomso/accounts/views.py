@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,6 +27,7 @@ from jomso.accounts.forms import (
     ResetRequestForm,
 )
 from jomso.accounts.signals import login_failed
+from jomso.errors import render_error
 from jomso.privacy.services import current_policy
 from jomso.security import is_safe_redirect
 
@@ -32,19 +36,34 @@ def _home_for(user) -> str:
     return url_for("staff.dashboard") if user.is_staff else url_for("accounts.overview")
 
 
+def _too_many_failures(seconds: int):
+    wait = format_timedelta(timedelta(seconds=seconds), threshold=1, add_direction=False)
+    message = _(
+        "There were too many failed sign-ins to this account from your connection. For your "
+        "security, please wait %(wait)s and try again, or choose a new password with "
+        "“Forgot your password?” on the sign-in page.",
+        wait=wait,
+    )
+    return (*render_error(429, message=message), {"Retry-After": str(seconds)})
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limits.per_client(limits.LOGIN_PER_CLIENT)
-@limits.per_email(limits.LOGIN_FAILURES_PER_ACCOUNT, failures_only=True)
 def login():
     """Unknown email and wrong password get the same answer after the same work. A signed-in
-    visitor sees the form too (to switch accounts), with a note saying who is signed in."""
+    visitor sees the form too (to switch accounts), with a note saying who is signed in.
+    A client is refused for an account only after its own failures there (accounts/limits.py)."""
     target = request.args.get("next")
     form = LoginForm()
     if form.validate_on_submit():
+        wait = limits.sign_in_wait(form.email.data)
+        if wait is not None:
+            return _too_many_failures(wait)
         user = lookup.authenticate(form.email.data, form.password.data)
         if user is not None:
             user_sessions.sign_in(user, remember=form.remember.data)
             return redirect(target if is_safe_redirect(target) else _home_for(user))
+        limits.record_failed_sign_in(form.email.data)
         known = lookup.find_user_by_email(form.email.data)
         login_failed.send(current_app._get_current_object(), user=known)
         form.password.errors.append(_("The email or password is not right."))

@@ -57,12 +57,14 @@ def demo_command(host: str, port: int) -> None:
 
     from jomso.catalog.demo import seed_demo
     from jomso.cli import init_schema
+    from jomso.ratelimits import describe
 
     init_schema()
     if not db.session.scalar(select(func.count()).select_from(Product)):
         click.echo(f"Adding {DEMO_PRODUCTS} demo products (drawing their pictures)…")
         seed_demo(DEMO_PRODUCTS, seed=2018)
     _print_demo_staff()
+    click.echo(describe(current_app.config))
     db.session.remove()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
     click.echo(f"Jomso is running at http://{shown}:{port}/  (press Ctrl+C to stop)")

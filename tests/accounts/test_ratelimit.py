@@ -1,6 +1,7 @@
 """Rate limits on sign-in, registration and password reset, with the friendly 429 page.
 
-The shared test config turns rate limiting off; these tests build an app with it on.
+The shared test config turns rate limiting off; these tests build an app with it on, with the
+default storage. Clients at different addresses are test clients with their own ``REMOTE_ADDR``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from tests.helpers import PASSWORD, make_user
 
 @pytest.fixture
 def limited_app(tmp_path, monkeypatch):
-    app = build_app(
-        tmp_path, monkeypatch, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"
-    )
+    app = build_app(tmp_path, monkeypatch, RATELIMIT_ENABLED=True)
     yield app
     dispose_app(app)
 
@@ -27,6 +26,13 @@ WRONG = "wrong password here"
 
 def _login(client, email, password=WRONG):
     return post_form(client, "/account/login", {"email": email, "password": password})
+
+
+def _client_at(app, number: int):
+    """A browser at an address of its own (198.51.100.0/24, then 198.51.101.0/24...)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"198.51.{100 + number // 250}.{number % 250 + 1}"
+    return client
 
 
 def _assert_friendly_429(response):
@@ -47,15 +53,44 @@ def test_too_many_sign_ins_from_one_client_get_429_with_the_wait(limited_app):
     assert client.get("/account/login").status_code == 200
 
 
-def test_failed_attempts_on_one_account_lock_it_for_a_while(limited_app):
+def _assert_refused_sign_in(response):
+    _assert_friendly_429(response)
+    assert "too many failed sign-ins to this account from your connection" in response.text
+    assert "Forgot your password?" in response.text
+
+
+def test_guesses_from_many_addresses_do_not_lock_the_owner_out(limited_app):
     make_user(limited_app)
-    client = limited_app.test_client()
+    guesses = [_login(_client_at(limited_app, n), "ann@example.com") for n in range(50)]
+    owner = _client_at(limited_app, 50)
+    assert _login(owner, "ann@example.com", PASSWORD).status_code == 302
+    # Every guess was checked (and counted), none refused: each address failed once only.
+    assert [guess.status_code for guess in guesses] == [200] * 50
+
+
+def test_one_client_that_keeps_guessing_is_stopped(limited_app):
+    make_user(limited_app)
+    guesser = _client_at(limited_app, 0)
     for _ in range(5):
-        assert _login(client, "ann@example.com").status_code == 200
-    _assert_friendly_429(_login(client, "ann@example.com", PASSWORD))
-    # Another account from the same client is not affected.
+        assert _login(guesser, "ann@example.com").status_code == 200
+    # The owner, elsewhere, is not affected.
+    assert _login(_client_at(limited_app, 1), "ann@example.com", PASSWORD).status_code == 302
+    # The guesser's 6th attempt is refused, the right password too: it is not even checked.
+    _assert_refused_sign_in(_login(guesser, "ann@example.com", PASSWORD))
+    # Other accounts from the guesser's address are not affected.
     make_user(limited_app, email="bob@example.com")
-    assert _login(client, "bob@example.com", PASSWORD).status_code == 302
+    assert _login(guesser, "bob@example.com", PASSWORD).status_code == 302
+
+
+def test_while_an_account_is_under_attack_each_address_gets_one_guess(limited_app):
+    make_user(limited_app)
+    for number in range(20):
+        assert _login(_client_at(limited_app, number), "ann@example.com").status_code == 200
+    guesser = _client_at(limited_app, 20)
+    assert _login(guesser, "ann@example.com").status_code == 200
+    _assert_refused_sign_in(_login(guesser, "ann@example.com"))
+    # An address with no failures is never refused the right password.
+    assert _login(_client_at(limited_app, 21), "ann@example.com", PASSWORD).status_code == 302
 
 
 def test_successful_sign_ins_do_not_count_towards_the_account_limit(limited_app):

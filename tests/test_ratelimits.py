@@ -1,0 +1,206 @@
+"""The rate-limit counters (jomso/ratelimits.py): by default a SQLite file in the instance folder
+that every worker on the machine shares, so a limit holds whichever worker answers.
+
+The last test serves the shop with a real gunicorn (2 sync workers) and drives it over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from jomso.ratelimits import SQLiteStorage, describe
+from tests.accounts.helpers import build_app, dispose_app
+from tests.conftest import csrf_token_from
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _rows(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM counters").fetchone()[0]
+
+
+def test_two_storages_on_one_file_count_together(tmp_path):
+    uri = f"sqlite://{tmp_path / 'ratelimits.sqlite3'}"
+    first, second = SQLiteStorage(uri), SQLiteStorage(uri)
+    assert first.incr("client:a", 60) == 1
+    assert second.incr("client:a", 60) == 2
+    assert first.get("client:a") == 2
+    assert second.get("client:b") == 0
+    assert time.time() < first.get_expiry("client:a") <= time.time() + 60
+
+
+_INCREMENTS = """
+import sys
+from jomso.ratelimits import SQLiteStorage
+storage = SQLiteStorage(sys.argv[1])
+for _ in range(int(sys.argv[2])):
+    storage.incr("shared", 3600)
+"""
+
+
+def test_increments_from_two_processes_at_once_are_all_counted(tmp_path):
+    uri = f"sqlite://{tmp_path / 'ratelimits.sqlite3'}"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", _INCREMENTS, uri, "300"], cwd=ROOT)
+        for _ in range(2)
+    ]
+    for process in processes:
+        assert process.wait(timeout=120) == 0
+    assert SQLiteStorage(uri).get("shared") == 600
+
+
+def test_expired_counters_start_again_and_are_deleted(tmp_path):
+    path = tmp_path / "ratelimits.sqlite3"
+    storage = SQLiteStorage(f"sqlite://{path}", cleanup_interval=0)
+    storage.incr("old", 0.05, amount=3)
+    storage.incr("kept", 3600)
+    time.sleep(0.1)
+    assert storage.get("old") == 0
+    # The next increment deletes expired counters (here: every time, cleanup_interval=0).
+    storage.incr("new", 3600)
+    assert _rows(path) == 2
+    assert storage.incr("old", 3600) == 1  # a new window, counted from zero
+    assert storage.remove_expired(now=time.time() + 7200) == 3
+    assert _rows(path) == 0
+
+
+def test_the_operator_is_told_where_the_counters_are(tmp_path, monkeypatch):
+    app = build_app(tmp_path, monkeypatch, RATELIMIT_ENABLED=True)
+    dispose_app(app)
+    instance = (tmp_path / "instance").resolve()
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"sqlite://{instance}/ratelimits.sqlite3"
+    assert describe(app.config) == (
+        f"rate limits: shared file {instance}/ratelimits.sqlite3 (all workers on this machine)"
+    )
+    on = {"RATELIMIT_ENABLED": True}
+    redis = "redis://:s3cret@cache.internal:6379/2"
+    assert describe({**on, "RATELIMIT_STORAGE_URI": redis}) == (
+        "rate limits: redis://cache.internal:6379/2"
+    )
+    assert "each worker counts alone" in describe({**on, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert describe({"RATELIMIT_ENABLED": False}) == "rate limits: off"
+
+
+# -- two gunicorn workers -------------------------------------------------------------------------
+
+_PID = re.compile(r"^<(\d+)> (\w+) (\S+) (\d+)$", re.MULTILINE)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(access_log: Path, method: str, path: str) -> list[tuple[str, str]]:
+    """(worker pid, status) of each logged request for ``method path``."""
+    text = access_log.read_text() if access_log.exists() else ""
+    return [(pid, status) for pid, m, p, status in _PID.findall(text) if (m, p) == (method, path)]
+
+
+def _wait_for_both_workers(base: str, access_log: Path, process: subprocess.Popen) -> None:
+    """Until each worker has answered: while one is still loading the app, the other takes
+    every request, and the test would show nothing about two workers."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "gunicorn stopped"
+        try:
+            requests.get(f"{base}/healthz", timeout=30)
+        except (requests.ConnectionError, requests.Timeout):  # not listening or still loading
+            time.sleep(0.2)
+            continue
+        if len({pid for pid, _ in _answers(access_log, "GET", "/healthz")}) == 2:
+            return
+        time.sleep(0.05)
+    raise AssertionError("gunicorn's two workers did not both answer within 120 s")
+
+
+def _gunicorn(tmp_path: Path, port: int, env: dict) -> subprocess.Popen:
+    command = [
+        *(sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"),
+        *("--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "info"),
+        *("--access-logfile", str(tmp_path / "access.log")),
+        *("--access-logformat", "%(p)s %(m)s %(U)s %(s)s"),
+        *("--error-logfile", str(tmp_path / "error.log"), "app:app"),
+    ]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _six_failed_sign_ins(base: str, round_number: int) -> list[int]:
+    """Six wrong passwords for one account from one address; their statuses."""
+    browser = requests.Session()
+    browser.headers["X-Forwarded-For"] = f"203.0.113.{10 + round_number}"
+    page = browser.get(f"{base}/account/login", timeout=30)
+    form = {
+        "email": f"round{round_number}@example.com",
+        "password": "not the password",
+        "csrf_token": csrf_token_from(page.text),
+    }
+    answers = [browser.post(f"{base}/account/login", data=form, timeout=60) for _ in range(6)]
+    if answers[-1].status_code == 429:
+        assert "too many failed sign-ins" in answers[-1].text
+        assert int(answers[-1].headers["Retry-After"]) > 0
+    return [answer.status_code for answer in answers]
+
+
+def _answers_after(access_log: Path, logged: int, count: int) -> list[tuple[str, str]]:
+    """The ``count`` sign-in answers logged after the first ``logged`` (a worker writes its
+    log line just after it answers)."""
+    deadline = time.monotonic() + 10
+    while len(answers := _answers(access_log, "POST", "/account/login")) < logged + count:
+        assert time.monotonic() < deadline, "gunicorn did not log the sign-ins"
+        time.sleep(0.05)
+    return answers[logged : logged + count]
+
+
+def test_with_two_gunicorn_workers_the_sixth_failed_sign_in_in_a_minute_is_refused(
+    tmp_path, monkeypatch
+):
+    dispose_app(build_app(tmp_path, monkeypatch))  # the schema, in tmp_path/custom.sqlite3
+    instance = (tmp_path / "instance").resolve()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JOMSO_")}
+    env.update(
+        JOMSO_INSTANCE_PATH=str(instance),
+        JOMSO_DATABASE_URL=f"sqlite:///{tmp_path / 'custom.sqlite3'}",
+        JOMSO_SECRET_KEY="test-secret-key",
+        JOMSO_PROXY_FIX="1",  # each round comes from its own address (X-Forwarded-For)
+        JOMSO_ANALYTICS_ENABLED="false",
+    )
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    access_log = tmp_path / "access.log"
+    process = _gunicorn(tmp_path, port, env)
+    try:
+        _wait_for_both_workers(base, access_log, process)
+        shared_rounds = 0
+        for round_number in range(6):  # fresh keys each round: another address, another email
+            if round_number >= 3 and shared_rounds:
+                break
+            logged = len(_answers(access_log, "POST", "/account/login"))
+            statuses = _six_failed_sign_ins(base, round_number)
+            assert statuses == [200] * 5 + [429], round_number
+            workers = {pid for pid, _ in _answers_after(access_log, logged, 6)}
+            shared_rounds += len(workers) == 2
+        # At least one round's six attempts were shared between the workers (the scheduler
+        # picks a worker per connection; more rounds are run until one is).
+        assert shared_rounds, "one worker answered each round's attempts"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    started = (tmp_path / "error.log").read_text()
+    line = f"rate limits: shared file {instance}/ratelimits.sqlite3 (all workers on this machine)"
+    assert started.count(line) == 2  # each worker says where its counters are
