@@ -26,6 +26,7 @@ from jomso.catalog.images import ImageRejected
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Category, Product
 from jomso.extensions import db
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 
 bp = Blueprint("catalog_admin", __name__, url_prefix="/staff", cli_group=None)
@@ -52,7 +53,7 @@ def product_list():
         name: (getattr(form, name).data or "") if not getattr(form, name).errors else ""
         for name in ("q", "category", "stock", "status", "sort")
     }
-    pagination = db.paginate(
+    pagination = paginate(
         product_editing.staff_products(
             query=filters["q"],
             category=filters["category"],
@@ -61,9 +62,7 @@ def product_list():
             sort=filters["sort"] or "changed",
             low_stock=LOW_STOCK,
         ),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+        PER_PAGE,
     )
     return render_template(
         "staff/catalog/product_list.html",

@@ -16,6 +16,7 @@ from jomso.contact import services
 from jomso.contact.forms import ReplyForm
 from jomso.contact.models import STATUS_LABELS, Enquiry, EnquiryStatus
 from jomso.extensions import db
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
 
@@ -46,12 +47,7 @@ def enquiry_list():
     if status not in STATUS_LABELS:
         status = ""
     search = request.args.get("q", "").strip()[:200]
-    pagination = db.paginate(
-        services.enquiries_query(status or None, search),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = paginate(services.enquiries_query(status or None, search), PER_PAGE)
     if pagination.items:  # an empty page shows nobody's data
         detail = f"inbox, page {pagination.page}" + (f", {status}" if status else "")
         record_personal_data_access(

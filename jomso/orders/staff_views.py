@@ -38,6 +38,7 @@ from jomso.orders.status import (
     payment_label,
     refund_label,
 )
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
 
@@ -82,12 +83,7 @@ def order_list():
         chosen = ""  # a search looks through every order unless told otherwise
         form.status.data = ""
     statuses = sorted(TO_DO_STATUSES) if chosen == TO_DO else ([chosen] if chosen else None)
-    pagination = db.paginate(
-        queries.staff_orders_query(statuses, search),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = paginate(queries.staff_orders_query(statuses, search), PER_PAGE)
     if pagination.items:  # the list shows names and emails
         detail = f"order list, page {pagination.page}" + (", search" if search else "")
         record_personal_data_access("staff_orders.order_list", None, detail)
