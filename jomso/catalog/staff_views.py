@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from jomso.accounts.forms import EmptyForm
 from jomso.catalog import category_editing, editing, picture_editing, product_editing
 from jomso.catalog.admin_forms import (
+    DESCRIPTION_MAX,
     NO_CATEGORY,
     CategoryForm,
     ImageAltForm,
@@ -28,6 +29,7 @@ from jomso.catalog.models import Category, Product
 from jomso.extensions import db
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
+from jomso.request_limits import body_limit
 
 bp = Blueprint("catalog_admin", __name__, url_prefix="/staff", cli_group=None)
 
@@ -152,6 +154,7 @@ def _field_error(form, error: editing.CatalogError) -> None:
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
+@body_limit(text_characters=DESCRIPTION_MAX)
 @manage_catalog
 def product_new():
     form = _product_form()
@@ -163,6 +166,7 @@ def product_new():
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@body_limit(text_characters=DESCRIPTION_MAX)
 @manage_catalog
 def product_edit(product_id: int):
     """The product form, with its pictures and the on-sale switch beside it."""
@@ -257,6 +261,7 @@ def _to_pictures(product: Product):
 
 
 @bp.post("/products/<int:product_id>/images")
+@body_limit(file_setting="MAX_IMAGE_BYTES")  # the one view that takes a large body
 @manage_catalog
 def product_image_upload(product_id: int):
     """Upload a picture (JPEG, PNG or WebP, judged by its content, not its name). A refused

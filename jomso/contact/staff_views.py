@@ -13,11 +13,12 @@ from flask_login import current_user
 from jomso.accounts.forms import EmptyForm
 from jomso.audit import record_personal_data_access
 from jomso.contact import services
-from jomso.contact.forms import ReplyForm
+from jomso.contact.forms import REPLY_MAX, ReplyForm
 from jomso.contact.models import STATUS_LABELS, Enquiry, EnquiryStatus
 from jomso.extensions import db
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
+from jomso.request_limits import body_limit
 from jomso.staff.customers import CustomerSection, register_customer_section
 
 bp = Blueprint("enquiries", __name__, url_prefix="/staff/enquiries", cli_group=None)
@@ -85,6 +86,7 @@ def enquiry_detail(enquiry_id: int):
 
 
 @bp.post("/<int:enquiry_id>/reply")
+@body_limit(text_characters=REPLY_MAX)
 @may_handle
 def enquiry_reply(enquiry_id: int):
     """Email the reply to the enquirer; the page comes back with the reply kept on error."""
