@@ -11,7 +11,10 @@ views that declare it.
 * **A view that needs more** says so with :func:`body_limit`: room for the longest text its
   form accepts (``text_characters``, counted at 9 bytes each: any character percent-encoded),
   for a file (``file_setting``, the setting that caps the file: the picture upload), or a
-  fixed cap of its own (``max_bytes``: Braintree's webhook).
+  fixed cap of its own (``max_bytes``: Braintree's webhook). On a staff view (one that
+  declares its permission) the declaration counts only for a signed-in account holding that
+  permission: anyone else meets the shop-wide caps there too, so nobody without a staff
+  sign-in can make the shop read more than 64 KiB.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Flask, Request, current_app
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
@@ -29,6 +33,7 @@ from werkzeug.formparser import FormDataParser
 # bytes (any character of the Basic Multilingual Plane), each written as %XX.
 BYTES_PER_CHARACTER = 9
 VIEW_ATTRIBUTE = "body_limit"
+_NO_PERMISSION = object()  # a view that declares no permission (not a staff view)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,11 +98,19 @@ class ShopRequest(Request):
 
     @property
     def declared_body_limit(self) -> BodyLimit | None:
-        """The :func:`body_limit` of the view this request goes to, if it declares one."""
+        """The :func:`body_limit` of the view this request goes to, if it declares one and,
+        on a staff view, the signed-in account holds the view's permission."""
         if self.url_rule is None or not current_app:
             return None
         view = current_app.view_functions.get(self.url_rule.endpoint)
-        return getattr(view, VIEW_ATTRIBUTE, None)
+        limit = getattr(view, VIEW_ATTRIBUTE, None)
+        permission = getattr(view, "required_permission", _NO_PERMISSION)
+        if limit is None or permission is _NO_PERMISSION:
+            return limit
+        if not current_user.is_authenticated:
+            return None
+        allowed = current_user.is_staff if permission is None else current_user.can(permission)
+        return limit if allowed else None
 
     @property
     def max_content_length(self) -> int | None:

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.conftest import csrf_token_from
+from tests.helpers import login, make_user
 
 TWO_MB = 2 * 1024 * 1024
 FORM = "application/x-www-form-urlencoded"
@@ -115,6 +116,24 @@ def test_a_form_within_the_caps_is_read(client):
     response = client.post("/account/login", data=fields)
     assert response.status_code == 200  # the form came back: wrong email or password
     assert "Too large" not in response.text
+
+
+def test_larger_allowances_are_only_for_the_staff_who_may_use_them(app, client):
+    """The picture upload and the policy editor take large bodies from the staff members who
+    may use them (tests/catalog has the upload); anyone else, signed in or not, meets the
+    shop-wide cap there too."""
+    body = b"body=" + b"x" * (200 * 1024)
+    urls = ["/staff/products/1/images", "/staff/policy/new", "/staff/products/new"]
+    for url in urls:
+        assert_too_large_page(client.post(url, data=body, content_type=FORM))
+    make_user(app, "cora@example.com")  # a customer
+    make_user(app, "cat@staff.example.org", roles=["catalog"])  # not the policy's owner
+    for email, refused in [("cora@example.com", urls), ("cat@staff.example.org", urls[1:2])]:
+        signed_in = app.test_client()
+        assert login(signed_in, email).status_code == 302
+        for url in refused:
+            response = signed_in.post(url, data=body, content_type=FORM)
+            assert response.status_code == 413, (email, url)
 
 
 def test_the_webhook_takes_a_real_notification(app, client):
