@@ -83,9 +83,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from jomso.errors import init_errors
+    from jomso.request_limits import init_request_limits
     from jomso.security import init_security
     from jomso.templating import init_templating
 
+    init_request_limits(app)
     init_security(app)
     init_errors(app)
     init_templating(app)

@@ -35,7 +35,8 @@ class Defaults:
     CART_MAX_QUANTITY = 99
     PAGE_CACHE_ENABLED = True  # cache catalog pages for anonymous visitors (page_cache.py)
 
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests get 413
+    MAX_CONTENT_LENGTH = 64 * 1024  # bytes of a request body; more gets 413 (request_limits.py)
+    MAX_FORM_PARTS = 200  # fields of a form; more gets 413
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     MAX_IMAGE_PIXELS = 40_000_000  # width x height; larger images are refused (decompression bombs)
 

@@ -1,9 +1,11 @@
 """Test helpers shared by every domain's tests: make accounts, sign in through the real form,
-count the SQL statements a request runs."""
+count the SQL statements a request runs, read a page's forms as a browser would send them."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from sqlalchemy import event
 
@@ -46,3 +48,83 @@ def counting_statements(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+@dataclass
+class PageForm:
+    """A ``<form>`` of a page: where it posts, what a browser would send as it stands (hidden
+    and filled inputs, ticked boxes, chosen options, text areas), and the landmarks around it
+    (``main``, ``footer``, ``header``, ``nav``)."""
+
+    action: str
+    method: str
+    landmarks: tuple[str, ...]
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class _FormReader(HTMLParser):
+    LANDMARKS = frozenset({"main", "footer", "header", "nav"})
+    NOT_SENT = frozenset({"submit", "button", "reset", "image", "file"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[PageForm] = []
+        self._open: list[str] = []  # landmark elements we are inside
+        self._form: PageForm | None = None
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag in self.LANDMARKS:
+            self._open.append(tag)
+        elif tag == "form":
+            self._form = PageForm(
+                action=a.get("action", ""),
+                method=a.get("method", "get").lower(),
+                landmarks=tuple(self._open),
+            )
+            self.forms.append(self._form)
+        elif self._form is None or ("name" not in a and tag != "option"):
+            return
+        elif tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in self.NOT_SENT or (kind in ("checkbox", "radio") and "checked" not in a):
+                return
+            self._form.fields[a["name"]] = a.get("value", "on" if kind == "checkbox" else "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self._form.fields[a["name"]] = ""
+        elif tag == "select":
+            self._select, self._first_option = a["name"], None
+        elif tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in a:
+                self._form.fields[self._select] = value
+
+    def handle_endtag(self, tag):
+        if tag in self.LANDMARKS and self._open and self._open[-1] == tag:
+            self._open.pop()
+        elif tag == "form":
+            self._form = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            if self._select not in self._form.fields and self._first_option is not None:
+                self._form.fields[self._select] = self._first_option
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea is not None and self._form is not None:
+            self._form.fields[self._textarea] += data
+
+
+def forms_on(html: str) -> list[PageForm]:
+    """The page's forms, in document order, each with the fields a browser would send."""
+    reader = _FormReader()
+    reader.feed(html)
+    reader.close()
+    return reader.forms

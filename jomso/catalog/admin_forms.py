@@ -34,6 +34,7 @@ from jomso.catalog.cards import LOW_STOCK
 
 MAX_PRICE_UNITS = 1_000_000  # a price of a million or more is surely a typing slip
 MAX_STOCK = 1_000_000
+DESCRIPTION_MAX = 20_000  # characters of a product description
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 NO_CATEGORY = 0  # the category select's value for "no category"
 
@@ -143,7 +144,7 @@ class ProductForm(FlaskForm):
     )
     is_active = BooleanField(_l("On sale: shown in the shop"), default=True)
     description = TextAreaField(
-        _l("Description"), validators=[Length(max=20_000)], render_kw={"rows": 12}
+        _l("Description"), validators=[Length(max=DESCRIPTION_MAX)], render_kw={"rows": 12}
     )
 
     def validate_sku(self, field):

@@ -8,7 +8,6 @@ too.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -21,6 +20,7 @@ from jomso.catalog import search
 from jomso.catalog.models import Category, Product, ProductImage
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.pagination import clamp_page, page_count
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
 RELEVANCE = "relevance"  # the default order of search results
@@ -67,7 +67,7 @@ class ProductPage:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return page_count(self.total, self.per_page)
 
     @property
     def has_prev(self) -> bool:
@@ -222,7 +222,7 @@ def list_products(
 
     total = db.session.scalar(count, params)
     result = ProductPage(items=[], total=total, page=1, per_page=per_page)
-    result.page = min(max(1, page), result.pages)
+    result.page = clamp_page(page, total, per_page)
     params["offset"] = (result.page - 1) * per_page
     result.items = list(db.session.execute(rows, params))
     return result

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from jomso.accounts.forms import EmptyForm
 from jomso.catalog import category_editing, editing, picture_editing, product_editing
 from jomso.catalog.admin_forms import (
+    DESCRIPTION_MAX,
     NO_CATEGORY,
     CategoryForm,
     ImageAltForm,
@@ -26,7 +27,9 @@ from jomso.catalog.images import ImageRejected
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Category, Product
 from jomso.extensions import db
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
+from jomso.request_limits import body_limit
 
 bp = Blueprint("catalog_admin", __name__, url_prefix="/staff", cli_group=None)
 
@@ -52,7 +55,7 @@ def product_list():
         name: (getattr(form, name).data or "") if not getattr(form, name).errors else ""
         for name in ("q", "category", "stock", "status", "sort")
     }
-    pagination = db.paginate(
+    pagination = paginate(
         product_editing.staff_products(
             query=filters["q"],
             category=filters["category"],
@@ -61,9 +64,7 @@ def product_list():
             sort=filters["sort"] or "changed",
             low_stock=LOW_STOCK,
         ),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+        PER_PAGE,
     )
     return render_template(
         "staff/catalog/product_list.html",
@@ -153,6 +154,7 @@ def _field_error(form, error: editing.CatalogError) -> None:
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
+@body_limit(text_characters=DESCRIPTION_MAX)
 @manage_catalog
 def product_new():
     form = _product_form()
@@ -164,6 +166,7 @@ def product_new():
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@body_limit(text_characters=DESCRIPTION_MAX)
 @manage_catalog
 def product_edit(product_id: int):
     """The product form, with its pictures and the on-sale switch beside it."""
@@ -258,6 +261,7 @@ def _to_pictures(product: Product):
 
 
 @bp.post("/products/<int:product_id>/images")
+@body_limit(file_setting="MAX_IMAGE_BYTES")  # the one view that takes a large body
 @manage_catalog
 def product_image_upload(product_id: int):
     """Upload a picture (JPEG, PNG or WebP, judged by its content, not its name). A refused

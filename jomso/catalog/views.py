@@ -11,6 +11,7 @@ from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
 from jomso.catalog.page_cache import cached_page
+from jomso.pagination import requested_page
 
 IMAGE_MAX_AGE = 365 * 24 * 3600
 
@@ -49,12 +50,11 @@ def product_list():
     sort = request.args.get("sort", default_sort)
     if sort not in queries.SORTS and not (query and sort == queries.RELEVANCE):
         sort = default_sort
-    page = request.args.get("page", 1, type=int)
     result = queries.list_products(
         query=query,
         category=category,
         sort=sort,
-        page=page,
+        page=requested_page(),
         per_page=int(current_app.config["PRODUCTS_PER_PAGE"]),
     )
     links = {"q": query or None, "category": category.slug if category else None}

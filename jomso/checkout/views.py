@@ -3,8 +3,11 @@
 The checkout page carries a one-time key (``checkout_token``, kept in the session as
 ``session["checkout_token"]`` while no order uses it): the order placed with it is found again
 by a double click or a resubmitted form, which then lands on that order instead of paying
-twice. After placing, the browser's session holds a grant to see the order (guests included);
-the confirmation email carries a signed link that works anywhere.
+twice. The key opens its order only for the session it was given to (which still holds it, or
+was granted the order when it was placed) and for the order's signed-in owner: the same form
+sent from another session is an out-of-date page and opens nothing. After placing, the
+browser's session holds a grant to see the order (guests included); the confirmation email
+carries a signed link that works anywhere.
 """
 
 from __future__ import annotations
@@ -46,6 +49,17 @@ def _checkout_token(renew: bool = False) -> str:
         token = secrets.token_urlsafe(24)
         session[TOKEN_KEY] = token
     return token
+
+
+def _resubmitted_order(token: str):
+    """The order this session already placed with ``token`` (a double click, or the back
+    button and "send again"), or None. Another session's key finds nothing here."""
+    placed = placing.order_for_checkout_token(token)
+    if placed is None or placed.status == OrderStatus.PAYMENT_FAILED:
+        return None
+    if token == session.get(TOKEN_KEY) or access.may_view(placed):
+        return placed
+    return None
 
 
 def _admit_braintree() -> None:
@@ -121,10 +135,10 @@ def place_order():
     """Place the order and pay. Whatever happens, at most one charge per checkout key."""
     form = CheckoutForm()
     token = form.checkout_token.data or ""
-    placed = placing.order_for_checkout_token(token)
-    if placed is not None and placed.status != OrderStatus.PAYMENT_FAILED:
-        # Sent twice: the first one made this order.
+    placed = _resubmitted_order(token)
+    if placed is not None:  # sent twice from this session: the first one made this order
         access.grant(placed)
+        session.pop(TOKEN_KEY, None)
         return redirect(url_for(".order_page", number=placed.number), 303)
     cart = current_cart()
     summary = summarize(cart)

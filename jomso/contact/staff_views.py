@@ -13,10 +13,12 @@ from flask_login import current_user
 from jomso.accounts.forms import EmptyForm
 from jomso.audit import record_personal_data_access
 from jomso.contact import services
-from jomso.contact.forms import ReplyForm
+from jomso.contact.forms import REPLY_MAX, ReplyForm
 from jomso.contact.models import STATUS_LABELS, Enquiry, EnquiryStatus
 from jomso.extensions import db
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
+from jomso.request_limits import body_limit
 from jomso.staff.customers import CustomerSection, register_customer_section
 
 bp = Blueprint("enquiries", __name__, url_prefix="/staff/enquiries", cli_group=None)
@@ -46,12 +48,7 @@ def enquiry_list():
     if status not in STATUS_LABELS:
         status = ""
     search = request.args.get("q", "").strip()[:200]
-    pagination = db.paginate(
-        services.enquiries_query(status or None, search),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = paginate(services.enquiries_query(status or None, search), PER_PAGE)
     if pagination.items:  # an empty page shows nobody's data
         detail = f"inbox, page {pagination.page}" + (f", {status}" if status else "")
         record_personal_data_access(
@@ -89,6 +86,7 @@ def enquiry_detail(enquiry_id: int):
 
 
 @bp.post("/<int:enquiry_id>/reply")
+@body_limit(text_characters=REPLY_MAX)
 @may_handle
 def enquiry_reply(enquiry_id: int):
     """Email the reply to the enquirer; the page comes back with the reply kept on error."""

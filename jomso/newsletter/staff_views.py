@@ -24,6 +24,7 @@ from jomso.extensions import db
 from jomso.newsletter import composing, sending
 from jomso.newsletter.forms import AnnouncementForm
 from jomso.newsletter.models import Announcement, AnnouncementStatus
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.security import extend_csp
 
@@ -41,11 +42,9 @@ def _announcement_or_404(announcement_id: int) -> Announcement:
 @bp.get("")
 @may_compose
 def announcement_list():
-    pagination = db.paginate(
+    pagination = paginate(
         select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+        PER_PAGE,
     )
     return render_template(
         "staff/announcements/list.html",

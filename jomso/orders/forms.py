@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from jomso.orders.status import STATUS_LABELS
@@ -58,3 +58,8 @@ class RefundForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"inputmode": "decimal", "placeholder": "12.50"},
     )
+    # How many refunds the page showed: a refund recorded meanwhile makes the form out of date.
+    shown_refunds = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,4}$")])
+
+    def shown(self) -> int | None:
+        return int(self.shown_refunds.data) if self.shown_refunds.data else None

@@ -10,6 +10,11 @@ changed. Rules that hold:
   done) leaves the order as it was, and the staff see why. Refunds happen only after
   settlement, never exceed what was captured less what was refunded, and carry an
   idempotency key (``<number>-refund-<n>``).
+* **One refund for two clicks.** Two staff members refunding the same order at the same
+  moment read the same refunds, so both send the same idempotency key and Braintree makes one
+  refund; each records it in a write-locked transaction that reads the order again, and the
+  one that finds it recorded already says so instead of recording it twice. A refund form
+  sent after another refund was recorded (the page was out of date) is refused with a message.
 * **Stock.** Cancelling puts the stock back, unless the parcel already left, in one
   write-locked transaction that reads the order again.
 
@@ -185,9 +190,14 @@ def parse_amount(text: str, currency: str | None = None) -> int:
     return cents
 
 
-def refund(order: Order, amount_cents: int | None, actor: User) -> ActionResult:
-    """Refund all that is left (``amount_cents`` None) or a part, after settlement."""
+def refund(
+    order: Order, amount_cents: int | None, actor: User, shown_refunds: int | None = None
+) -> ActionResult:
+    """Refund all that is left (``amount_cents`` None) or a part, after settlement.
+    ``shown_refunds`` is how many refunds the staff member's page showed, when known."""
     _require(order, S.REFUNDED)
+    if shown_refunds is not None and shown_refunds != len(order.refunds):
+        return ActionResult(False, _ANOTHER_REFUND())
     sale = order.sale
     if sale is None or sale.status not in SETTLED:
         raise IllegalTransition(
@@ -211,23 +221,30 @@ def refund(order: Order, amount_cents: int | None, actor: User) -> ActionResult:
         log.warning("order %s: refund refused (%s)", order.number, ",".join(result.error_codes))
         reason = str(result.customer_message) if result.customer_message else ""
         return ActionResult(False, f"{_('The refund did not go through.')} {reason}".strip())
-    known = {p.transaction_id for p in order.payments}
-    if result.transaction_id not in known:
-        order.payments.append(
-            Payment(
-                kind=Payment.REFUND,
-                transaction_id=result.transaction_id,
-                status=result.status or "",
-                amount_cents=result.amount_cents or amount_cents,
-                card_brand=sale.card_brand,
-                card_last4=sale.card_last4,
-            )
-        )
-    db.session.flush()
     refunded = result.amount_cents or amount_cents
-    target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
-    move(order, target, actor, note=format_money(refunded, order.currency))
-    db.session.commit()
+    number = order.number
+    with write_lock():  # read the order again: another request may have recorded this refund
+        order = db.session.scalar(select(Order).where(Order.number == number))
+        if any(p.transaction_id == result.transaction_id for p in order.payments):
+            recorded_by_another = True
+        else:
+            recorded_by_another = False
+            order.payments.append(
+                Payment(
+                    kind=Payment.REFUND,
+                    transaction_id=result.transaction_id,
+                    status=result.status or "",
+                    amount_cents=refunded,
+                    card_brand=sale.card_brand,
+                    card_last4=sale.card_last4,
+                )
+            )
+            db.session.flush()
+            target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
+            move(order, target, actor, note=format_money(refunded, order.currency))
+    if recorded_by_another:
+        log.info("order %s: refund %s recorded by a parallel request", number, key)
+        return ActionResult(False, _ANOTHER_REFUND())
     log.info("order %s: refund %s", order.number, result.transaction_id)
     emails.send_refunded(order, refunded)
     return ActionResult(
@@ -237,6 +254,13 @@ def refund(order: Order, amount_cents: int | None, actor: User) -> ActionResult:
             amount=format_money(refunded, order.currency),
             number=order.number,
         ),
+    )
+
+
+def _ANOTHER_REFUND() -> str:
+    return _(
+        "Someone else refunded this order while you were on this page, so your refund was not "
+        "made. Check the refunds below before refunding again."
     )
 
 

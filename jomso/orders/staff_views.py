@@ -38,6 +38,7 @@ from jomso.orders.status import (
     payment_label,
     refund_label,
 )
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
 
@@ -82,12 +83,7 @@ def order_list():
         chosen = ""  # a search looks through every order unless told otherwise
         form.status.data = ""
     statuses = sorted(TO_DO_STATUSES) if chosen == TO_DO else ([chosen] if chosen else None)
-    pagination = db.paginate(
-        queries.staff_orders_query(statuses, search),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = paginate(queries.staff_orders_query(statuses, search), PER_PAGE)
     if pagination.items:  # the list shows names and emails
         detail = f"order list, page {pagination.page}" + (", search" if search else "")
         record_personal_data_access("staff_orders.order_list", None, detail)
@@ -102,6 +98,11 @@ def order_list():
     )
 
 
+def _refund_form(order: Order) -> RefundForm:
+    """An empty refund form that remembers how many refunds the page shows."""
+    return RefundForm(formdata=None, data={"shown_refunds": str(len(order.refunds))})
+
+
 def _detail_page(order: Order, *, ship_form=None, refund_form=None, status: int = 200):
     demo = payments.is_demo_mode()
     record_personal_data_access("staff_orders.order_detail", order.user_id, f"order {order.number}")
@@ -113,7 +114,7 @@ def _detail_page(order: Order, *, ship_form=None, refund_form=None, status: int 
             Action=Action,
             action_labels=ACTION_LABELS,
             ship_form=ship_form or ShipForm(formdata=None),
-            refund_form=refund_form or RefundForm(formdata=None),
+            refund_form=refund_form or _refund_form(order),
             button_form=EmptyForm(),
             demo=demo,
             can_process=current_user.can(Permission.PROCESS_ORDERS),
@@ -202,7 +203,7 @@ def order_refund(number: str):
         amount = None  # all that is left
         if form.amount.data:
             amount = fulfilment.parse_amount(form.amount.data, order.currency)
-        return _after(order, lambda: fulfilment.refund(order, amount, current_user))
+        return _after(order, lambda: fulfilment.refund(order, amount, current_user, form.shown()))
     except fulfilment.RefundRefused as refusal:
         form.amount.errors = [*form.amount.errors, str(refusal)]
         return _detail_page(order, refund_form=form, status=422)

@@ -1,8 +1,11 @@
 """Which Braintree the shop talks to: sandbox, production, or the offline gateway (demo mode).
 
 Demo payments mode is chosen when any of the three Braintree credentials is missing: the
-adapter then signs in to the offline gateway with fixed demo credentials (not secrets) and keeps
-its transactions in the instance folder. The demo checkout offers the test cards listed here.
+adapter then signs in to the offline gateway with a fixed demo merchant id and public key, and
+keeps its transactions in the instance folder. Its private key, which signs and verifies webhook
+notifications, is generated once per shop into ``instance/demo-braintree-key`` (mode 0600):
+nobody can sign a notification the shop accepts without reading that file. The demo checkout
+offers the test cards listed here.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import braintree
 from flask_babel import lazy_gettext as _l
 
+from jomso.instance_secrets import instance_secret
 from jomso.payments.messages import Message
 from jomso.payments.offline.store import STORE_NAME
 
@@ -26,7 +30,8 @@ CREDENTIAL_SETTINGS = ("BRAINTREE_MERCHANT_ID", "BRAINTREE_PUBLIC_KEY", "BRAINTR
 # Demo payments mode signs in to the offline gateway with these; they are not secrets.
 DEMO_MERCHANT_ID = "jomso_demo"
 DEMO_PUBLIC_KEY = "jomso_demo_public_key"
-DEMO_PRIVATE_KEY = "jomso_demo_private_key"
+# The demo private key (it signs webhooks) is generated per shop into this instance file.
+DEMO_PRIVATE_KEY_FILE = "demo-braintree-key"
 
 
 def demo_settings(config: Mapping[str, Any]) -> bool:
@@ -46,7 +51,7 @@ def gateway_settings(config: Mapping[str, Any], instance_path: str) -> dict[str,
             "environment": "sandbox",
             "merchant_id": DEMO_MERCHANT_ID,
             "public_key": DEMO_PUBLIC_KEY,
-            "private_key": DEMO_PRIVATE_KEY,
+            "private_key": instance_secret(instance_path, DEMO_PRIVATE_KEY_FILE),
             "offline_store": Path(instance_path) / STORE_NAME,
             **common,
         }

@@ -34,17 +34,19 @@ from jomso.privacy.services import (
     render_policy,
     shop_today,
 )
+from jomso.request_limits import body_limit
 from jomso.staff.customers import CustomerSection, register_customer_section
 
 bp = Blueprint("policy_admin", __name__, url_prefix="/staff/policy", cli_group=None)
 
 administer = permission_required(Permission.ADMINISTER)
+POLICY_MAX = 200_000  # characters of the policy text
 
 
 class PolicyForm(FlaskForm):
     body = TextAreaField(
         _l("Policy text (Markdown)"),
-        validators=[DataRequired(_l("The policy cannot be empty.")), Length(max=200_000)],
+        validators=[DataRequired(_l("The policy cannot be empty.")), Length(max=POLICY_MAX)],
         render_kw={"rows": 28, "spellcheck": "true"},
     )
     summary = StringField(
@@ -85,6 +87,7 @@ def version_list():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@body_limit(text_characters=POLICY_MAX)
 @administer
 def version_new():
     """Write a new version from the current one. "Preview" shows it rendered and what

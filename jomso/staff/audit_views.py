@@ -14,7 +14,7 @@ from jomso.audit.services import (
     resolve_customer,
 )
 from jomso.database import utcnow
-from jomso.extensions import db
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.staff import bp
 from jomso.staff.forms import AuditFilterForm
@@ -45,12 +45,7 @@ def _filter_from_request() -> tuple[AuditFilterForm, AuditFilter]:
 @permission_required(Permission.ADMINISTER)
 def audit_log():
     form, flt = _filter_from_request()
-    pagination = db.paginate(
-        filtered_entries(flt),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = paginate(filtered_entries(flt), PER_PAGE)
     return render_template(
         "staff/audit.html",
         form=form,

@@ -4,7 +4,7 @@ writes exactly one access-log entry."""
 from flask import abort, render_template, request
 
 from jomso.audit import record_personal_data_access
-from jomso.extensions import db
+from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.staff import bp
 from jomso.staff.customers import customer_sections, customers_query, get_customer
@@ -18,12 +18,7 @@ PER_PAGE = 50
 def customer_list():
     form = CustomerSearchForm(formdata=request.args)
     search = (form.q.data or "") if form.validate() else ""
-    pagination = db.paginate(
-        customers_query(search),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    pagination = paginate(customers_query(search), PER_PAGE)
     if pagination.items:  # an empty page shows nobody's data
         detail = f"list, page {pagination.page}" + (", search" if search else "")
         record_personal_data_access("staff.customer_list", None, detail)

@@ -176,8 +176,22 @@ def test_a_picture_with_too_many_pixels_is_refused(app, catalog, product_id):
     assert stored_files(app) == set()
 
 
+def test_a_picture_of_a_few_megabytes_is_taken(app, catalog, product_id):
+    """The upload is the one page that takes a large body: every other one stops at 64 KiB."""
+    noise = Image.frombytes("RGB", (1000, 1000), os.urandom(3 * 1000 * 1000))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    picture = buffer.getvalue()
+    assert 2.5 * 2**20 < len(picture) < app.config["MAX_IMAGE_BYTES"]
+    assert len(picture) > 40 * app.config["MAX_CONTENT_LENGTH"]
+    response = upload(catalog, product_id, picture, "noise.png", alt="Static")
+    assert response.status_code == 302
+    assert [row[3] for row in picture_rows(app, product_id)] == ["Static"]
+
+
 def test_a_request_over_the_body_limit_gets_the_413_page(app, catalog, product_id):
-    assert app.config["MAX_CONTENT_LENGTH"] == 8 * 1024 * 1024
+    # The upload takes the largest picture plus an ordinary form's room, and no more.
+    assert app.config["MAX_IMAGE_BYTES"] + app.config["MAX_CONTENT_LENGTH"] < 9 * 1024 * 1024
     before = stored_files(app)
     response = upload(catalog, product_id, b"\x89PNG" + bytes(9 * 1024 * 1024), "giant.png")
     assert response.status_code == 413

@@ -14,6 +14,7 @@ from jomso.catalog.models import Product
 from jomso.extensions import db
 from jomso.orders.models import Order, Payment
 from tests.catalog.helpers import make_product
+from tests.conftest import csrf_token_from
 from tests.helpers import login, make_user
 from tests.mailbox import last_message, link_to, outbox_messages, text_of
 from tests.orders.helpers import (
@@ -406,6 +407,38 @@ def test_a_double_click_makes_one_order_and_one_charge(app, client):
     assert order.status == "paid"
     assert len(gateway_sales(app, order.number)) == 1
     assert stock_of(app, product_id) == 4
+
+
+def test_a_checkout_form_replayed_from_another_session_opens_nothing(app, client):
+    """Someone who gets hold of a placed order's checkout form (its one-time key) and sends it
+    from their own session gets neither the order page nor a grant to it."""
+    product_id = make_product(app, "Blue Mug", stock=5)
+    add_to_cart(client, product_id)
+    data = checkout_data(client.get("/checkout").text)
+    number = order_number(client.post("/checkout", data=data))
+
+    other = app.test_client()  # with a cart of their own: the whole form is checked
+    add_to_cart(other, product_id)
+    replay = {**data, "csrf_token": csrf_token_from(other.get("/checkout").text)}
+    response = other.post("/checkout", data=replay)
+    assert response.status_code == 409
+    assert "This checkout page was out of date." in response.text
+    assert number not in response.text
+    assert other.get(f"/orders/{number}").status_code == 404
+
+    empty = app.test_client()  # no cart at all
+    replay = {**data, "csrf_token": csrf_token_from(empty.get("/").text)}
+    response = empty.post("/checkout", data=replay)
+    assert response.status_code in (302, 303)
+    assert number not in response.headers["Location"]
+    assert empty.get(f"/orders/{number}").status_code == 404
+
+    [order] = all_orders(app)  # one order, one charge, whatever was replayed
+    assert len(gateway_sales(app, order.number)) == 1
+    assert stock_of(app, product_id) == 4
+    # The session that placed it still lands on its order when it sends the form again.
+    again = client.post("/checkout", data=data)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/orders/{number}")
 
 
 # -- The order page -----------------------------------------------------------------------------

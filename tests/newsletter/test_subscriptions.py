@@ -26,6 +26,7 @@ from tests.contact.helpers import (
     subscribe_from_footer,
     subscribers,
 )
+from tests.helpers import forms_on
 from tests.mailbox import last_message, link_to, outbox_messages
 from tests.mailbox import text_of as mail_text
 
@@ -137,9 +138,17 @@ def test_a_post_from_another_site_is_refused(app, client):
     assert same_site.status_code == 303
 
 
-def test_the_subscribe_page_works_on_its_own(client):
+def test_the_subscribe_page_works_on_its_own(app, client):
+    """The page's own form (not the footer's) sent as a browser sends it."""
     page = client.get("/newsletter/subscribe")
-    assert page.status_code == 200 and 'name="email"' in page.text
+    assert page.status_code == 200
+    [form] = [f for f in forms_on(page.text) if "main" in f.landmarks]
+    assert (form.method, form.action) == ("post", "/newsletter/subscribe")
+    form.fields["email"] = "ann@example.com"
+    response = client.post(form.action, data=form.fields, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Check your email" in response.text
+    assert [s.email for s in subscribers(app)] == ["ann@example.com"]
 
 
 # -- Bad links ---------------------------------------------------------------------------------

@@ -4,11 +4,16 @@ may see what, and one access-log entry per page that shows a customer's details.
 
 from __future__ import annotations
 
-import pytest
+import threading
+from contextlib import contextmanager
 
+import pytest
+from sqlalchemy import event
+
+from jomso.extensions import db
 from jomso.orders import staff_views
 from tests.catalog.helpers import make_product
-from tests.helpers import login, make_user
+from tests.helpers import forms_on, login, make_user
 from tests.mailbox import last_message, text_of
 from tests.orders.helpers import (
     add_to_cart,
@@ -256,6 +261,84 @@ def test_settled_payments_are_refunded_not_voided(app, desk, paid):
     cancel = staff_post(desk, number, "cancel", follow_redirects=True)
     assert "refund it instead" in cancel.text or "cannot become" in cancel.text
     assert get_order(app, number).status == "shipped"
+
+
+def _settled(desk, number):
+    staff_post(desk, number, "ship", {"carrier": "DHL", "tracking_number": "JD0001"})
+    staff_post(desk, number, "settle")
+
+
+def _refund_form(client, number, amount=""):
+    """The refund form of the order page as the staff member's browser would send it."""
+    [form] = [f for f in forms_on(client.get(f"/staff/orders/{number}").text)
+              if f.action.endswith("/refund")]  # fmt: skip
+    return {**form.fields, "amount": amount}
+
+
+@contextmanager
+def reading_payments_together(app, racers: int):
+    """Holds each of ``racers`` requests (threads) right after its first read of the order's
+    payments until all of them have read them: they all see the order as it was, then go
+    on at the same moment."""
+    barrier = threading.Barrier(racers, timeout=20)
+    seen = threading.local()
+    with app.app_context():
+        engine = db.engine
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        racing = threading.current_thread().name.startswith("racer")
+        if racing and "FROM payments" in statement and not getattr(seen, "done", False):
+            seen.done = True
+            barrier.wait()
+
+    event.listen(engine, "after_cursor_execute", hold)
+    try:
+        yield
+    finally:
+        event.remove(engine, "after_cursor_execute", hold)
+
+
+def test_two_staff_refunding_at_the_same_moment_make_one_refund(app, desk, paid):
+    number, _ = paid
+    _settled(desk, number)
+    other = staff(app, app.test_client(), "orders", email="second-desk@staff.example.org")
+    forms = {desk: _refund_form(desk, number), other: _refund_form(other, number)}
+    answers = {}
+
+    def refund(client):
+        answers[client] = client.post(f"/staff/orders/{number}/refund", data=forms[client])
+
+    with reading_payments_together(app, 2):
+        threads = [threading.Thread(target=refund, args=(c,), name=f"racer-{i}")
+                   for i, c in enumerate(forms)]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(a.status_code for a in answers.values()) == [303, 303]
+    pages = [client.get(answer.headers["Location"]).text for client, answer in answers.items()]
+    assert sum(f"Refunded $34.95 on order {number}." in page for page in pages) == 1
+    assert sum("Someone else refunded this order while you were on this page" in page
+               for page in pages) == 1  # fmt: skip
+    order = get_order(app, number)
+    assert [r.amount_cents for r in order.refunds] == [3495]
+    assert order.status == "refunded"
+    assert [r.amount_cents for r in gateway_sales(app, number) if r.kind == "credit"] == [3495]
+    assert [c.to_status for c in order.changes].count("refunded") == 1
+
+
+def test_a_refund_form_from_before_another_refund_is_refused(app, desk, paid):
+    number, _ = paid
+    _settled(desk, number)
+    other = staff(app, app.test_client(), "orders", email="second-desk@staff.example.org")
+    late = _refund_form(other, number, "5.00")  # opened before the first refund
+    first = desk.post(f"/staff/orders/{number}/refund", data=_refund_form(desk, number, "5.00"))
+    assert first.status_code == 303
+    response = other.post(f"/staff/orders/{number}/refund", data=late, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Someone else refunded this order while you were on this page" in response.text
+    assert [r.amount_cents for r in get_order(app, number).refunds] == [500]
 
 
 def test_partial_then_full_refund(app, desk, paid):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -218,6 +220,47 @@ def test_webhook_signed_with_another_key_is_refused(app, tmp_path):
         payments.parse_webhook(sample["bt_signature"], sample["bt_payload"])
 
 
+def _signed_by(private_key: str, tmp_path) -> dict:
+    """A ``check`` notification signed as the demo gateway with ``private_key`` would."""
+    signer = PaymentGateway(
+        environment="sandbox",
+        merchant_id="jomso_demo",
+        public_key="jomso_demo_public_key",
+        private_key=private_key,
+        offline_store=tmp_path / "signer.json",
+    )
+    return signer.braintree.webhook_testing.sample_notification("check", "x")
+
+
+def test_demo_webhooks_are_signed_with_a_key_made_for_this_shop(app, tmp_path):
+    key_file = Path(app.instance_path) / "demo-braintree-key"
+    key = key_file.read_text().strip()
+    assert len(key) == 64 and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert payments.get_gateway(app).braintree.config.private_key == key
+    again = _app(tmp_path)  # the same instance folder: the key survives a restart
+    assert payments.get_gateway(again).braintree.config.private_key == key
+
+
+def test_a_notification_signed_with_the_old_demo_constant_is_refused(client, tmp_path):
+    old_constant = _signed_by("jomso_demo_private_key", tmp_path)
+    assert client.post("/webhooks/braintree", data=old_constant).status_code == 400
+    with client.application.app_context():
+        own = payments.sample_webhook("check", "x")
+    assert client.post("/webhooks/braintree", data=own).status_code == 200
+
+
+def test_another_demo_shop_cannot_sign_for_this_one(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "another-instance"))
+    another = _app(tmp_path)
+    assert Path(another.instance_path) != Path(app.instance_path)
+    keys = {payments.get_gateway(a).braintree.config.private_key for a in (app, another)}
+    assert len(keys) == 2
+    with another.app_context():
+        theirs = payments.sample_webhook("check", "x")
+    response = app.test_client().post("/webhooks/braintree", data=theirs)
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("signature", "payload"),
     [
@@ -237,8 +280,9 @@ def test_validly_signed_garbage_is_refused(app):
     gateway = payments.get_gateway(app)
     from braintree.util.crypto import Crypto
 
+    config = gateway.braintree.config
     payload = base64.encodebytes(b"<not-a-notification>").decode()
-    signature = "jomso_demo_public_key|" + Crypto.sha1_hmac_hash("jomso_demo_private_key", payload)
+    signature = f"{config.public_key}|" + Crypto.sha1_hmac_hash(config.private_key, payload)
     with pytest.raises(InvalidWebhook, match="unreadable"):
         gateway.parse_webhook(signature, payload)
 
