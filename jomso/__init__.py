@@ -71,8 +71,11 @@ def register_extensions(app: Flask) -> None:
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        # X-Forwarded-Host is believed only when asked: links in mail never use it anyway
+        # (jomso.urls), but pages and checks that read the request's host would.
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        host_hops = hops if app.config.get("PROXY_FIX_HOST") else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=host_hops)
 
 
 def register_blueprints(app: Flask) -> None:

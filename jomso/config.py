@@ -8,10 +8,15 @@ is an int), otherwise kept as text.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+
+from jomso.urls import split_shop_url
 
 ENV_PREFIX = "JOMSO"
 
@@ -71,7 +76,7 @@ class Defaults:
     BRAINTREE_TIMEOUT = 30
     ALLOW_DEMO_PAYMENTS = False
     ORDER_LINK_DAYS = 365  # how long the order link in confirmation emails works
-    SHOP_URL = ""  # public address, e.g. https://shop.example.com: links in mail sent by commands
+    SHOP_URL = ""  # public address, e.g. https://shop.example.com: every full link (jomso.urls)
 
     ANALYTICS_ENABLED = True  # record storefront page views (false: no log, no visitor cookie)
     ANALYTICS_WRITE_BEHIND = True  # write page views from a background thread, in batches
@@ -85,7 +90,8 @@ class Defaults:
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
 
-    PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-*
+    PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-For and -Proto
+    PROXY_FIX_HOST = False  # also believe their X-Forwarded-Host
 
 
 def instance_path_from_env() -> str | None:
@@ -95,7 +101,8 @@ def instance_path_from_env() -> str | None:
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    """Fill ``app.config`` from defaults, the instance config file and the environment."""
+    """Fill ``app.config`` from defaults, the instance config file and the environment, then
+    refuse settings that are unsafe (see ``check_settings``)."""
     app.config.from_object(Defaults)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
@@ -116,6 +123,31 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["PERMANENT_SESSION_LIFETIME"] = 14 * 24 * 3600
+    trusted = app.config.get("TRUSTED_HOSTS")
+    if isinstance(trusted, str):  # JOMSO_TRUSTED_HOSTS="shop.example.com, www.example.com"
+        app.config["TRUSTED_HOSTS"] = [h for h in re.split(r"[\s,]+", trusted) if h]
+    check_settings(app.config)
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
+    in production (``ENV=production``) without ``SHOP_URL``. The demo payments guard is
+    ``jomso.payments``'."""
+    if config.get("SHOP_URL"):
+        try:
+            split_shop_url(config["SHOP_URL"])
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
+    if config.get("ENV") != "production":
+        return
+    problems = []
+    if not config.get("SHOP_URL"):
+        problems.append(
+            "JOMSO_SHOP_URL is not set, so links in emails would have no trustworthy address. "
+            "Set it to the shop's public address, e.g. JOMSO_SHOP_URL=https://shop.example.com."
+        )
+    if problems:
+        raise RuntimeError("Refusing to start in production: " + " ".join(problems))
 
 
 def _instance_secret_key(instance: Path) -> str:
