@@ -51,6 +51,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    ALLOW_INSECURE_COOKIES = False  # let production start with cookies sent over plain HTTP
     REMEMBER_COOKIE_NAME = "jomso_remember"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -123,6 +124,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["PERMANENT_SESSION_LIFETIME"] = 14 * 24 * 3600
+    # The "Keep me signed in" cookie is Secure whenever the session cookie is: its own
+    # setting can add Secure, never take it away.
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("REMEMBER_COOKIE_SECURE")) or bool(
+        app.config["SESSION_COOKIE_SECURE"]
+    )
     trusted = app.config.get("TRUSTED_HOSTS")
     if isinstance(trusted, str):  # JOMSO_TRUSTED_HOSTS="shop.example.com, www.example.com"
         app.config["TRUSTED_HOSTS"] = [h for h in re.split(r"[\s,]+", trusted) if h]
@@ -131,8 +137,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
-    in production (``ENV=production``) without ``SHOP_URL``. The demo payments guard is
-    ``jomso.payments``'."""
+    in production (``ENV=production``) without ``SHOP_URL`` or without secure cookies (unless
+    ``ALLOW_INSECURE_COOKIES``). The demo payments guard is ``jomso.payments``'."""
     if config.get("SHOP_URL"):
         try:
             split_shop_url(config["SHOP_URL"])
@@ -145,6 +151,18 @@ def check_settings(config: Mapping[str, Any]) -> None:
         problems.append(
             "JOMSO_SHOP_URL is not set, so links in emails would have no trustworthy address. "
             "Set it to the shop's public address, e.g. JOMSO_SHOP_URL=https://shop.example.com."
+        )
+    insecure = [
+        f"JOMSO_{name}"
+        for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+        if not config.get(name)
+    ]
+    if insecure and not config.get("ALLOW_INSECURE_COOKIES"):
+        problems.append(
+            f"{' and '.join(insecure)} not true, so sign-in cookies would also travel over "
+            "plain HTTP. Serve the shop over HTTPS and set JOMSO_SESSION_COOKIE_SECURE=true, "
+            "or set JOMSO_ALLOW_INSECURE_COOKIES=true for a shop reached over plain HTTP on a "
+            "private network only."
         )
     if problems:
         raise RuntimeError("Refusing to start in production: " + " ".join(problems))

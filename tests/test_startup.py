@@ -44,6 +44,28 @@ def test_production_refuses_to_start_without_the_shop_url(tmp_path):
         _app(tmp_path, **{**PRODUCTION, "SHOP_URL": ""})
 
 
+def test_production_refuses_to_start_with_insecure_cookies(tmp_path):
+    with pytest.raises(RuntimeError, match="JOMSO_SESSION_COOKIE_SECURE and JOMSO_REMEMBER_"):
+        _app(tmp_path, **{**PRODUCTION, "SESSION_COOKIE_SECURE": False})
+
+
+def test_production_with_insecure_cookies_allowed_starts(tmp_path):
+    app = _app(tmp_path, **{**PRODUCTION, "SESSION_COOKIE_SECURE": False},
+               ALLOW_INSECURE_COOKIES=True)  # fmt: skip
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_production_with_its_settings_starts_with_both_cookies_secure(tmp_path):
+    app = _app(tmp_path, **PRODUCTION)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_the_remember_cookie_setting_cannot_weaken_the_session_cookies(tmp_path):
+    app = _app(tmp_path, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=False)
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
 def test_a_production_command_without_the_shop_url_exits_with_the_reason(tmp_path):
     env = {
         **os.environ,
