@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 from flask import Flask
 
-from jomso.config import instance_path_from_env, load_config
+from jomso.config import PRIVATE_UMASK, instance_path_from_env, load_config
 
 # One blueprint per domain; each package exposes ``bp``.
 BLUEPRINTS = (
@@ -32,6 +33,9 @@ BLUEPRINTS = (
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Everything the shop writes (database, outbox, images, keys...) is readable by its own
+    # user only. The umask belongs to the process: it applies to everything the process writes.
+    os.umask(PRIVATE_UMASK)
     app = Flask(
         __name__,
         instance_path=instance_path_from_env(),

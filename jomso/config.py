@@ -7,9 +7,11 @@ is an int), otherwise kept as text.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,11 @@ from flask import Flask
 from jomso.urls import split_shop_url
 
 ENV_PREFIX = "JOMSO"
+# What the shop writes is its own: files 0600, folders 0700 (create_app sets the umask).
+PRIVATE_UMASK = 0o077
+PRIVATE_FOLDER_MODE = 0o700
+
+log = logging.getLogger(__name__)
 
 
 class Defaults:
@@ -105,7 +112,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` from defaults, the instance config file and the environment, then
     refuse settings that are unsafe (see ``check_settings``)."""
     app.config.from_object(Defaults)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _private_folder(Path(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env(ENV_PREFIX)
@@ -166,6 +173,22 @@ def check_settings(config: Mapping[str, Any]) -> None:
         )
     if problems:
         raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+
+
+def _private_folder(folder: Path) -> None:
+    """Make the instance folder with mode 0700, and make an existing one of ours private (a
+    checkout's ``instance/`` is 0755): it holds the database, the secret key and the outbox."""
+    folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    info = folder.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o077 or info.st_uid != os.getuid():
+        return
+    try:
+        folder.chmod(PRIVATE_FOLDER_MODE)
+    except OSError as error:
+        log.warning("The instance folder is open to other users (mode %o): %s", mode, error)
+    else:
+        log.warning("The instance folder was open to other users (mode %o); now 0700.", mode)
 
 
 def _instance_secret_key(instance: Path) -> str:
