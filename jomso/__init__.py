@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 from flask import Flask
 
-from jomso.config import instance_path_from_env, load_config
+from jomso.config import PRIVATE_UMASK, instance_path_from_env, load_config
 
 # One blueprint per domain; each package exposes ``bp``.
 BLUEPRINTS = (
@@ -32,6 +33,9 @@ BLUEPRINTS = (
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Everything the shop writes (database, outbox, images, keys...) is readable by its own
+    # user only. The umask belongs to the process: it applies to everything the process writes.
+    os.umask(PRIVATE_UMASK)
     app = Flask(
         __name__,
         instance_path=instance_path_from_env(),
@@ -72,8 +76,11 @@ def register_extensions(app: Flask) -> None:
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        # X-Forwarded-Host is believed only when asked: links in mail never use it anyway
+        # (jomso.urls), but pages and checks that read the request's host would.
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        host_hops = hops if app.config.get("PROXY_FIX_HOST") else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=host_hops)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,13 +7,25 @@ is an int), otherwise kept as text.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
+import stat
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
+from jomso.urls import split_shop_url
+
 ENV_PREFIX = "JOMSO"
+# What the shop writes is its own: files 0600, folders 0700 (create_app sets the umask).
+PRIVATE_UMASK = 0o077
+PRIVATE_FOLDER_MODE = 0o700
+
+log = logging.getLogger(__name__)
 
 
 class Defaults:
@@ -47,6 +59,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    ALLOW_INSECURE_COOKIES = False  # let production start with cookies sent over plain HTTP
     REMEMBER_COOKIE_NAME = "jomso_remember"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -72,7 +85,7 @@ class Defaults:
     BRAINTREE_TIMEOUT = 30
     ALLOW_DEMO_PAYMENTS = False
     ORDER_LINK_DAYS = 365  # how long the order link in confirmation emails works
-    SHOP_URL = ""  # public address, e.g. https://shop.example.com: links in mail sent by commands
+    SHOP_URL = ""  # public address, e.g. https://shop.example.com: every full link (jomso.urls)
 
     ANALYTICS_ENABLED = True  # record storefront page views (false: no log, no visitor cookie)
     ANALYTICS_WRITE_BEHIND = True  # write page views from a background thread, in batches
@@ -86,7 +99,8 @@ class Defaults:
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
 
-    PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-*
+    PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-For and -Proto
+    PROXY_FIX_HOST = False  # also believe their X-Forwarded-Host
 
 
 def instance_path_from_env() -> str | None:
@@ -96,9 +110,10 @@ def instance_path_from_env() -> str | None:
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    """Fill ``app.config`` from defaults, the instance config file and the environment."""
+    """Fill ``app.config`` from defaults, the instance config file and the environment, then
+    refuse settings that are unsafe (see ``check_settings``)."""
     app.config.from_object(Defaults)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _private_folder(Path(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env(ENV_PREFIX)
@@ -117,6 +132,64 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["PERMANENT_SESSION_LIFETIME"] = 14 * 24 * 3600
+    # The "Keep me signed in" cookie is Secure whenever the session cookie is: its own
+    # setting can add Secure, never take it away.
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("REMEMBER_COOKIE_SECURE")) or bool(
+        app.config["SESSION_COOKIE_SECURE"]
+    )
+    trusted = app.config.get("TRUSTED_HOSTS")
+    if isinstance(trusted, str):  # JOMSO_TRUSTED_HOSTS="shop.example.com, www.example.com"
+        app.config["TRUSTED_HOSTS"] = [h for h in re.split(r"[\s,]+", trusted) if h]
+    check_settings(app.config)
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
+    in production (``ENV=production``) without ``SHOP_URL`` or without secure cookies (unless
+    ``ALLOW_INSECURE_COOKIES``). The demo payments guard is ``jomso.payments``'."""
+    if config.get("SHOP_URL"):
+        try:
+            split_shop_url(config["SHOP_URL"])
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
+    if config.get("ENV") != "production":
+        return
+    problems = []
+    if not config.get("SHOP_URL"):
+        problems.append(
+            "JOMSO_SHOP_URL is not set, so links in emails would have no trustworthy address. "
+            "Set it to the shop's public address, e.g. JOMSO_SHOP_URL=https://shop.example.com."
+        )
+    insecure = [
+        f"JOMSO_{name}"
+        for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+        if not config.get(name)
+    ]
+    if insecure and not config.get("ALLOW_INSECURE_COOKIES"):
+        problems.append(
+            f"{' and '.join(insecure)} not true, so sign-in cookies would also travel over "
+            "plain HTTP. Serve the shop over HTTPS and set JOMSO_SESSION_COOKIE_SECURE=true, "
+            "or set JOMSO_ALLOW_INSECURE_COOKIES=true for a shop reached over plain HTTP on a "
+            "private network only."
+        )
+    if problems:
+        raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+
+
+def _private_folder(folder: Path) -> None:
+    """Make the instance folder with mode 0700, and make an existing one of ours private (a
+    checkout's ``instance/`` is 0755): it holds the database, the secret key and the outbox."""
+    folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    info = folder.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o077 or info.st_uid != os.getuid():
+        return
+    try:
+        folder.chmod(PRIVATE_FOLDER_MODE)
+    except OSError as error:
+        log.warning("The instance folder is open to other users (mode %o): %s", mode, error)
+    else:
+        log.warning("The instance folder was open to other users (mode %o); now 0700.", mode)
 
 
 def _instance_secret_key(instance: Path) -> str:

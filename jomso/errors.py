@@ -11,7 +11,7 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from jomso.extensions import db
 
@@ -76,6 +76,12 @@ def _too_many_requests(error: HTTPException):
 
 
 def init_errors(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        log.warning("request refused: %s", error.description)
+        return _("Bad request"), 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
         return render_error(

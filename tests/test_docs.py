@@ -27,7 +27,6 @@ NOT_FOR_OWNERS = {
 # Documented settings that no code under jomso/ reads by name: the extensions read them.
 READ_BY_EXTENSIONS = {
     "BABEL_TRANSLATION_DIRECTORIES": "Flask-Babel",
-    "REMEMBER_COOKIE_SECURE": "Flask-Login",
 }
 
 # config["X"], config.get("X"), app.config["X"], current_app.config.get("X"), cfg["X"]...

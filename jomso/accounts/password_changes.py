@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from jomso.accounts import tokens
@@ -21,6 +20,7 @@ from jomso.accounts.user_sessions import end_all_sessions, end_other_sessions
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
+from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def request_password_reset(email: str) -> None:
         _("Reset your password"),
         "password_reset",
         user=user,
-        link=url_for("accounts.password_reset", token=token, _external=True),
+        link=shop_url_for("accounts.password_reset", token=token),
         minutes=tokens.MAX_AGE[tokens.PASSWORD_RESET] // 60,
     )
     log.info("password reset link sent to account %s", user.id)
@@ -90,5 +90,5 @@ def _send_password_changed(user: User) -> None:
         _("Your password was changed"),
         "password_changed",
         user=user,
-        reset_url=url_for("accounts.password_reset_request", _external=True),
+        reset_url=shop_url_for("accounts.password_reset_request"),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +21,7 @@ from jomso.accounts.signals import email_changing, profile_updated
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
+from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def request_email_change(user: User, current_password: str, new_email: str) -> b
         _("Confirm your new email address"),
         "email_change",
         user=user,
-        link=url_for("accounts.confirm_email_change", token=token, _external=True),
+        link=shop_url_for("accounts.confirm_email_change", token=token),
         hours=tokens.MAX_AGE[tokens.CHANGE_EMAIL] // 3600,
     )
     log.info("account %s asked to change its email", user.id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +24,7 @@ from jomso.accounts.signals import account_opening, account_registered, email_co
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
+from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ def register(data: Registration) -> User | None:
             _("Someone tried to open an account with your address"),
             "register_existing",
             user=existing,
-            login_url=url_for("accounts.login", _external=True),
-            reset_url=url_for("accounts.password_reset_request", _external=True),
+            login_url=shop_url_for("accounts.login"),
+            reset_url=shop_url_for("accounts.password_reset_request"),
         )
     return None
 
@@ -113,7 +114,7 @@ def send_confirmation(user: User) -> bool:
         _("Please confirm your email address"),
         "confirm_email",
         user=user,
-        link=url_for("accounts.confirm_email", token=token, _external=True),
+        link=shop_url_for("accounts.confirm_email", token=token),
         days=tokens.MAX_AGE[tokens.CONFIRM_EMAIL] // 86400,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 from flask import current_app
 from sqlalchemy import func, select
@@ -21,10 +23,11 @@ def seed_demo_command(count: int, seed: int | None) -> None:
     """Add demo categories and COUNT products with pictures drawn locally.
 
     Running it again adds COUNT more products to the same demo categories (nothing is
-    replaced or duplicated).
+    replaced or duplicated). Refused in production.
     """
     from jomso.catalog.demo import seed_demo
 
+    _refuse_in_production("seed-demo")
     click.echo(f"Adding {count} demo products…")
     report = seed_demo(count, seed=seed, progress=_progress if count >= 20_000 else None)
     click.echo(
@@ -34,11 +37,23 @@ def seed_demo_command(count: int, seed: int | None) -> None:
     _print_demo_staff()
 
 
-def _print_demo_staff() -> None:
-    """One staff member per role with fresh one-time passwords: demo shops only."""
-    from jomso.staff.demo import create_demo_staff
+def _refuse_in_production(command: str) -> None:
+    """Demo data and demo staff accounts have no place in a real shop."""
+    if current_app.config.get("ENV") == "production":
+        raise click.ClickException(
+            f"{command} is refused in production (JOMSO_ENV=production): it adds demo "
+            "products and staff accounts whose passwords are printed. Nothing was changed."
+        )
 
-    click.echo("Demo staff accounts (sign in at /account/login; passwords shown only now):")
+
+def _print_demo_staff() -> None:
+    """One staff member per role, with the passwords kept in the instance folder."""
+    from jomso.staff.demo import PASSWORDS_FILE, create_demo_staff
+
+    click.echo(
+        "Demo staff accounts (sign in at /account/login; the passwords stay the same and are "
+        f"kept in {PASSWORDS_FILE} in the instance folder):"
+    )
     for email, password, roles in create_demo_staff():
         click.echo(f"  {', '.join(roles):<8} {email:<28} {password}")
 
@@ -52,20 +67,52 @@ def _progress(message: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def demo_command(host: str, port: int) -> None:
     """Try the shop: create the schema, add a demo catalog when there is none, and serve it
-    with Flask's development server (not for production: use gunicorn there)."""
-    from werkzeug.serving import run_simple
+    with Flask's development server (not for production: use gunicorn there).
+
+    Refused in production. The port is taken first: when it is in use, the command stops
+    before it changes anything."""
+    from werkzeug.serving import make_server
 
     from jomso.catalog.demo import seed_demo
     from jomso.cli import init_schema
     from jomso.ratelimits import describe
 
-    init_schema()
-    if not db.session.scalar(select(func.count()).select_from(Product)):
-        click.echo(f"Adding {DEMO_PRODUCTS} demo products (drawing their pictures)…")
-        seed_demo(DEMO_PRODUCTS, seed=2018)
-    _print_demo_staff()
-    click.echo(describe(current_app.config))
-    db.session.remove()
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
-    click.echo(f"Jomso is running at http://{shown}:{port}/  (press Ctrl+C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    _refuse_in_production("demo")
+    listener = _listen(host, port)
+    try:
+        init_schema()
+        if not db.session.scalar(select(func.count()).select_from(Product)):
+            click.echo(f"Adding {DEMO_PRODUCTS} demo products (drawing their pictures)…")
+            seed_demo(DEMO_PRODUCTS, seed=2018)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
+        address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
+        app = current_app._get_current_object()
+        if not app.config.get("SHOP_URL"):
+            app.config["SHOP_URL"] = address  # links in mail lead to this demo
+        _print_demo_staff()
+        click.echo(describe(app.config))
+        db.session.remove()
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
+    finally:
+        listener.close()  # the server holds its own copy of the socket
+    click.echo(f"Jomso is running at {address}  (press Ctrl+C to stop)")
+    server.serve_forever()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port``, or a clear error when it cannot be had."""
+    from werkzeug.serving import get_sockaddr, select_address_family
+
+    family = select_address_family(host, port)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(get_sockaddr(host, port, family))
+        listener.listen(128)
+    except OSError as error:
+        listener.close()
+        raise click.ClickException(
+            f"Cannot listen on {host} port {port}: {error.strerror}. Another program may be "
+            "using it: stop it, or choose another port with --port. Nothing was changed."
+        ) from None
+    return listener

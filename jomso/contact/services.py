@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
@@ -18,6 +18,7 @@ from jomso.contact.models import Enquiry, EnquiryReply, EnquiryStatus
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
+from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def submit_enquiry(data: EnquiryData) -> Enquiry:
         _("New enquiry %(ref)s: %(topic)s", ref=enquiry.reference, topic=enquiry.topic_label),
         "enquiry_new_staff",
         enquiry=enquiry,
-        link=url_for("enquiries.enquiry_detail", enquiry_id=enquiry.id, _external=True),
+        link=shop_url_for("enquiries.enquiry_detail", enquiry_id=enquiry.id),
     )
     if data.newsletter:
         own = data.user if data.user is not None and data.user.email == data.email else None

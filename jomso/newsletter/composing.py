@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -29,6 +29,7 @@ from jomso.newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
+from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def confirmed_subscriber_count() -> int:
 def preview_message(announcement: Announcement) -> EmailMessage:
     """The announcement as a subscriber would get it, for the staff preview (its unsubscribe
     link is a dummy that opens the "link does not work" page)."""
-    unsubscribe_url = url_for("newsletter.unsubscribe", token=PREVIEW_TOKEN, _external=True)
+    unsubscribe_url = shop_url_for("newsletter.unsubscribe", token=PREVIEW_TOKEN)
     return build_message(
         "subscriber@example.com",
         announcement.subject,
@@ -163,10 +164,8 @@ def announcement_context(announcement: Announcement, unsubscribe_url: str) -> di
         {
             "name": item.name,
             "price_cents": item.price_cents,
-            "url": url_for("catalog.product_detail", slug=item.slug, _external=True),
-            "image_url": url_for(
-                "catalog.product_image", key=item.image_key, size=320, _external=True
-            )
+            "url": shop_url_for("catalog.product_detail", slug=item.slug),
+            "image_url": shop_url_for("catalog.product_image", key=item.image_key, size=320)
             if item.image_key
             else None,
         }
@@ -176,5 +175,5 @@ def announcement_context(announcement: Announcement, unsubscribe_url: str) -> di
         "announcement": announcement,
         "products": products,
         "unsubscribe_url": unsubscribe_url,
-        "shop_url": url_for("catalog.home", _external=True),
+        "shop_url": shop_url_for("catalog.home"),
     }

@@ -44,6 +44,7 @@ from jomso.newsletter.models import (
     SubscriberStatus,
 )
 from jomso.newsletter.services import unsubscribe_link
+from jomso.urls import shop_base_url, shop_request_context
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,14 @@ INTERRUPTED_AFTER = timedelta(minutes=30)
 # -- Queueing and sending ---------------------------------------------------------------------
 
 
-def queue_announcement(announcement: Announcement, base_url: str) -> int:
+def queue_announcement(announcement: Announcement) -> int:
     """Send ``announcement`` to every subscriber confirmed now: one pending delivery each.
 
     Refused (``AnnouncementRefused``) when it holds no product that is still on sale, when
     there is nobody to send to, or when it was queued already (two clicks, two staff members:
-    only one wins). Returns the number of recipients. Commits.
+    only one wins). Returns the number of recipients. Commits. The announcement keeps the
+    shop address its links are made on (``base_url``, for the record; sending always uses the
+    configured one, never the address of the staff member's request).
     """
     if announcement.status != AnnouncementStatus.DRAFT:
         raise AnnouncementRefused(_("This announcement was already sent."))
@@ -86,7 +89,7 @@ def queue_announcement(announcement: Announcement, base_url: str) -> int:
     taken = db.session.execute(
         update(Announcement)
         .where(Announcement.id == announcement.id, Announcement.status == AnnouncementStatus.DRAFT)
-        .values(status=AnnouncementStatus.SENDING, queued_at=now, base_url=base_url)
+        .values(status=AnnouncementStatus.SENDING, queued_at=now, base_url=shop_base_url())
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
@@ -227,7 +230,7 @@ def _deliver(delivery: Delivery, report: SendReport) -> None:
 def send_announcement_mail(announcement: Announcement, subscriber: Subscriber) -> bool:
     """One announcement to one subscriber, with its own unsubscribe link and the
     ``List-Unsubscribe`` headers (RFC 2369 and RFC 8058 one-click)."""
-    with current_app.test_request_context("/", base_url=announcement.base_url or None):
+    with shop_request_context():
         unsubscribe_url = unsubscribe_link(subscriber)
         return send_mail(
             subscriber.email,

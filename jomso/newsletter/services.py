@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from jomso.extensions import db
 from jomso.mail import send_mail
 from jomso.newsletter import tokens
 from jomso.newsletter.models import Subscriber, SubscriberSource, SubscriberStatus
+from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _send_confirmation(subscriber: Subscriber) -> bool:
         subscriber.email,
         _("Please confirm: emails about our new products"),
         "newsletter_confirm",
-        link=url_for("newsletter.confirm", token=token, _external=True),
+        link=shop_url_for("newsletter.confirm", token=token),
         days=tokens.CONFIRM_MAX_AGE // 86400,
     )
 
@@ -146,7 +146,7 @@ def subscriber_for_unsubscribe_token(token: str) -> Subscriber:
 
 def unsubscribe_link(subscriber: Subscriber) -> str:
     token = tokens.unsubscribe_token(subscriber.id, subscriber.unsubscribe_key)
-    return url_for("newsletter.unsubscribe", token=token, _external=True)
+    return shop_url_for("newsletter.unsubscribe", token=token)
 
 
 def unsubscribe(subscriber: Subscriber, source: str = EMAIL_LINK_SOURCE) -> bool:

@@ -163,7 +163,7 @@ def announcement_send(announcement_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        count = sending.queue_announcement(announcement, request.host_url)
+        count = sending.queue_announcement(announcement)
     except composing.AnnouncementRefused as error:
         flash(str(error), "error")
         return redirect(url_for(".announcement_detail", announcement_id=announcement.id))

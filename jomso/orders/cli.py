@@ -9,24 +9,21 @@ from jomso.orders.blueprint import bp
 from jomso.orders.reconciling import orders_to_reconcile, reconcile
 from jomso.orders.status import IllegalTransition, label
 from jomso.payments import GatewayUnavailable
+from jomso.urls import shop_base_url, shop_request_context
 
 COMMAND_LINE = "command line"
 
 
 def _mail_links_context():
-    """A request context for the mail sent from here (templates expect one), whose URLs
-    point to the shop: ``SHOP_URL``, else ``SERVER_NAME``."""
-    shop_url = current_app.config.get("SHOP_URL")
-    if shop_url:
-        return current_app.test_request_context(base_url=shop_url)
-    if current_app.config.get("SERVER_NAME"):
-        return current_app.test_request_context()
-    click.echo(
-        "Note: JOMSO_SHOP_URL is not set, so links in the emails sent now point to "
-        "http://localhost/.",
-        err=True,
-    )
-    return current_app.test_request_context(base_url="http://localhost/")
+    """A request context for the mail sent from here (templates expect one); its links are
+    made on the shop's own address (``jomso.urls``)."""
+    if not current_app.config.get("SHOP_URL"):
+        click.echo(
+            "Note: JOMSO_SHOP_URL is not set, so links in the emails sent now point to "
+            f"{shop_base_url()}",
+            err=True,
+        )
+    return shop_request_context()
 
 
 @bp.cli.command("reconcile-payments")

@@ -1,26 +1,24 @@
 """The emails an order sends: confirmation, shipment, refund, cancellation, failed payment.
 
 Each carries the signed link to the order page (see ``orders.access``), so a guest can follow
-the order without an account. Mail sent from the command line (``reconcile-payments``) builds
-its links from ``SHOP_URL``.
+the order without an account. Links are built on the shop's own address
+(``jomso.urls.shop_url_for``), whether the mail is sent from a page or a command.
 """
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from jomso.i18n import format_money
 from jomso.mail import send_mail
 from jomso.orders import access
 from jomso.orders.models import Order
+from jomso.urls import shop_url_for
 
 
 def order_link(order: Order) -> str:
     """The order page with its signed token, as a full URL."""
-    return url_for(
-        "checkout.order_page", number=order.number, token=access.make_token(order), _external=True
-    )
+    return shop_url_for("checkout.order_page", number=order.number, token=access.make_token(order))
 
 
 def _send(order: Order, subject: str, template: str, **context) -> bool:
@@ -67,5 +65,5 @@ def send_payment_failed(order: Order) -> bool:
         order,
         _("Your order %(number)s could not be placed", number=order.number),
         "order_payment_failed",
-        shop_url=url_for("catalog.home", _external=True),
+        shop_url=shop_url_for("catalog.home"),
     )

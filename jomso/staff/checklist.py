@@ -58,14 +58,32 @@ def _mail() -> CheckItem:
 
 
 def _https() -> CheckItem:
-    if current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
-        return CheckItem(_("HTTPS"), OK, _("The shop is served over HTTPS."))
+    """Served over HTTPS, and both sign-in cookies (the session and "Keep me signed in") sent
+    over HTTPS only: a page that came over HTTPS says nothing about the cookies."""
+    config = current_app.config
+    if config.get("SESSION_COOKIE_SECURE") and config.get("REMEMBER_COOKIE_SECURE"):
+        return CheckItem(
+            _("HTTPS"),
+            OK,
+            _("The shop is served over HTTPS. Its sign-in cookies are sent over HTTPS only."),
+        )
+    if request.is_secure:
+        return CheckItem(
+            _("HTTPS"),
+            TODO,
+            _(
+                "This page came over HTTPS, but the sign-in cookies may also travel over plain "
+                'HTTP. Set JOMSO_SESSION_COOKIE_SECURE=true (the "Keep me signed in" cookie '
+                "follows it)."
+            ),
+        )
     return CheckItem(
         _("HTTPS"),
         TODO,
         _(
             "This page was not served over HTTPS. Put the shop behind a proxy with a "
-            "certificate and set JOMSO_SESSION_COOKIE_SECURE=true."
+            'certificate and set JOMSO_SESSION_COOKIE_SECURE=true (the "Keep me signed in" '
+            "cookie follows it)."
         ),
     )
 

@@ -11,7 +11,7 @@ from jomso.accounts import user_sessions
 from jomso.accounts.models import User, UserSession
 from jomso.accounts.signals import login_failed
 from jomso.extensions import db
-from tests.accounts.helpers import post_form, session_id, sign_in, sign_out
+from tests.accounts.helpers import build_app, dispose_app, post_form, session_id, sign_in, sign_out
 from tests.conftest import csrf_token_from
 from tests.helpers import PASSWORD, login, make_user
 
@@ -254,6 +254,26 @@ def test_remember_me_survives_closing_the_browser_until_sign_out(app, client):
     thief = app.test_client()
     thief.set_cookie("jomso_remember", copied, domain="shop.test")
     assert not _signed_in(thief)
+
+
+@remember_cookie_warning
+def test_the_remember_cookie_is_secure_whenever_the_session_cookie_is(tmp_path, monkeypatch):
+    app = build_app(tmp_path, monkeypatch, SESSION_COOKIE_SECURE=True)
+    try:
+        make_user(app)
+        client = app.test_client()
+        https = {"base_url": "https://shop.test", "headers": {"Referer": "https://shop.test/"}}
+        page = client.get("/account/login", **https)
+        data = {"email": "ann@example.com", "password": PASSWORD, "remember": "y"}
+        response = client.post(
+            "/account/login", data={**data, "csrf_token": csrf_token_from(page.text)}, **https
+        )
+        assert response.status_code == 302
+        cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+        assert "; Secure" in cookies["jomso_session"]
+        assert "; Secure" in cookies["jomso_remember"]
+    finally:
+        dispose_app(app)
 
 
 def test_expired_session_rows_no_longer_sign_in(app, client):

@@ -1,7 +1,10 @@
 """Demo data: ``seed-demo`` and the one-command ``demo`` the README opens with."""
 
 import os
+import re
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import time
@@ -9,11 +12,14 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from jomso import create_app
 from jomso.catalog.models import Category, Product, ProductImage
 from jomso.database import utcnow
 from jomso.extensions import db
+from tests.helpers import login
 
 ROOT = Path(__file__).parents[2]
 
@@ -67,45 +73,134 @@ def test_seeded_products_are_searchable(runner, client):
     assert name in client.get("/products", query_string={"q": word}).text
 
 
+@pytest.fixture
+def demo_shop(tmp_path, monkeypatch):
+    """An app on its own instance folder (its database in it), as the commands would use."""
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_demo_command_serves_the_shop(tmp_path):
     """The README's first command ends in ``flask --app app demo``: schema, demo catalog,
     a printed URL, a running shop."""
-    env = {**os.environ, "JOMSO_INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("JOMSO_DATABASE_URL", None)
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process, output = _start_demo(_env(tmp_path), port)
     try:
-        lines = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            lines.append(line)
-            if "Jomso is running at" in line or not line:
-                break
-        assert f"Jomso is running at http://127.0.0.1:{port}/" in "".join(lines), lines
+        assert f"Jomso is running at http://127.0.0.1:{port}/" in output, output
         html = _get_when_up(f"http://127.0.0.1:{port}/")
         assert "New arrivals" in html
         assert html.count('class="product-card"') == 8
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        process.stdout.close()
+        _stop(process)
     assert (tmp_path / "instance" / "jomso.sqlite3").exists()
 
 
-def _free_port() -> int:
-    import socket
+def test_demo_on_a_taken_port_stops_before_changing_anything(tmp_path, demo_shop):
+    passwords = _seed_demo(demo_shop)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = _flask(_env(tmp_path), "demo", "--port", str(port))
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1 port {port}" in result.stderr
+    assert "Nothing was changed." in result.stderr
+    assert "@staff.example.com" not in result.stdout
+    # The owner's password printed before still signs in.
+    owner = "owner@staff.example.com"
+    assert login(demo_shop.test_client(), owner, passwords[owner]).headers["Location"] == "/staff/"
 
+
+def test_demo_prints_the_same_staff_passwords_at_every_start(tmp_path, demo_shop):
+    first = _seed_demo(demo_shop)
+    env = _env(tmp_path)
+    for _start in range(2):
+        process, output = _start_demo(env, _free_port())
+        _stop(process)
+        assert _staff_passwords(output) == first
+    kept = tmp_path / "instance" / "demo-staff-passwords"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_demo_commands_are_refused_in_production(tmp_path):
+    env = _env(
+        tmp_path,
+        JOMSO_ENV="production",
+        JOMSO_SHOP_URL="https://shop.example.com",
+        JOMSO_SESSION_COOKIE_SECURE="true",
+        JOMSO_ALLOW_DEMO_PAYMENTS="true",
+    )
+    for args in (["seed-demo", "--products", "1"], ["demo", "--port", str(_free_port())]):
+        result = _flask(env, *args, timeout=60)  # a demo not refused would serve: timeout
+        assert result.returncode == 1, result.stdout
+        assert f"{args[0]} is refused in production (JOMSO_ENV=production)" in result.stderr
+        assert "@staff.example.com" not in result.stdout
+    assert not (tmp_path / "instance" / "demo-staff-passwords").exists()
+
+
+def _env(tmp_path, **settings) -> dict:
+    env = {**os.environ, "JOMSO_INSTANCE_PATH": str(tmp_path / "instance"), **settings}
+    env.pop("JOMSO_DATABASE_URL", None)
+    return env
+
+
+def _seed_demo(app) -> dict[str, str]:
+    """Schema, one demo product and the demo staff; returns the passwords seed-demo printed."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    result = runner.invoke(args=["seed-demo", "--products", "1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    passwords = _staff_passwords(result.output)
+    assert len(passwords) == 5
+    return passwords
+
+
+def _flask(env, *args, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+_STAFF_LINE = re.compile(r"^\s+\S+\s+(\S+@staff\.example\.com)\s+(\S+)\s*$", re.MULTILINE)
+
+
+def _staff_passwords(output: str) -> dict[str, str]:
+    """The demo staff accounts and passwords a command printed."""
+    return dict(_STAFF_LINE.findall(output))
+
+
+def _start_demo(env, port: int) -> tuple[subprocess.Popen, str]:
+    """Start ``demo`` and read what it prints until it says it is running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "demo", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        lines.append(line)
+        if "Jomso is running at" in line or not line:
+            break
+    return process, "".join(lines)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    process.stdout.close()
+
+
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -14,6 +14,7 @@ from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.newsletter.models import Announcement, Delivery, DeliveryState
 from tests.catalog.helpers import make_product, text_of, update_product
+from tests.conftest import csrf_token_from
 from tests.contact.helpers import (
     confirmed_subscriber,
     path_of,
@@ -196,17 +197,29 @@ def test_only_confirmed_subscribers_receive_it_once_with_one_click_unsubscribe(a
     assert len(_announcements(app)) == 3
 
 
-def test_links_follow_the_scheme_the_staff_member_used(app, shop):
+def test_links_lead_to_the_shop_whatever_host_the_staff_request_named(app, shop):
+    app.config["SHOP_URL"] = "https://shop.example.com"
     catalog = staff_client(app, "catalog")
     announcement = _draft(catalog, [shop["mug"]])
     url = f"/staff/announcements/{announcement}"
-    from tests.conftest import csrf_token_from
-
-    token = csrf_token_from(catalog.get(url).text)
-    catalog.post(f"{url}/send", data={"csrf_token": token}, base_url="https://shop.test")
-    for message in _announcements(app):
-        assert message["List-Unsubscribe"].startswith("<https://shop.test/newsletter/unsubscribe/")
-        assert "https://shop.test/products/speckled-mug" in mail_text(message)
+    # The staff member's browser reaches the shop under another name (a proxy passing any Host).
+    session = catalog.get_cookie("jomso_session", domain="shop.test").value
+    catalog.set_cookie("jomso_session", session, domain="evil.example")
+    page = catalog.get(url, base_url="http://evil.example")
+    sent = catalog.post(
+        f"{url}/send",
+        data={"csrf_token": csrf_token_from(page.text)},
+        base_url="http://evil.example",
+    )
+    assert sent.status_code == 302
+    messages = _announcements(app)
+    assert len(messages) == 3
+    for message in messages:
+        assert message["List-Unsubscribe"].startswith(
+            "<https://shop.example.com/newsletter/unsubscribe/"
+        )
+        assert "https://shop.example.com/products/speckled-mug" in mail_text(message)
+        assert "evil.example" not in message.as_string()
 
 
 def test_a_large_list_is_queued_and_sent_in_batches_by_the_command(app, shop):

@@ -20,6 +20,7 @@ from jomso.newsletter.models import Subscriber
 from jomso.newsletter.services import unsubscribe_link
 from jomso.privacy.retention import run_retention_rules
 from tests.accounts.helpers import build_app, dispose_app, post_form, register, registered_customer
+from tests.conftest import csrf_token_from
 from tests.contact.helpers import (
     confirm_subscription,
     path_of,
@@ -73,6 +74,29 @@ def test_the_footer_form_starts_the_double_opt_in(app, client):
     assert "/newsletter/confirm/" in mail_text(message)
     assert "ann@example.com" not in link_to(message, "/newsletter/confirm/")
     assert _ledger(app) == [("accept", "newsletter", "footer")]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [{"base_url": "http://evil.example"}, {"headers": {"X-Forwarded-Host": "evil.example"}}],
+    ids=["host", "x-fwd"],
+)
+def test_the_confirmation_link_leads_to_the_shop_whatever_host_the_request_named(
+    tmp_path, monkeypatch, forged
+):
+    app = build_app(
+        tmp_path, monkeypatch, SHOP_URL="https://shop.example.com", SERVER_NAME=None, PROXY_FIX=1
+    )
+    try:
+        client = app.test_client()
+        token = csrf_token_from(client.get("/", **forged).text)
+        data = {"email": "ann@example.com", "csrf_token": token}
+        assert client.post("/newsletter/subscribe", data=data, **forged).status_code == 303
+        message = last_message(app, to="ann@example.com")
+        link = link_to(message, "/newsletter/confirm/")
+        assert link.startswith("https://shop.example.com/newsletter/confirm/")
+    finally:
+        dispose_app(app)
 
 
 def test_following_the_link_and_pressing_the_button_confirms(app, client):

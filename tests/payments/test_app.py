@@ -18,6 +18,12 @@ CREDENTIALS = {
     "BRAINTREE_PUBLIC_KEY": "public123",
     "BRAINTREE_PRIVATE_KEY": "private123",
 }
+# Production as jomso.config requires it, so that only the payments guard is under test here.
+PRODUCTION = {
+    "ENV": "production",
+    "SHOP_URL": "https://shop.example.com",
+    "SESSION_COOKIE_SECURE": True,
+}
 RIBBON = "Demo payments: no real card is charged. Use the test cards at checkout."
 
 
@@ -91,22 +97,22 @@ def test_all_digit_merchant_id_from_the_environment(tmp_path, monkeypatch):
 
 def test_production_refuses_demo_payments(tmp_path):
     with pytest.raises(RuntimeError, match="JOMSO_ALLOW_DEMO_PAYMENTS"):
-        _app(tmp_path, ENV="production")
+        _app(tmp_path, **PRODUCTION)
 
 
 def test_production_refuses_incomplete_credentials(tmp_path):
     with pytest.raises(RuntimeError, match="JOMSO_BRAINTREE_PUBLIC_KEY"):
-        _app(tmp_path, ENV="production", **{**CREDENTIALS, "BRAINTREE_PUBLIC_KEY": ""})
+        _app(tmp_path, **PRODUCTION, **{**CREDENTIALS, "BRAINTREE_PUBLIC_KEY": ""})
 
 
 def test_production_with_demo_payments_allowed(tmp_path, caplog):
-    app = _app(tmp_path, ENV="production", ALLOW_DEMO_PAYMENTS=True)
+    app = _app(tmp_path, **PRODUCTION, ALLOW_DEMO_PAYMENTS=True)
     assert payments.is_demo_mode(app)
     assert "no card is charged" in caplog.text
 
 
 def test_production_with_credentials_starts(tmp_path):
-    app = _app(tmp_path, ENV="production", **CREDENTIALS)
+    app = _app(tmp_path, **PRODUCTION, **CREDENTIALS)
     assert not payments.is_demo_mode(app)
 
 

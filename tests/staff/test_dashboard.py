@@ -48,13 +48,21 @@ def test_checklist_turns_green_when_configured(app):
         BRAINTREE_PRIVATE_KEY="k",
         MAIL_SERVER="smtp.example.com",
         SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_SECURE=True,  # what load_config derives from SESSION_COOKIE_SECURE
     )
     owner = staff_client(app, "owner")
     text = owner.get("/staff/").text
     assert "Braintree is configured (sandbox)." in text
     assert "Mail is sent through smtp.example.com." in text
-    assert "The shop is served over HTTPS." in text
+    assert "The shop is served over HTTPS. Its sign-in cookies are sent over HTTPS only." in text
     assert "Demo payments" not in text
+
+
+def test_a_page_over_https_is_not_enough_when_cookies_may_travel_over_http(app):
+    owner = staff_client(app, "owner")
+    text = owner.get("/staff/", base_url="https://shop.test").text
+    assert "This page came over HTTPS, but the sign-in cookies may also travel over plain" in text
+    assert "The shop is served over HTTPS." not in text
 
 
 def test_half_configured_payments_are_still_demo(app):

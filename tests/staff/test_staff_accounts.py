@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.models import User
+from jomso.accounts.passwords import hash_password
 from jomso.extensions import db
 from jomso.staff.cli import _password_problems
 from jomso.staff.demo import create_demo_staff
@@ -118,9 +122,14 @@ def test_create_staff_adds_roles_to_an_existing_account(app, runner):
     ]
 
 
-def test_demo_staff_one_per_role_with_fresh_passwords(app):
+def test_demo_staff_one_per_role_keep_their_passwords(app):
     with app.app_context():
         first = create_demo_staff()
+        # Someone changes the demo owner's password and disables the demo analyst.
+        owner = find_user_by_email("owner@staff.example.com")
+        owner.password_hash = hash_password(STRONG_PASSWORD)
+        find_user_by_email("analyst@staff.example.com").active = False
+        db.session.commit()
         second = create_demo_staff()
     assert [roles for _e, _p, roles in first] == [
         ["owner"],
@@ -129,12 +138,13 @@ def test_demo_staff_one_per_role_with_fresh_passwords(app):
         ["catalog"],
         ["analyst"],
     ]
-    assert [e for e, _p, _r in first] == [e for e, _p, _r in second]
-    assert all(p1 != p2 for (_e, p1, _r), (_e2, p2, _r2) in zip(first, second, strict=True))
-    email, password, _roles = second[4]
-    client = app.test_client()
-    assert login(client, email, password).headers["Location"] == "/staff/"
-    assert login(app.test_client(), email, first[4][1]).status_code == 200  # old one is gone
+    assert second == first  # the same accounts, the same passwords, printed again
+    for email, password, _roles in (second[0], second[4]):
+        assert login(app.test_client(), email, password).headers["Location"] == "/staff/"
+    assert login(app.test_client(), "owner@staff.example.com", STRONG_PASSWORD).status_code == 200
+    kept = Path(app.instance_path) / "demo-staff-passwords"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert first[0][1] in kept.read_text()
 
 
 def test_password_rules():
