@@ -74,6 +74,13 @@ def test_the_footer_form_starts_the_double_opt_in(app, client):
     assert _ledger(app) == [("accept", "newsletter", "footer")]
 
 
+def test_an_address_with_a_line_break_comes_back_with_a_message(app, client):
+    response = subscribe_from_footer(client, "ann@example.com\r\nBcc: all@example.com")
+    assert response.status_code == 422
+    assert re.search(r'id="[\w-]*email-error">Line breaks are not allowed here.', response.text)
+    assert subscribers(app) == [] and outbox_messages(app) == []
+
+
 def test_following_the_link_and_pressing_the_button_confirms(app, client):
     subscribe_from_footer(client, "ann@example.com")
     link = path_of(link_to(last_message(app, to="ann@example.com"), "/newsletter/confirm/"))
