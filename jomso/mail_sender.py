@@ -151,12 +151,13 @@ def delivery_mode(app: Flask) -> str:
 
 
 def init_mail(app: Flask) -> None:
-    """Check the delivery mode; in ``thread`` mode start the sender with the first request."""
-    mode = delivery_mode(app)
-    if mode == "thread":
+    """Check the delivery mode; in ``thread`` mode the first request starts the sender (so a
+    worker sends what commands queued even before it queues mail itself)."""
+    delivery_mode(app)
 
-        @app.before_request
-        def _start_mail_sender():
+    @app.before_request
+    def _start_mail_sender():
+        if delivery_mode(app) == "thread":
             sender_for(app).ensure_started()
 
     @app.teardown_appcontext
