@@ -1,7 +1,8 @@
 """Who delivers queued mail, and when (``MAIL_DELIVERY``); ``jomso.mail_delivery`` delivers.
 
 - ``thread`` (the default): every process that serves requests runs one sender thread, started
-  by its first request and woken by every commit that queued mail; it also looks every
+  by its first request and woken when the response of a request that committed mail has been
+  sent (or by a commit outside requests in a process where it runs); it also looks every
   ``POLL_SECONDS`` for mail due again and for mail queued by commands (``reconcile-payments``,
   ``send-announcements``), which start no thread of their own.
 - ``cron``: only ``flask --app app send-mail`` delivers.
@@ -21,7 +22,7 @@ import os
 import threading
 import weakref
 
-from flask import Flask, current_app, has_app_context, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 MODES = ("thread", "cron", "commit")
 POLL_SECONDS = 30.0
 _EXTENSION = "jomso.mail_sender"
+_WAKE_KEY = "jomso_wake_mail_sender"
 _T = OutgoingMail.__table__
 
 
@@ -49,6 +51,7 @@ class MailSender:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._idle = threading.Event()  # set while the thread waits for work
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
 
@@ -65,6 +68,7 @@ class MailSender:
                 return
             self._stop = threading.Event()
             self._wake = threading.Event()
+            self._idle = threading.Event()
             self._wake.set()  # look at once: mail may be waiting from before
             self._thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
             self._thread.start()
@@ -74,6 +78,10 @@ class MailSender:
     def wake(self) -> None:
         self.ensure_started()
         self._wake.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until the thread has nothing to do (tests; a health check)."""
+        return self._idle.wait(timeout)
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop after the message in hand; True when the thread ended within ``timeout``."""
@@ -86,9 +94,10 @@ class MailSender:
         return not thread.is_alive()
 
     def _run(self) -> None:
-        stop, wake = self._stop, self._wake
+        stop, wake, idle = self._stop, self._wake, self._idle
         while not stop.is_set():
             wake.clear()
+            idle.clear()
             pause = POLL_SECONDS
             try:
                 with self.app.app_context():
@@ -96,6 +105,8 @@ class MailSender:
                     pause = _seconds_until_next_due(POLL_SECONDS)
             except Exception:
                 log.exception("the mail sender failed; it tries again in %ds", POLL_SECONDS)
+            if pause > 0:
+                idle.set()
             wake.wait(pause)
 
 
@@ -160,6 +171,17 @@ def init_mail(app: Flask) -> None:
         if delivery_mode(app) == "thread":
             sender_for(app).ensure_started()
 
+    @app.after_request
+    def _wake_after_the_response(response):
+        if g.pop(_WAKE_KEY, False):
+            response.call_on_close(sender_for(app).wake)
+        return response
+
+    @app.teardown_request
+    def _wake_after_an_error(_exc):
+        if g.pop(_WAKE_KEY, False):  # no response was made: wake now
+            sender_for(app).wake()
+
     @app.teardown_appcontext
     def _warn_about_uncommitted_mail(_exc):
         if db.session.registry.has():
@@ -181,7 +203,12 @@ def _queued_mail_committed(app: Flask) -> None:
             log.exception("delivering mail after the commit failed; it stays queued")
     elif mode == "thread":
         sender = sender_for(app)
-        if has_request_context() or sender.running:
+        if has_request_context():
+            # Once the response has gone out: delivering meanwhile (in this process) would make
+            # the answer slower when mail was queued, and so tell, for one, that an address has
+            # an account.
+            g.setdefault(_WAKE_KEY, True)
+        elif sender.running:
             sender.wake()
 
 
