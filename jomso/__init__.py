@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from jomso.extensions import csrf, login_manager, migrate
     from jomso.i18n import init_i18n
     from jomso.logging_setup import init_logging
+    from jomso.mail_sender import init_mail
     from jomso.payments import init_payments
     from jomso.ratelimits import init_rate_limits
 
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     init_payments(app)
+    init_mail(app)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

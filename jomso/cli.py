@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 
 from jomso.extensions import db
+from jomso.mail_delivery import deliver_due, failed_mail, waiting_count
 
 
 def init_schema() -> str:
@@ -29,6 +30,17 @@ def register_cli(app: Flask) -> None:
         """Create or upgrade the database schema (idempotent)."""
         done = init_schema()
         click.echo(f"Database schema {done}: {_safe_db_url()}")
+
+    @app.cli.command("send-mail")
+    def send_mail_command():
+        """Send the queued mail that is due (retrying what failed before), then exit. Run it
+        every minute or few from cron with MAIL_DELIVERY=cron; harmless beside the threads."""
+        report = deliver_due()
+        failed, _latest = failed_mail(limit=0)
+        click.echo(
+            f"Sent {report.sent}, to try again {report.retried}, given up {report.failed}; "
+            f"{waiting_count()} waiting, {failed} failed in all."
+        )
 
 
 def _safe_db_url() -> str:

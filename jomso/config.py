@@ -76,6 +76,12 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_SENDER = ""  # defaults to SHOP_EMAIL
     MAIL_TIMEOUT = 10
+    # thread (a sender in each worker), cron (send-mail only), commit; empty: thread, or commit
+    # under TESTING (mail_sender.py)
+    MAIL_DELIVERY = ""
+    MAIL_MAX_ATTEMPTS = 8  # a message that failed this many times is given up (failed)
+    MAIL_RETRY_SECONDS = 60  # wait before the 2nd attempt; doubled before each next one
+    MAIL_KEEP_DAYS = 7  # `purge` deletes sent and failed messages (address, body) after this
 
     BRAINTREE_ENVIRONMENT = "sandbox"
     BRAINTREE_MERCHANT_ID = ""

@@ -1,34 +1,105 @@
-"""One way to send mail: through SMTP when ``MAIL_SERVER`` is set, otherwise into an outbox.
+"""One way to send mail: ``send_mail`` renders a message and queues it in the current transaction.
 
 ``send_mail(to, subject, "template_name", **context)`` renders ``templates/email/<name>.txt``
 (required) and ``templates/email/<name>.html`` (when it exists), builds a multipart message and
-delivers it. Without SMTP settings each message becomes a readable ``.eml`` file in
-``<instance>/outbox/``, named so that sorting the names sorts the messages by time.
+adds an ``OutgoingMail`` row to the current database session. Nothing leaves the process yet:
+the caller's commit makes the message real, a rollback drops it with the change that caused
+it. ``jomso.mail_delivery`` sends what is queued (a background thread in each worker, or
+``flask --app app send-mail``), with retries, and writes each message as a readable ``.eml``
+file to ``<instance>/outbox/`` when no SMTP server is set.
 
-Delivery failures are logged with the template name and the error type only (never the
-address or the body) and reported by the return value: the page the visitor is on goes on.
+Two rules hold for every message, here and nowhere else:
+
+- **No line breaks in headers.** A header value (the address, the subject, the reply-to, an
+  extra header, the shop's name and address in ``From``) that holds a line break is refused
+  with ``HeaderInjection``; forms refuse them first, beside the field (``SingleLine``).
+- **No stranger's text to an unproved address.** The templates greet with ``greeting``: "Hello
+  <name>," only when the message goes to the confirmed address of the account passed as
+  ``user`` (the name is then that account holder's own), "Hello," otherwise. Templates show
+  other text typed by the person who caused the message (an address block) only under
+  ``recipient_verified``.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import os
-import secrets
-import smtplib
-import ssl
 from datetime import UTC, datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
+from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from wtforms.validators import ValidationError
+
+from jomso.database import UTCDateTime, utcnow
+from jomso.extensions import db
 
 log = logging.getLogger(__name__)
 
-_sequence = itertools.count()
+# Where a session notes the templates it queued, until its commit (or rollback).
+QUEUED_KEY = "jomso_mail_queued"
+
+# Every character Python or a mail program may take as the end of a header line.
+LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+class MailState(StrEnum):
+    QUEUED = "queued"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a sender until ``claimed_until``
+    SENT = "sent"  # handed to the SMTP server (or written to the outbox)
+    FAILED = "failed"  # refused for good, or MAIL_MAX_ATTEMPTS attempts failed
+
+
+class OutgoingMail(db.Model):
+    """One message waiting to be sent, or sent (kept MAIL_KEEP_DAYS, then deleted by purge)."""
+
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index("ix_outgoing_mail_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    template: Mapped[str] = mapped_column(String(100))  # for logs and the owner: no address
+    to_address: Mapped[str] = mapped_column(String(254), index=True)  # lower-cased
+    message: Mapped[bytes] = mapped_column(LargeBinary)  # the RFC 5322 message as sent
+    state: Mapped[str] = mapped_column(String(10), default=MailState.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A sender's claim: a random token and the end of its lease (see mail_delivery).
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(String(120), default="")  # error type and code only
+
+
+class HeaderInjection(ValueError):
+    """A mail header value holds a line break: the message is refused."""
+
+
+def has_line_break(value: str) -> bool:
+    return any(char in LINE_BREAKS for char in value)
+
+
+class SingleLine:
+    """WTForms validator for a field whose value reaches a mail header (an address, a subject):
+    a line break comes back as a message beside the field."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and has_line_break(field.data):
+            raise ValidationError(self.message or _l("Line breaks are not allowed here."))
 
 
 def send_mail(
@@ -40,25 +111,33 @@ def send_mail(
     reply_to: str | None = None,
     **context,
 ) -> bool:
-    """Render and deliver one message; returns whether it was handed over (SMTP or outbox).
+    """Render one message and queue it in the current transaction; returns True once queued.
 
-    ``headers`` adds extra headers, e.g. ``{"List-Unsubscribe": "<https://...>",
-    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}``. The templates receive
-    ``context`` plus ``shop_name``, ``shop_email`` and ``subject``.
+    The caller commits: the commit that stores the change causing the message makes the
+    message real and wakes the sender; a rollback drops both. ``headers`` adds extra headers,
+    e.g. ``{"List-Unsubscribe": "<https://...>", "List-Unsubscribe-Post":
+    "List-Unsubscribe=One-Click"}``. The templates receive ``context`` plus ``shop_name``,
+    ``shop_email``, ``subject``, ``greeting`` and ``recipient_verified``. Raises
+    ``HeaderInjection`` when a header value holds a line break.
     """
     message = build_message(to, subject, template, headers=headers, reply_to=reply_to, **context)
-    try:
-        if current_app.config.get("MAIL_SERVER"):
-            _deliver_smtp(message)
-            where = "smtp"
-        else:
-            where = _write_outbox(message)
-    except (smtplib.SMTPException, OSError) as error:
-        code = getattr(error, "smtp_code", "")
-        log.error("mail not sent: template=%s error=%s %s", template, type(error).__name__, code)
-        return False
-    log.info("mail sent: template=%s via=%s", template, where)
+    db.session.add(
+        OutgoingMail(
+            template=template,
+            to_address=to.strip().lower(),
+            message=message.as_bytes(),
+            state=MailState.QUEUED,
+            next_attempt_at=utcnow(),
+        )
+    )
+    note_queued(db.session, template)
+    log.info("mail queued: template=%s", template)
     return True
+
+
+def note_queued(session: Session, template: str) -> None:
+    """Remember on the session that it holds queued mail (``mail_delivery`` acts on commit)."""
+    session.info.setdefault(QUEUED_KEY, []).append(template)
 
 
 def build_message(
@@ -70,16 +149,34 @@ def build_message(
     reply_to: str | None = None,
     **context,
 ) -> EmailMessage:
-    """The message ``send_mail`` would deliver, without delivering it."""
+    """The message ``send_mail`` would queue, without queueing it."""
     config = current_app.config
-    context.update(shop_name=config["SHOP_NAME"], shop_email=config["SHOP_EMAIL"], subject=subject)
-    text = render_template(f"email/{template}.txt", **context)
+    sender = config["MAIL_SENDER"]
+    extra = dict(headers or {})
+    _check_headers(
+        {
+            "To": to,
+            "Subject": subject,
+            "Reply-To": reply_to or "",
+            "From": f"{config['SHOP_NAME']} <{sender}>",
+            **extra,
+            **{f"header name {name}": name for name in extra},
+        }
+    )
+    verified = recipient_verified(to, context.get("user"))
+    context.update(
+        shop_name=config["SHOP_NAME"],
+        shop_email=config["SHOP_EMAIL"],
+        subject=subject,
+        recipient_verified=verified,
+        greeting=greeting(context.get("user") if verified else None),
+    )
+    text = _render(f"email/{template}.txt", context)
     try:
-        html = render_template(f"email/{template}.html", **context)
+        html = _render(f"email/{template}.html", context)
     except TemplateNotFound:
         html = None
 
-    sender = config["MAIL_SENDER"]
     message = EmailMessage()
     message["From"] = Address(display_name=config["SHOP_NAME"], addr_spec=sender)
     message["To"] = to
@@ -88,7 +185,7 @@ def build_message(
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     if reply_to:
         message["Reply-To"] = reply_to
-    for name, value in (headers or {}).items():
+    for name, value in extra.items():
         message[name] = value
     message.set_content(text)
     if html is not None:
@@ -96,34 +193,44 @@ def build_message(
     return message
 
 
+def _render(name: str, context: dict) -> str:
+    """A mail template with ``context`` and Jinja's globals (``url_for``, ``config``, gettext,
+    the filters), without the page context processors: a message needs nothing of the page
+    being served (its menu's categories, the cart) and must not cost their queries."""
+    return current_app.jinja_env.get_template(name).render(context)
+
+
+def _check_headers(values: dict[str, str]) -> None:
+    for name, value in values.items():
+        if has_line_break(value):
+            # The value is not logged: it may be an address, or the attacker's text.
+            log.warning("mail refused: a line break in %s", name.split(" ")[-1])
+            raise HeaderInjection(f"line break in the {name} header")
+
+
+def recipient_verified(to: str, user: Any) -> bool:
+    """Whether ``to`` is the confirmed address of the account ``user`` (any object with
+    ``email`` and ``is_confirmed``): only then was everything the account typed typed by the
+    owner of the mailbox."""
+    if user is None or not getattr(user, "is_confirmed", False):
+        return False
+    email = getattr(user, "email", "") or ""
+    return bool(email) and email.strip().lower() == to.strip().lower()
+
+
+def greeting(user: Any) -> str:
+    """The first line: "Hello <name>," with a verified recipient's account, else "Hello,"."""
+    name = (getattr(user, "name", "") or "").strip() if user is not None else ""
+    if name and not has_line_break(name):
+        return _("Hello %(name)s,", name=name)
+    return _("Hello,")
+
+
+def message_subject(raw: bytes) -> str:
+    """The subject of a queued message, as its recipient reads it."""
+    headers = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    return str(headers["Subject"] or "")
+
+
 def outbox_path() -> Path:
     return Path(current_app.instance_path) / "outbox"
-
-
-def _write_outbox(message: EmailMessage) -> str:
-    """Write the message as ``<UTC time>-<sequence>-<random>.eml``; returns "outbox"."""
-    folder = outbox_path()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    name = f"{stamp}-{next(_sequence) % 1_000_000:06d}-{secrets.token_hex(4)}.eml"
-    partial = folder / f".{name}.tmp"
-    partial.write_bytes(message.as_bytes())
-    # Readers of the folder never see a half-written message.
-    os.replace(partial, folder / name)
-    return "outbox"
-
-
-def _deliver_smtp(message: EmailMessage) -> None:
-    config = current_app.config
-    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
-    context = ssl.create_default_context()
-    if config.get("MAIL_USE_SSL"):
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
-        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-            smtp.starttls(context=context)
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)

@@ -19,6 +19,10 @@ def _test_config(database) -> dict:
         "DATABASE_URL": f"sqlite:///{database}",
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "shop.test",
+        # Mail is delivered (to the outbox) right after the commit that queued it, so what a
+        # test finds in the outbox after a request is final. tests/test_mail.py covers the
+        # sender thread and the send-mail command.
+        "MAIL_DELIVERY": "commit",
     }
 
 

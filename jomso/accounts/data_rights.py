@@ -2,8 +2,10 @@
 
 What goes into the export and what the deletion erases is collected by the registry in
 ``jomso.privacy.registry``, where every domain registers its sections and erasers. This module
-registers what the accounts domain itself holds (the account, phones, addresses, sessions)
-and does the two things the account area offers: ``export_user_data`` and ``delete_account``.
+registers what the accounts domain itself holds (the account, phones, addresses, sessions),
+the mail the shop holds for the account's addresses (``jomso.mail``'s queue: messages waiting,
+and sent ones until ``purge`` deletes them), and does the two things the account area offers:
+``export_user_data`` and ``delete_account``.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import delete, select
 
 from jomso.accounts.models import User
 from jomso.accounts.validation import country_name
 from jomso.database import utcnow
 from jomso.extensions import db
-from jomso.mail import send_mail
+from jomso.mail import OutgoingMail, message_subject, send_mail
 from jomso.privacy.registry import (
     declare_not_exported,
     export_sections,
+    register_erasure,
     register_export_section,
     row_dict,
     run_erasers,
@@ -49,22 +53,22 @@ def export_user_data(user: User) -> dict[str, Any]:
 
 
 def delete_account(user: User) -> None:
-    """Delete the account and everything that is only about it, then email a confirmation.
+    """Delete the account and everything that is only about it, and email a confirmation.
 
     The registered erasers run first, in the same transaction: if one fails nothing is
-    deleted. Addresses, phones, sessions and policy acceptances go with the account
-    row (``ON DELETE CASCADE``).
+    deleted (and no confirmation goes). Addresses, phones, sessions and policy acceptances go
+    with the account row (``ON DELETE CASCADE``).
     """
-    user_id, email, name = user.id, user.email, user.name
+    user_id, email = user.id, user.email
     try:
         run_erasers(user)
+        send_mail(email, _("Your account was deleted"), "account_deleted", user=user)
         db.session.delete(user)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     log.info("account %s deleted", user_id)
-    send_mail(email, _("Your account was deleted"), "account_deleted", name=name)
 
 
 # -- What the accounts domain itself holds ------------------------------------------------------
@@ -88,10 +92,49 @@ def _sessions_section(user: User) -> list[dict[str, Any]]:
     return [row_dict(record) for record in user.sessions]
 
 
+def _mail_addresses(user: User) -> set[str]:
+    """Mail is held by address: the account's, and the one it is moving to."""
+    return {a.strip().lower() for a in (user.email, user.pending_email) if a}
+
+
+def _mail_section(user: User) -> list[dict[str, Any]]:
+    """Messages held for the account's addresses: to whom, the subject, what kind, whether and
+    when sent. The message itself is left out: it is the email its owner received, and it may
+    hold a link that still works (a password reset)."""
+    rows = db.session.scalars(
+        select(OutgoingMail)
+        .where(OutgoingMail.to_address.in_(_mail_addresses(user)))
+        .order_by(OutgoingMail.id)
+    )
+    return [
+        {
+            "to_address": row.to_address,
+            "subject": message_subject(row.message),
+            "template": row.template,
+            "state": row.state,
+            "created_at": row.created_at,
+            "sent_at": row.sent_at,
+        }
+        for row in rows
+    ]
+
+
+def _erase_mail(user: User) -> None:
+    """Every message held for the account's addresses goes, sent or waiting (the deletion's
+    own confirmation is queued after the erasers)."""
+    db.session.execute(
+        delete(OutgoingMail)
+        .where(OutgoingMail.to_address.in_(_mail_addresses(user)))
+        .execution_options(synchronize_session=False)
+    )
+
+
 register_export_section("account", _account_section, tables=("users", "staff_roles"))
 register_export_section("phones", _phones_section, tables=("phones",))
 register_export_section("addresses", _addresses_section, tables=("addresses",))
 register_export_section("sessions", _sessions_section, tables=("user_sessions",))
+register_export_section("mail", _mail_section, tables=("outgoing_mail",))
+register_erasure(_erase_mail)
 declare_not_exported(
     "users.password_hash",
     "a one-way hash of the password: no use to its owner, a risk if leaked",

@@ -1,8 +1,9 @@
 """Profile changes: the name, phone numbers and new-product emails choice, and moving the
 account to a new email address (confirmed by a link sent there, the old address told).
 
-These functions own the transaction and commit, and send the emails that go with each step.
-They log account ids, never addresses, names, passwords or tokens.
+These functions own the transaction and commit, and queue the emails that go with each step
+in the transaction of the change. They log account ids, never addresses, names, passwords or
+tokens.
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ def request_email_change(user: User, current_password: str, new_email: str) -> b
     if find_user_by_email(new_email) is not None:
         log.info("account %s asked to move to an address already in use", user.id)
         send_mail(new_email, _("Your email address was entered on our shop"), "email_in_use")
+        db.session.commit()
         return True
     user.pending_email = new_email
-    db.session.commit()
     token = tokens.make_token(tokens.CHANGE_EMAIL, user.id, new_email)
     send_mail(
         new_email,
@@ -65,6 +66,7 @@ def request_email_change(user: User, current_password: str, new_email: str) -> b
         link=shop_url_for("accounts.confirm_email_change", token=token),
         hours=tokens.MAX_AGE[tokens.CHANGE_EMAIL] // 3600,
     )
+    db.session.commit()
     log.info("account %s asked to change its email", user.id)
     return True
 
@@ -95,13 +97,6 @@ def confirm_email_change(token: str) -> User:
     user.email = new_email
     user.pending_email = None
     user.email_confirmed_at = utcnow()
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise EmailInUse from error
-    log.info("account %s changed its email", user.id)
-    announce_confirmed(user)
     send_mail(
         old_email,
         _("Your email address was changed"),
@@ -109,6 +104,13 @@ def confirm_email_change(token: str) -> User:
         user=user,
         masked_email=mask_email(new_email),
     )
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise EmailInUse from error
+    log.info("account %s changed its email", user.id)
+    announce_confirmed(user)
     return user
 
 

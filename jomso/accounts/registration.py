@@ -3,8 +3,9 @@ address and the signals other domains listen to), the confirmation link, account
 operator or a test. ``announce_confirmed`` and ``signal_sender`` are here too, for password and
 profile changes to use.
 
-These functions own the transaction and commit, and send the emails that go with each step.
-They log account ids, never addresses, names, passwords or tokens.
+These functions own the transaction and commit, and queue the emails that go with each step
+(``send_mail``) before the commit that makes them real. They log account ids, never addresses,
+names, passwords or tokens.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def register(data: Registration) -> User | None:
     saying someone tried to register with it, and None is returned. The visitor sees the same
     page either way, so the form does not reveal who has an account. Registration never gives
     a staff role.
+
+    The confirmation link is queued in a transaction of its own right after the account's,
+    once the newsletter has queued its own link (when asked), so that the account's link is
+    the newest message; were the process to die in between, the account page offers to send
+    the link again.
     """
     existing = find_user_by_email(data.email)
     if existing is None:
@@ -68,7 +74,7 @@ def register(data: Registration) -> User | None:
         if user is not None:
             # Newsletter starts the double opt-in when asked: its own confirmation link, first.
             account_registered.send(signal_sender(), user=user, newsletter=data.newsletter)
-            send_confirmation(user)
+            send_confirmation(user)  # commits
             return user
         existing = find_user_by_email(data.email)  # registered a moment ago by another request
     else:
@@ -83,6 +89,7 @@ def register(data: Registration) -> User | None:
             login_url=shop_url_for("accounts.login"),
             reset_url=shop_url_for("accounts.password_reset_request"),
         )
+        db.session.commit()
     return None
 
 
@@ -107,9 +114,9 @@ def _open_account(data: Registration) -> User | None:
 
 
 def send_confirmation(user: User) -> bool:
-    """Email ``user`` a link that confirms their address."""
+    """Email ``user`` a link that confirms their address. Commits."""
     token = tokens.make_token(tokens.CONFIRM_EMAIL, user.id, user.email)
-    return send_mail(
+    queued = send_mail(
         user.email,
         _("Please confirm your email address"),
         "confirm_email",
@@ -117,6 +124,8 @@ def send_confirmation(user: User) -> bool:
         link=shop_url_for("accounts.confirm_email", token=token),
         days=tokens.MAX_AGE[tokens.CONFIRM_EMAIL] // 86400,
     )
+    db.session.commit()
+    return queued
 
 
 def confirm_email(token: str) -> tuple[User, bool]:

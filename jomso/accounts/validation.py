@@ -13,6 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
+from jomso.mail import has_line_break
+
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 _ZXCVBN_MAX = 72  # zxcvbn refuses longer input; a longer password is long enough anyway
@@ -30,7 +32,10 @@ def parse_email(raw: str) -> str:
     """The address as the shop stores it (syntax checked, lower-cased); raises ``Invalid``.
 
     Deliverability is not checked: that would need DNS, and the confirmation link proves it.
+    An address becomes a mail header: a line break in it is refused with its own message.
     """
+    if has_line_break(raw):
+        raise Invalid(_("Line breaks are not allowed here."))
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as error:

@@ -117,13 +117,12 @@ def resend_confirmation():
     if EmptyForm().validate_on_submit():
         if current_user.is_confirmed:
             flash(_("Your email address is already confirmed."), "info")
-        elif registration.send_confirmation(current_user):
+        else:
+            registration.send_confirmation(current_user)
             flash(
                 _("We sent a new link to %(email)s.", email=current_user.email),
                 "success",
             )
-        else:
-            flash(_("We could not send the email just now. Please try again later."), "error")
     target = request.form.get("next")
     return redirect(target if is_safe_redirect(target) else url_for(".overview"))
 

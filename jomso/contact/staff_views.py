@@ -96,15 +96,9 @@ def enquiry_reply(enquiry_id: int):
         flash(_("The sender's details were deleted, so this enquiry cannot be answered."), "error")
         return redirect(url_for(".enquiry_detail", enquiry_id=enquiry.id))
     if form.validate_on_submit():
-        try:
-            services.reply(enquiry, form.body.data.strip(), current_user._get_current_object())
-        except services.ReplyNotSent:
-            form.body.errors.append(
-                _("The email could not be sent just now. Your reply is kept here: try again.")
-            )
-        else:
-            flash(_("Your reply was emailed to the sender."), "success")
-            return redirect(url_for(".enquiry_detail", enquiry_id=enquiry.id))
+        services.reply(enquiry, form.body.data.strip(), current_user._get_current_object())
+        flash(_("Your reply was emailed to the sender."), "success")
+        return redirect(url_for(".enquiry_detail", enquiry_id=enquiry.id))
     return _render_detail(enquiry, form, 422)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from jomso.accounts.forms import EmailAddress
+from jomso.mail import SingleLine
 
 
 def _strip(value):
@@ -30,7 +31,7 @@ class AnnouncementForm(FlaskForm):
     subject = StringField(
         _l("Subject"),
         filters=[_strip],
-        validators=[DataRequired(_l("Give the email a subject.")), Length(max=200)],
+        validators=[DataRequired(_l("Give the email a subject.")), SingleLine(), Length(max=200)],
         render_kw={"maxlength": 200},
     )
     intro = TextAreaField(
@@ -44,4 +45,13 @@ class AnnouncementForm(FlaskForm):
         validate_choice=False,  # the service accepts only products added since the last one
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
+    )
+
+
+class RetryInterruptedForm(FlaskForm):
+    """Sending interrupted deliveries again: only with the risk of duplicates acknowledged."""
+
+    accept_duplicates = BooleanField(
+        _l("I understand that some of these people may get the email twice."),
+        validators=[DataRequired(_l("Tick the box to send them again, or cancel them instead."))],
     )

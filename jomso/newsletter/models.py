@@ -123,11 +123,14 @@ class AnnouncementProduct(db.Model):
 
 
 class DeliveryState(StrEnum):
-    PENDING = "pending"  # queued, not yet taken by a sender
-    SENDING = "sending"  # taken by a sender; stays so if that sender died mid-batch
-    SENT = "sent"
-    FAILED = "failed"  # the mail server refused it on every attempt
+    PENDING = "pending"  # waiting for its turn
+    # Taken by a sender, only for the moment of its transaction. Rows committed so were left by
+    # a sender of an earlier version that died: whether they went out is unknown.
+    SENDING = "sending"
+    SENT = "sent"  # its message is in the mail queue (jomso.mail), which delivers it
+    FAILED = "failed"  # its message could not be made
     SKIPPED = "skipped"  # the subscriber unsubscribed before their turn
+    CANCELLED = "cancelled"  # staff stopped the announcement before its turn
 
 
 class Delivery(db.Model):

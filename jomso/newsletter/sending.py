@@ -2,12 +2,19 @@
 batches, and the delivery counts staff see.
 
 Sending is restartable and never sends twice. Queueing writes one ``Delivery`` row per
-confirmed subscriber (``UNIQUE(announcement_id, subscriber_id)``). A sender takes a batch by
-moving its rows from ``pending`` to ``sending`` and committing, then sends each message and
-marks it ``sent`` with its own commit. A sender that dies leaves at most the rows it had taken
-in ``sending``; no later run takes them again (they are reported as interrupted), so a restart
-can leave a message unsent but can never send one twice. ``flask --app app send-announcements``
-(run it from cron) and the staff page's button both call ``send_pending``.
+confirmed subscriber (``UNIQUE(announcement_id, subscriber_id)``). A sender handles each row in
+one transaction: it takes the row (``UPDATE ... WHERE state='pending'``, so a row another sender
+took is left alone), queues its message in the mail queue (``jomso.mail``) and marks the row
+``sent``, and commits: the message is queued exactly when the mark is. A sender that dies
+leaves its current row ``pending``, with nothing queued, and the next run sends it.
+``flask --app app send-announcements`` (run it from cron) and the staff page's buttons call
+``send_pending``; the mail queue then delivers, with retries (failures show on the owner's
+dashboard, not here).
+
+Rows left in ``sending`` were taken by a sender of an earlier version, which committed the
+taking and then spoke to the mail server itself: whether their message went out is unknown.
+No run takes them again; staff choose for each announcement (``retry_interrupted``, warned that
+some people may then get it twice, or ``cancel_remaining``).
 
 Drafts and the email's content are ``composing.py``'s.
 """
@@ -21,7 +28,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from jomso.catalog.models import Product
@@ -48,7 +55,6 @@ from jomso.urls import shop_base_url, shop_request_context
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3  # a message the mail server refuses is tried in this many runs
 # A row still "sending" this long after it was taken belongs to a sender that died.
 INTERRUPTED_AFTER = timedelta(minutes=30)
 
@@ -133,11 +139,12 @@ def send_pending(
     max_batches: int | None = None,
     announcement_id: int | None = None,
 ) -> SendReport:
-    """Send queued deliveries in batches until none is left (or ``max_batches`` ran).
+    """Queue the messages of pending deliveries, in batches, until none is left (or
+    ``max_batches`` ran).
 
-    ``announcement_id`` limits the run to one announcement (the staff page's button). A
-    message the mail server refuses goes back to pending and is tried again by a later run,
-    up to ``MAX_ATTEMPTS`` runs in all; subscribers who unsubscribed meanwhile are skipped.
+    ``announcement_id`` limits the run to one announcement (the staff page's buttons).
+    Subscribers who unsubscribed meanwhile are skipped. Each delivery is its own transaction
+    (see the module's docstring).
     """
     batch_size = batch_size or int(current_app.config["NEWSLETTER_BATCH_SIZE"])
     report = SendReport()
@@ -149,13 +156,12 @@ def send_pending(
         if tried:
             query = query.where(Delivery.id.not_in(tried))
         ids = list(db.session.scalars(query.order_by(Delivery.id).limit(batch_size)))
+        db.session.commit()  # end the read: each delivery's transaction starts by writing
         if not ids:
             break
         tried.update(ids)
-        claimed = _claim(ids)
-        for delivery in _load(claimed):
-            _deliver(delivery, report)
-            db.session.commit()  # each message on its own: a crash loses at most one mark
+        for delivery_id in ids:
+            _deliver(delivery_id, report)
         report.batches += 1
     _finish_announcements()
     remaining = select(func.count()).where(Delivery.state == DeliveryState.PENDING)
@@ -164,7 +170,7 @@ def send_pending(
     report.remaining = db.session.scalar(remaining)
     if report.batches:
         log.info(
-            "announcements: sent %d, failed %d, skipped %d in %d batches, %d pending",
+            "announcements: queued %d, failed %d, skipped %d in %d batches, %d pending",
             report.sent,
             report.failed,
             report.skipped,
@@ -174,62 +180,56 @@ def send_pending(
     return report
 
 
-def _claim(ids: list[int]) -> list[int]:
-    """Move these rows from pending to sending; returns those this sender got (another sender
-    running at the same time gets the others). Committed before anything is sent."""
+def _deliver(delivery_id: int, report: SendReport) -> None:
+    """Take one pending delivery and queue its message, in one transaction."""
     now = utcnow()
-    claimed = []
-    for delivery_id in ids:
-        result = db.session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.PENDING)
-            .values(state=DeliveryState.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(delivery_id)
-    db.session.commit()
-    return claimed
-
-
-def _load(ids: list[int]) -> list[Delivery]:
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Delivery)
-            .where(Delivery.id.in_(ids))
-            .options(
-                selectinload(Delivery.subscriber),
-                selectinload(Delivery.announcement).selectinload(Announcement.products),
-            )
-            .order_by(Delivery.id)
-        )
+    taken = db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.PENDING)
+        .values(state=DeliveryState.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
     )
-
-
-def _deliver(delivery: Delivery, report: SendReport) -> None:
-    subscriber = delivery.subscriber
+    if taken.rowcount != 1:  # another sender has it
+        db.session.rollback()
+        return
+    delivery = db.session.scalar(
+        select(Delivery)
+        .where(Delivery.id == delivery_id)
+        .options(
+            selectinload(Delivery.subscriber),
+            selectinload(Delivery.announcement).selectinload(Announcement.products),
+        )
+        .execution_options(populate_existing=True)
+    )
     report.announcements.add(delivery.announcement_id)
+    subscriber = delivery.subscriber
     if subscriber is None or subscriber.status != SubscriberStatus.CONFIRMED:
         delivery.state = DeliveryState.SKIPPED
         report.skipped += 1
-        return
-    if send_announcement_mail(delivery.announcement, subscriber):
-        delivery.state = DeliveryState.SENT
-        delivery.sent_at = utcnow()
-        report.sent += 1
-    elif delivery.attempts < MAX_ATTEMPTS:
-        delivery.state = DeliveryState.PENDING  # the next run tries again
-        report.failed += 1
     else:
-        delivery.state = DeliveryState.FAILED
-        report.failed += 1
+        try:
+            send_announcement_mail(delivery.announcement, subscriber)
+        except Exception:
+            db.session.rollback()
+            log.exception("announcement delivery %s: the message could not be made", delivery_id)
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.PENDING)
+                .values(state=DeliveryState.FAILED, attempts=Delivery.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            report.failed += 1
+            return
+        delivery.state = DeliveryState.SENT
+        delivery.sent_at = now
+        report.sent += 1
+    db.session.commit()
 
 
 def send_announcement_mail(announcement: Announcement, subscriber: Subscriber) -> bool:
-    """One announcement to one subscriber, with its own unsubscribe link and the
-    ``List-Unsubscribe`` headers (RFC 2369 and RFC 8058 one-click)."""
+    """Queue one announcement to one subscriber (in the caller's transaction), with its own
+    unsubscribe link and the ``List-Unsubscribe`` headers (RFC 2369 and RFC 8058 one-click)."""
     with shop_request_context():
         unsubscribe_url = unsubscribe_link(subscriber)
         return send_mail(
@@ -255,6 +255,64 @@ def _finish_announcements() -> None:
     db.session.commit()
 
 
+# -- Interrupted deliveries: staff choose ----------------------------------------------------
+
+
+def _interrupted(announcement: Announcement):
+    stale = utcnow() - INTERRUPTED_AFTER
+    return (
+        Delivery.announcement_id == announcement.id,
+        Delivery.state == DeliveryState.SENDING,
+        Delivery.claimed_at < stale,
+    )
+
+
+def retry_interrupted(announcement: Announcement) -> int:
+    """Make the announcement's interrupted deliveries pending again, so that the next run (or
+    the "send now" button) sends them; returns how many. Staff choose this knowing that some
+    of those messages may have gone out already: those people then get the email twice.
+    Deliveries sent, skipped, failed or cancelled are never touched. Commits."""
+    result = db.session.execute(
+        update(Delivery)
+        .where(*_interrupted(announcement))
+        .values(state=DeliveryState.PENDING, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    count = result.rowcount or 0
+    if count:
+        db.session.execute(
+            update(Announcement)
+            .where(Announcement.id == announcement.id)
+            .values(status=AnnouncementStatus.SENDING, finished_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    db.session.refresh(announcement)
+    log.warning(
+        "announcement %s: %d interrupted deliveries to be sent again", announcement.id, count
+    )
+    return count
+
+
+def cancel_remaining(announcement: Announcement) -> int:
+    """Send nothing more of this announcement: its pending and interrupted deliveries become
+    ``cancelled`` and it is finished; returns how many. Commits."""
+    result = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.announcement_id == announcement.id,
+            or_(Delivery.state == DeliveryState.PENDING, and_(*_interrupted(announcement))),
+        )
+        .values(state=DeliveryState.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    count = result.rowcount or 0
+    _finish_announcements()  # commits
+    db.session.refresh(announcement)
+    log.info("announcement %s: %d deliveries cancelled", announcement.id, count)
+    return count
+
+
 # -- What staff see ---------------------------------------------------------------------------
 
 
@@ -267,6 +325,7 @@ class DeliveryCounts:
     interrupted: int = 0
     failed: int = 0
     skipped: int = 0
+    cancelled: int = 0
 
 
 def delivery_counts(announcement_ids: list[int]) -> dict[int, DeliveryCounts]:
@@ -292,10 +351,11 @@ def delivery_counts(announcement_ids: list[int]) -> dict[int, DeliveryCounts]:
     for aid, counter in tally.items():
         c = counts[aid]
         c.sent, c.pending, c.sending = counter["sent"], counter["pending"], counter["sending"]
-        c.interrupted, c.failed, c.skipped = (
+        c.interrupted, c.failed, c.skipped, c.cancelled = (
             counter["interrupted"],
             counter["failed"],
             counter["skipped"],
+            counter["cancelled"],
         )
         c.recipients = sum(counter.values())
     return counts

@@ -85,13 +85,14 @@ def subscribe(
         subscriber.confirm_nonce = tokens.new_secret()
         subscriber.confirmation_sent_at = now
     try:
+        db.session.flush()  # the link carries the row's id
+        if due:
+            _send_confirmation(subscriber)
         db.session.commit()
     except IntegrityError:  # another request added the address a moment ago
         db.session.rollback()
         return subscribe(email, source, user=user, product_id=product_id)
     record_consent("accept", scope=SCOPE, source=str(source), user=user)
-    if due:
-        _send_confirmation(subscriber)
     log.info("subscriber %s asked (%s), link sent: %s", subscriber.id, source, due)
     return subscriber
 

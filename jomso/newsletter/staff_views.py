@@ -22,7 +22,7 @@ from sqlalchemy import select
 from jomso.accounts.forms import EmptyForm
 from jomso.extensions import db
 from jomso.newsletter import composing, sending
-from jomso.newsletter.forms import AnnouncementForm
+from jomso.newsletter.forms import AnnouncementForm, RetryInterruptedForm
 from jomso.newsletter.models import Announcement, AnnouncementStatus
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
@@ -132,6 +132,7 @@ def announcement_detail(announcement_id: int):
         text_preview=message.get_body(preferencelist=("plain",)).get_content(),
         headers={name: message[name] for name in ("From", "Subject", "List-Unsubscribe")},
         button_form=EmptyForm(),
+        retry_form=RetryInterruptedForm(),
         send_now_max=int(current_app.config["NEWSLETTER_SEND_NOW_MAX"]),
     )
 
@@ -201,6 +202,50 @@ def announcement_send_now(announcement_id: int):
     return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
 
 
+@bp.post("/<int:announcement_id>/retry-interrupted")
+@may_compose
+def announcement_retry_interrupted(announcement_id: int):
+    """Send the interrupted deliveries again, once the staff member ticked that they accept
+    possible duplicates."""
+    announcement = _announcement_or_404(announcement_id)
+    form = RetryInterruptedForm()
+    if not form.validate_on_submit():
+        for message in form.accept_duplicates.errors or [_("Please try again.")]:
+            flash(str(message), "error")
+        return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
+    count = sending.retry_interrupted(announcement)
+    if not count:
+        flash(_("No interrupted emails are left for this announcement."), "info")
+    else:
+        flash(
+            ngettext(
+                "%(num)d interrupted email will be sent again.",
+                "%(num)d interrupted emails will be sent again.",
+                count,
+            ),
+            "success",
+        )
+        limit = int(current_app.config["NEWSLETTER_SEND_NOW_MAX"])
+        if count <= limit:
+            _flash_report(sending.send_pending(announcement_id=announcement.id))
+    return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
+
+
+@bp.post("/<int:announcement_id>/cancel")
+@may_compose
+def announcement_cancel(announcement_id: int):
+    """Send nothing more of this announcement (waiting and interrupted emails)."""
+    announcement = _announcement_or_404(announcement_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = sending.cancel_remaining(announcement)
+    flash(
+        ngettext("%(num)d email will not be sent.", "%(num)d emails will not be sent.", count),
+        "success" if count else "info",
+    )
+    return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
+
+
 @bp.post("/<int:announcement_id>/delete")
 @may_compose
 def announcement_delete(announcement_id: int):
@@ -221,9 +266,8 @@ def _flash_report(report: sending.SendReport) -> None:
     if report.failed:
         flash(
             ngettext(
-                "%(num)d email could not be handed to the mail server; it is tried again later.",
-                "%(num)d emails could not be handed to the mail server; they are tried again "
-                "later.",
+                "%(num)d email could not be made; the log has the reason.",
+                "%(num)d emails could not be made; the log has the reason.",
                 report.failed,
             ),
             "warning",

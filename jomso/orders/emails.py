@@ -2,13 +2,19 @@
 
 Each carries the signed link to the order page (see ``orders.access``), so a guest can follow
 the order without an account. Links are built on the shop's own address
-(``jomso.urls.shop_url_for``), whether the mail is sent from a page or a command.
+(``jomso.urls.shop_url_for``), whether the mail is sent from a page or a command. Each is
+queued in the caller's transaction (the one that moves the order), which commits it.
+Greeting by name and the delivery address appear only when the order's address is the
+confirmed address of the account that placed it (see ``jomso.mail``): a guest could have
+typed anyone's address.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from jomso.accounts.models import User
+from jomso.extensions import db
 from jomso.i18n import format_money
 from jomso.mail import send_mail
 from jomso.orders import access
@@ -28,7 +34,7 @@ def _send(order: Order, subject: str, template: str, **context) -> bool:
         template,
         order=order,
         link=order_link(order),
-        name=order.billing_name,
+        user=db.session.get(User, order.user_id) if order.user_id else None,
         **context,
     )
 

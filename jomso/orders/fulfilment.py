@@ -110,9 +110,9 @@ def ship(order: Order, carrier: str, tracking_number: str, actor: User) -> Actio
     order.carrier = carrier
     order.tracking_number = tracking_number
     move(order, S.SHIPPED, actor, note=carrier)
+    emails.send_shipped(order)
     db.session.commit()
     log.info("order %s shipped, payment captured", order.number)
-    emails.send_shipped(order)
     return ActionResult(
         True, _("Order %(number)s is shipped and its payment captured.", number=order.number)
     )
@@ -161,8 +161,8 @@ def cancel(order: Order, actor: User) -> ActionResult:
         if restock:
             release_stock(order)
         move(order, S.CANCELLED, actor, note=_("Items back in stock.") if restock else "")
+        emails.send_cancelled(order)
     log.info("order %s cancelled, payment voided", number)
-    emails.send_cancelled(order)
     message = _("Order %(number)s is cancelled and its payment voided.", number=number)
     if restock:
         message += " " + _("Its items are back in stock.")
@@ -242,11 +242,11 @@ def refund(
             db.session.flush()
             target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
             move(order, target, actor, note=format_money(refunded, order.currency))
+            emails.send_refunded(order, refunded)  # queued, committed with the move
     if recorded_by_another:
         log.info("order %s: refund %s recorded by a parallel request", number, key)
         return ActionResult(False, _ANOTHER_REFUND())
     log.info("order %s: refund %s", order.number, result.transaction_id)
-    emails.send_refunded(order, refunded)
     return ActionResult(
         True,
         _(

@@ -296,9 +296,9 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
         move(order, S.PAID, default_actor=CUSTOMER)
         if cart is not None:
             clear_cart(cart)
+        emails.send_confirmation(order)
         db.session.commit()
         log.info("order %s paid (transaction %s)", order.number, result.transaction_id)
-        emails.send_confirmation(order)
         return CheckoutResult(Placement.PLACED, order)
     if result.outcome is Outcome.UNAVAILABLE and result.customer_message is not UNREACHABLE:
         # Braintree may hold the money: keep the stock, empty the cart so the customer does not

@@ -68,6 +68,7 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
             order.payments.append(sale_payment(held[0]))
             note = _("Braintree holds an authorized payment for this order.")
             move(order, S.PAID, actor, note=note, default_actor=default_actor)
+            emails.send_confirmation(order)
         else:
             release_stock(order)
             move(
@@ -77,12 +78,9 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
                 note=_("Braintree holds no payment for this order."),
                 default_actor=default_actor,
             )
+            emails.send_payment_failed(order)
     if len(held) > 1:
         log.error("order %s has %d authorized sales: void the extra ones", number, len(held))
     status = OrderStatus(order.status)
     log.info("order %s reconciled: %s", number, status)
-    if status is S.PAID:
-        emails.send_confirmation(order)
-    else:
-        emails.send_payment_failed(order)
     return status

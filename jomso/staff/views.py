@@ -1,6 +1,6 @@
 """The dashboard and the owner's staff management pages."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.validation import Invalid, check_password
 from jomso.audit.services import AuditFilter, filtered_entries, last_sign_ins
 from jomso.extensions import db
+from jomso.mail_delivery import failed_mail
 from jomso.permissions import (
     PERMISSION_LABELS,
     ROLE_LABELS,
@@ -38,12 +39,21 @@ from jomso.staff.services import (
 @bp.get("/")
 @staff_required
 def dashboard():
-    """What this person's roles let them do; for the owner, the setup checklist too."""
+    """What this person's roles let them do; for the owner, the setup checklist and the mail
+    that could not be sent (what and when, never to whom) too."""
     links = [link for link in links_for(current_user) if link.endpoint != "staff.dashboard"]
-    checklist = setup_checklist() if current_user.can(Permission.ADMINISTER) else None
+    owner = current_user.can(Permission.ADMINISTER)
+    checklist = setup_checklist() if owner else None
+    failed_total, failed_latest = failed_mail() if owner else (0, [])
     allowed = [label for p, label in PERMISSION_LABELS.items() if current_user.can(p)]
     return render_template(
-        "staff/dashboard.html", links=links, checklist=checklist, allowed=allowed
+        "staff/dashboard.html",
+        links=links,
+        checklist=checklist,
+        allowed=allowed,
+        failed_total=failed_total,
+        failed_latest=failed_latest,
+        mail_keep_days=int(current_app.config["MAIL_KEEP_DAYS"]),
     )
 
 

@@ -260,6 +260,16 @@ def test_missing_and_wrong_fields_come_back_with_messages(app, client):
     assert stock_of(app, product_id) == 10
 
 
+def test_an_address_with_a_line_break_comes_back_with_a_message(app, client):
+    add_to_cart(client, make_product(app, "Blue Mug"))
+    page = client.get("/checkout")
+    data = checkout_data(page.text, email="bea@example.com\r\nBcc: all@example.com")
+    response = client.post("/checkout", data=data)
+    assert response.status_code == 422
+    assert 'id="email-error">Line breaks are not allowed here.' in response.text
+    assert all_orders(app) == []
+
+
 def test_a_separate_shipping_address_must_be_complete(app, client):
     add_to_cart(client, make_product(app, "Blue Mug"))
     page = client.get("/checkout")

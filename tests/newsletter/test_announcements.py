@@ -263,27 +263,111 @@ def test_a_batch_can_be_sent_from_the_page(app, shop):
     assert "Nothing is waiting" in catalog.get(response.headers["Location"]).text
 
 
+def _left_sending(app, deliveries, minutes_ago=60):
+    """What a sender of the earlier version left when it died mid-batch: rows taken
+    (committed as "sending") and never marked, whether or not their message went out."""
+    with app.app_context():
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([d.id for d in deliveries]))
+            .values(
+                state=DeliveryState.SENDING,
+                claimed_at=utcnow() - timedelta(minutes=minutes_ago),
+                attempts=1,
+            )
+        )
+        db.session.commit()
+
+
 def test_a_crash_never_makes_a_message_go_twice(app, shop):
-    """A sender dies after taking a batch: it had sent one message and not yet marked it, and
-    not sent the other. A restart sends the rest and neither of those two again."""
+    """A sender died after taking two rows: no run takes them again by itself."""
     app.config["NEWSLETTER_SEND_NOW_MAX"] = 0
     catalog = staff_client(app, "catalog")
     _send(catalog, _draft(catalog, [shop["mug"]]))
     first, second, _third = _deliveries(app)
-    with app.app_context():  # what the dead sender left behind: two rows taken, none marked
-        taken = utcnow() - timedelta(hours=1)
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_([first.id, second.id]))
-            .values(state=DeliveryState.SENDING, claimed_at=taken, attempts=1)
-        )
-        db.session.commit()
+    _left_sending(app, [first, second])
     result = app.test_cli_runner().invoke(args=["send-announcements"])
     assert "Sent 1" in result.output
     assert [d.state for d in _deliveries(app)] == ["sending", "sending", "sent"]
     assert len(_announcements(app)) == 1
     page = catalog.get(f"/staff/announcements/{first.announcement_id}")
     assert "Interrupted (not sent again)" in page.text
+    assert "2 emails were interrupted" in page.text
+    assert "sending them again may send the same email twice to some people" in page.text
+
+
+def test_interrupted_emails_are_sent_again_only_when_staff_accept_duplicates(app, shop):
+    app.config["NEWSLETTER_SEND_NOW_MAX"] = 0
+    catalog = staff_client(app, "catalog")
+    announcement = _draft(catalog, [shop["mug"]])
+    _send(catalog, announcement)
+    app.test_cli_runner().invoke(args=["send-announcements", "--max-batches", "1"])
+    _first, second, third = _deliveries(app)
+    _left_sending(app, [second, third])
+    url = f"/staff/announcements/{announcement}"
+    sent_before = sorted(str(m["To"]) for m in _announcements(app))
+
+    refused = post_form(catalog, f"{url}/retry-interrupted", {}, page_url=url)
+    page = catalog.get(refused.headers["Location"]).text
+    assert "Tick the box to send them again, or cancel them instead." in page
+    assert [d.state for d in _deliveries(app)] == ["sent", "sending", "sending"]
+
+    app.config["NEWSLETTER_SEND_NOW_MAX"] = 50
+    response = post_form(
+        catalog, f"{url}/retry-interrupted", {"accept_duplicates": "y"}, page_url=url
+    )
+    page = catalog.get(response.headers["Location"]).text
+    assert "2 interrupted emails will be sent again." in page and "Sent 2 emails." in page
+    assert [d.state for d in _deliveries(app)] == ["sent", "sent", "sent"]
+    after = sorted(str(m["To"]) for m in _announcements(app))
+    # The row that was certainly sent is not sent again; the two interrupted ones go once more.
+    expected = sorted([*sent_before, _address(app, second), _address(app, third)])
+    assert after == expected
+    with app.app_context():
+        assert db.session.get(Announcement, announcement).status == "sent"
+
+
+def test_staff_can_stop_an_announcement_and_nothing_more_goes(app, shop):
+    app.config["NEWSLETTER_SEND_NOW_MAX"] = 0
+    catalog = staff_client(app, "catalog")
+    announcement = _draft(catalog, [shop["mug"]])
+    _send(catalog, announcement)
+    first, _second, _third = _deliveries(app)
+    _left_sending(app, [first])
+    url = f"/staff/announcements/{announcement}"
+    assert "Do not send the 3 remaining" in catalog.get(url).text
+    response = post_form(catalog, f"{url}/cancel", {}, page_url=url)
+    page = catalog.get(response.headers["Location"]).text
+    assert "3 emails will not be sent." in page and "Cancelled (not sent)" in page
+    assert [d.state for d in _deliveries(app)] == ["cancelled"] * 3
+    result = app.test_cli_runner().invoke(args=["send-announcements"])
+    assert "Sent 0" in result.output and _announcements(app) == []
+    with app.app_context():
+        assert db.session.get(Announcement, announcement).status == "sent"
+
+
+def test_a_subject_with_a_line_break_comes_back_with_a_message(app, shop):
+    catalog = staff_client(app, "catalog")
+    response = post_form(
+        catalog,
+        "/staff/announcements/new",
+        {
+            "subject": "New things\r\nBcc: everyone@example.com",
+            "intro": "",
+            "products": [str(shop["mug"])],
+        },
+    )
+    assert response.status_code == 422
+    assert "Line breaks are not allowed here." in response.text
+    with app.app_context():
+        assert db.session.scalars(select(Announcement)).all() == []
+
+
+def _address(app, delivery):
+    from jomso.newsletter.models import Subscriber
+
+    with app.app_context():
+        return db.session.get(Subscriber, delivery.subscriber_id).email
 
 
 def test_someone_unsubscribing_before_their_turn_is_skipped(app, shop):

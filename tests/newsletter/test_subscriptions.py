@@ -99,6 +99,13 @@ def test_the_confirmation_link_leads_to_the_shop_whatever_host_the_request_named
         dispose_app(app)
 
 
+def test_an_address_with_a_line_break_comes_back_with_a_message(app, client):
+    response = subscribe_from_footer(client, "ann@example.com\r\nBcc: all@example.com")
+    assert response.status_code == 422
+    assert re.search(r'id="[\w-]*email-error">Line breaks are not allowed here.', response.text)
+    assert subscribers(app) == [] and outbox_messages(app) == []
+
+
 def test_following_the_link_and_pressing_the_button_confirms(app, client):
     subscribe_from_footer(client, "ann@example.com")
     link = path_of(link_to(last_message(app, to="ann@example.com"), "/newsletter/confirm/"))

@@ -173,3 +173,42 @@ def test_zero_turns_idle_expiry_off(app):
     owner = staff_client(app, "owner")
     _age_session(owner, 10 * 24 * 3600)
     assert owner.get("/staff/").status_code == 200
+
+
+def _failed_mail(app, template="password_reset", to="ann.private@example.com"):
+    from jomso.database import utcnow
+    from jomso.extensions import db
+    from jomso.mail import MailState, OutgoingMail
+
+    with app.app_context():
+        db.session.add(
+            OutgoingMail(
+                template=template,
+                to_address=to,
+                message=b"To: ann.private@example.com\nSubject: Reset your password\n\nsecret\n",
+                state=MailState.FAILED,
+                attempts=8,
+                failed_at=utcnow(),
+                last_error="SMTPRecipientsRefused 550",
+            )
+        )
+        db.session.commit()
+
+
+def test_the_owner_sees_mail_that_could_not_be_sent_but_never_to_whom(app):
+    owner = staff_client(app, "owner")
+    assert "could not be sent" not in owner.get("/staff/").text
+    _failed_mail(app)
+    _failed_mail(app, template="order_confirmation")
+    text = owner.get("/staff/").text
+    assert "2 messages could not be sent" in text
+    assert "password_reset" in text and "order_confirmation" in text
+    assert "SMTPRecipientsRefused 550" in text
+    for private in ("ann.private", "Reset your password", "secret"):
+        assert private not in text
+
+
+@pytest.mark.parametrize("role", ["orders", "support", "catalog", "analyst"])
+def test_other_roles_do_not_see_failed_mail(app, role):
+    _failed_mail(app)
+    assert "could not be sent" not in staff_client(app, role).get("/staff/").text
