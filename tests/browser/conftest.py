@@ -30,9 +30,11 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    address = f"http://127.0.0.1:{server.server_port}"
     app.config["SERVER_NAME"] = None
+    app.config["SHOP_URL"] = address  # links in mail lead to this server, as in a real shop
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield address
     finally:
         server.shutdown()
         thread.join(timeout=5)
