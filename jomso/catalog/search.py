@@ -11,8 +11,9 @@ list (``op.execute`` each; ``SQLITE_DROP`` undoes them). On PostgreSQL the equiv
 expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
 
 Whatever a visitor types becomes a safe query: only word characters survive, each term is
-quoted, and the last term also matches as a prefix, so punctuation or FTS syntax never errors.
-Results are ranked with bm25 (name and SKU weigh more than the description).
+quoted, and the last term of ``MIN_PREFIX`` (3) letters or more also matches as a prefix, so
+punctuation or FTS syntax never errors. Results are ranked with bm25 (name and SKU weigh more
+than the description).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from sqlalchemy import (
 from sqlalchemy import column as sql_column
 
 MAX_TERMS = 12
+# The last word is also a prefix from this length on: "st*" or "a*" would match most of the
+# catalog, and a shorter word still finds itself ("xl", "uv").
+MIN_PREFIX = 3
 # Relative weights of name, sku and description in the ranking.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 
@@ -111,17 +115,20 @@ STOPWORDS = frozenset((
 
 
 def fts_query(text: str) -> str | None:
-    """The visitor's words as a safe FTS5 query (all terms, last one as a prefix), or None.
+    """The visitor's words as a safe FTS5 query (all terms, the last one of ``MIN_PREFIX``
+    letters or more also as a prefix), or None.
 
     >>> fts_query('Mugs, "blue" OR -lamp')
     '"mugs" "blue" "lamp"*'
+    >>> fts_query("blue st")
+    '"blue" "st"'
     """
     terms = _terms(text.lower())
     terms = [term for term in terms if term not in STOPWORDS] or terms
     if not terms:
         return None
     quoted = [f'"{term}"' for term in terms]
-    if len(terms[-1]) >= 2:  # a one-letter prefix would match half the vocabulary
+    if len(terms[-1]) >= MIN_PREFIX:
         quoted[-1] += "*"
     return " ".join(quoted)
 
