@@ -14,6 +14,15 @@ Whatever a visitor types becomes a safe query: only word characters survive, eac
 quoted, and the last term of ``MIN_PREFIX`` (3) letters or more also matches as a prefix, so
 punctuation or FTS syntax never errors. Results are ranked with bm25 (name and SKU weigh more
 than the description).
+
+The cost of a search is bounded, whatever is typed. ``candidates`` reads the ids of the
+matches, newest first, and stops one past the cap (``JOMSO_SEARCH_MAX_RESULTS``): that is the
+count, and above the cap the cap's most recently added matches are all the search lists. The
+page's statement then takes those ids as a JSON array (``chosen_ids``): the index is not read
+again for a sort by price, name or date. Up to the cap, ``ranked`` orders every match by bm25;
+above it bm25 is not used (FTS5's bm25 counts every match of every word in the catalog before
+it scores one row), and ``name_tier`` puts the candidates with every word in their name or SKU
+first, newest first within each tier.
 """
 
 from __future__ import annotations
@@ -24,11 +33,15 @@ from contextlib import contextmanager
 
 from sqlalchemy import (
     DDL,
+    JSON,
     Boolean,
     ColumnElement,
     Float,
+    Integer,
     Select,
     bindparam,
+    case,
+    cast,
     event,
     func,
     literal_column,
@@ -42,6 +55,8 @@ MAX_TERMS = 12
 # The last word is also a prefix from this length on: "st*" or "a*" would match most of the
 # catalog, and a shorter word still finds itself ("xl", "uv").
 MIN_PREFIX = 3
+# The most products a search lists (JOMSO_SEARCH_MAX_RESULTS): above it, the newest matches.
+MAX_RESULTS = 1000
 # Relative weights of name, sku and description in the ranking.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 
@@ -142,9 +157,25 @@ def search_value(text: str, dialect: str) -> str | None:
     return fts_query(text)
 
 
+def search_params(text: str, dialect: str) -> dict[str, str] | None:
+    """``search`` and ``named`` (the same words, found in the name or SKU), the parameters of
+    the statements below; None when the text holds no searchable word."""
+    value = search_value(text, dialect)
+    if value is None:
+        return None
+    if dialect == "postgresql":  # the statement keeps the document's name and SKU part
+        return {"search": value, "named": value}
+    return {"search": value, "named": f"{{name sku}} : ({value})"}
+
+
 # The statements take the search as the bound parameter ``search``: they are built once per
 # shape and reused, so a request pays neither for building nor for compiling them.
 SEARCH = bindparam("search")
+NAMED = bindparam("named")
+# JOMSO_SEARCH_MAX_RESULTS + 1: reading candidates stops there.
+CANDIDATE_LIMIT = bindparam("candidate_limit")
+IDS = bindparam("ids")  # the chosen candidates, a JSON array of ids
+LOWEST = bindparam("lowest")  # the lowest chosen id
 
 
 def _document():
@@ -157,24 +188,61 @@ def _match(dialect: str) -> ColumnElement:
     return literal_column("products_fts").op("MATCH")(SEARCH)
 
 
-def matching_ids(dialect: str) -> Select:
-    """Ids of the matching active products: use as ``Product.id.in_(...)``. SQLite reads the
-    index once (a correlated MATCH per product row would be thousands of times slower)."""
+def _matches(dialect: str, among: Select | None) -> Select:
+    """The ids (``id``) of the matching active products, optionally only among the ids that
+    ``among`` selects (e.g. a category's products); unordered, unlimited."""
     if dialect == "postgresql":
-        return select(_products.c.id).where(_match(dialect), _products.c.is_active)
-    return select(_fts.c.rowid).where(_match(dialect))
+        query = select(_products.c.id.label("id")).where(_match(dialect), _products.c.is_active)
+        if among is not None:
+            query = query.where(_products.c.id.in_(among))
+        return query
+    query = select(_fts.c.rowid.label("id")).where(_match(dialect))
+    if among is not None:
+        # The unary + keeps SQLite from driving the index by this list (one MATCH per listed
+        # id, fifty times slower): it matches once, then checks the list.
+        query = query.where(literal_column("+products_fts.rowid").in_(among))
+    return query
 
 
-def count_matches(dialect: str) -> Select | None:
-    """A count of all matches straight from the index, or None where there is no shortcut."""
+def candidates(dialect: str, among: Select | None = None) -> Select:
+    """The ids of the matches, the most recently added first, at most ``:candidate_limit``
+    (one more than the cap, so that "more than the cap" shows)."""
+    query = _matches(dialect, among)
+    key = _products.c.id if dialect == "postgresql" else _fts.c.rowid
+    return query.order_by(key.desc()).limit(CANDIDATE_LIMIT)
+
+
+def chosen_ids(dialect: str):
+    """The ids of the JSON array ``:ids`` as a subquery with an ``id`` column."""
     if dialect == "postgresql":
-        return None
-    return select(func.count()).select_from(_fts).where(_match(dialect))
+        values = func.json_array_elements_text(cast(IDS, JSON)).table_valued("value")
+    else:
+        values = func.json_each(IDS).table_valued("value")
+    return select(cast(values.c.value, Integer).label("id")).subquery("chosen")
+
+
+def name_tier(dialect: str, chosen) -> ColumnElement:
+    """0 for the ``chosen`` ids that have every word in their name or SKU, 1 for the others:
+    the order of a search with more matches than the cap. Reads only the part of the index at
+    or above ``:lowest``, the lowest chosen id."""
+    if dialect == "postgresql":
+        name_and_sku = func.ts_filter(_document(), literal_column("'{a}'"))  # weight A
+        named = select(_products.c.id).where(
+            _products.c.id >= LOWEST,
+            name_and_sku.op("@@")(func.plainto_tsquery("english", NAMED)),
+            _match(dialect),
+        )
+    else:
+        named = select(_fts.c.rowid).where(
+            literal_column("products_fts").op("MATCH")(NAMED), _fts.c.rowid >= LOWEST
+        )
+    return case((chosen.c.id.in_(named.correlate(None)), 0), else_=1)
 
 
 def ranked(dialect: str, among: Select | None = None) -> Select:
     """``id`` and ``rank`` (lower is better) of the matches, optionally only among the ids that
-    ``among`` selects (e.g. a category's products)."""
+    ``among`` selects (e.g. a category's products). Reads every match (and bm25 counts every
+    match of every word): only for searches with no more matches than the cap."""
     if dialect == "postgresql":
         tsquery = func.plainto_tsquery("english", SEARCH)
         rank = -func.ts_rank(_document(), tsquery, type_=Float)
