@@ -164,31 +164,32 @@ _ORDERS = {
 
 
 @cache
-def _count_statement(dialect: str, by_category: bool, searching: bool) -> Select:
+def _count_statement(dialect: str, by_category: bool, searching: bool, words: int = 0) -> Select:
     """The first statement of one shape of list: the count; for a search, the ids of the
-    matches, newest first, up to one more than the cap (``search.candidates``). Takes
-    ``category_id``, ``search`` and ``candidate_limit``."""
+    matches, newest first, up to one more than the cap, and whether a word is common
+    (``search.candidates``). Takes ``category_id``, ``search``, ``word0``... and
+    ``candidate_limit``."""
     conditions = [Product.is_active]
     if by_category:
         conditions.append(Product.category_id == bindparam("category_id"))
     if searching:
         among = select(Product.id).where(*conditions) if by_category else None
-        return search.candidates(dialect, among)
+        return search.candidates(dialect, among, words)
     return select(func.count()).select_from(Product).where(*conditions)
 
 
 @cache
-def _rows_statement(dialect: str, sort: str, by_category: bool, searching: bool, capped: bool):
+def _rows_statement(dialect: str, sort: str, by_category: bool, searching: bool, bm25: bool):
     """The rows of one shape of list; takes ``category_id``, ``search``, ``named``, ``ids``,
     ``lowest``, ``limit`` and ``offset``.
 
     It picks the page's ids first (from an index, the search index or the chosen ids) and only
     then reads those rows with their first image, so deep pages and broad searches stay cheap.
     A search sorts the ids the first statement chose; its best-match order is bm25 over all
-    matches up to the cap, the name tier above it.
+    matches when that is cheap (``bm25``), else the name tier.
     """
     limit, offset = bindparam("limit"), bindparam("offset")
-    if sort == RELEVANCE and not capped:
+    if sort == RELEVANCE and bm25:
         conditions = [Product.is_active]
         if by_category:
             conditions.append(Product.category_id == bindparam("category_id"))
@@ -243,22 +244,24 @@ def list_products(
     params: dict = {"limit": per_page}
     if by_category:
         params["category_id"] = category.id
-    first = _count_statement(dialect, by_category, found is not None)
-    capped = False
+    first = _count_statement(dialect, by_category, found is not None, found.words if found else 0)
+    capped = common = False
     if found is None:
         total = db.session.scalar(first, params)
     else:
         cap = max(1, int(current_app.config.get("SEARCH_MAX_RESULTS", search.MAX_RESULTS)))
-        params.update(found, candidate_limit=cap + 1)
-        ids = list(db.session.scalars(first, params))
-        capped = len(ids) > cap
-        ids = ids[:cap]
+        params.update(found.params, candidate_limit=cap + 1)
+        matches = db.session.execute(first, params).all()
+        capped = len(matches) > cap
+        common = bool(matches and matches[0].common)
+        ids = [match.id for match in matches[:cap]]
         total = len(ids)
         params.update(ids=json.dumps(ids), lowest=ids[-1] if ids else 0)
     result = ProductPage(items=[], total=total, page=1, per_page=per_page, capped=capped)
     result.page = min(max(1, page), result.pages)
     params["offset"] = (result.page - 1) * per_page
-    rows = _rows_statement(dialect, sort, by_category, found is not None, capped)
+    bm25 = not (capped or common)  # bm25 reads every match of every word in the catalog
+    rows = _rows_statement(dialect, sort, by_category, found is not None, bm25)
     result.items = list(db.session.execute(rows, params))
     return result
 

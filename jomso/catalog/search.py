@@ -19,10 +19,11 @@ The cost of a search is bounded, whatever is typed. ``candidates`` reads the ids
 matches, newest first, and stops one past the cap (``JOMSO_SEARCH_MAX_RESULTS``): that is the
 count, and above the cap the cap's most recently added matches are all the search lists. The
 page's statement then takes those ids as a JSON array (``chosen_ids``): the index is not read
-again for a sort by price, name or date. Up to the cap, ``ranked`` orders every match by bm25;
-above it bm25 is not used (FTS5's bm25 counts every match of every word in the catalog before
-it scores one row), and ``name_tier`` puts the candidates with every word in their name or SKU
-first, newest first within each tier.
+again for a sort by price, name or date. Best match is bm25 (``ranked``) when it is cheap: FTS5's
+bm25 first counts every match of every word in the whole catalog, so it is used only when
+neither the search nor any of its words alone matches more than the cap (``candidates`` counts
+each word up to the cap and one more). Otherwise ``name_tier`` puts the candidates with every
+word in their name or SKU first, newest first within each tier.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from sqlalchemy import (
     DDL,
@@ -43,8 +45,10 @@ from sqlalchemy import (
     case,
     cast,
     event,
+    false,
     func,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -129,6 +133,11 @@ STOPWORDS = frozenset((
 ))  # fmt: skip
 
 
+def _search_terms(text: str) -> list[str]:
+    terms = _terms(text.lower())
+    return [term for term in terms if term not in STOPWORDS] or terms
+
+
 def fts_query(text: str) -> str | None:
     """The visitor's words as a safe FTS5 query (all terms, the last one of ``MIN_PREFIX``
     letters or more also as a prefix), or None.
@@ -138,8 +147,7 @@ def fts_query(text: str) -> str | None:
     >>> fts_query("blue st")
     '"blue" "st"'
     """
-    terms = _terms(text.lower())
-    terms = [term for term in terms if term not in STOPWORDS] or terms
+    terms = _search_terms(text)
     if not terms:
         return None
     quoted = [f'"{term}"' for term in terms]
@@ -157,15 +165,26 @@ def search_value(text: str, dialect: str) -> str | None:
     return fts_query(text)
 
 
-def search_params(text: str, dialect: str) -> dict[str, str] | None:
-    """``search`` and ``named`` (the same words, found in the name or SKU), the parameters of
-    the statements below; None when the text holds no searchable word."""
+class Search(NamedTuple):
+    """The parameters of the statements below for one search, and its number of words."""
+
+    params: dict[str, str]
+    words: int
+
+
+def search_params(text: str, dialect: str) -> Search | None:
+    """``search``, ``named`` (the same words, found in the name or SKU) and, on SQLite,
+    ``word0``, ``word1``... (each word alone, exactly); None when the text holds no
+    searchable word."""
     value = search_value(text, dialect)
     if value is None:
         return None
     if dialect == "postgresql":  # the statement keeps the document's name and SKU part
-        return {"search": value, "named": value}
-    return {"search": value, "named": f"{{name sku}} : ({value})"}
+        return Search({"search": value, "named": value}, 0)
+    params = {"search": value, "named": f"{{name sku}} : ({value})"}
+    terms = _search_terms(text)
+    params.update((f"word{index}", f'"{term}"') for index, term in enumerate(terms))
+    return Search(params, len(terms))
 
 
 # The statements take the search as the bound parameter ``search``: they are built once per
@@ -204,12 +223,26 @@ def _matches(dialect: str, among: Select | None) -> Select:
     return query
 
 
-def candidates(dialect: str, among: Select | None = None) -> Select:
-    """The ids of the matches, the most recently added first, at most ``:candidate_limit``
-    (one more than the cap, so that "more than the cap" shows)."""
+def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Select:
+    """``id`` of the matches, the most recently added first, at most ``:candidate_limit`` (one
+    more than the cap, so that "more than the cap" shows), and ``common``: whether one of the
+    ``words`` (``:word0``...) alone matches more than the cap, which makes bm25 as costly as
+    that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics)."""
     query = _matches(dialect, among)
-    key = _products.c.id if dialect == "postgresql" else _fts.c.rowid
-    return query.order_by(key.desc()).limit(CANDIDATE_LIMIT)
+    if dialect == "postgresql":
+        key, common = _products.c.id, false()
+    else:
+        key, common = _fts.c.rowid, or_(false(), *(_common(index) for index in range(words)))
+    return query.add_columns(common.label("common")).order_by(key.desc()).limit(CANDIDATE_LIMIT)
+
+
+def _common(index: int) -> ColumnElement:
+    """Whether ``:word<index>`` alone matches more than the cap: counted up to the cap + 1."""
+    one = select(_fts.c.rowid).where(
+        literal_column("products_fts").op("MATCH")(bindparam(f"word{index}"))
+    )
+    counted = select(func.count()).select_from(one.limit(CANDIDATE_LIMIT).subquery())
+    return counted.scalar_subquery() >= CANDIDATE_LIMIT
 
 
 def chosen_ids(dialect: str):
@@ -241,8 +274,8 @@ def name_tier(dialect: str, chosen) -> ColumnElement:
 
 def ranked(dialect: str, among: Select | None = None) -> Select:
     """``id`` and ``rank`` (lower is better) of the matches, optionally only among the ids that
-    ``among`` selects (e.g. a category's products). Reads every match (and bm25 counts every
-    match of every word): only for searches with no more matches than the cap."""
+    ``among`` selects (e.g. a category's products). Reads every match, and bm25 counts every
+    match of every word: only for a search whose words each match no more than the cap."""
     if dialect == "postgresql":
         tsquery = func.plainto_tsquery("english", SEARCH)
         rank = -func.ts_rank(_document(), tsquery, type_=Float)

@@ -16,9 +16,11 @@ HINT = "Many products match"
 
 @pytest.fixture
 def capped(app):
-    """A shop whose searches list at most 5 products, 2 a page."""
+    """A shop whose searches list at most 5 products, 2 a page; no page cache, so that a page
+    asked for again with other settings is made again."""
     app.config["SEARCH_MAX_RESULTS"] = 5
     app.config["PRODUCTS_PER_PAGE"] = 2
+    app.config["PAGE_CACHE_ENABLED"] = False
     return app
 
 
@@ -111,6 +113,23 @@ def test_up_to_the_cap_nothing_changes(capped, client):
     assert names_on(pages[5]["relevance"])[0] == "Lamp Shade Lamp"  # bm25: the name weighs most
 
 
+def test_a_word_in_more_products_than_the_cap_is_not_ranked_by_bm25(capped, client):
+    app = capped
+    app.config["PRODUCTS_PER_PAGE"] = 24
+    for number in range(6):  # "light" alone matches more than the cap
+        make_product(app, f"Filler {number}", description="Light.", age_days=200 + number)
+    make_product(app, "Lamp Shade Lamp", description="For any lamp, any light.")
+    make_product(app, "Brass Lamp", description="A warm light.")
+    make_product(app, "Garden Kneeler", description="Not a lamp, no light.")
+    page = client.get("/products?q=lamp+light")  # 3 matches: all listed, all counted
+    assert "3 products" in text_of(page.text)
+    assert HINT not in page.text
+    # none has both words in its name: the most recently added first
+    assert names_on(page.text) == ["Garden Kneeler", "Brass Lamp", "Lamp Shade Lamp"]
+    app.config["SEARCH_MAX_RESULTS"] = 1000  # "light" is no longer common: bm25
+    assert names_on(client.get("/products?q=lamp+light").text)[0] == "Lamp Shade Lamp"
+
+
 def test_a_capped_search_within_a_category(capped, client):
     app = capped
     kitchen = make_category(app, "Kitchen")
@@ -127,7 +146,6 @@ def test_a_capped_search_within_a_category(capped, client):
 
 def test_a_broad_search_runs_as_many_statements_as_a_narrow_one(capped, client):
     app = capped
-    app.config["PAGE_CACHE_ENABLED"] = False  # count the statements of making the page
     make_products(app, 12, images=1)
     counts = {}
     for url in ["/products?q=item+3", "/products?q=item", "/products?q=a&sort=price_asc",
@@ -150,13 +168,13 @@ def test_the_postgresql_statements_follow_the_same_rules():
     assert "ORDER BY products.id DESC" in first
     assert "LIMIT %(candidate_limit)s" in first
     for sort in ("relevance", "price_asc", "newest", "name"):
-        for capped in (False, True):
-            rows = queries._rows_statement("postgresql", sort, True, True, capped)
+        for bm25 in (True, False):
+            rows = queries._rows_statement("postgresql", sort, True, True, bm25)
             sql = str(rows.compile(dialect=dialect))
-            if sort != "relevance" or capped:
+            if sort == "relevance" and bm25:
+                assert "ts_rank" in sql
+            else:
                 assert "json_array_elements_text(CAST(%(ids)s AS JSON))" in sql
                 assert "ts_rank" not in sql
-            else:
-                assert "ts_rank" in sql
-            if sort == "relevance" and capped:
+            if sort == "relevance" and not bm25:
                 assert "ts_filter(" in sql
