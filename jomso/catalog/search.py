@@ -48,10 +48,10 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
-    or_,
     select,
     table,
     text,
+    true,
 )
 from sqlalchemy import column as sql_column
 
@@ -59,6 +59,11 @@ MAX_TERMS = 12
 # The last word is also a prefix from this length on: "st*" or "a*" would match most of the
 # catalog, and a shorter word still finds itself ("xl", "uv").
 MIN_PREFIX = 3
+# The prefix lengths the index holds (SQLITE_DDL's prefix='2 3'): FTS5 reads such a prefix
+# lazily, like a word; a longer prefix makes it merge the whole lists of every word it begins
+# (with their positions) each time it is matched, which for a word in nearly every product
+# costs about as much as reading the catalog.
+INDEXED_PREFIXES = (2, 3)
 # The most products a search lists (JOMSO_SEARCH_MAX_RESULTS): above it, the newest matches.
 MAX_RESULTS = 1000
 # Relative weights of name, sku and description in the ranking.
@@ -138,9 +143,9 @@ def _search_terms(text: str) -> list[str]:
     return [term for term in terms if term not in STOPWORDS] or terms
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, prefix_lengths: range | tuple = range(MIN_PREFIX, 1000)) -> str | None:
     """The visitor's words as a safe FTS5 query (all terms, the last one of ``MIN_PREFIX``
-    letters or more also as a prefix), or None.
+    letters or more also as a prefix; only of ``prefix_lengths`` letters when given), or None.
 
     >>> fts_query('Mugs, "blue" OR -lamp')
     '"mugs" "blue" "lamp"*'
@@ -151,7 +156,7 @@ def fts_query(text: str) -> str | None:
     if not terms:
         return None
     quoted = [f'"{term}"' for term in terms]
-    if len(terms[-1]) >= MIN_PREFIX:
+    if len(terms[-1]) >= MIN_PREFIX and len(terms[-1]) in prefix_lengths:
         quoted[-1] += "*"
     return " ".join(quoted)
 
@@ -166,7 +171,7 @@ def search_value(text: str, dialect: str) -> str | None:
 
 
 class Search(NamedTuple):
-    """The parameters of the statements below for one search, and its number of words."""
+    """The parameters of the statements below for one search, and how many ``word<n>``."""
 
     params: dict[str, str]
     words: int
@@ -174,17 +179,21 @@ class Search(NamedTuple):
 
 def search_params(text: str, dialect: str) -> Search | None:
     """``search``, ``named`` (the same words, found in the name or SKU) and, on SQLite,
-    ``word0``, ``word1``... (each word alone, exactly); None when the text holds no
-    searchable word."""
+    ``word0``, ``word1``...: each word alone, exactly, then the last one as a prefix when it
+    is one. On SQLite ``named`` matches a last word longer than the indexed prefixes whole.
+    None when the text holds no searchable word."""
     value = search_value(text, dialect)
     if value is None:
         return None
     if dialect == "postgresql":  # the statement keeps the document's name and SKU part
         return Search({"search": value, "named": value}, 0)
-    params = {"search": value, "named": f"{{name sku}} : ({value})"}
-    terms = _search_terms(text)
-    params.update((f"word{index}", f'"{term}"') for index, term in enumerate(terms))
-    return Search(params, len(terms))
+    named = fts_query(text, prefix_lengths=INDEXED_PREFIXES)
+    params = {"search": value, "named": f"{{name sku}} : ({named})"}
+    words = [f'"{term}"' for term in _search_terms(text)]
+    if value.endswith("*"):
+        words.append(value.rsplit(" ", 1)[-1])
+    params.update((f"word{index}", word) for index, word in enumerate(words))
+    return Search(params, len(words))
 
 
 # The statements take the search as the bound parameter ``search``: they are built once per
@@ -227,12 +236,15 @@ def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Sel
     """``id`` of the matches, the most recently added first, at most ``:candidate_limit`` (one
     more than the cap, so that "more than the cap" shows), and ``common``: whether one of the
     ``words`` (``:word0``...) alone matches more than the cap, which makes bm25 as costly as
-    that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics)."""
+    that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics).
+    The words are counted in turn and only until one is common: the last word as a prefix,
+    the one that can cost a merge, comes last."""
     query = _matches(dialect, among)
-    if dialect == "postgresql":
-        key, common = _products.c.id, false()
+    if dialect == "postgresql" or not words:
+        key, common = _products.c.id if dialect == "postgresql" else _fts.c.rowid, false()
     else:
-        key, common = _fts.c.rowid, or_(false(), *(_common(index) for index in range(words)))
+        whens = [(_common(index), true()) for index in range(words)]
+        key, common = _fts.c.rowid, case(*whens, else_=false())
     return query.add_columns(common.label("common")).order_by(key.desc()).limit(CANDIDATE_LIMIT)
 
 
@@ -257,7 +269,8 @@ def chosen_ids(dialect: str):
 def name_tier(dialect: str, chosen) -> ColumnElement:
     """0 for the ``chosen`` ids that have every word in their name or SKU, 1 for the others:
     the order of a search with more matches than the cap. Reads only the part of the index at
-    or above ``:lowest``, the lowest chosen id."""
+    or above ``:lowest``, the lowest chosen id, and on SQLite a last word longer than the
+    indexed prefixes as a whole word (see ``search_params``), so that it costs no merge."""
     if dialect == "postgresql":
         name_and_sku = func.ts_filter(_document(), literal_column("'{a}'"))  # weight A
         named = select(_products.c.id).where(
