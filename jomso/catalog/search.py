@@ -239,13 +239,12 @@ def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Sel
     that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics).
     The words are counted in turn and only until one is common: the last word as a prefix,
     the one that can cost a merge, comes last."""
-    query = _matches(dialect, among)
-    if dialect == "postgresql" or not words:
-        key, common = _products.c.id if dialect == "postgresql" else _fts.c.rowid, false()
-    else:
-        whens = [(_common(index), true()) for index in range(words)]
-        key, common = _fts.c.rowid, case(*whens, else_=false())
-    return query.add_columns(common.label("common")).order_by(key.desc()).limit(CANDIDATE_LIMIT)
+    key = _products.c.id if dialect == "postgresql" else _fts.c.rowid
+    common = false()
+    if dialect != "postgresql" and words:  # CASE, unlike OR, stops at the first true count
+        common = case(*[(_common(index), true()) for index in range(words)], else_=false())
+    query = _matches(dialect, among).add_columns(common.label("common"))
+    return query.order_by(key.desc()).limit(CANDIDATE_LIMIT)
 
 
 def _common(index: int) -> ColumnElement:
@@ -268,7 +267,7 @@ def chosen_ids(dialect: str):
 
 def name_tier(dialect: str, chosen) -> ColumnElement:
     """0 for the ``chosen`` ids that have every word in their name or SKU, 1 for the others:
-    the order of a search with more matches than the cap. Reads only the part of the index at
+    best match for a search that bm25 would make costly. Reads only the part of the index at
     or above ``:lowest``, the lowest chosen id, and on SQLite a last word longer than the
     indexed prefixes as a whole word (see ``search_params``), so that it costs no merge."""
     if dialect == "postgresql":
