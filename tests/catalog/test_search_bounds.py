@@ -1,5 +1,6 @@
 """Search costs are bounded: short words are not prefixes, a search lists at most
-``SEARCH_MAX_RESULTS`` candidates (the newest matches) and counts no further, and says so."""
+``SEARCH_MAX_RESULTS`` candidates (the newest matches), counts no further and says so, and
+ranks by bm25 only when no word alone matches more than that."""
 
 import re
 
