@@ -7,8 +7,10 @@ change of those columns (stock and price updates do not touch it). Indexing only
 lets a search be counted and ranked from the index alone, without visiting the products table.
 ``SQLITE_DDL`` holds every statement: ``install_search_ddl`` runs them right after
 ``create_all`` creates the products table, and the initial Alembic migration can run the same
-list (``op.execute`` each; ``SQLITE_DROP`` undoes them). On PostgreSQL the equivalent is a GIN
-expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
+list (``op.execute`` each; ``SQLITE_DROP`` undoes them). The index also holds the prefixes of
+3 to 6 letters (``INDEXED_PREFIXES``), so that a last word typed as a prefix is read like a
+word; migration 0003 rebuilt the index of databases made with the former '2 3'. On PostgreSQL
+the equivalent is a GIN expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
 
 Whatever a visitor types becomes a safe query: only word characters survive, each term is
 quoted, and the last term of ``MIN_PREFIX`` (3) letters or more also matches as a prefix, so
@@ -59,11 +61,14 @@ MAX_TERMS = 12
 # The last word is also a prefix from this length on: "st*" or "a*" would match most of the
 # catalog, and a shorter word still finds itself ("xl", "uv").
 MIN_PREFIX = 3
-# The prefix lengths the index holds (SQLITE_DDL's prefix='2 3'): FTS5 reads such a prefix
-# lazily, like a word; a longer prefix makes it merge the whole lists of every word it begins
-# (with their positions) each time it is matched, which for a word in nearly every product
-# costs about as much as reading the catalog.
-INDEXED_PREFIXES = (2, 3)
+# The prefix lengths the index holds (SQLITE_DDL's prefix='3 4 5 6'; migration 0003 rebuilt
+# the index of databases made with '2 3'): FTS5 reads such a prefix lazily, like a word. Any
+# other prefix makes it merge the whole lists of every word it begins (with their positions)
+# each time it is matched, which for a prefix of words in nearly every product ("home*")
+# costs about as much as reading the catalog. Up to 6 letters covers the prefixes that begin
+# many words; a longer one begins few, so its merge is small ("named" still takes it whole).
+# Each length costs index space: about 12 MB more at 100,000 products than '2 3'.
+INDEXED_PREFIXES = (3, 4, 5, 6)
 # The most products a search lists (JOMSO_SEARCH_MAX_RESULTS): above it, the newest matches.
 MAX_RESULTS = 1000
 # Relative weights of name, sku and description in the ranking.
@@ -83,7 +88,7 @@ SQLITE_DDL: tuple[str, ...] = (
         name, sku, description,
         content='products', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2',
-        prefix='2 3'
+        prefix='3 4 5 6'
     )""",
     _SQLITE_INSERT_TRIGGER,
     f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_delete AFTER DELETE ON products BEGIN
@@ -238,7 +243,7 @@ def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Sel
     ``words`` (``:word0``...) alone matches more than the cap, which makes bm25 as costly as
     that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics).
     The words are counted in turn and only until one is common: the last word as a prefix,
-    the one that can cost a merge, comes last."""
+    the one that can cost a merge (when longer than the indexed prefixes), comes last."""
     key = _products.c.id if dialect == "postgresql" else _fts.c.rowid
     common = false()
     if dialect != "postgresql" and words:  # CASE, unlike OR, stops at the first true count
