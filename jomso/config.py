@@ -43,6 +43,7 @@ class Defaults:
     SHIPPING_FLAT_CENTS = 495
     FREE_SHIPPING_THRESHOLD_CENTS = 5000  # 0 turns free shipping off
     PRODUCTS_PER_PAGE = 24
+    SEARCH_MAX_RESULTS = 1000  # a search lists at most this many products (the newest matches)
     NEW_PRODUCT_DAYS = 14
     CART_MAX_QUANTITY = 99
     PAGE_CACHE_ENABLED = True  # cache catalog pages for anonymous visitors (page_cache.py)

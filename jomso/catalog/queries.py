@@ -2,12 +2,14 @@
 
 Every storefront page runs a fixed number of queries whatever the page size or catalog size:
 list rows come with their first image key from one correlated subquery, the total from one
-count. ``first_image_key`` is that subquery; the cart, the back office and announcements use it
-too.
+count (for a search, from its candidates: at most ``SEARCH_MAX_RESULTS`` and one more, so a
+search's cost does not grow with the number of matches). ``first_image_key`` is that
+subquery; the cart, the back office and announcements use it too.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -58,12 +60,14 @@ def new_since() -> datetime:
 
 @dataclass
 class ProductPage:
-    """One page of a product list, with what pagination links need."""
+    """One page of a product list, with what pagination links need. ``capped``: the search
+    matched more products than it lists; ``total`` is then the cap (what the pages hold)."""
 
     items: list[Row]
     total: int
     page: int
     per_page: int
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -160,39 +164,59 @@ _ORDERS = {
 
 
 @cache
-def _list_statements(dialect: str, sort: str, by_category: bool, searching: bool):
-    """The count and rows statements of one shape of list; they take ``category_id``,
-    ``search``, ``limit`` and ``offset`` as parameters.
-
-    The rows statement picks the page's ids first (from an index, or the search index) and
-    only then reads those rows with their first image, so deep pages and broad searches stay
-    cheap.
-    """
+def _count_statement(dialect: str, by_category: bool, searching: bool, words: int = 0) -> Select:
+    """The first statement of one shape of list: the count; for a search, the ids of the
+    matches, newest first, up to one more than the cap, and whether a word is common
+    (``search.candidates``). Takes ``category_id``, ``search``, ``word0``... and
+    ``candidate_limit``."""
     conditions = [Product.is_active]
     if by_category:
         conditions.append(Product.category_id == bindparam("category_id"))
-    count = select(func.count()).select_from(Product).where(*conditions)
     if searching:
-        shortcut = None if by_category else search.count_matches(dialect)
-        in_matches = Product.id.in_(search.matching_ids(dialect))
-        count = shortcut if shortcut is not None else count.where(in_matches)
+        among = select(Product.id).where(*conditions) if by_category else None
+        return search.candidates(dialect, among, words)
+    return select(func.count()).select_from(Product).where(*conditions)
 
+
+@cache
+def _rows_statement(dialect: str, sort: str, by_category: bool, searching: bool, bm25: bool):
+    """The rows of one shape of list; takes ``category_id``, ``search``, ``named``, ``ids``,
+    ``lowest``, ``limit`` and ``offset``.
+
+    It picks the page's ids first (from an index, the search index or the chosen ids) and only
+    then reads those rows with their first image, so deep pages and broad searches stay cheap.
+    A search sorts the ids the first statement chose; its best-match order is bm25 over all
+    matches when that is cheap (``bm25``), else the name tier.
+    """
     limit, offset = bindparam("limit"), bindparam("offset")
-    if sort == RELEVANCE:
+    if sort == RELEVANCE and bm25:
+        conditions = [Product.is_active]
+        if by_category:
+            conditions.append(Product.category_id == bindparam("category_id"))
         among = select(Product.id).where(*conditions) if by_category else None
         ranked = search.ranked(dialect, among)
         picked = ranked.selected_columns
         page_ids = ranked.order_by(picked.rank, picked.id).limit(limit).offset(offset)
         page_ids = page_ids.subquery("page")
         order = (page_ids.c.rank, page_ids.c.id)
+    elif sort == RELEVANCE:
+        chosen = search.chosen_ids(dialect)
+        tier = search.name_tier(dialect, chosen).label("rank")
+        page_ids = select(chosen.c.id, tier).order_by(tier, chosen.c.id.desc())
+        page_ids = page_ids.limit(limit).offset(offset).subquery("page")
+        order = (page_ids.c.rank, page_ids.c.id.desc())
+    elif searching:
+        order = _ORDERS[sort]
+        chosen = search.chosen_ids(dialect)
+        picked = select(Product.id).select_from(chosen).join(Product, Product.id == chosen.c.id)
+        page_ids = picked.order_by(*order).limit(limit).offset(offset).subquery("page")
     else:
         order = _ORDERS[sort]
-        picked = select(Product.id).where(*conditions)
-        if searching:
-            picked = picked.where(Product.id.in_(search.matching_ids(dialect)))
+        picked = select(Product.id).where(Product.is_active)
+        if by_category:
+            picked = picked.where(Product.category_id == bindparam("category_id"))
         page_ids = picked.order_by(*order).limit(limit).offset(offset).subquery("page")
-    rows = select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
-    return count, rows
+    return select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
 
 
 def list_products(
@@ -203,27 +227,41 @@ def list_products(
     page: int = 1,
     per_page: int = 24,
 ) -> ProductPage:
-    """Active products, filtered, sorted and paginated. Two queries: the count and the rows.
+    """Active products, filtered, sorted and paginated. Two queries: the count (for a search,
+    the ids of its candidates) and the rows.
 
     A page beyond the last shows the last page; a search with no searchable word lists all.
+    A search lists at most ``SEARCH_MAX_RESULTS`` products, the most recently added matches
+    (``capped`` when it matches more), so its cost stays bounded however many products match.
     """
     dialect = db.session.get_bind().dialect.name
-    found = search.search_value(query, dialect) if query else None
+    found = search.search_params(query, dialect) if query else None
     if sort == RELEVANCE and found is None:
         sort = "newest"
     if sort != RELEVANCE and sort not in _ORDERS:
         sort = "newest"
-    count, rows = _list_statements(dialect, sort, category is not None, found is not None)
-    params = {"limit": per_page}
-    if category is not None:
+    by_category = category is not None
+    params: dict = {"limit": per_page}
+    if by_category:
         params["category_id"] = category.id
-    if found is not None:
-        params["search"] = found
-
-    total = db.session.scalar(count, params)
-    result = ProductPage(items=[], total=total, page=1, per_page=per_page)
+    first = _count_statement(dialect, by_category, found is not None, found.words if found else 0)
+    capped = common = False
+    if found is None:
+        total = db.session.scalar(first, params)
+    else:
+        cap = max(1, int(current_app.config["SEARCH_MAX_RESULTS"]))
+        params.update(found.params, candidate_limit=cap + 1)
+        matches = db.session.execute(first, params).all()
+        capped = len(matches) > cap
+        common = bool(matches and matches[0].common)
+        ids = [match.id for match in matches[:cap]]
+        total = len(ids)
+        params.update(ids=json.dumps(ids), lowest=ids[-1] if ids else 0)
+    result = ProductPage(items=[], total=total, page=1, per_page=per_page, capped=capped)
     result.page = clamp_page(page, total, per_page)
     params["offset"] = (result.page - 1) * per_page
+    bm25 = not (capped or common)  # bm25 reads every match of every word in the catalog
+    rows = _rows_statement(dialect, sort, by_category, found is not None, bm25)
     result.items = list(db.session.execute(rows, params))
     return result
 

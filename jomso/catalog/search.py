@@ -7,12 +7,25 @@ change of those columns (stock and price updates do not touch it). Indexing only
 lets a search be counted and ranked from the index alone, without visiting the products table.
 ``SQLITE_DDL`` holds every statement: ``install_search_ddl`` runs them right after
 ``create_all`` creates the products table, and the initial Alembic migration can run the same
-list (``op.execute`` each; ``SQLITE_DROP`` undoes them). On PostgreSQL the equivalent is a GIN
-expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
+list (``op.execute`` each; ``SQLITE_DROP`` undoes them). The index also holds the prefixes of
+3 to 6 letters (``INDEXED_PREFIXES``), so that a last word typed as a prefix is read like a
+word; migration 0003 rebuilt the index of databases made with the former '2 3'. On PostgreSQL
+the equivalent is a GIN expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
 
 Whatever a visitor types becomes a safe query: only word characters survive, each term is
-quoted, and the last term also matches as a prefix, so punctuation or FTS syntax never errors.
-Results are ranked with bm25 (name and SKU weigh more than the description).
+quoted, and the last term of ``MIN_PREFIX`` (3) letters or more also matches as a prefix, so
+punctuation or FTS syntax never errors. Results are ranked with bm25 (name and SKU weigh more
+than the description).
+
+The cost of a search is bounded, whatever is typed. ``candidates`` reads the ids of the
+matches, newest first, and stops one past the cap (``JOMSO_SEARCH_MAX_RESULTS``): that is the
+count, and above the cap the cap's most recently added matches are all the search lists. The
+page's statement then takes those ids as a JSON array (``chosen_ids``): the index is not read
+again for a sort by price, name or date. Best match is bm25 (``ranked``) when it is cheap: FTS5's
+bm25 first counts every match of every word in the whole catalog, so it is used only when
+neither the search nor any of its words alone matches more than the cap (``candidates`` counts
+each word up to the cap and one more). Otherwise ``name_tier`` puts the candidates with every
+word in their name or SKU first, newest first within each tier.
 """
 
 from __future__ import annotations
@@ -20,24 +33,42 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from sqlalchemy import (
     DDL,
+    JSON,
     Boolean,
     ColumnElement,
     Float,
+    Integer,
     Select,
     bindparam,
+    case,
+    cast,
     event,
+    false,
     func,
     literal_column,
     select,
     table,
     text,
+    true,
 )
 from sqlalchemy import column as sql_column
 
 MAX_TERMS = 12
+# The last word is also a prefix from this length on: "st*" or "a*" would match most of the
+# catalog, and a shorter word still finds itself ("xl", "uv").
+MIN_PREFIX = 3
+# The prefix lengths the index holds (SQLITE_DDL's prefix='3 4 5 6'; migration 0003 rebuilt
+# the index of databases made with '2 3'): FTS5 reads such a prefix lazily, like a word. Any
+# other prefix makes it merge the whole lists of every word it begins (with their positions)
+# each time it is matched, which for a prefix of words in nearly every product ("home*")
+# costs about as much as reading the catalog. Up to 6 letters covers the prefixes that begin
+# many words; a longer one begins few, so its merge is small ("named" still takes it whole).
+# Each length costs index space: about 12 MB more at 100,000 products than '2 3'.
+INDEXED_PREFIXES = (3, 4, 5, 6)
 # Relative weights of name, sku and description in the ranking.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 
@@ -55,7 +86,7 @@ SQLITE_DDL: tuple[str, ...] = (
         name, sku, description,
         content='products', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2',
-        prefix='2 3'
+        prefix='3 4 5 6'
     )""",
     _SQLITE_INSERT_TRIGGER,
     f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_delete AFTER DELETE ON products BEGIN
@@ -110,18 +141,25 @@ STOPWORDS = frozenset((
 ))  # fmt: skip
 
 
-def fts_query(text: str) -> str | None:
-    """The visitor's words as a safe FTS5 query (all terms, last one as a prefix), or None.
+def _search_terms(text: str) -> list[str]:
+    terms = _terms(text.lower())
+    return [term for term in terms if term not in STOPWORDS] or terms
+
+
+def fts_query(text: str, prefix_lengths: range | tuple = range(MIN_PREFIX, 1000)) -> str | None:
+    """The visitor's words as a safe FTS5 query (all terms, the last one of ``MIN_PREFIX``
+    letters or more also as a prefix; only of ``prefix_lengths`` letters when given), or None.
 
     >>> fts_query('Mugs, "blue" OR -lamp')
     '"mugs" "blue" "lamp"*'
+    >>> fts_query("blue st")
+    '"blue" "st"'
     """
-    terms = _terms(text.lower())
-    terms = [term for term in terms if term not in STOPWORDS] or terms
+    terms = _search_terms(text)
     if not terms:
         return None
     quoted = [f'"{term}"' for term in terms]
-    if len(terms[-1]) >= 2:  # a one-letter prefix would match half the vocabulary
+    if len(terms[-1]) >= MIN_PREFIX and len(terms[-1]) in prefix_lengths:
         quoted[-1] += "*"
     return " ".join(quoted)
 
@@ -135,9 +173,40 @@ def search_value(text: str, dialect: str) -> str | None:
     return fts_query(text)
 
 
+class Search(NamedTuple):
+    """The parameters of the statements below for one search, and how many ``word<n>``."""
+
+    params: dict[str, str]
+    words: int
+
+
+def search_params(text: str, dialect: str) -> Search | None:
+    """``search``, ``named`` (the same words, found in the name or SKU) and, on SQLite,
+    ``word0``, ``word1``...: each word alone, exactly, then the last one as a prefix when it
+    is one. On SQLite ``named`` matches a last word longer than the indexed prefixes whole.
+    None when the text holds no searchable word."""
+    value = search_value(text, dialect)
+    if value is None:
+        return None
+    if dialect == "postgresql":  # the statement keeps the document's name and SKU part
+        return Search({"search": value, "named": value}, 0)
+    named = fts_query(text, prefix_lengths=INDEXED_PREFIXES)
+    params = {"search": value, "named": f"{{name sku}} : ({named})"}
+    words = [f'"{term}"' for term in _search_terms(text)]
+    if value.endswith("*"):
+        words.append(value.rsplit(" ", 1)[-1])
+    params.update((f"word{index}", word) for index, word in enumerate(words))
+    return Search(params, len(words))
+
+
 # The statements take the search as the bound parameter ``search``: they are built once per
 # shape and reused, so a request pays neither for building nor for compiling them.
 SEARCH = bindparam("search")
+NAMED = bindparam("named")
+# JOMSO_SEARCH_MAX_RESULTS + 1: reading candidates stops there.
+CANDIDATE_LIMIT = bindparam("candidate_limit")
+IDS = bindparam("ids")  # the chosen candidates, a JSON array of ids
+LOWEST = bindparam("lowest")  # the lowest chosen id
 
 
 def _document():
@@ -150,24 +219,78 @@ def _match(dialect: str) -> ColumnElement:
     return literal_column("products_fts").op("MATCH")(SEARCH)
 
 
-def matching_ids(dialect: str) -> Select:
-    """Ids of the matching active products: use as ``Product.id.in_(...)``. SQLite reads the
-    index once (a correlated MATCH per product row would be thousands of times slower)."""
+def _matches(dialect: str, among: Select | None) -> Select:
+    """The ids (``id``) of the matching active products, optionally only among the ids that
+    ``among`` selects (e.g. a category's products); unordered, unlimited."""
     if dialect == "postgresql":
-        return select(_products.c.id).where(_match(dialect), _products.c.is_active)
-    return select(_fts.c.rowid).where(_match(dialect))
+        query = select(_products.c.id.label("id")).where(_match(dialect), _products.c.is_active)
+        if among is not None:
+            query = query.where(_products.c.id.in_(among))
+        return query
+    query = select(_fts.c.rowid.label("id")).where(_match(dialect))
+    if among is not None:
+        # The unary + keeps SQLite from driving the index by this list (one MATCH per listed
+        # id, fifty times slower): it matches once, then checks the list.
+        query = query.where(literal_column("+products_fts.rowid").in_(among))
+    return query
 
 
-def count_matches(dialect: str) -> Select | None:
-    """A count of all matches straight from the index, or None where there is no shortcut."""
+def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Select:
+    """``id`` of the matches, the most recently added first, at most ``:candidate_limit`` (one
+    more than the cap, so that "more than the cap" shows), and ``common``: whether one of the
+    ``words`` (``:word0``...) alone matches more than the cap, which makes bm25 as costly as
+    that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics).
+    The words are counted in turn and only until one is common: the last word as a prefix,
+    the one that can cost a merge (when longer than the indexed prefixes), comes last."""
+    key = _products.c.id if dialect == "postgresql" else _fts.c.rowid
+    common = false()
+    if dialect != "postgresql" and words:  # CASE, unlike OR, stops at the first true count
+        common = case(*[(_common(index), true()) for index in range(words)], else_=false())
+    query = _matches(dialect, among).add_columns(common.label("common"))
+    return query.order_by(key.desc()).limit(CANDIDATE_LIMIT)
+
+
+def _common(index: int) -> ColumnElement:
+    """Whether ``:word<index>`` alone matches more than the cap: counted up to the cap + 1."""
+    one = select(_fts.c.rowid).where(
+        literal_column("products_fts").op("MATCH")(bindparam(f"word{index}"))
+    )
+    counted = select(func.count()).select_from(one.limit(CANDIDATE_LIMIT).subquery())
+    return counted.scalar_subquery() >= CANDIDATE_LIMIT
+
+
+def chosen_ids(dialect: str):
+    """The ids of the JSON array ``:ids`` as a subquery with an ``id`` column."""
     if dialect == "postgresql":
-        return None
-    return select(func.count()).select_from(_fts).where(_match(dialect))
+        values = func.json_array_elements_text(cast(IDS, JSON)).table_valued("value")
+    else:
+        values = func.json_each(IDS).table_valued("value")
+    return select(cast(values.c.value, Integer).label("id")).subquery("chosen")
+
+
+def name_tier(dialect: str, chosen) -> ColumnElement:
+    """0 for the ``chosen`` ids that have every word in their name or SKU, 1 for the others:
+    best match for a search that bm25 would make costly. Reads only the part of the index at
+    or above ``:lowest``, the lowest chosen id, and on SQLite a last word longer than the
+    indexed prefixes as a whole word (see ``search_params``), so that it costs no merge."""
+    if dialect == "postgresql":
+        name_and_sku = func.ts_filter(_document(), literal_column("'{a}'"))  # weight A
+        named = select(_products.c.id).where(
+            _products.c.id >= LOWEST,
+            name_and_sku.op("@@")(func.plainto_tsquery("english", NAMED)),
+            _match(dialect),
+        )
+    else:
+        named = select(_fts.c.rowid).where(
+            literal_column("products_fts").op("MATCH")(NAMED), _fts.c.rowid >= LOWEST
+        )
+    return case((chosen.c.id.in_(named.correlate(None)), 0), else_=1)
 
 
 def ranked(dialect: str, among: Select | None = None) -> Select:
     """``id`` and ``rank`` (lower is better) of the matches, optionally only among the ids that
-    ``among`` selects (e.g. a category's products)."""
+    ``among`` selects (e.g. a category's products). Reads every match, and bm25 counts every
+    match of every word: only for a search whose words each match no more than the cap."""
     if dialect == "postgresql":
         tsquery = func.plainto_tsquery("english", SEARCH)
         rank = -func.ts_rank(_document(), tsquery, type_=Float)
