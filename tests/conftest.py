@@ -75,3 +75,32 @@ def csrf_token_from(html: str) -> str:
     match = _CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    """The admin URL of a PostgreSQL server for this test session (tests/services.py); create
+    a database on it with ``services.create_database``."""
+    from tests import services
+
+    with services.postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _redis_server(tmp_path_factory):
+    from tests import services
+
+    with services.redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(_redis_server):
+    """The URL of a redis-server for this test session, emptied before each test."""
+    import redis
+
+    client = redis.Redis.from_url(_redis_server)
+    client.flushall()
+    client.close()
+    return _redis_server

@@ -1,0 +1,181 @@
+"""Real servers for the tests, from Debian's packages: PostgreSQL, Redis, nginx, and the shop
+itself under gunicorn. Each runs in a throwaway folder on a free loopback port, started and
+stopped by the test that needs it (or once per session through the fixtures in conftest).
+
+``JOMSO_TEST_POSTGRES_URL`` names an existing server where the tests may create and drop
+databases (``.ci/run`` leaves it unset: the suite starts its own cluster).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{process.args[0]} stopped with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listened on port {port} within {timeout} s")
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _as_postgres_user() -> list[str]:
+    """PostgreSQL refuses to run as root; CI runs as root."""
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL 15 cluster on 127.0.0.1; yields its admin URL. Its folder is
+    made in the system's temporary folder, which the ``postgres`` user can reach."""
+    if url := os.environ.get("JOMSO_TEST_POSTGRES_URL"):
+        yield url
+        return
+    folder = Path(tempfile.mkdtemp(prefix="jomso-postgres-"))
+    data = folder / "data"
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+        os.chmod(folder, 0o700)
+    prefix = _as_postgres_user()
+    subprocess.run(
+        [*prefix, POSTGRES_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust",
+         "--encoding=UTF8", "--locale=C.UTF-8"],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    port = free_port()
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        [*prefix, POSTGRES_BIN / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log",
+         "-w", "start"],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, POSTGRES_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
+            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def create_database(admin_url: str, template: str | None = None) -> str:
+    """A new, empty (or copied from ``template``) database on the server; returns its URL."""
+    import sqlalchemy
+
+    name = f"jomso_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        suffix = f" TEMPLATE {template}" if template else ""
+        connection.exec_driver_sql(f"CREATE DATABASE {name}{suffix}")
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    import sqlalchemy
+
+    base, name = url.rsplit("/", 1)
+    engine = sqlalchemy.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    engine.dispose()
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1, nothing saved to disk; yields its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(process)
+
+
+@contextmanager
+def nginx_server(folder: Path, http_block: str) -> Iterator[None]:
+    """nginx in the foreground with ``http_block`` as the body of its ``http { }``; the
+    caller puts the ports it chose into its ``server`` blocks."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "logs").mkdir(exist_ok=True)
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/logs/error.log;\n"
+        "events { worker_connections 256; }\n"
+        f"http {{\n access_log {folder}/logs/access.log;\n"
+        f" client_body_temp_path {folder}/body;\n proxy_temp_path {folder}/proxy;\n"
+        f" fastcgi_temp_path {folder}/fastcgi;\n uwsgi_temp_path {folder}/uwsgi;\n"
+        f" scgi_temp_path {folder}/scgi;\n{http_block}\n}}\n"
+    )
+    subprocess.run(["nginx", "-t", "-q", "-c", conf, "-p", folder], check=True)
+    process = subprocess.Popen(
+        ["nginx", "-c", conf, "-p", folder, "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(0.2)
+        assert process.poll() is None, (folder / "logs/error.log").read_text()
+        yield
+    finally:
+        stop(process)
+
+
+def gunicorn(port: int, env: dict, *options: str, log_folder: Path | None = None):
+    """The shop (``app:app``) under gunicorn on 127.0.0.1:``port``; the caller stops it.
+    ``env`` is the whole environment (start from ``os.environ``)."""
+    logs = ()
+    if log_folder is not None:
+        logs = ("--access-logfile", str(log_folder / "access.log"),
+                "--error-logfile", str(log_folder / "error.log"))  # fmt: skip
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+        *logs, *options, "app:app",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for_port(port, process, timeout=120)
+    return process
