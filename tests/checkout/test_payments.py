@@ -50,7 +50,11 @@ def test_a_timeout_after_the_charge_is_settled_by_reconciliation(app, client, ru
     response, product_id = buy(app, client, price_cents=400100, stock=3)
     assert response.status_code == 303
     number = order_number(response)
+    assert response.headers["Location"] == f"/orders/{number}/checking"
     page = client.get(response.headers["Location"])
+    assert "We are checking your payment" in page.text
+    assert "you will not be charged twice" in page.text
+    page = client.get(f"/orders/{number}")
     assert "Payment being confirmed" in page.text
     assert "You will not be charged twice" in page.text
     order = get_order(app, number)
