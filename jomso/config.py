@@ -89,7 +89,14 @@ class Defaults:
     BRAINTREE_PUBLIC_KEY = ""
     BRAINTREE_PRIVATE_KEY = ""
     BRAINTREE_MERCHANT_ACCOUNT_ID = ""
-    BRAINTREE_TIMEOUT = 30
+    # Seconds the SDK waits to connect and again for each answer. A payment request may so take
+    # twice this: keep that under gunicorn's worker timeout (30 s in the shipped
+    # gunicorn.conf.py), so a hanging gateway ends as "payment unknown", never as a killed worker.
+    BRAINTREE_TIMEOUT = 10
+    # A payment attempt older than this whose outcome is unknown may be settled as failed by
+    # `reconcile-payments` (one that Braintree holds is settled as paid at once). It must outlast
+    # any checkout request still waiting for Braintree (payment_timing_problems below).
+    RECONCILE_AFTER_SECONDS = 120
     ALLOW_DEMO_PAYMENTS = False
     ORDER_LINK_DAYS = 365  # how long the order link in confirmation emails works
     SHOP_URL = ""  # public address, e.g. https://shop.example.com: every full link (jomso.urls)
@@ -153,7 +160,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
     in production (``ENV=production``) without ``SHOP_URL`` or without secure cookies (unless
-    ``ALLOW_INSECURE_COOKIES``). The demo payments guard is ``jomso.payments``'."""
+    ``ALLOW_INSECURE_COOKIES``); anywhere with payment timeouts that do not fit together
+    (``payment_timing_problems``). The demo payments guard is ``jomso.payments``'."""
+    timing = payment_timing_problems(config)
+    if timing:
+        raise RuntimeError("Refusing to start: " + " ".join(timing))
     if config.get("SHOP_URL"):
         try:
             split_shop_url(config["SHOP_URL"])
@@ -181,6 +192,49 @@ def check_settings(config: Mapping[str, Any]) -> None:
         )
     if problems:
         raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+
+
+def payment_timing_problems(config: Mapping[str, Any], worker_timeout: float = 0) -> list[str]:
+    """Why the payment timeouts would let a customer wait on a stuck payment, or let
+    reconciling fail a payment still being asked for; empty when they fit together.
+
+    The SDK waits up to ``BRAINTREE_TIMEOUT`` to connect and as long again for the answer, so a
+    checkout may wait twice that for Braintree. ``worker_timeout`` is gunicorn's (0: unknown,
+    or none): it must be longer than that wait, or gunicorn kills the worker in the middle of
+    the payment and the customer gets an error instead of the "we are checking your payment"
+    page. ``RECONCILE_AFTER_SECONDS`` must be longer than both, or ``reconcile-payments`` could
+    settle as failed a payment whose checkout is still waiting for Braintree's answer.
+    """
+    try:
+        gateway = float(config.get("BRAINTREE_TIMEOUT") or 0)
+        after = float(config.get("RECONCILE_AFTER_SECONDS") or 0)
+    except (TypeError, ValueError):
+        return [
+            "JOMSO_BRAINTREE_TIMEOUT and JOMSO_RECONCILE_AFTER_SECONDS must be numbers of seconds."
+        ]
+    if gateway <= 0:
+        return ["JOMSO_BRAINTREE_TIMEOUT must be a positive number of seconds (default 10)."]
+    problems = []
+    if after <= 2 * gateway:
+        problems.append(
+            f"JOMSO_RECONCILE_AFTER_SECONDS ({after:g}) must be more than twice "
+            f"JOMSO_BRAINTREE_TIMEOUT ({gateway:g}), or reconciling could settle as failed a "
+            "payment that Braintree is still answering. Keep the defaults (120 and 10)."
+        )
+    if worker_timeout > 0 and 2 * gateway >= worker_timeout:
+        problems.append(
+            f"gunicorn's worker timeout ({worker_timeout:g} s) must be more than twice "
+            f"JOMSO_BRAINTREE_TIMEOUT ({gateway:g} s), or a worker waiting for Braintree is "
+            "killed and its customer gets an error. Lower JOMSO_BRAINTREE_TIMEOUT (default 10) "
+            "or raise gunicorn's timeout (30 in the shipped gunicorn.conf.py)."
+        )
+    if worker_timeout > 0 and after <= worker_timeout:
+        problems.append(
+            f"JOMSO_RECONCILE_AFTER_SECONDS ({after:g}) must be more than gunicorn's worker "
+            f"timeout ({worker_timeout:g} s), or reconciling could settle as failed a payment "
+            "whose checkout is still running."
+        )
+    return problems
 
 
 def _private_folder(folder: Path) -> None:

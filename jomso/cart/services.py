@@ -26,11 +26,17 @@ API for checkout and other areas
         calls it just before committing the order.
     ``add_item`` / ``update_item`` / ``remove_item`` return a ``CartChange`` (message, level)
     and commit.
+    ``put_back(lines)`` / ``take_out(lines)``
+        After a payment settled later than its checkout (``checkout.views.payment_check``):
+        a failed one puts the order's lines back in the visitor's cart, a paid one takes them
+        out of a cart its interrupted checkout never emptied. Both commit and may be repeated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask import current_app, session
 from flask_babel import gettext as _
@@ -322,6 +328,57 @@ def clear_cart(cart: Cart) -> None:
             session.pop(SESSION_KEY, None)
     else:
         cart.updated_at = utcnow()
+
+
+class OrderedLine(Protocol):
+    """What ``put_back`` and ``take_out`` read of an order's line (``orders.models.OrderLine``)."""
+
+    product_id: int | None
+    quantity: int
+    unit_price_cents: int
+    name: str
+
+
+def put_back(lines: Iterable[OrderedLine]) -> None:
+    """Put an unplaced order's lines back in the visitor's cart, at the price the customer saw
+    (``summarize`` then points out a change, and drops what is no longer sold). A line already
+    in the cart keeps the larger quantity, so doing it again adds nothing."""
+    wanted = [line for line in lines if line.product_id is not None]
+    if not wanted:
+        return
+
+    def change() -> None:
+        cart = current_cart(create=True)
+        for line in wanted:
+            item = find_line(cart, line.product_id)
+            if item is None:
+                item = CartItem(cart=cart, product_id=line.product_id, quantity=0)
+                item.seen_price_cents = line.unit_price_cents
+                item.product_name = line.name
+                db.session.add(item)
+            item.quantity = max(item.quantity, line.quantity)
+        cart.updated_at = utcnow()
+        db.session.commit()
+
+    _retry_once(change)
+
+
+def take_out(lines: Iterable[OrderedLine]) -> None:
+    """Take a placed order's units out of the visitor's cart (its checkout request ended before
+    emptying the cart); other lines stay."""
+    cart = current_cart()
+    if cart is None:
+        return
+    for line in lines:
+        item = find_line(cart, line.product_id) if line.product_id is not None else None
+        if item is None:
+            continue
+        if item.quantity > line.quantity:
+            item.quantity -= line.quantity
+        else:
+            db.session.delete(item)
+    cart.updated_at = utcnow()
+    db.session.commit()
 
 
 def merge_guest_cart(user) -> None:

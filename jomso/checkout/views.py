@@ -8,6 +8,15 @@ was granted the order when it was placed) and for the order's signed-in owner: t
 sent from another session is an out-of-date page and opens nothing. After placing, the
 browser's session holds a grant to see the order (guests included); the confirmation email
 carries a signed link that works anywhere.
+
+When the payment's outcome is not known yet (Braintree did not answer in time, or the checkout
+request ended mid-payment: a worker killed), the customer is shown ``/orders/<number>/checking``
+("we are checking your payment") instead of an error. It refreshes by itself (a meta refresh,
+no script) while ``reconcile-payments`` asks Braintree, then moves on: to the order page once
+paid, or back to the checkout with the order's lines in the cart and a message once it failed.
+Only the buyer sees it (the order's account, the session granted the order, or the session
+whose checkout key made it); anyone else gets 404. Opening the checkout, or sending its form
+again, while this session's order waits leads there too, so nobody pays twice meanwhile.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from flask_login import current_user
 
 from jomso import payments
 from jomso.accounts.limits import per_client
+from jomso.analytics.recording import skip_page_view
+from jomso.cart import services as cart_services
 from jomso.cart.services import current_cart, summarize
 from jomso.checkout import bp
 from jomso.checkout.forms import CheckoutForm
@@ -33,6 +44,9 @@ TOKEN_KEY = "checkout_token"  # noqa: S105 - a session key, not a secret
 # braintree-web, pinned: the only third-party script the shop loads, on this page only.
 BRAINTREE_WEB_VERSION = "3.123.2"
 CHECKOUT_PER_CLIENT = "15/minute;100/hour"  # card-testing bots hammer checkouts
+# Orders whose payment outcome is not known yet: the checking page waits on them.
+WAITING = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_UNKNOWN})
+CHECK_EVERY_SECONDS = 5  # how often the checking page reloads itself
 
 
 @bp.after_request
@@ -60,6 +74,25 @@ def _resubmitted_order(token: str):
     if token == session.get(TOKEN_KEY) or access.may_view(placed):
         return placed
     return None
+
+
+def _placed_here(order) -> bool:
+    """Whether this session's checkout key made ``order``: its checkout request may have ended
+    without answering (a worker killed mid-payment), so nothing granted the order or emptied
+    the cart."""
+    token = session.get(TOKEN_KEY)
+    return bool(token) and order.checkout_key == placing.checkout_key(token)
+
+
+def _waiting_order():
+    """The order this session's checkout key made whose payment outcome is not known yet."""
+    placed = placing.order_for_checkout_token(session.get(TOKEN_KEY))
+    return placed if placed is not None and placed.status in WAITING else None
+
+
+def _to_payment_check(order):
+    access.grant(order)
+    return redirect(url_for(".payment_check", number=order.number), 303)
 
 
 def _admit_braintree() -> None:
@@ -119,6 +152,9 @@ def _to_cart(notices=()):
 
 @bp.get("/checkout")
 def checkout():
+    waiting = _waiting_order()
+    if waiting is not None:  # its payment is being checked: do not offer to pay again
+        return _to_payment_check(waiting)
     cart = current_cart()
     summary = summarize(cart)
     if summary.is_empty:
@@ -137,6 +173,8 @@ def place_order():
     token = form.checkout_token.data or ""
     placed = _resubmitted_order(token)
     if placed is not None:  # sent twice from this session: the first one made this order
+        if placed.status in WAITING:
+            return _to_payment_check(placed)
         access.grant(placed)
         session.pop(TOKEN_KEY, None)
         return redirect(url_for(".order_page", number=placed.number), 303)
@@ -160,9 +198,13 @@ def place_order():
         checkout_token=token,
         user=current_user._get_current_object() if current_user.is_authenticated else None,
     )
+    if result.outcome is Placement.EXISTING and result.order.status in WAITING:
+        return _to_payment_check(result.order)
     if result.outcome in (Placement.PLACED, Placement.EXISTING, Placement.UNKNOWN):
         access.grant(result.order)
         session.pop(TOKEN_KEY, None)
+        if result.outcome is Placement.UNKNOWN:
+            return redirect(url_for(".payment_check", number=result.order.number), 303)
         if result.outcome is Placement.PLACED:
             flash(_("Your order is placed. A confirmation is on its way to your inbox."), "success")
         return redirect(url_for(".order_page", number=result.order.number), 303)
@@ -195,3 +237,51 @@ def order_page(number: str):
     )
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+@bp.get("/orders/<number>/checking")
+def payment_check(number: str):
+    """The page saying "we are checking your payment", shown while the order's payment outcome
+    is unknown and reloaded by the browser every few seconds (not counted as page views) until
+    it is known. Then it sends the buyer on: to the order page when paid (taking the order out
+    of a cart its interrupted checkout left full), or back to the checkout with the order's
+    lines in the cart when it failed. Only the buyer may look (see the module docstring);
+    anyone else gets 404."""
+    order = find_order(number)
+    here = order is not None and _placed_here(order)
+    if order is None or not (here or access.may_view(order)):
+        abort(404)
+    if here:
+        access.grant(order)
+    status = OrderStatus(order.status)
+    if status in WAITING:
+        skip_page_view()  # a waiting screen reloading itself, not a visit
+        response = make_response(
+            render_template(
+                "checkout/checking.html", order=order, refresh_seconds=CHECK_EVERY_SECONDS
+            )
+        )
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+    if here:  # this session's checkout is over: the next one gets a new key
+        session.pop(TOKEN_KEY, None)
+    if status is OrderStatus.PAYMENT_FAILED:
+        cart_services.put_back(order.lines)
+        flash(
+            _(
+                "We could not confirm your payment for order %(number)s, so it was not placed "
+                "and you have not been charged. Your cart is as you left it: please check your "
+                "details and try again.",
+                number=order.number,
+            ),
+            "error",
+        )
+        return redirect(url_for(".checkout"), 303)
+    if here:
+        cart_services.take_out(order.lines)
+    if status is OrderStatus.PAID:
+        flash(
+            _("Your payment is confirmed and your order is placed. A confirmation is on its way."),
+            "success",
+        )
+    return redirect(url_for(".order_page", number=order.number), 303)

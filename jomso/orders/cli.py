@@ -7,7 +7,7 @@ from flask import current_app
 
 from jomso.orders.blueprint import bp
 from jomso.orders.reconciling import orders_to_reconcile, reconcile
-from jomso.orders.status import IllegalTransition, label
+from jomso.orders.status import IllegalTransition, OrderStatus, label
 from jomso.payments import GatewayUnavailable
 from jomso.urls import shop_base_url, shop_request_context
 
@@ -30,10 +30,12 @@ def _mail_links_context():
 def reconcile_payments_command():
     """Settle orders whose payment outcome is unknown, from Braintree's records.
 
-    An order whose payment timed out (or whose checkout was interrupted more than ten
-    minutes ago) becomes paid when Braintree holds an authorized sale for its number, and
-    payment failed (its stock back on the shelf) when it holds none. The customer is emailed
-    either way. Exits with status 1 when Braintree could not be asked about some order.
+    An order whose payment timed out (or whose checkout was interrupted, its attempt older
+    than RECONCILE_AFTER_SECONDS) becomes paid when Braintree holds an authorized sale for its
+    number, and payment failed (its stock back on the shelf) when it holds none and the attempt
+    is older than RECONCILE_AFTER_SECONDS; a younger one is left for a later run. The customer
+    is emailed either way. Run it every minute. Exits with status 1 when Braintree could not be
+    asked about some order.
     """
     with _mail_links_context():
         orders = orders_to_reconcile()
@@ -51,6 +53,12 @@ def reconcile_payments_command():
             except IllegalTransition:
                 click.echo(f"{number}: already settled.")
             else:
-                click.echo(f"{number}: {label(status)}")
+                if status == OrderStatus.PAYMENT_UNKNOWN:
+                    click.echo(
+                        f"{number}: {label(status)}: Braintree holds no payment for it yet; "
+                        "a later run settles it."
+                    )
+                else:
+                    click.echo(f"{number}: {label(status)}")
     if unreachable:
         raise SystemExit(1)

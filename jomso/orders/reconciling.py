@@ -1,12 +1,15 @@
 """Settling orders whose payment outcome is unknown: the gateway did not answer at checkout
-(``payment_unknown``), or the checkout request was lost mid-payment (a ``pending_payment``
-order older than ``orders.status.STALE_PENDING_AFTER``).
+(``payment_unknown``), or the checkout request was lost mid-payment (a worker killed, a crash:
+a ``pending_payment`` order whose attempt is older than ``RECONCILE_AFTER_SECONDS``, see
+``orders.status.is_stale_pending``).
 
 Rules that hold:
 
 * **Money.** Reconciling never charges: it reads what Braintree holds under the order number
   (``payments.find_by_order``), so the checkout's "at most one authorization per order" holds.
-  An authorized (or captured) sale makes the order paid; none makes it payment failed. When
+  An authorized (or captured) sale makes the order paid at once. None makes it payment failed
+  only once the attempt is older than ``RECONCILE_AFTER_SECONDS``: until then Braintree may
+  still be finishing a sale whose answer was lost, and the order is left as it is. When
   Braintree cannot be asked, ``GatewayUnavailable`` is raised and nothing changes.
 * **Stock.** The outcome is written in one write-locked transaction that first reads the order
   again, so an order settled meanwhile is left alone; a failed payment puts the stock back in
@@ -27,7 +30,7 @@ from jomso.accounts.models import User
 from jomso.extensions import db
 from jomso.orders import emails
 from jomso.orders.models import Order
-from jomso.orders.status import IllegalTransition, OrderStatus, is_stale_pending
+from jomso.orders.status import IllegalTransition, OrderStatus, attempt_is_over, is_stale_pending
 from jomso.orders.transitions import SYSTEM, move, release_stock, sale_payment, write_lock
 
 log = logging.getLogger(__name__)
@@ -51,8 +54,10 @@ def orders_to_reconcile() -> list[Order]:
 def reconcile(order: Order, actor: User | None = None, default_actor: str = SYSTEM) -> OrderStatus:
     """Settle an order whose payment outcome is unknown from what Braintree holds under its
     order number: an authorized (or captured) sale makes it paid; none makes it failed and
-    puts the stock back. Raises ``GatewayUnavailable`` when Braintree cannot be asked (nothing
-    changes) and ``IllegalTransition`` when the order is not waiting for this."""
+    puts the stock back, once the attempt is over (``attempt_is_over``; until then the order
+    stays "payment unknown" and that status is returned). Raises ``GatewayUnavailable`` when
+    Braintree cannot be asked (nothing changes) and ``IllegalTransition`` when the order is not
+    waiting for this."""
     if not needs_reconciling(order):
         raise IllegalTransition(_("This order's payment is already settled."))
     number = order.number
@@ -62,9 +67,13 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
         order = db.session.scalar(select(Order).where(Order.number == number))
         if not needs_reconciling(order):  # settled meanwhile by someone else
             return OrderStatus(order.status)
+        if not held and not attempt_is_over(order):
+            log.info("order %s: no payment at Braintree yet, left for a later run", number)
+            return OrderStatus(order.status)
         if held:
             if order.status == S.PENDING_PAYMENT:
-                move(order, S.PAYMENT_UNKNOWN, actor, note=_("The checkout was interrupted."))
+                note = _("The checkout was interrupted.")
+                move(order, S.PAYMENT_UNKNOWN, actor, note=note, default_actor=default_actor)
             order.payments.append(sale_payment(held[0]))
             note = _("Braintree holds an authorized payment for this order.")
             move(order, S.PAID, actor, note=note, default_actor=default_actor)

@@ -32,10 +32,12 @@ from jomso.orders.status import (
     TO_DO_STATUSES,
     Action,
     IllegalTransition,
+    OrderStatus,
     available_actions,
     event_label,
     label,
     payment_label,
+    reconcile_after,
     refund_label,
 )
 from jomso.pagination import paginate
@@ -216,6 +218,16 @@ def order_reconcile(number: str):
 
     def run():
         status = reconciling.reconcile(order, current_user)
+        if status == OrderStatus.PAYMENT_UNKNOWN:
+            return fulfilment.ActionResult(
+                False,
+                _(
+                    "Braintree holds no payment for this order yet. It may still be finishing "
+                    "the payment, so the order stays as it is until its payment attempt is "
+                    "%(minutes)d minutes old; check again then.",
+                    minutes=max(1, round(reconcile_after().total_seconds() / 60)),
+                ),
+            )
         return fulfilment.ActionResult(
             True,
             _(

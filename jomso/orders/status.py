@@ -22,8 +22,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from jomso.config import Defaults
 from jomso.database import utcnow
 
 
@@ -120,9 +122,6 @@ PLACED_STATUSES = frozenset(set(OrderStatus) - {S.PENDING_PAYMENT, S.PAYMENT_FAI
 # What the staff list shows first: orders someone has to act on.
 TO_DO_STATUSES = frozenset({S.PAYMENT_UNKNOWN, S.PAID, S.PROCESSING})
 
-# A pending order older than this lost its checkout request (a crash mid-payment): reconcile.
-STALE_PENDING_AFTER = timedelta(minutes=10)
-
 # Braintree transaction statuses, as the payment record keeps them.
 AUTHORIZED = "authorized"
 CAPTURED = frozenset({"submitted_for_settlement", "settlement_pending", "settling"})
@@ -166,8 +165,27 @@ def can_move(current: str, target: OrderStatus) -> bool:
     return target in TRANSITIONS.get(OrderStatus(current), frozenset())
 
 
+def reconcile_after() -> timedelta:
+    """How old a payment attempt (its order) must be before reconciling may conclude from
+    Braintree's silence: ``RECONCILE_AFTER_SECONDS``, longer than any checkout request can
+    still be waiting for Braintree (``jomso.config.payment_timing_problems``)."""
+    seconds = (
+        current_app.config["RECONCILE_AFTER_SECONDS"]
+        if has_app_context()
+        else Defaults.RECONCILE_AFTER_SECONDS
+    )
+    return timedelta(seconds=float(seconds))
+
+
+def attempt_is_over(order: OrderLike) -> bool:
+    """Whether the order's payment attempt is older than ``reconcile_after()``: its checkout
+    request has ended, one way or another, and Braintree has had its time to answer."""
+    return utcnow() - order.created_at > reconcile_after()
+
+
 def is_stale_pending(order: OrderLike) -> bool:
-    return order.status == S.PENDING_PAYMENT and utcnow() - order.created_at > STALE_PENDING_AFTER
+    """A pending order whose checkout request was lost mid-payment (a worker killed, a crash)."""
+    return order.status == S.PENDING_PAYMENT and attempt_is_over(order)
 
 
 def available_actions(order: OrderLike, demo: bool = False) -> list[Action]:

@@ -111,7 +111,7 @@ class PaymentGateway:
         public_key: str,
         private_key: str,
         merchant_account_id: str = "",
-        timeout: float = 30,
+        timeout: float = 10,
         currency: str = "USD",
         offline_store: Path | None = None,
     ) -> None:

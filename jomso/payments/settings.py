@@ -18,6 +18,7 @@ from typing import Any
 import braintree
 from flask_babel import lazy_gettext as _l
 
+from jomso.config import Defaults
 from jomso.instance_secrets import instance_secret
 from jomso.payments.messages import Message
 from jomso.payments.offline.store import STORE_NAME
@@ -43,7 +44,7 @@ def gateway_settings(config: Mapping[str, Any], instance_path: str) -> dict[str,
     """The adapter's arguments the settings describe: demo mode when a credential is missing."""
     common = {
         "merchant_account_id": str(config.get("BRAINTREE_MERCHANT_ACCOUNT_ID") or ""),
-        "timeout": float(config.get("BRAINTREE_TIMEOUT") or 30),
+        "timeout": float(config.get("BRAINTREE_TIMEOUT") or Defaults.BRAINTREE_TIMEOUT),
         "currency": config.get("CURRENCY", "USD"),
     }
     if demo_settings(config):

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from jomso import payments
 from jomso.catalog.models import Product
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order, OrderLine, OrderStatusChange
-from jomso.orders.queries import new_order_number
+from jomso.orders.queries import find_order, new_order_number
 from tests.catalog.helpers import make_product
 from tests.mailbox import last_message, outbox_files, outbox_messages, text_of
 from tests.orders.helpers import (
@@ -49,7 +50,11 @@ def test_a_timeout_after_the_charge_is_settled_by_reconciliation(app, client, ru
     response, product_id = buy(app, client, price_cents=400100, stock=3)
     assert response.status_code == 303
     number = order_number(response)
+    assert response.headers["Location"] == f"/orders/{number}/checking"
     page = client.get(response.headers["Location"])
+    assert "We are checking your payment" in page.text
+    assert "you will not be charged twice" in page.text
+    page = client.get(f"/orders/{number}")
     assert "Payment being confirmed" in page.text
     assert "You will not be charged twice" in page.text
     order = get_order(app, number)
@@ -81,6 +86,41 @@ def test_a_timeout_after_the_charge_is_settled_by_reconciliation(app, client, ru
     assert len(gateway_sales(app, number)) == 1  # never charged again
 
 
+def test_a_payment_braintree_does_not_hold_fails_only_once_its_attempt_is_over(app, client, runner):
+    response, product_id = buy(app, client, price_cents=400100, stock=3)
+    number = order_number(response)
+    with app.app_context():  # voided at Braintree (its control panel): it holds nothing now
+        [sale] = payments.find_by_order(number)
+        assert payments.void(sale.transaction_id).ok
+
+    # The attempt is young: Braintree may still be finishing a sale whose answer was lost.
+    early = runner.invoke(args=["reconcile-payments"])
+    assert early.exit_code == 0, early.output
+    assert (
+        f"{number}: Payment being confirmed: Braintree holds no payment for it yet; "
+        "a later run settles it." in early.output
+    )
+    desk = staff(app, app.test_client())
+    answer = staff_post(desk, number, "reconcile", follow_redirects=True)
+    assert (
+        "Braintree holds no payment for this order yet. It may still be finishing the payment, "
+        "so the order stays as it is until its payment attempt is 2 minutes old" in answer.text
+    )
+    assert get_order(app, number).status == "payment_unknown"
+    assert stock_of(app, product_id) == 2
+    assert not outbox_messages(app)
+
+    with app.app_context():  # RECONCILE_AFTER_SECONDS (120) later
+        order = find_order(number)
+        order.created_at -= timedelta(seconds=121)
+        db.session.commit()
+    late = runner.invoke(args=["reconcile-payments"])
+    assert f"{number}: Payment failed" in late.output
+    assert get_order(app, number).status == "payment_failed"
+    assert stock_of(app, product_id) == 3
+    assert last_message(app)["Subject"] == f"Your order {number} could not be placed"
+
+
 def _interrupted_checkout(app, product_id: int, minutes_ago: int) -> str:
     """An order whose checkout request died between reserving the stock and the charge."""
     with app.app_context():
@@ -106,7 +146,7 @@ def _interrupted_checkout(app, product_id: int, minutes_ago: int) -> str:
 def test_an_interrupted_checkout_without_a_charge_gives_its_stock_back(app, runner):
     product_id = make_product(app, "Blue Mug", stock=5)
     recent = _interrupted_checkout(app, product_id, minutes_ago=1)
-    stale = _interrupted_checkout(app, product_id, minutes_ago=30)
+    stale = _interrupted_checkout(app, product_id, minutes_ago=3)  # over RECONCILE_AFTER_SECONDS
     assert stock_of(app, product_id) == 1
 
     result = runner.invoke(args=["reconcile-payments"])

@@ -90,7 +90,7 @@ def test_demo_mode_offers_settlement_of_a_captured_payment():
 
 def test_a_stale_pending_order_can_be_reconciled():
     order = _order(S.PENDING_PAYMENT)
-    order.created_at = utcnow() - timedelta(minutes=11)
+    order.created_at = utcnow() - timedelta(minutes=3)  # RECONCILE_AFTER_SECONDS is 120
     assert available_actions(order) == [Action.RECONCILE]
     assert available_transitions(order) == [S.PAID, S.PAYMENT_FAILED]
 

@@ -11,11 +11,12 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from jomso.payments import PaymentGateway
+from jomso.payments import Outcome, PaymentGateway
 from jomso.payments.offline.store import STORE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,7 +168,7 @@ _CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from jomso.payments import PaymentGateway
+    from jomso.payments import Outcome, PaymentGateway
 
     gateway = PaymentGateway(
         environment="sandbox", merchant_id="jomso_demo", public_key="pub",
@@ -202,3 +203,23 @@ def test_concurrent_processes_do_not_corrupt_the_store(tmp_path):
     assert set(transactions) == set(made)
     assert {t["status"] for t in transactions.values()} == {"submitted_for_settlement"}
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_the_offline_gateway_can_hang_for_the_whole_timeout_after_authorizing(tmp_path):
+    """4004.xx: authorized and recorded, then no answer until the SDK's timeout ends."""
+    gateway = PaymentGateway(
+        environment="sandbox",
+        merchant_id="jomso_demo",
+        public_key="pub",
+        private_key="priv",
+        timeout=0.6,
+        offline_store=tmp_path / STORE_NAME,
+    )
+    started = time.monotonic()
+    result = gateway.authorize("J-4004", 400400, "fake-valid-visa-nonce", idempotency_key="J-4004")
+    waited = time.monotonic() - started
+    assert result.outcome is Outcome.UNAVAILABLE
+    assert result.error_codes == ["ReadTimeoutError"]
+    assert 0.6 <= waited < 10
+    [sale] = gateway.find_by_order("J-4004")
+    assert (sale.status, sale.amount_cents) == ("authorized", 400400)

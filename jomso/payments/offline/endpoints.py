@@ -49,7 +49,8 @@ def client_token(merchant_id: str) -> tuple[int, str]:
     return 201, to_xml("client_token", {"value": value})
 
 
-def sale(store: Store, params: dict) -> tuple[int, str]:
+def sale(store: Store, params: dict, timeout: float) -> tuple[int, str]:
+    """A new sale; ``timeout`` is the SDK's, for the fault amounts that hang until it ends."""
     if params.get("type") != "sale":
         raise NotImplementedError("the offline gateway only creates sales")
     amount, error = parse_amount(params.get("amount"))
@@ -77,7 +78,7 @@ def sale(store: Store, params: dict) -> tuple[int, str]:
         decide(txn, nonce, amount)
         if key:
             data["request_keys"][key] = txn["id"]
-    fault_after_recording(amount)
+    fault_after_recording(amount, timeout)
     return sale_response(txn)
 
 

@@ -17,13 +17,18 @@
   4001.00 to 4001.99 authorize and record the sale, then the connection times out (the SDK
   raises ``ReadTimeoutError``), so the sale can be found by order id afterwards;
   4002.00 to 4002.99 time out before reaching the gateway (``ConnectTimeoutError``, nothing
-  recorded); 4003.00 to 4003.99 answer 503 (``ServiceUnavailableError``, nothing recorded).
+  recorded); 4003.00 to 4003.99 answer 503 (``ServiceUnavailableError``, nothing recorded);
+  4004.00 to 4004.99 authorize and record the sale, then hang: no answer comes for the SDK's
+  whole timeout (``BRAINTREE_TIMEOUT``), after which the connection times out as for 4001.
+  That is a gateway that authorized but whose answer was lost, slowly: the request (and the
+  worker serving it) waits all that time, long enough to be killed in the middle.
 """
 
 from __future__ import annotations
 
 import secrets
 import string
+import time
 from decimal import Decimal
 
 import requests
@@ -136,9 +141,13 @@ def fault_before_recording(amount: Decimal) -> tuple[int, str] | None:
     return None
 
 
-def fault_after_recording(amount: Decimal) -> None:
-    """The fault where the sale is recorded but its answer is lost: a read timeout."""
-    if int(amount) == 4001:
+def fault_after_recording(amount: Decimal, timeout: float) -> None:
+    """The faults where the sale is recorded but its answer is lost: a read timeout at once
+    (4001), or after hanging for the client's whole ``timeout`` in seconds (4004)."""
+    whole = int(amount)
+    if whole == 4004:
+        time.sleep(timeout)
+    if whole in (4001, 4004):
         raise requests.exceptions.ReadTimeout("offline gateway: simulated read timeout")
 
 

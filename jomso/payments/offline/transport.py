@@ -65,7 +65,7 @@ class OfflineGateway:
         if verb == "POST" and route == "/client_token":
             return client_token(self.config.merchant_id)
         if verb == "POST" and route == "/transactions":
-            return sale(store, params.get("transaction") or {})
+            return sale(store, params.get("transaction") or {}, float(self.config.timeout))
         if verb == "POST" and route == "/transactions/advanced_search_ids":
             return search_ids(store, params.get("search") or {})
         if verb == "POST" and route == "/transactions/advanced_search":

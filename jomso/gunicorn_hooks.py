@@ -1,0 +1,23 @@
+"""gunicorn server hooks: each worker refuses to serve when its timeout does not fit the shop's
+payment timeouts (``jomso.config.payment_timing_problems``).
+
+Only gunicorn knows its worker timeout, so the check runs in gunicorn's ``post_worker_init``
+hook, once the worker has loaded the app. The shipped ``gunicorn.conf.py`` takes the hook with
+``from jomso.gunicorn_hooks import post_worker_init``; ``--config python:jomso.gunicorn_hooks``
+loads it alone. A worker that refuses stops gunicorn ("Worker failed to boot", exit status 3)
+with the reason in its error log. This module defines no other name that gunicorn would read
+as a setting.
+"""
+
+from __future__ import annotations
+
+from jomso.config import payment_timing_problems
+
+
+def post_worker_init(worker) -> None:
+    """Refuse to serve (RuntimeError) when gunicorn's timeout could kill a worker waiting for
+    Braintree, or undercut the reconciling delay. A timeout of 0 (none) is not checked."""
+    app = worker.wsgi
+    problems = payment_timing_problems(app.config, float(worker.cfg.timeout or 0))
+    if problems:
+        raise RuntimeError("Refusing to serve: " + " ".join(problems))
