@@ -33,6 +33,7 @@ BLUEPRINTS = (
     "jomso.checkout",
     "jomso.orders.staff_views",
     "jomso.payments.views",
+    "jomso.backups",
 )
 
 

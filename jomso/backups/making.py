@@ -1,0 +1,147 @@
+"""Making a backup while the shop serves: ``make_backup(destination)``.
+
+The archive holds, in this order: the consistent copy of the database
+(``jomso.backups.databases``), the instance folder's own files (the generated secret key, the
+demo payment key, ``config.py``, the demo staff passwords, the offline gateway's store) and
+the product images, then the manifest (``jomso.backups.archive``).
+
+Left out: the database's live files (the copy stands for them), the rate-limit counters and
+the mail outbox (passing state), temporary, lock and log files, and any other folder of the
+instance (among them the default backup folder, ``instance/backups``).
+
+Pictures are read after the database copy. A picture uploaded meanwhile is in the archive
+without a row (harmless); one deleted meanwhile may be missing for a row the copy still has:
+``Backup.vanished`` names it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from jomso import __version__
+from jomso.backups.archive import MEMBER_NAME, Manifest, write_archive
+from jomso.backups.databases import SQLITE, copy_database
+from jomso.catalog.images import images_dir
+from jomso.database import utcnow
+from jomso.extensions import db
+from jomso.ratelimits import DEFAULT_FILE as RATELIMITS_FILE
+
+ARCHIVE_SUFFIX = ".tar.gz"
+ARCHIVE_NAME = re.compile(r"jomso-backup-(\d{8}T\d{6}Z)\.tar\.gz")
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+FOLDER_MODE = 0o700
+# Instance files that are not the shop's to keep: SQLite's files (the database is copied on
+# its own), the lock and temporary files of the shop's writers, the logs cron lines write.
+_SKIPPED_SUFFIXES = (".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal", ".lock",
+                     ".tmp", ".part", ".log")  # fmt: skip
+_SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    size: int
+    seconds: float
+    manifest: Manifest
+    vanished: list[str]  # members that went while the backup ran (deleted pictures)
+
+    @property
+    def images(self) -> int:
+        return sum(name.startswith("instance/images/") for name in self.manifest.members)
+
+
+def backup_folder(config: Mapping[str, Any], instance_path: str | Path) -> Path:
+    """Where ``backup`` writes when not told: ``BACKUP_DIR``, else ``<instance>/backups``."""
+    return Path(config.get("BACKUP_DIR") or Path(instance_path) / "backups")
+
+
+def newest_backup(folder: Path) -> tuple[Path, datetime] | None:
+    """The newest archive ``backup`` named in ``folder``, with the UTC time in its name; None
+    when there is none."""
+    if not folder.is_dir():
+        return None
+    found = [
+        (match.group(1), path)
+        for path in folder.iterdir()
+        if (match := ARCHIVE_NAME.fullmatch(path.name)) and path.is_file()
+    ]
+    if not found:
+        return None
+    stamp, path = max(found)
+    made = datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=utcnow().tzinfo)
+    return path, made
+
+
+def archive_target(destination: Path, now: datetime) -> Path:
+    """A path ending in ``.tar.gz`` is the archive; anything else is a folder to write
+    ``jomso-backup-<UTC time>.tar.gz`` into."""
+    if destination.name.endswith(ARCHIVE_SUFFIX) and not destination.is_dir():
+        return destination
+    return destination / f"jomso-backup-{now.strftime(STAMP_FORMAT)}{ARCHIVE_SUFFIX}"
+
+
+def make_backup(destination: Path | None = None) -> Backup:
+    """Write the whole shop into one archive (see the module docstring); the shop keeps
+    serving. ``destination``: a folder or a ``.tar.gz`` path; None: ``backup_folder``."""
+    app = current_app._get_current_object()
+    started, now = time.monotonic(), utcnow()
+    folder = destination or backup_folder(app.config, app.instance_path)
+    target = archive_target(Path(folder), now).absolute()
+    target.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".jomso-backup-") as staging:
+        copy = copy_database(db.engine, Path(staging))
+        members = [
+            (f"database/{copy.file.name}", copy.file),
+            *instance_members(app),
+            *image_members(),
+        ]
+        manifest = Manifest(
+            version=__version__,
+            created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            database_kind=copy.kind,
+            database_member=f"database/{copy.file.name}",
+            schema_revision=copy.revision,
+            database_rows=copy.rows,
+            members={},
+        )
+        manifest, vanished = write_archive(target, members, manifest)
+    return Backup(target, target.stat().st_size, time.monotonic() - started, manifest, vanished)
+
+
+def instance_members(app: Flask) -> list[tuple[str, Path]]:
+    """The files at the top of the instance folder that belong in a backup."""
+    instance = Path(app.instance_path)
+    live = [instance / RATELIMITS_FILE]
+    if db.engine.dialect.name == SQLITE and db.engine.url.database:
+        live.append(Path(db.engine.url.database))
+    skipped = {p.parent.resolve() / (p.name + end) for p in live for end in _SQLITE_COMPANIONS}
+    return [
+        (f"instance/{path.name}", path)
+        for path in sorted(instance.iterdir())
+        if path.is_file()
+        and instance.resolve() / path.name not in skipped
+        and not path.name.endswith(_SKIPPED_SUFFIXES)
+        and MEMBER_NAME.fullmatch(f"instance/{path.name}")  # no dotfiles (temporary files)
+    ]
+
+
+def image_members() -> list[tuple[str, Path]]:
+    """Every picture file under ``instance/images``."""
+    folder = images_dir()
+    if not folder.is_dir():
+        return []
+    members = []
+    for path in sorted(folder.rglob("*")):
+        name = f"instance/images/{path.relative_to(folder).as_posix()}"
+        if path.is_file() and MEMBER_NAME.fullmatch(name):
+            members.append((name, path))
+    return members
