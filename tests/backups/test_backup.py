@@ -1,5 +1,5 @@
 """``backup`` and ``restore`` on SQLite: what the archive holds and how it is written, where it
-goes, a restore into an empty shop, and every refusal (a
+goes, a restore into an empty shop, an older schema brought to head, and every refusal (a
 damaged archive, a newer schema, a shop with data, the other kind of database), each leaving
 the shop as it was."""
 
@@ -19,7 +19,7 @@ import pytest
 from jomso import __version__
 from jomso.backups.making import newest_backup
 from jomso.extensions import db
-from jomso.schema import head_revision
+from jomso.schema import database_revision, head_revision
 from tests.backups.helpers import (
     dispose,
     image_files,
@@ -191,6 +191,30 @@ def test_a_shop_with_its_own_config_keeps_it(shop, archive, tmp_path, monkeypatc
     assert (instance / "config.py").read_text() == "MAIL_SERVER = 'smtp.new'\n"
     assert (instance / "config.py.from-backup").read_text() == 'SHOP_NAME = "Pots & Trowels"\n'
     assert shop_contents(target) == shop_contents(shop)
+    dispose(target)
+
+
+def test_an_older_schema_is_migrated_to_head(tmp_path, monkeypatch):
+    """A 0.1.0 shop (schema 0001, the upgrade tests' rows) backed up, restored by this
+    version: the schema comes to head and the shop works (the upgrade case's checks)."""
+    from tests.upgrades.cases import CASES, RELEASE_0_1_0
+    from tests.upgrades.test_upgrades import build_through_the_releases
+
+    [release] = [case for case in CASES if case.revision == RELEASE_0_1_0]
+    old = make_shop(tmp_path, monkeypatch, "old")
+    build_through_the_releases(old, (release,))
+    archive = tmp_path / "old.tar.gz"
+    assert backup(old, archive).exit_code == 0
+    dispose(old)
+    assert manifest_of(archive)["database"]["schema_revision"] == RELEASE_0_1_0
+
+    target = make_shop(tmp_path, monkeypatch, "target")
+    result = restore(target, archive)
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        assert database_revision() == head_revision()
+        assert f"schema {RELEASE_0_1_0} (now {head_revision()})" in result.output
+    release.check(target, target.test_client())
     dispose(target)
 
 
