@@ -13,6 +13,7 @@ missing from the manifest or from the archive, a name outside the layout, a link
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -157,9 +158,14 @@ def write_archive(
                     with source:
                         info = os.fstat(source.fileno())
                         reader = _Hashing(source)
-                        tar.addfile(_tarinfo(name, info.st_size, info.st_mtime), reader)
+                        try:
+                            tar.addfile(_tarinfo(name, info.st_size, info.st_mtime), reader)
+                        except OSError as error:  # a full disk, or a file that shrank
+                            raise BackupError(
+                                f"Cannot copy {path} into {target}: {error}"
+                            ) from None
                     recorded[name] = (reader.size, reader.hash.hexdigest())
-                manifest = Manifest(**{**manifest.__dict__, "members": recorded})
+                manifest = dataclasses.replace(manifest, members=recorded)
                 body = manifest.to_json()
                 tar.addfile(_tarinfo(MANIFEST, len(body), time.time()), io.BytesIO(body))
             raw.flush()

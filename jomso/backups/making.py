@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ def newest_backup(folder: Path) -> tuple[Path, datetime] | None:
     if not found:
         return None
     stamp, path = max(found)
-    made = datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=utcnow().tzinfo)
+    made = datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
     return path, made
 
 
@@ -129,9 +129,14 @@ def instance_members(app: Flask) -> list[tuple[str, Path]]:
         for path in sorted(instance.iterdir())
         if path.is_file()
         and instance.resolve() / path.name not in skipped
-        and not path.name.endswith(_SKIPPED_SUFFIXES)
-        and MEMBER_NAME.fullmatch(f"instance/{path.name}")  # no dotfiles (temporary files)
+        and is_kept_instance_file(path.name)
     ]
+
+
+def is_kept_instance_file(name: str) -> bool:
+    """Whether a file of this name at the top of the instance folder belongs in a backup (and
+    so may come out of one): no dotfiles (temporary files), no SQLite, lock or log files."""
+    return bool(MEMBER_NAME.fullmatch(f"instance/{name}")) and not name.endswith(_SKIPPED_SUFFIXES)
 
 
 def image_members() -> list[tuple[str, Path]]:

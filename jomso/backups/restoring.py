@@ -29,8 +29,9 @@ from pathlib import Path
 
 from flask import current_app
 
-from jomso.backups.archive import BackupError, Manifest, read_archive
+from jomso.backups.archive import BackupError, DamagedArchive, Manifest, read_archive
 from jomso.backups.databases import check_kind, load_database, row_counts, tables_with_rows
+from jomso.backups.making import is_kept_instance_file
 from jomso.catalog.images import images_dir
 from jomso.cli import init_schema
 from jomso.extensions import db
@@ -59,6 +60,7 @@ def restore_backup(archive: Path) -> Restored:
     with tempfile.TemporaryDirectory(dir=instance, prefix=".restore-") as unpacked:
         staging = Path(unpacked)
         manifest = read_archive(Path(archive), staging)
+        check_instance_files(manifest)
         check_schema(manifest)
         check_kind(db.engine, manifest.database_kind)
         check_empty()
@@ -72,6 +74,15 @@ def restore_backup(archive: Path) -> Restored:
     db.session.remove()
     revision = database_revision()
     return Restored(manifest, revision, files, set_aside, images, time.monotonic() - started)
+
+
+def check_instance_files(manifest: Manifest) -> None:
+    """Refuse instance files no backup writes (a database or log file where the shop keeps its
+    own): an archive holding one was not made by ``backup``."""
+    for name in manifest.members:
+        top = name.removeprefix("instance/")
+        if name.startswith("instance/") and "/" not in top and not is_kept_instance_file(top):
+            raise DamagedArchive(f"it holds {name}, which no Jomso backup holds.")
 
 
 def check_schema(manifest: Manifest) -> None:

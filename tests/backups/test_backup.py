@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from jomso import __version__
+from jomso.backups.archive import Manifest, write_archive
 from jomso.backups.making import newest_backup
 from jomso.extensions import db
 from jomso.schema import database_revision, head_revision
@@ -237,6 +238,13 @@ def _symlink(members):
     return {**members, link.name: link}
 
 
+def _listed(members, name, content):
+    """Add a member and list it in the manifest too, as a hand-made archive could."""
+    members[name] = content
+    with_manifest(members, lambda d: d["members"].update(
+        {name: {"size": len(content), "sha256": hashlib.sha256(content).hexdigest()}}))  # fmt: skip
+
+
 DAMAGE = {
     "a flipped byte": ("file", _flip_a_byte, "it is damaged or incomplete"),
     "cut short": ("file", _truncate, "it is damaged or incomplete"),
@@ -257,6 +265,9 @@ DAMAGE = {
     "a path outside": (
         "members", lambda m: {"instance/../../evil": b"x", **m}, "which no Jomso backup holds"),
     "a link": ("members", _symlink, "which is not a plain file"),
+    "a database as an instance file": (
+        "members", lambda m: _listed(m, "instance/jomso.sqlite3", b"SQLite format 3\x00"),
+        "it holds instance/jomso.sqlite3, which no Jomso backup holds"),
     "a newer format": (
         "members", lambda m: with_manifest(m, lambda d: d.update(format=2)),
         "its manifest has format 2"),
@@ -347,3 +358,21 @@ def test_an_archive_written_by_hand_without_a_database_is_refused(tmp_path, monk
     assert result.exit_code == 1 and "its manifest is not a Jomso backup's" in result.output
     assert os.listdir(tmp_path / "target" / "instance")  # the shop's own files are still there
     dispose(target)
+
+
+def test_a_file_gone_before_it_was_read_is_left_out_and_named(tmp_path):
+    """A picture deleted between the database copy and the moment its file is read."""
+    kept = tmp_path / "kept.webp"
+    kept.write_bytes(b"RIFF....WEBP")
+    manifest = Manifest("0", "now", "sqlite", "database/x", "0001", {}, {})
+    written, vanished = write_archive(
+        tmp_path / "a.tar.gz",
+        [("instance/images/ab/kept.webp", kept), ("instance/images/ab/gone.webp", tmp_path / "no")],
+        manifest,
+    )
+    assert vanished == ["instance/images/ab/gone.webp"]
+    assert list(written.members) == ["instance/images/ab/kept.webp"]
+    assert list(members_of(tmp_path / "a.tar.gz")) == [
+        "instance/images/ab/kept.webp",
+        "manifest.json",
+    ]
