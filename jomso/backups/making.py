@@ -16,18 +16,16 @@ without a row (harmless); one deleted meanwhile may be missing for a row the cop
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, current_app
 
 from jomso import __version__
+from jomso.backup_folder import ARCHIVE_SUFFIX, archive_name, backup_folder
 from jomso.backups.archive import MEMBER_NAME, Manifest, write_archive
 from jomso.backups.databases import SQLITE, copy_database
 from jomso.catalog.images import images_dir
@@ -35,9 +33,6 @@ from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.ratelimits import DEFAULT_FILE as RATELIMITS_FILE
 
-ARCHIVE_SUFFIX = ".tar.gz"
-ARCHIVE_NAME = re.compile(r"jomso-backup-(\d{8}T\d{6}Z)\.tar\.gz")
-STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 FOLDER_MODE = 0o700
 # Instance files that are not the shop's to keep: SQLite's files (the database is copied on
 # its own), the lock and temporary files of the shop's writers, the logs cron lines write.
@@ -59,34 +54,12 @@ class Backup:
         return sum(name.startswith("instance/images/") for name in self.manifest.members)
 
 
-def backup_folder(config: Mapping[str, Any], instance_path: str | Path) -> Path:
-    """Where ``backup`` writes when not told: ``BACKUP_DIR``, else ``<instance>/backups``."""
-    return Path(config.get("BACKUP_DIR") or Path(instance_path) / "backups")
-
-
-def newest_backup(folder: Path) -> tuple[Path, datetime] | None:
-    """The newest archive ``backup`` named in ``folder``, with the UTC time in its name; None
-    when there is none."""
-    if not folder.is_dir():
-        return None
-    found = [
-        (match.group(1), path)
-        for path in folder.iterdir()
-        if (match := ARCHIVE_NAME.fullmatch(path.name)) and path.is_file()
-    ]
-    if not found:
-        return None
-    stamp, path = max(found)
-    made = datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
-    return path, made
-
-
 def archive_target(destination: Path, now: datetime) -> Path:
     """A path ending in ``.tar.gz`` is the archive; anything else is a folder to write
     ``jomso-backup-<UTC time>.tar.gz`` into."""
     if destination.name.endswith(ARCHIVE_SUFFIX) and not destination.is_dir():
         return destination
-    return destination / f"jomso-backup-{now.strftime(STAMP_FORMAT)}{ARCHIVE_SUFFIX}"
+    return destination / archive_name(now)
 
 
 def make_backup(destination: Path | None = None) -> Backup:

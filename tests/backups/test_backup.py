@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from jomso import __version__
+from jomso.backup_folder import newest_backup
 from jomso.backups.archive import Manifest, write_archive
-from jomso.backups.making import newest_backup
 from jomso.extensions import db
 from jomso.schema import database_revision, head_revision
 from tests.backups.helpers import (
