@@ -9,6 +9,10 @@ from flask import Flask
 
 from jomso.config import PRIVATE_UMASK, instance_path_from_env, load_config
 
+# The release this code is, or leads to (``.devN``: not released yet). pyproject.toml says the
+# same (tests/test_version.py) and docs/changelog.md describes each release.
+__version__ = "0.2.0.dev0"
+
 # One blueprint per domain; each package exposes ``bp``.
 BLUEPRINTS = (
     "jomso.health",
@@ -29,6 +33,7 @@ BLUEPRINTS = (
     "jomso.checkout",
     "jomso.orders.staff_views",
     "jomso.payments.views",
+    "jomso.backups",
 )
 
 

@@ -31,6 +31,24 @@ def register_cli(app: Flask) -> None:
         done = init_schema()
         click.echo(f"Database schema {done}: {_safe_db_url()}")
 
+    @app.cli.command("version")
+    def version_command():
+        """Show the version of Jomso and of the database schema."""
+        from jomso import __version__
+        from jomso.schema import database_revision, head_revision, known_revisions
+
+        current, head = database_revision(), head_revision()
+        if current is None:
+            state = "not created yet: run init-db"
+        elif current == head:
+            state = "up to date"
+        elif current in known_revisions():
+            state = f"behind: this version migrates it to {head} with init-db"
+        else:
+            state = f"newer than this version knows (head {head}): install the newer Jomso"
+        click.echo(f"Jomso {__version__}")
+        click.echo(f"Database schema: {current or 'none'} ({state})")
+
     @app.cli.command("send-mail")
     def send_mail_command():
         """Send the queued mail that is due (retrying what failed before), then exit. Run it

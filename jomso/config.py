@@ -39,6 +39,7 @@ class Defaults:
 
     DATABASE_URL = ""  # empty: SQLite file jomso.sqlite3 in the instance folder
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    BACKUP_DIR = ""  # where `backup` writes when given no DEST; empty: instance/backups
 
     SHIPPING_FLAT_CENTS = 495
     FREE_SHIPPING_THRESHOLD_CENTS = 5000  # 0 turns free shipping off

@@ -1,0 +1,330 @@
+# ruff: noqa: S608 (SQL written out for an old schema, from constants: no input reaches it)
+"""The upgrade cases: rows a real shop holds, each set written in SQL for the schema of one
+revision, and what must hold of them once the database is migrated to head.
+
+``tests/upgrades/test_upgrades.py`` builds a database the way a shop lived through the
+releases: it migrates to the first case's revision and inserts its rows, then to the next
+case's revision and inserts those, and so on; then it upgrades to head with the app's own
+path (``init_schema``, what ``init-db`` runs) and runs every case's check through the app:
+pages, sign-in and the models. It does so on SQLite and on PostgreSQL.
+
+**Every new migration brings its case.** A migration that revises ``R`` adds
+``UpgradeCase(revision=R, ...)`` (or extends the one at ``R``): rows written for the schema at
+``R`` that the migration must carry over, and a check of what they become at head. The SQL
+stays as written, like the migrations: it is the old schema's, not the models'. A migration
+that does not touch data still adds a case, with no rows and a ``check`` of what it changes (an
+index the pages use, a column's default). ``test_every_migration_since_the_release_has_a_case``
+holds every migration after ``CASES_REQUIRED_FROM`` to this.
+
+The SQL is portable (SQLite and PostgreSQL): ids come from the database (rows refer to each
+other by subqueries), booleans are ``TRUE``/``FALSE``, times are UTC without a zone, bytes are
+bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from jomso.extensions import db
+
+# The schema 0.1.0 shipped, and the one on main when these tests began (after the mail queue,
+# 0002, and the search prefixes, 0003): every migration revising this or a later revision
+# must bring a case.
+RELEASE_0_1_0 = "0001"
+CASES_REQUIRED_FROM = "0003"
+
+PASSWORD = "correct horse battery staple"  # tests.helpers.PASSWORD
+# What 0.1.0 stored for PASSWORD: Argon2id with the library's defaults (jomso/accounts/passwords).
+PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$Q8mkgFEGxcciKimIGZ7ygQ"
+    "$Vok0+ECi9QHlf2s2R35rB5uqdh9HxrWNsT78GSC84vg"
+)
+
+Row = str | tuple[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class UpgradeCase:
+    """Rows written for the schema at ``revision``, and ``check(app, client)`` at head.
+    ``row_changes`` says by how much a migration changes a table's row count on purpose (the
+    test otherwise holds every table to the rows it had before the upgrade)."""
+
+    revision: str
+    name: str
+    rows: tuple[Row, ...]
+    check: Callable[[Flask, Any], None]
+    row_changes: Mapping[str, int] = field(default_factory=dict)
+
+
+def _id(table: str, where: str) -> str:
+    return f"(SELECT id FROM {table} WHERE {where})"
+
+
+PAT = _id("users", "email = 'pat@example.com'")
+OLGA = _id("users", "email = 'olga@staff.example.com'")
+BOWL = _id("products", "slug = 'stoneware-bowl'")
+TROWEL = _id("products", "slug = 'garden-trowel'")
+PAT_ORDER = _id("orders", "number = 'JA7K2M9QX'")
+GUEST_ORDER = _id("orders", "number = 'JB3H8N5R2'")
+ANNOUNCEMENT = _id("announcements", "subject = 'New in the kitchen'")
+KITCHEN = _id("categories", "slug = 'kitchen'")
+GARDEN = _id("categories", "slug = 'garden'")
+PAT_CART = _id("carts", f"user_id = {PAT}")
+PAT_SUBSCRIBER = _id("subscribers", "email = 'pat@example.com'")
+OLGA_LABEL = "olga@staff.example.com"
+LEE_ENQUIRY = _id("enquiries", "email = 'lee@example.com'")
+
+
+def _order(number: str, status: str, user: str, email: str, name: str, totals: str) -> str:
+    address = f"'{name}', '1 Harbour Road', '', 'Portland', 'OR', '97201', 'US'"
+    return (
+        "INSERT INTO orders (number, status, user_id, checkout_key, email, phone, billing_name, "
+        "billing_line1, billing_line2, billing_city, billing_region, billing_postal_code, "
+        "billing_country, shipping_name, shipping_line1, shipping_line2, shipping_city, "
+        "shipping_region, shipping_postal_code, shipping_country, currency, subtotal_cents, "
+        "shipping_cents, total_cents, carrier, tracking_number, created_at, updated_at, "
+        f"anonymized_at) VALUES ('{number}', '{status}', {user}, NULL, '{email}', "
+        f"'+15035550143', {address}, {address}, 'USD', {totals}, '', '', '2026-11-20 10:00:00', "
+        "'2026-11-21 09:00:00', NULL)"
+    )
+
+
+# -- 0.1.0: a shop as the first release left it (schema 0001) -------------------------------
+
+SHOP_0_1_0: tuple[Row, ...] = (
+    # people: a customer with phone, address, policy acceptance and a session; the owner
+    "INSERT INTO users (email, password_hash, name, active, email_confirmed_at, pending_email, "
+    f"created_at, session_version) VALUES ('pat@example.com', '{PASSWORD_HASH}', 'Pat Buyer', "
+    "TRUE, '2026-11-02 08:00:00', NULL, '2026-11-02 07:55:00', 1)",
+    "INSERT INTO users (email, password_hash, name, active, email_confirmed_at, pending_email, "
+    f"created_at, session_version) VALUES ('olga@staff.example.com', '{PASSWORD_HASH}', "
+    "'Olga Owner', TRUE, '2026-11-01 09:00:00', NULL, '2026-11-01 09:00:00', 1)",
+    f"INSERT INTO staff_roles (user_id, role) VALUES ({OLGA}, 'owner')",
+    "INSERT INTO phones (user_id, number, position, created_at) "
+    f"VALUES ({PAT}, '+15035550143', 0, '2026-11-02 08:05:00')",
+    "INSERT INTO addresses (user_id, name, line1, line2, city, region, postal_code, country, "
+    f"is_default_billing, is_default_shipping, created_at, updated_at) VALUES ({PAT}, "
+    "'Pat Buyer', '1 Harbour Road', '', 'Portland', 'OR', '97201', 'US', TRUE, TRUE, "
+    "'2026-11-02 08:06:00', '2026-11-02 08:06:00')",
+    "INSERT INTO policy_versions (version, body, summary, effective_date, created_at, "
+    "created_by) VALUES (1, '# Privacy policy\n\nWe keep what an order needs.', 'First version.', "
+    f"'2026-11-01', '2026-11-01 09:10:00', {OLGA})",
+    "INSERT INTO policy_acceptances (user_id, policy_version, accepted_at, source) "
+    f"VALUES ({PAT}, 1, '2026-11-02 07:55:00', 'registration')",
+    "INSERT INTO user_sessions (user_id, token_hash, remember, browser, created_at, expires_at) "
+    f"VALUES ({PAT}, '{'a' * 64}', FALSE, 'Firefox 133', '2026-11-20 09:50:00', "
+    "'2026-12-04 09:50:00')",
+    "INSERT INTO consent_records (created_at, choice, scope, policy_version, ip_hash, user_id, "
+    "visitor_id, source) VALUES ('2026-11-02 07:50:00', 'accept', 'analytics', 1, NULL, "
+    f"{PAT}, '{'b' * 32}', 'banner')",
+    "INSERT INTO consent_records (created_at, choice, scope, policy_version, ip_hash, user_id, "
+    "visitor_id, source) VALUES ('2026-11-03 12:00:00', 'decline', 'analytics', 1, NULL, NULL, "
+    "NULL, 'gpc')",
+    # the catalog: two categories, three products (one no longer on sale), a picture
+    "INSERT INTO categories (name, slug, position) VALUES ('Kitchen', 'kitchen', 0)",
+    "INSERT INTO categories (name, slug, position) VALUES ('Garden', 'garden', 1)",
+    "INSERT INTO products (name, slug, sku, description, price_cents, stock, is_active, "
+    "created_at, updated_at, category_id) VALUES ('Stoneware Bowl', 'stoneware-bowl', "
+    "'SKU-BOWL', 'A deep bowl, glazed by hand.', 2400, 7, TRUE, '2026-11-01 10:00:00', "
+    f"'2026-11-01 10:00:00', {KITCHEN})",
+    "INSERT INTO products (name, slug, sku, description, price_cents, stock, is_active, "
+    "created_at, updated_at, category_id) VALUES ('Garden Trowel', 'garden-trowel', "
+    "'SKU-TROWEL', 'Ash handle, steel blade.', 1550, 12, TRUE, '2026-11-01 10:05:00', "
+    f"'2026-11-01 10:05:00', {GARDEN})",
+    "INSERT INTO products (name, slug, sku, description, price_cents, stock, is_active, "
+    "created_at, updated_at, category_id) VALUES ('Old Jug', 'old-jug', 'SKU-JUG', "
+    "'No longer made.', 900, 0, FALSE, '2026-10-01 10:00:00', '2026-11-10 10:00:00', NULL)",
+    "INSERT INTO product_images (product_id, key, position, width, height, alt) VALUES "
+    f"({BOWL}, '0123456789abcdef0123456789abcdef', 0, 800, 600, 'A blue bowl')",
+    # a cart, two orders (the customer's paid one, a guest's shipped one) with their history
+    f"INSERT INTO carts (user_id, created_at, updated_at) VALUES ({PAT}, "
+    "'2026-11-22 10:00:00', '2026-11-22 10:00:00')",
+    "INSERT INTO cart_items (cart_id, product_id, quantity, seen_price_cents, product_name, "
+    f"added_at) VALUES ({PAT_CART}, {TROWEL}, 1, 1550, "
+    "'Garden Trowel', '2026-11-22 10:00:00')",
+    _order("JA7K2M9QX", "paid", PAT, "pat@example.com", "Pat Buyer", "6350, 0, 6350"),
+    _order("JB3H8N5R2", "shipped", "NULL", "gus@example.com", "Gus Guest", "1550, 495, 2045"),
+    "UPDATE orders SET carrier = 'UPS', tracking_number = '1Z999AA10123456784' "
+    "WHERE number = 'JB3H8N5R2'",
+    "INSERT INTO order_lines (order_id, product_id, name, sku, unit_price_cents, quantity, "
+    f"line_total_cents) VALUES ({PAT_ORDER}, {BOWL}, 'Stoneware Bowl', 'SKU-BOWL', 2400, 2, "
+    "4800)",
+    "INSERT INTO order_lines (order_id, product_id, name, sku, unit_price_cents, quantity, "
+    f"line_total_cents) VALUES ({PAT_ORDER}, {TROWEL}, 'Garden Trowel', 'SKU-TROWEL', 1550, "
+    "1, 1550)",
+    "INSERT INTO order_lines (order_id, product_id, name, sku, unit_price_cents, quantity, "
+    f"line_total_cents) VALUES ({GUEST_ORDER}, {TROWEL}, 'Garden Trowel', 'SKU-TROWEL', 1550, "
+    "1, 1550)",
+    *(
+        "INSERT INTO order_status_changes (order_id, from_status, to_status, actor_id, "
+        f"actor_label, note, created_at) VALUES ({order}, {before}, '{after}', NULL, "
+        f"'{actor}', '', '{at}')"
+        for order, before, after, actor, at in (
+            (PAT_ORDER, "NULL", "pending_payment", "customer", "2026-11-20 10:00:00"),
+            (PAT_ORDER, "'pending_payment'", "paid", "customer", "2026-11-20 10:00:02"),
+            (GUEST_ORDER, "NULL", "pending_payment", "customer", "2026-11-20 10:00:00"),
+            (GUEST_ORDER, "'pending_payment'", "paid", "customer", "2026-11-20 10:00:02"),
+            (GUEST_ORDER, "'paid'", "processing", "olga@staff.example.com", "2026-11-21 08:00:00"),
+            (
+                GUEST_ORDER,
+                "'processing'",
+                "shipped",
+                "olga@staff.example.com",
+                "2026-11-21 09:00:00",
+            ),
+        )
+    ),
+    "INSERT INTO payments (order_id, kind, transaction_id, status, amount_cents, card_brand, "
+    f"card_last4, created_at, updated_at) VALUES ({PAT_ORDER}, 'sale', 'txn0001', 'authorized', "
+    "6350, 'Visa', '1111', '2026-11-20 10:00:02', '2026-11-20 10:00:02')",
+    "INSERT INTO payments (order_id, kind, transaction_id, status, amount_cents, card_brand, "
+    f"card_last4, created_at, updated_at) VALUES ({GUEST_ORDER}, 'sale', 'txn0002', "
+    "'submitted_for_settlement', 2045, 'MasterCard', '4444', '2026-11-20 10:00:02', "
+    "'2026-11-21 09:00:00')",
+    "INSERT INTO payment_events (order_id, kind, transaction_id, dispute_id, dispute_status, "
+    "dispute_reason, reply_by, amount_cents, occurred_at, received_at) VALUES "
+    f"({GUEST_ORDER}, 'transaction_settled', 'txn0002', '', '', '', NULL, 2045, "
+    "'2026-11-22 03:00:00', '2026-11-22 03:00:05')",
+    # new-product emails: a confirmed subscriber, a pending one, a sent announcement
+    "INSERT INTO subscribers (email, status, source, source_product_id, user_id, created_at, "
+    "confirmation_sent_at, confirmed_at, unsubscribed_at, confirm_nonce, unsubscribe_key) "
+    f"VALUES ('pat@example.com', 'confirmed', 'registration', NULL, {PAT}, "
+    "'2026-11-02 07:55:00', '2026-11-02 07:55:01', '2026-11-02 08:00:00', NULL, NULL, "
+    f"'{'c' * 32}')",
+    "INSERT INTO subscribers (email, status, source, source_product_id, user_id, created_at, "
+    "confirmation_sent_at, confirmed_at, unsubscribed_at, confirm_nonce, unsubscribe_key) "
+    f"VALUES ('lee@example.com', 'pending', 'footer', NULL, NULL, '2026-11-05 18:00:00', "
+    f"'2026-11-05 18:00:01', NULL, NULL, '{'d' * 32}', '{'e' * 32}')",
+    "INSERT INTO announcements (created_at, updated_at, author_id, subject, intro, status, "
+    "queued_at, finished_at, base_url, recipient_count) VALUES ('2026-11-15 09:00:00', "
+    f"'2026-11-15 09:30:00', {OLGA}, 'New in the kitchen', 'Bowls, glazed by hand.', 'sent', "
+    "'2026-11-15 09:20:00', '2026-11-15 09:30:00', 'https://shop.example.com/', 1)",
+    "INSERT INTO announcement_products (announcement_id, product_id, position, name, slug, "
+    f"price_cents, image_key) VALUES ({ANNOUNCEMENT}, {BOWL}, 0, 'Stoneware Bowl', "
+    "'stoneware-bowl', 2400, '0123456789abcdef0123456789abcdef')",
+    "INSERT INTO announcement_deliveries (announcement_id, subscriber_id, state, attempts, "
+    f"claimed_at, sent_at) VALUES ({ANNOUNCEMENT}, "
+    f"{PAT_SUBSCRIBER}, 'sent', 1, '2026-11-15 09:25:00', "
+    "'2026-11-15 09:25:01')",
+    # an enquiry about a product, answered; traffic; the access log
+    "INSERT INTO enquiries (created_at, updated_at, status, topic, name, email, phone, "
+    "product_id, product_name, order_number, message, user_id, anonymized_at) VALUES "
+    "('2026-11-10 14:00:00', '2026-11-10 16:00:00', 'answered', 'product', 'Lee Asker', "
+    f"'lee@example.com', NULL, {BOWL}, 'Stoneware Bowl', NULL, 'Is it oven safe?', NULL, NULL)",
+    "INSERT INTO enquiry_replies (enquiry_id, created_at, author_id, body) VALUES "
+    f"({LEE_ENQUIRY}, '2026-11-10 16:00:00', {OLGA}, "
+    "'Yes, up to 250 degrees.')",
+    *(
+        "INSERT INTO page_views (created_at, path, product_id, status, referrer_host, "
+        "browser_family, browser_version, os_family, os_version, consented, visitor_id, ip, "
+        f"ip_truncated, user_id) VALUES ('2026-11-20 09:{minute:02d}:00', '{path}', "
+        f"{product}, 200, NULL, 'Firefox', '133', 'Linux', NULL, TRUE, '{'b' * 32}', "
+        f"'203.0.113.7', FALSE, {PAT})"
+        for minute, path, product in (
+            (50, "/", "NULL"),
+            (51, "/products/stoneware-bowl", BOWL),
+            (52, "/products/garden-trowel", TROWEL),
+        )
+    ),
+    "INSERT INTO access_log (created_at, actor_id, actor_label, ip, kind, view, customer_id, "
+    f"detail) VALUES ('2026-11-21 08:00:00', {OLGA}, 'olga@staff.example.com', '203.0.113.9', "
+    f"'view', 'staff.order_detail', {PAT}, 'order JA7K2M9QX')",
+)
+
+
+def _login(client, email: str) -> Any:
+    from tests.helpers import login
+
+    return login(client, email, PASSWORD)
+
+
+def check_shop_0_1_0(app: Flask, client) -> None:
+    """The 0.1.0 shop at head: its rows, its pages, its people signing in."""
+    from jomso.accounts.models import User
+    from jomso.catalog.models import Product
+    from jomso.orders.models import Order
+
+    with app.app_context():
+        pat = db.session.scalar(select(User).where(User.email == "pat@example.com"))
+        assert (pat.name, pat.active, [p.number for p in pat.phones]) == (
+            "Pat Buyer", True, ["+15035550143"])  # fmt: skip
+        assert [a.city for a in pat.addresses] == ["Portland"]
+        bowl = db.session.scalar(select(Product).where(Product.slug == "stoneware-bowl"))
+        assert (bowl.name, bowl.price_cents, bowl.stock, bowl.is_active) == (
+            "Stoneware Bowl", 2400, 7, True)  # fmt: skip
+        assert bowl.category.slug == "kitchen"
+        assert [image.key for image in bowl.images] == ["0123456789abcdef0123456789abcdef"]
+        order = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
+        assert (order.status, order.total_cents, order.user_id) == ("paid", 6350, pat.id)
+        assert [(line.sku, line.quantity) for line in order.lines] == [
+            ("SKU-BOWL", 2), ("SKU-TROWEL", 1)]  # fmt: skip
+        assert (order.sale.card_brand, order.sale.card_last4) == ("Visa", "1111")
+        assert [c.to_status for c in order.changes] == ["pending_payment", "paid"]
+        guest = db.session.scalar(select(Order).where(Order.number == "JB3H8N5R2"))
+        assert (guest.status, guest.tracking_number, guest.user_id) == (
+            "shipped", "1Z999AA10123456784", None)  # fmt: skip
+
+    # the storefront serves the products and finds them; the retired one stays hidden
+    page = client.get("/products/stoneware-bowl")
+    assert page.status_code == 200 and "Stoneware Bowl" in page.text and "$24.00" in page.text
+    assert "Stoneware Bowl" in client.get("/products?q=stoneware").text
+    assert "Garden Trowel" in client.get("/products?category=garden").text
+    assert client.get("/products/old-jug").status_code == 404
+
+    # the customer signs in with the password 0.1.0 stored and sees their order
+    assert _login(client, "pat@example.com").status_code == 302
+    assert "JA7K2M9QX" in client.get("/account/orders").text
+    # the owner signs in (in another browser) and opens the guest's order
+    staff = app.test_client()
+    assert _login(staff, "olga@staff.example.com").status_code == 302
+    staff_page = staff.get("/staff/orders/JB3H8N5R2")
+    assert staff_page.status_code == 200 and "1Z999AA10123456784" in staff_page.text
+
+
+# -- 0003: the shop before this session's migrations (mail queue, search prefixes) ----------
+
+SHOP_0003: tuple[Row, ...] = (
+    "INSERT INTO products (name, slug, sku, description, price_cents, stock, is_active, "
+    "created_at, updated_at, category_id) VALUES ('Stonecast Planter', 'stonecast-planter', "
+    "'SKU-PLANTER', 'Cast stone, for herbs.', 3200, 4, TRUE, '2026-12-01 10:00:00', "
+    f"'2026-12-01 10:00:00', {GARDEN})",
+    (
+        "INSERT INTO outgoing_mail (created_at, template, to_address, message, state, attempts, "
+        "next_attempt_at, claim, claimed_until, sent_at, failed_at, last_error) VALUES "
+        "('2026-12-01 10:00:00', 'orders/confirmation', 'pat@example.com', :message, 'sent', 1, "
+        "'2026-12-01 10:00:00', NULL, NULL, '2026-12-01 10:00:01', NULL, '')",
+        {"message": b"Subject: Your order JA7K2M9QX\r\n\r\nThank you.\r\n"},
+    ),
+    (
+        "INSERT INTO outgoing_mail (created_at, template, to_address, message, state, attempts, "
+        "next_attempt_at, claim, claimed_until, sent_at, failed_at, last_error) VALUES "
+        "('2026-12-01 11:00:00', 'accounts/password_reset', 'lee@example.com', :message, "
+        "'queued', 2, '2026-12-01 11:02:00', NULL, NULL, NULL, NULL, 'SMTPServerDisconnected')",
+        {"message": b"Subject: Reset your password\r\n\r\nA link.\r\n"},
+    ),
+)
+
+
+def check_shop_0003(app: Flask, client) -> None:
+    """The mail queue keeps its messages and their states; the planter is found by a prefix."""
+    from jomso.mail import OutgoingMail
+
+    with app.app_context():
+        mail = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.created_at)).all()
+        assert [(m.template, m.state, m.attempts) for m in mail] == [
+            ("orders/confirmation", "sent", 1),
+            ("accounts/password_reset", "queued", 2),
+        ]
+        assert mail[0].message.startswith(b"Subject: Your order JA7K2M9QX")
+    assert "Stonecast Planter" in client.get("/products?q=planter").text
+
+
+CASES: tuple[UpgradeCase, ...] = (
+    UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
+    UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
+)
