@@ -54,6 +54,10 @@ def register_cli(app: Flask) -> None:
         """Send the queued mail that is due (retrying what failed before), then exit. Run it
         every minute or few from cron with MAIL_DELIVERY=cron; harmless beside the threads."""
         report = deliver_due()
+        if report.deferred:
+            click.echo(
+                "Another sender is delivering (it holds the lease in Redis); it sends these."
+            )
         failed, _latest = failed_mail(limit=0)
         click.echo(
             f"Sent {report.sent}, to try again {report.retried}, given up {report.failed}; "

@@ -48,13 +48,16 @@ class Defaults:
     NEW_PRODUCT_DAYS = 14
     CART_MAX_QUANTITY = 99
     PAGE_CACHE_ENABLED = True  # cache catalog pages for anonymous visitors (page_cache.py)
+    # Several app servers: redis://host:6379/0 shares the rate limits, the page cache and the
+    # mail sender's lease between them (redis_store.py); empty: each machine keeps its own
+    REDIS_URL = ""
 
     MAX_CONTENT_LENGTH = 64 * 1024  # bytes of a request body; more gets 413 (request_limits.py)
     MAX_FORM_PARTS = 200  # fields of a form; more gets 413
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     MAX_IMAGE_PIXELS = 40_000_000  # width x height; larger images are refused (decompression bombs)
 
-    RATELIMIT_STORAGE_URI = ""  # empty: SQLite file ratelimits.sqlite3 in the instance folder
+    RATELIMIT_STORAGE_URI = ""  # empty: REDIS_URL if set, else ratelimits.sqlite3 in the instance
     RATELIMIT_ENABLED = True
 
     SESSION_COOKIE_NAME = "jomso_session"

@@ -11,6 +11,9 @@ The lease is for a sender that dies holding a message (the process was killed): 
 its claim the message is due again. Only a sender killed in the instant between the server's
 "250 accepted" and its own commit could make that one message go out twice.
 
+With Redis (``REDIS_URL``) one sender at a time delivers for the whole shop, whichever
+server it runs on: the one holding the sender lease (``jomso.mail_lease``).
+
 **Failures.** A message the server refuses for good (5xx for the recipient or the content) is
 marked failed at once; any other failure (server down, timeout, authentication) is tried again
 ``MAIL_RETRY_SECONDS`` later, then twice that, and so on, until ``MAIL_MAX_ATTEMPTS`` attempts
@@ -38,6 +41,7 @@ from sqlalchemy import and_, func, or_, select, update
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import MailState, OutgoingMail, outbox_path
+from jomso.mail_lease import sender_lease
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +58,43 @@ class DeliveryReport:
     retried: int = 0  # failed this time, tried again later
     failed: int = 0  # failed for good
     ids: list[int] = field(default_factory=list)  # the rows this run handled
+    deferred: bool = False  # another sender held the lease (Redis): it delivers what is due
 
 
 def deliver_due(*, stop: threading.Event | None = None) -> DeliveryReport:
     """Send every message that is due, oldest first, until none is left (or ``stop`` is set).
-    Uses connections of its own, never the session: it may run inside another's commit."""
+    Uses connections of its own, never the session: it may run inside another's commit.
+
+    With ``REDIS_URL`` only the holder of the sender lease delivers (``jomso.mail_lease``): a
+    run that finds it held returns at once (``deferred``), and the holder looks again."""
     report = DeliveryReport()
+    lease = sender_lease(current_app)
+    if lease is None:
+        _deliver(report, stop)
+        return report
+    if not lease.acquire():
+        report.deferred = True
+        return report
+    try:
+        while _deliver(report, stop, lease.renew) and not lease.finish():
+            pass  # mail was queued elsewhere while this run delivered: look again
+    finally:
+        lease.release()  # stopped, failed or lost; nothing to do once finished
+    return report
+
+
+def _deliver(report: DeliveryReport, stop: threading.Event | None, keep=None) -> bool:
+    """Deliver what is due; True once nothing is left, False when ``stop`` was set or ``keep``
+    (the lease's renewal, before each message) said to stop."""
     engine = db.engine
     config = current_app.config
     with _Transport(config, outbox_path()) as transport:
-        while stop is None or not stop.is_set():
+        while True:
+            if (stop is not None and stop.is_set()) or (keep is not None and not keep()):
+                return False
             claimed = _claim_next(engine)
             if claimed is None:
-                break
+                return True
             row, token = claimed
             report.ids.append(row.id)
             try:
@@ -77,7 +105,6 @@ def deliver_due(*, stop: threading.Event | None = None) -> DeliveryReport:
                 _record_sent(engine, row, token)
                 report.sent += 1
                 log.info("mail sent: id=%s template=%s via=%s", row.id, row.template, where)
-    return report
 
 
 def _due(now: datetime):

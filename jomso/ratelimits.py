@@ -1,10 +1,11 @@
 """Where the rate-limit counters live, so that every limit holds however many workers serve.
 
 By default the counters are in a SQLite file in the instance folder (``ratelimits.sqlite3``),
-shared by all the workers on this machine: no service to install. ``sqlite:///path`` names
-another file; ``redis://host:6379`` (the ``limits`` library's own storage) is for shops served
-from several machines; ``memory://`` keeps them in each process, so that with several workers
-each one counts alone.
+shared by all the workers on this machine: no service to install. With ``REDIS_URL`` (several
+app servers) they are in that Redis, through the ``limits`` library's own storage, so a limit
+counts across every server. ``sqlite:///path`` names another file; ``redis://host:6379`` another
+Redis; ``memory://`` keeps them in each process, so that with several workers each one counts
+alone.
 
 ``SQLiteStorage`` implements the ``limits`` library's ``Storage`` interface for the fixed-window
 strategy (Flask-Limiter's default, the one the shop uses): one row per counter with its expiry
@@ -21,18 +22,20 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from flask import Flask
 from limits.errors import ConfigurationError
 from limits.storage import Storage
 
 from jomso.extensions import limiter
+from jomso.redis_store import client_options, limits_uri, safe_url
 
 log = logging.getLogger(__name__)
 
 SCHEME = "sqlite"
 DEFAULT_FILE = "ratelimits.sqlite3"
+_SHARED_SCHEMES = ("redis", "valkey")  # redis://, rediss://, redis+unix://, redis+sentinel://...
 CLEANUP_SECONDS = 60.0  # how often (at most) an increment also deletes expired counters
 
 # No index on expires_at: it would cost every increment, to speed up a cleanup that runs once
@@ -180,17 +183,33 @@ def describe(config) -> str:
         return f"rate limits: shared file {path_of(uri)} (all workers on this machine)"
     if parts.scheme == "memory":
         return "rate limits: memory:// (each worker counts alone: limits multiply with workers)"
-    hosts = parts.netloc.rpartition("@")[2]  # never the password
-    return f"rate limits: {urlunsplit((parts.scheme, hosts, parts.path, '', ''))}"
+    if parts.scheme.startswith(_SHARED_SCHEMES):
+        return f"rate limits: {safe_url(uri)} (shared by every server that uses it)"
+    return f"rate limits: {safe_url(uri)}"
 
 
 def init_rate_limits(app: Flask) -> None:
-    """Bind the limiter to ``app``, its counters in the shared file unless a storage is set."""
+    """Bind the limiter to ``app``, its counters in the shop's Redis (``REDIS_URL``) or else in
+    the shared file, unless a storage is named."""
     if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = default_uri(app)
+        if redis_url := app.config.get("REDIS_URL"):
+            _count_in_redis(app.config, redis_url)
+        else:
+            app.config["RATELIMIT_STORAGE_URI"] = default_uri(app)
     limiter.init_app(app)
     alone = urlsplit(app.config["RATELIMIT_STORAGE_URI"]).scheme == "memory"
     _startup_log().log(logging.WARNING if alone else logging.INFO, "%s", describe(app.config))
+
+
+def _count_in_redis(config, redis_url: str) -> None:
+    """The counters in the shop's Redis. One that hangs must not hold a sign-in for long; while
+    it does not answer, each worker counts alone (Flask-Limiter looks at Redis again now and
+    then) rather than every limited form, the checkout among them, answering an error."""
+    config["RATELIMIT_STORAGE_URI"] = limits_uri(redis_url)
+    options = config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+    for name, value in client_options().items():
+        options.setdefault(name, value)
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
 
 def _startup_log() -> logging.Logger:

@@ -6,6 +6,7 @@ The last test serves the shop with a real gunicorn (2 sync workers) and drives i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -15,9 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+import redis
 import requests
 
 from jomso.ratelimits import SQLiteStorage, describe
+from jomso.redis_store import close_client, limits_uri
 from tests.accounts.helpers import build_app, dispose_app
 from tests.conftest import csrf_token_from
 
@@ -85,10 +88,85 @@ def test_the_operator_is_told_where_the_counters_are(tmp_path, monkeypatch):
     on = {"RATELIMIT_ENABLED": True}
     redis = "redis://:s3cret@cache.internal:6379/2"
     assert describe({**on, "RATELIMIT_STORAGE_URI": redis}) == (
-        "rate limits: redis://cache.internal:6379/2"
+        "rate limits: redis://cache.internal:6379/2 (shared by every server that uses it)"
     )
     assert "each worker counts alone" in describe({**on, "RATELIMIT_STORAGE_URI": "memory://"})
     assert describe({"RATELIMIT_ENABLED": False}) == "rate limits: off"
+
+
+# -- Redis (REDIS_URL): one count for every server ---------------------------------------------
+
+
+def test_with_redis_the_counters_are_in_redis_and_a_limit_holds(tmp_path, monkeypatch, redis_url):
+    app = build_app(tmp_path, monkeypatch, RATELIMIT_ENABLED=True, REDIS_URL=redis_url)
+    try:
+        assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
+        assert describe(app.config) == (
+            f"rate limits: {redis_url} (shared by every server that uses it)"
+        )
+        client = app.test_client()
+        page = client.get("/account/login")
+        form = {
+            "email": "nobody@example.com",
+            "password": "not the password",
+            "csrf_token": csrf_token_from(page.text),
+        }
+        statuses = [client.post("/account/login", data=form).status_code for _ in range(6)]
+        assert statuses == [200] * 5 + [429]
+        counters = redis.Redis.from_url(redis_url)
+        assert counters.keys("LIMITS*")  # the limits library's keys: the counts are there
+        counters.close()
+    finally:
+        close_client(app)
+        dispose_app(app)
+
+
+_WITHOUT_REDIS = """
+import json, sys
+from jomso import create_app
+from jomso.cli import init_schema
+from tests.conftest import csrf_token_from
+app = create_app({"SECRET_KEY": "k", "REDIS_URL": sys.argv[1], "RATELIMIT_ENABLED": True,
+                  "MAIL_DELIVERY": "cron"})
+with app.app_context():
+    init_schema()
+client = app.test_client()
+form = {"email": "rita@example.com", "password": "not the password",
+        "csrf_token": csrf_token_from(client.get("/account/login").text)}
+print(json.dumps([client.post("/account/login", data=form).status_code for _ in range(6)]))
+"""
+
+
+def test_while_redis_does_not_answer_each_worker_counts_alone(tmp_path):
+    """Not an error page on every limited form (the checkout among them): the limits hold, in
+    each worker's memory, until Redis answers again. In a process of its own: the limiter
+    remembers that its storage is down."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JOMSO_")}
+    env["JOMSO_INSTANCE_PATH"] = str(tmp_path / "instance")
+    nobody = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_REDIS, nobody],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(result.stdout.splitlines()[-1]) == [200] * 5 + [429]
+    assert "falling back to in-memory storage" in result.stderr
+
+
+def test_a_storage_named_for_the_rate_limits_wins_over_redis(tmp_path, monkeypatch, redis_url):
+    named = f"sqlite://{tmp_path / 'limits.sqlite3'}"
+    app = build_app(
+        tmp_path, monkeypatch, RATELIMIT_ENABLED=True, REDIS_URL=redis_url,
+        RATELIMIT_STORAGE_URI=named,
+    )  # fmt: skip
+    dispose_app(app)
+    assert app.config["RATELIMIT_STORAGE_URI"] == named
+
+
+def test_a_redis_socket_is_named_as_the_limits_library_names_it():
+    assert (
+        limits_uri("unix:///run/redis/redis.sock?db=2") == "redis+unix:///run/redis/redis.sock?db=2"
+    )
+    assert limits_uri("rediss://:pw@cache:6380/1") == "rediss://:pw@cache:6380/1"
 
 
 # -- two gunicorn workers -------------------------------------------------------------------------

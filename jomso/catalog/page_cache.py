@@ -10,6 +10,9 @@ update or delete of products, categories and product images, whoever makes the c
 edit, a checkout taking stock, another worker). A cached page is used only while its revision
 is the current one, so a change shows at once. Pages for signed-in visitors, visitors with a
 cart or a message waiting, and anything but a 200 are never cached.
+
+With ``REDIS_URL`` the pages are kept in Redis instead (``shared_pages``), so that every worker
+of every app server serves the pages any of them made; the revision stays in the database.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 from threading import Lock
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, request, session
 from flask_login import current_user
@@ -24,9 +28,14 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import DDL, event, text
 
 from jomso.extensions import db
+from jomso.redis_store import redis_client
+
+if TYPE_CHECKING:
+    from jomso.catalog.shared_pages import SharedPages
 
 _TOKEN_PLACEHOLDER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
 MAX_PAGES = 2000
+_EXTENSION = "jomso.page_cache"
 
 _TABLES = ("products", "categories", "product_images")
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
@@ -85,9 +94,20 @@ class _Pages:
             self._pages.clear()
 
 
-def _pages() -> _Pages:
-    """This app's pages (one cache per app: tests run many apps in one process)."""
-    return current_app.extensions.setdefault("jomso.page_cache", _Pages())
+def _pages() -> _Pages | SharedPages:
+    """This app's pages (one cache per app: tests run many apps in one process): in this
+    process, or with ``REDIS_URL`` in Redis, shared by every worker of every server."""
+    pages = current_app.extensions.get(_EXTENSION)
+    if pages is None:
+        client = redis_client(current_app)
+        if client is None:
+            pages = _Pages()
+        else:
+            from jomso.catalog.shared_pages import SharedPages
+
+            pages = SharedPages(client, MAX_PAGES)
+        pages = current_app.extensions.setdefault(_EXTENSION, pages)
+    return pages
 
 
 def catalog_revision() -> int:
