@@ -83,6 +83,7 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 8  # a message that failed this many times is given up (failed)
     MAIL_RETRY_SECONDS = 60  # wait before the 2nd attempt; doubled before each next one
     MAIL_KEEP_DAYS = 7  # `purge` deletes sent and failed messages (address, body) after this
+    MAIL_STUCK_MINUTES = 15  # due mail waiting longer: /readyz answers 503, doctor fails
 
     BRAINTREE_ENVIRONMENT = "sandbox"
     BRAINTREE_MERCHANT_ID = ""
@@ -105,6 +106,9 @@ class Defaults:
     NEWSLETTER_BATCH_SIZE = 50  # new-product emails sent per batch (one commit each)
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
+
+    REDIS_URL = ""  # empty: no Redis; /readyz and doctor check it when set
+    BACKUP_DIR = ""  # where `backup` writes its archives; doctor checks the newest one's age
 
     PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-For and -Proto
     PROXY_FIX_HOST = False  # also believe their X-Forwarded-Host
