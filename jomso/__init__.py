@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "jomso.checkout",
     "jomso.orders.staff_views",
     "jomso.payments.views",
+    "jomso.doctor",
 )
 
 

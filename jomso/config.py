@@ -156,8 +156,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
-    in production (``ENV=production``) without ``SHOP_URL`` or without secure cookies (unless
-    ``ALLOW_INSECURE_COOKIES``). The demo payments guard is ``jomso.payments``'."""
+    in production (``ENV=production``) with any of ``production_problems``. The demo payments
+    guard is ``jomso.payments``'."""
     if config.get("SHOP_URL"):
         try:
             split_shop_url(config["SHOP_URL"])
@@ -165,6 +165,15 @@ def check_settings(config: Mapping[str, Any]) -> None:
             raise RuntimeError(str(error)) from None
     if config.get("ENV") != "production":
         return
+    problems = production_problems(config)
+    if problems:
+        raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """What would stop the shop from starting in production: no ``SHOP_URL``, or cookies that
+    are not ``Secure`` (unless ``ALLOW_INSECURE_COOKIES``). Each says what to set; ``doctor``
+    lists them whatever ``ENV`` is."""
     problems = []
     if not config.get("SHOP_URL"):
         problems.append(
@@ -183,8 +192,7 @@ def check_settings(config: Mapping[str, Any]) -> None:
             "or set JOMSO_ALLOW_INSECURE_COOKIES=true for a shop reached over plain HTTP on a "
             "private network only."
         )
-    if problems:
-        raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+    return problems
 
 
 def _private_folder(folder: Path) -> None:

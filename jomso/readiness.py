@@ -88,7 +88,7 @@ def check_redis(config: Any = None) -> Check:
     config = config or current_app.config
     url = config.get("REDIS_URL")
     if not url:
-        return Check("redis", None, "not used (REDIS_URL is not set)")
+        return Check("redis", None, "not used (JOMSO_REDIS_URL is not set)")
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
