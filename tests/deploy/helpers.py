@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import requests
@@ -21,9 +22,12 @@ CUSTOMER = "ann@example.com"
 
 
 def shop_files(tmp_path: Path, monkeypatch, *, products: int = 0) -> dict[str, str]:
-    """Make the schema, one customer account (``CUSTOMER``) and ``products`` demo products
-    with pictures; return the settings that point a server at them."""
-    app = build_app(tmp_path, monkeypatch)
+    """Make the schema (in the instance folder's default database file), one customer account
+    (``CUSTOMER``) and ``products`` demo products with pictures; return the setting that points
+    a server at them."""
+    instance = (tmp_path / "instance").resolve()
+    database = f"sqlite:///{instance / 'jomso.sqlite3'}"  # the default place
+    app = build_app(tmp_path, monkeypatch, DATABASE_URL=database)
     try:
         make_user(app, CUSTOMER)
         if products:
@@ -33,17 +37,14 @@ def shop_files(tmp_path: Path, monkeypatch, *, products: int = 0) -> dict[str, s
                 seed_demo(products, seed=2018)
     finally:
         dispose_app(app)
-    return {
-        "JOMSO_INSTANCE_PATH": str((tmp_path / "instance").resolve()),
-        "JOMSO_DATABASE_URL": f"sqlite:///{tmp_path / 'custom.sqlite3'}",
-    }
+    return {"JOMSO_INSTANCE_PATH": str(instance)}
 
 
 def server_env(**settings: str) -> dict[str, str]:
     """This process's environment without any JOMSO_ setting, plus ``settings``; one worker
     (the machine running the tests is shared)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("JOMSO_")}
-    env.update(JOMSO_WORKERS="1", JOMSO_SECRET_KEY="test-secret-key")
+    env["JOMSO_WORKERS"] = "1"
     env.update(settings)
     return env
 
@@ -61,6 +62,7 @@ class _FromAddress(HTTPAdapter):
 def client_from(address: str, verify: str | bool = True) -> requests.Session:
     """A browser-like session whose connections come from ``address`` (127.0.0.2, ...)."""
     session = requests.Session()
+    session.trust_env = False  # no proxy, and no CA bundle from the environment over ``verify``
     session.verify = verify
     for scheme in ("http://", "https://"):
         session.mount(scheme, _FromAddress(address))
@@ -89,8 +91,6 @@ def post_form(session: requests.Session, url: str, data: dict, **kwargs) -> requ
 def wait_for_lines(path: Path, pattern: str, timeout: float = 20) -> list[str]:
     """The lines of a log file containing ``pattern``, once there is one (workers write their
     log lines just after they answer)."""
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         text = path.read_text() if path.exists() else ""
@@ -98,3 +98,18 @@ def wait_for_lines(path: Path, pattern: str, timeout: float = 20) -> list[str]:
         if lines or time.monotonic() > deadline:
             return lines
         time.sleep(0.05)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines as systemd's EnvironmentFile= reads them (comments and blank lines
+    skipped, one pair of enclosing quotes removed)."""
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.partition("=")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
