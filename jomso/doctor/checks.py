@@ -308,12 +308,12 @@ def check_database(app: Flask) -> list[Finding]:
     where = db.engine.url.render_as_string(hide_password=True)
     if current == expected:
         return [Finding(OK, "database", f"{where}: schema at {', '.join(sorted(current))}")]
-    have = ", ".join(sorted(current)) or "no schema"
+    have = f"schema at {', '.join(sorted(current))}" if current else "no schema"
     return [
         Finding(
             FAIL,
             "database",
-            f"{where}: schema at {have}, this version needs {', '.join(sorted(expected))}: "
+            f"{where}: {have}, this version needs {', '.join(sorted(expected))}: "
             "run flask --app app init-db",
         )
     ]
@@ -325,18 +325,26 @@ def check_redis_server(app: Flask) -> list[Finding]:
     return [Finding(status, "redis", result.detail)]
 
 
-CHECKS: tuple[Check, ...] = (
-    check_settings,
-    check_instance_folder,
-    check_https,
-    check_mail,
-    check_payments,
-    check_backups,
-    check_database,
-    check_redis_server,
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("settings", check_settings),
+    ("instance", check_instance_folder),
+    ("https", check_https),
+    ("mail", check_mail),
+    ("payments", check_payments),
+    ("backups", check_backups),
+    ("database", check_database),
+    ("redis", check_redis_server),
 )
 
 
 def run_checks(app: Flask) -> list[Finding]:
-    """Every check's findings, in the order of ``CHECKS``."""
-    return [finding for check in CHECKS for finding in check(app)]
+    """Every check's findings, in the order of ``CHECKS``. A check that breaks (a table
+    missing before ``init-db``, say) is a FAIL of its own area; the others still run."""
+    findings = []
+    for area, check in CHECKS:
+        try:
+            findings += check(app)
+        except Exception as error:
+            db.session.rollback()
+            findings.append(Finding(FAIL, area, f"could not be checked ({type(error).__name__})"))
+    return findings

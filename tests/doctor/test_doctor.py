@@ -220,3 +220,22 @@ def test_redis_is_checked_when_set(make_shop, redis_url):
     closed = f"redis://:redis-password@127.0.0.1:{services.free_port()}/0"
     code, rows = doctor(make_shop(REDIS_URL=closed))
     assert code == 1 and ("FAIL", "redis", "no answer (ConnectionError)") in rows
+
+
+def test_before_init_db_the_database_fails_and_every_other_check_still_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
+    settings = {"TESTING": True, "SECRET_KEY": "x", **READY}
+    app = create_app({**settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    code, rows = doctor(app)
+    assert code == 1
+    assert (
+        "FAIL",
+        "database",
+        f"sqlite:///{tmp_path / 'empty.sqlite3'}: no schema, this version needs "
+        "0003: run flask --app app init-db",
+    ) in rows
+    assert "FAIL" in statuses(rows, "mail")  # its queue cannot be read
+    for area in ("settings", "instance", "https", "payments", "redis"):
+        assert statuses(rows, area) == ["OK"], area
+    with app.app_context():
+        db.engine.dispose()
