@@ -28,6 +28,14 @@ from jomso.urls import split_shop_url
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 
+# Values that come from an example (deploy/jomso.env, the docs), never from a real shop.
+PLACEHOLDER = re.compile(r"example\.(com|org|net)\b|^your_|^change-me$", re.IGNORECASE)
+EXAMPLE_SETTINGS = (
+    "SHOP_URL", "SHOP_EMAIL", "TRUSTED_HOSTS", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+    "MAIL_SENDER", "BRAINTREE_MERCHANT_ID", "BRAINTREE_PUBLIC_KEY", "BRAINTREE_PRIVATE_KEY",
+    "BRAINTREE_MERCHANT_ACCOUNT_ID",
+)  # fmt: skip
+
 # Files of the instance folder that hold secrets: readable by the shop's user only.
 SECRET_FILES = ("secret_key", "config.py", "demo-braintree-key", "demo-staff-passwords")
 # Archives written by `flask --app app backup DEST`.
@@ -59,6 +67,21 @@ def check_settings(app: Flask) -> list[Finding]:
             )
         )
     found += [Finding(FAIL, "settings", problem) for problem in production_problems(config)]
+    placeholders = [
+        f"JOMSO_{name}"
+        for name in EXAMPLE_SETTINGS
+        if any(PLACEHOLDER.search(str(value)) for value in _values(config.get(name)))
+        # An unset sender is the shop's address: naming that one is enough.
+        and not (name == "MAIL_SENDER" and config.get(name) == config.get("SHOP_EMAIL"))
+    ]
+    if placeholders:
+        found.append(
+            Finding(
+                FAIL,
+                "settings",
+                f"still the example's values: {', '.join(placeholders)}: put the shop's own",
+            )
+        )
     if config.get("ALLOW_INSECURE_COOKIES"):
         found.append(
             Finding(
@@ -80,6 +103,10 @@ def check_settings(app: Flask) -> list[Finding]:
     if not found:
         found.append(Finding(OK, "settings", "production mode; the start-up checks pass"))
     return found
+
+
+def _values(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value or ""]
 
 
 def check_instance_folder(app: Flask) -> list[Finding]:

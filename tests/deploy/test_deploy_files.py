@@ -17,6 +17,8 @@ import pytest
 import requests
 
 from jomso import create_app
+from jomso.cli import init_schema
+from jomso.extensions import db
 from tests import services
 from tests.deploy.helpers import DEPLOY, ROOT, read_env_file, server_env, wait_for_lines
 
@@ -114,15 +116,44 @@ def test_the_example_config_reads_the_same_in_systemd_and_the_shell():
     subprocess.run(["sh", "-n", DEPLOY / "jomso"], check=True)
 
 
-def test_doctor_passes_with_the_example_config(tmp_path):
-    """The example has every setting production needs: only the folders are moved here."""
+def _example_settings(tmp_path: Path, filled_in: bool) -> dict[str, str]:
+    """The example config with its folders moved into ``tmp_path`` (and a backup made two hours
+    ago there); ``filled_in``: its example values replaced, as an owner does."""
     settings = read_env_file(DEPLOY / "jomso.env")
     backups = tmp_path / "backups"
     backups.mkdir()
     stamp = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y%m%dT%H%M%SZ")
     (backups / f"jomso-backup-{stamp}.tar.gz").write_bytes(b"archive")
     settings.update(JOMSO_INSTANCE_PATH=str(tmp_path / "instance"), JOMSO_BACKUP_DIR=str(backups))
-    env = server_env(**settings)
+    if filled_in:
+        for name, value in settings.items():
+            value = value.replace("example.com", "lantern-crafts.net")
+            settings[name] = re.sub(r"^your_|^change-me$", "real-value-", value)
+    return settings
+
+
+def test_the_example_config_lacks_nothing_but_the_shops_own_values(tmp_path, monkeypatch):
+    for name, value in _example_settings(tmp_path, filled_in=False).items():
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    with app.app_context():
+        init_schema()
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert failed == [
+        "FAIL  settings  still the example's values: JOMSO_SHOP_URL, JOMSO_SHOP_EMAIL, "
+        "JOMSO_TRUSTED_HOSTS, JOMSO_MAIL_SERVER, JOMSO_MAIL_USERNAME, JOMSO_MAIL_PASSWORD, "
+        "JOMSO_BRAINTREE_MERCHANT_ID, JOMSO_BRAINTREE_PUBLIC_KEY, "
+        "JOMSO_BRAINTREE_PRIVATE_KEY: put the shop's own"
+    ]
+    assert result.output.strip().endswith("1 FAIL, 0 WARN, 8 OK")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_doctor_passes_with_the_example_config_filled_in(tmp_path):
+    """Through the command line, as the jomso command runs it: init-db, then doctor."""
+    env = server_env(**_example_settings(tmp_path, filled_in=True))
 
     def flask(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -131,12 +162,13 @@ def test_doctor_passes_with_the_example_config(tmp_path):
         )  # fmt: skip
 
     assert flask("init-db").returncode == 0
-    after = flask("doctor")
-    assert after.returncode == 0, after.stdout
-    lines = after.stdout.strip().splitlines()
-    assert all(line.startswith("OK ") for line in lines[:-1]), after.stdout
+    doctor = flask("doctor")
+    assert doctor.returncode == 0, doctor.stdout
+    lines = doctor.stdout.strip().splitlines()
+    assert all(line.startswith("OK ") for line in lines[:-1]), doctor.stdout
     assert lines[-1] == f"0 FAIL, 0 WARN, {len(lines) - 1} OK"
-    assert "your_private_key" not in after.stdout and "change-me" not in after.stdout
+    assert "real-value-" in doctor.stdout  # the merchant id is shown; no key, no password
+    assert "real-value-private_key" not in doctor.stdout
 
 
 def test_logrotate_rotates_the_logs_of_a_running_gunicorn(tmp_path, monkeypatch):

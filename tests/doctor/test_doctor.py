@@ -19,11 +19,12 @@ from tests import services
 
 READY = {
     "ENV": "production",
-    "SHOP_URL": "https://shop.example.com",
-    "TRUSTED_HOSTS": ["shop.example.com"],
+    "SHOP_URL": "https://shop.lantern-crafts.net",
+    "TRUSTED_HOSTS": ["shop.lantern-crafts.net"],
+    "SHOP_EMAIL": "orders@lantern-crafts.net",
     "SESSION_COOKIE_SECURE": True,
     "PROXY_FIX": 1,
-    "MAIL_SERVER": "smtp.example.com",
+    "MAIL_SERVER": "smtp.lantern-crafts.net",
     "MAIL_USERNAME": "shop",
     "MAIL_PASSWORD": "smtp-password-not-shown",
     "MAIL_DELIVERY": "cron",
@@ -128,7 +129,8 @@ def test_a_development_shop_fails_with_what_to_set(make_shop):
 
 
 def test_plain_http_sandbox_and_allowed_demo_payments(make_shop):
-    code, rows = doctor(make_shop(SHOP_URL="http://shop.example.com", ALLOW_INSECURE_COOKIES=True))
+    plain = make_shop(SHOP_URL="http://shop.lantern-crafts.net", ALLOW_INSECURE_COOKIES=True)
+    code, rows = doctor(plain)
     assert code == 1 and statuses(rows, "https") == ["FAIL"]
     assert "WARN" in statuses(rows, "settings")
     code, rows = doctor(make_shop(BRAINTREE_ENVIRONMENT="sandbox"))
@@ -239,3 +241,22 @@ def test_before_init_db_the_database_fails_and_every_other_check_still_runs(tmp_
         assert statuses(rows, area) == ["OK"], area
     with app.app_context():
         db.engine.dispose()
+
+
+def test_values_left_from_the_example_config_fail(make_shop):
+    code, rows = doctor(
+        make_shop(
+            TRUSTED_HOSTS=["shop.example.com"],
+            MAIL_PASSWORD="change-me",
+            BRAINTREE_PRIVATE_KEY="your_private_key",
+            SHOP_EMAIL="orders@example.com",
+        )
+    )
+    assert code == 1
+    assert (
+        "FAIL",
+        "settings",
+        "still the example's values: JOMSO_SHOP_EMAIL, JOMSO_TRUSTED_HOSTS, "
+        "JOMSO_MAIL_PASSWORD, JOMSO_BRAINTREE_PRIVATE_KEY: put the shop's own",
+    ) in rows
+    assert "change-me" not in str(rows) and "your_private_key" not in str(rows)
