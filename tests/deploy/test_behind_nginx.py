@@ -44,7 +44,7 @@ def site_for_test(folder: Path, http_port: int, https_port: int, app_port: int) 
         (r"shop\.example\.com", "localhost"),
         (r"http://127\.0\.0\.1:8000", f"http://127.0.0.1:{app_port}"),
         (r"/srv/jomso/app/static/", f"{ROOT}/static/"),
-        (r"/var/cache/nginx/jomso", f"{folder}/cache"),
+        (r"/var/cache/nginx-jomso", f"{folder}/cache"),
         (r"/var/log/nginx/", f"{folder}/logs/"),
         (r"/var/www/html", f"{folder}/acme"),
     ]
