@@ -87,6 +87,7 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 8  # a message that failed this many times is given up (failed)
     MAIL_RETRY_SECONDS = 60  # wait before the 2nd attempt; doubled before each next one
     MAIL_KEEP_DAYS = 7  # `purge` deletes sent and failed messages (address, body) after this
+    MAIL_STUCK_MINUTES = 15  # due mail waiting longer: /readyz answers 503, doctor fails
 
     BRAINTREE_ENVIRONMENT = "sandbox"
     BRAINTREE_MERCHANT_ID = ""
@@ -163,9 +164,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
-    in production (``ENV=production``) without ``SHOP_URL`` or without secure cookies (unless
-    ``ALLOW_INSECURE_COOKIES``); anywhere with payment timeouts that do not fit together
-    (``payment_timing_problems``). The demo payments guard is ``jomso.payments``'."""
+    in production (``ENV=production``) with any of ``production_problems``. The demo payments
+    guard is ``jomso.payments``'; anywhere, payment timeouts that do not fit together
+    (``payment_timing_problems``)."""
     timing = payment_timing_problems(config)
     if timing:
         raise RuntimeError("Refusing to start: " + " ".join(timing))
@@ -176,6 +177,15 @@ def check_settings(config: Mapping[str, Any]) -> None:
             raise RuntimeError(str(error)) from None
     if config.get("ENV") != "production":
         return
+    problems = production_problems(config)
+    if problems:
+        raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """What would stop the shop from starting in production: no ``SHOP_URL``, or cookies that
+    are not ``Secure`` (unless ``ALLOW_INSECURE_COOKIES``). Each says what to set; ``doctor``
+    lists them whatever ``ENV`` is."""
     problems = []
     if not config.get("SHOP_URL"):
         problems.append(
@@ -194,8 +204,7 @@ def check_settings(config: Mapping[str, Any]) -> None:
             "or set JOMSO_ALLOW_INSECURE_COOKIES=true for a shop reached over plain HTTP on a "
             "private network only."
         )
-    if problems:
-        raise RuntimeError("Refusing to start in production: " + " ".join(problems))
+    return problems
 
 
 def payment_timing_problems(config: Mapping[str, Any], worker_timeout: float = 0) -> list[str]:

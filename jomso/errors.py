@@ -76,6 +76,12 @@ def _too_many_requests(error: HTTPException):
 
 
 def init_errors(app: Flask) -> None:
+    @app.get("/errors/too-large")
+    def too_large_page():
+        """The "Too large" page for the reverse proxy to show when a body passes its own limit
+        (deploy/nginx/jomso.conf: error_page 413), so that it too is in the shop's look."""
+        return render_error(413)
+
     @app.errorhandler(SecurityError)
     def _untrusted_host(error: SecurityError):
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.

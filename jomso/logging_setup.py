@@ -43,7 +43,14 @@ def _redacting_record_factory(*args, **kwargs) -> logging.LogRecord:
 
 
 def init_logging(app: Flask) -> None:
-    """Install the redaction for every logger in the process, the server's included."""
+    """Install the redaction for every logger in the process, the server's included. Under
+    gunicorn the shop's own records go to gunicorn's error log (its file, its format, rotated
+    with it); elsewhere (commands, tests) they go where they went before: warnings and errors to
+    standard error."""
     if logging.getLogRecordFactory() is not _redacting_record_factory:
         logging.setLogRecordFactory(_redacting_record_factory)
-    logging.getLogger("jomso").setLevel(logging.INFO)
+    shop_log = logging.getLogger("jomso")  # also Flask's app.logger: the app is named "jomso"
+    shop_log.setLevel(logging.INFO)
+    for handler in logging.getLogger("gunicorn.error").handlers:
+        if handler not in shop_log.handlers:
+            shop_log.addHandler(handler)

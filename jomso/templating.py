@@ -1,10 +1,35 @@
-"""What every template can use: shop settings, header data and small helpers."""
+"""What every template can use: shop settings, header data and small helpers; and the version
+stamp on static URLs."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+from functools import lru_cache
+
 from flask import Flask, current_app
+from werkzeug.security import safe_join
 
 from jomso.permissions import Permission
+
+
+@lru_cache(maxsize=256)
+def _content_version(path: str, modified_ns: int, size: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()[:12]
+
+
+def static_version(folder: str, filename: str) -> str | None:
+    """A short hash of a static file's content (None for a file that is not there). Read once
+    per file version: the cache key includes the file's modification time and size."""
+    path = safe_join(folder, filename)
+    try:
+        info = os.stat(path) if path else None
+    except OSError:
+        return None
+    if info is None:
+        return None
+    return _content_version(path, info.st_mtime_ns, info.st_size)
 
 
 def init_templating(app: Flask) -> None:
@@ -15,3 +40,12 @@ def init_templating(app: Flask) -> None:
             "shop_email": current_app.config["SHOP_EMAIL"],
             "Permission": Permission,
         }
+
+    @app.url_defaults
+    def _versioned_static_urls(endpoint, values):
+        # /static/css/shop.css?v=<content hash>: the proxy may keep static files for a year
+        # (deploy/nginx/jomso.conf), and an upgrade that changes a file changes its URL.
+        if endpoint == "static" and "v" not in values and app.static_folder:
+            version = static_version(app.static_folder, values.get("filename", ""))
+            if version:
+                values["v"] = version

@@ -138,12 +138,15 @@ def redis_server(folder: Path) -> Iterator[str]:
 @contextmanager
 def nginx_server(folder: Path, http_block: str) -> Iterator[None]:
     """nginx in the foreground with ``http_block`` as the body of its ``http { }``; the
-    caller puts the ports it chose into its ``server`` blocks."""
+    caller puts the ports it chose into its ``server`` blocks. Started as root (CI), its worker
+    runs as root too: as ``nobody`` it could not reach the test's private folder for its
+    buffers, cache and files."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "logs").mkdir(exist_ok=True)
     conf = folder / "nginx.conf"
+    user = "user root root;\n" if os.geteuid() == 0 else ""
     conf.write_text(
-        f"worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/logs/error.log;\n"
+        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/logs/error.log;\n"
         "events { worker_connections 256; }\n"
         f"http {{\n access_log {folder}/logs/access.log;\n"
         f" client_body_temp_path {folder}/body;\n proxy_temp_path {folder}/proxy;\n"

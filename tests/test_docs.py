@@ -41,7 +41,8 @@ _TABLE_ROW = re.compile(r"^\| `JOMSO_([A-Z][A-Z0-9_]*)` \|", re.MULTILINE)
 
 def _settings_read_by_the_code() -> set[str]:
     names = {name for name in dir(Defaults) if not name.startswith("_")}
-    for path in sorted((ROOT / "jomso").rglob("*.py")):
+    # gunicorn's settings file reads its own (JOMSO_BIND, JOMSO_WORKERS) from the environment.
+    for path in [*sorted((ROOT / "jomso").rglob("*.py")), ROOT / "gunicorn.conf.py"]:
         source = path.read_text(encoding="utf-8")
         names.update(_CONFIG_READ.findall(source))
         names.update(_ENV_PREFIXED.findall(source))

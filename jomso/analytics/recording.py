@@ -31,7 +31,16 @@ from jomso.extensions import db
 from jomso.logging_setup import redact
 
 # Never recorded: the back office, files, machine endpoints. Matched as whole path segments.
-EXCLUDED_PREFIXES = ("/staff", "/static", "/webhooks", "/healthz", "/images", "/cookies/consent")
+EXCLUDED_PREFIXES = (
+    "/staff",
+    "/static",
+    "/webhooks",
+    "/healthz",
+    "/readyz",
+    "/images",
+    "/cookies/consent",
+    "/errors",
+)
 # View arguments that are public names and may stay in a recorded path; any other argument
 # (an order number, a token) makes the path be stored as its route pattern instead.
 PUBLIC_VIEW_ARGS = frozenset({"slug", "category_slug"})

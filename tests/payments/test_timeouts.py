@@ -5,6 +5,7 @@ settings that break this are refused at start, by the app and by each gunicorn w
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,14 @@ def test_a_gunicorn_worker_refuses_to_serve_with_a_timeout_braintree_could_outla
         "twice JOMSO_BRAINTREE_TIMEOUT (10 s)" in log
     )
     assert "Worker failed to boot." in log
+
+
+def test_the_shipped_gunicorn_conf_fits_the_default_payment_timeouts():
+    shipped = runpy.run_path(str(ROOT / "gunicorn.conf.py"))  # as gunicorn reads it
+    assert shipped["timeout"] == 30
+    assert shipped["post_worker_init"].__module__ == "jomso.gunicorn_hooks"
+    defaults = {
+        "BRAINTREE_TIMEOUT": Defaults.BRAINTREE_TIMEOUT,
+        "RECONCILE_AFTER_SECONDS": Defaults.RECONCILE_AFTER_SECONDS,
+    }
+    assert payment_timing_problems(defaults, shipped["timeout"]) == []
