@@ -106,6 +106,13 @@ class Defaults:
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
 
+    ORDER_KEEP_YEARS = 10  # orders keep their personal fields this long after their year ends
+    FAILED_ORDER_KEEP_DAYS = 90  # orders whose payment failed are anonymised after this
+    CART_KEEP_DAYS = 30  # `purge` deletes carts nobody changed for this many days
+    CONSENT_KEEP_DAYS = 1095  # `purge` deletes consent-ledger rows older than this
+    ACCESS_LOG_KEEP_DAYS = 730  # `purge` deletes access-log entries older than this
+    NEWSLETTER_UNSUBSCRIBED_DAYS = 30  # `purge` deletes unsubscribed addresses after this
+
     PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-For and -Proto
     PROXY_FIX_HOST = False  # also believe their X-Forwarded-Host
 

@@ -259,6 +259,26 @@ class _Transport:
         os.replace(partial, self.outbox / name)
 
 
+# -- Forgetting what the outbox holds -----------------------------------------------------------
+
+
+def delete_old_outbox_files(cutoff: datetime) -> int:
+    """Delete the outbox's messages written before ``cutoff`` (retention); returns how many."""
+    folder = outbox_path()
+    if not folder.is_dir():
+        return 0
+    limit = cutoff.timestamp()
+    deleted = 0
+    for path in folder.glob("*.eml"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue
+    return deleted
+
+
 # -- What the owner sees ----------------------------------------------------------------------
 
 
