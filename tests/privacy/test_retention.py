@@ -301,6 +301,17 @@ def test_old_outbox_files_are_deleted(app, client, runner):
     assert outbox_files(app) == [recent]
 
 
+def test_purge_that_removed_something_empties_the_write_ahead_log(app, client, runner):
+    registered_customer(client)
+    wal = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + "-wal")
+    assert wal.stat().st_size > 0  # the registration is in the log
+    with app.app_context():
+        db.session.add(AccessLogEntry(created_at=utcnow() - timedelta(days=800), kind="sign_in"))
+        db.session.commit()
+    assert _purge(runner)["access log: old entries deleted"] == 1
+    assert wal.stat().st_size == 0
+
+
 # -- The periods in the docs ---------------------------------------------------------------------
 
 
