@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 class Defaults:
     ENV = "development"  # "production" turns on the production safety checks
     SHOP_NAME = "Jomso Demo Shop"
-    SHOP_EMAIL = "shop@example.com"
-    SHOP_ADDRESS = ""
+    SHOP_EMAIL = "shop@example.com"  # the controller's contact; production needs a real one
+    SHOP_ADDRESS = ""  # the controller's postal address (lines); production needs it
     LOCALE = "en_US"
     CURRENCY = "USD"
     TIMEZONE = "UTC"
@@ -157,10 +157,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     check_settings(app.config)
 
 
+# The contact address the shop ships with: a privacy page naming it would name nobody.
+PLACEHOLDER_EMAIL = Defaults.SHOP_EMAIL
+
+
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
-    in production (``ENV=production``) without ``SHOP_URL`` or without secure cookies (unless
-    ``ALLOW_INSECURE_COOKIES``). The demo payments guard is ``jomso.payments``'."""
+    in production (``ENV=production``) without ``SHOP_URL``, without secure cookies (unless
+    ``ALLOW_INSECURE_COOKIES``), or without the controller's postal address and contact
+    address, which the privacy page must name. The demo payments guard is
+    ``jomso.payments``'."""
     if config.get("SHOP_URL"):
         try:
             split_shop_url(config["SHOP_URL"])
@@ -185,6 +191,17 @@ def check_settings(config: Mapping[str, Any]) -> None:
             "plain HTTP. Serve the shop over HTTPS and set JOMSO_SESSION_COOKIE_SECURE=true, "
             "or set JOMSO_ALLOW_INSECURE_COOKIES=true for a shop reached over plain HTTP on a "
             "private network only."
+        )
+    missing = []
+    if not str(config.get("SHOP_ADDRESS") or "").strip():
+        missing.append("JOMSO_SHOP_ADDRESS (the postal address)")
+    if str(config.get("SHOP_EMAIL") or "").strip().lower() in ("", PLACEHOLDER_EMAIL):
+        missing.append("JOMSO_SHOP_EMAIL (the contact address)")
+    if missing:
+        problems.append(
+            f"{' and '.join(missing)} not set, so the privacy page could not say who is "
+            "responsible for customers' data and how to reach them. Set them to the shop "
+            "owner's (one line of the address per line, or separated by commas)."
         )
     if problems:
         raise RuntimeError("Refusing to start in production: " + " ".join(problems))
