@@ -113,6 +113,15 @@ class Defaults:
     ACCESS_LOG_KEEP_DAYS = 730  # `purge` deletes access-log entries older than this
     NEWSLETTER_UNSUBSCRIBED_DAYS = 30  # `purge` deletes unsubscribed addresses after this
 
+    # Who else handles personal data, named on the privacy page (jomso/privacy/notice.py).
+    HOSTING_PROVIDER = ""  # the company hosting the server, and where, e.g. "Hetzner, Germany"
+    HOSTING_TRANSFER = ""  # if the host takes data outside the EEA: where, under what safeguards
+    MAIL_PROVIDER = ""  # who delivers the mail, and where; empty: the MAIL_SERVER host name
+    MAIL_PROVIDER_TRANSFER = ""  # the same for the mail provider
+    DATA_PROTECTION_OFFICER = ""  # name and contact, when the shop has one
+    EU_REPRESENTATIVE = ""  # for a shop outside the EU selling to it (GDPR article 27)
+    SUPERVISORY_AUTHORITY = ""  # the shop's data protection authority, e.g. its name and site
+
     PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-For and -Proto
     PROXY_FIX_HOST = False  # also believe their X-Forwarded-Host
 

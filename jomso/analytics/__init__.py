@@ -6,6 +6,7 @@ bp = Blueprint("analytics", __name__, url_prefix="/staff/analytics", cli_group=N
 
 from jomso.analytics import (  # noqa: E402, F401
     data_rights,
+    notice,
     recording,
     retention,
     views,

@@ -11,8 +11,9 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
 * ``webhooks``: disputes and failed refunds Braintree announces;
 * ``queries``: order numbers and lookups;
 * ``data_rights``, ``retention`` and ``hooks``: the account's data export and deletion, the
-  retention rules, and guest orders linked to an account once its email is confirmed.
+  retention rules, and guest orders linked to an account once its email is confirmed;
+  ``notice``: the carrier, as a recipient named on the privacy page.
 """
 
-# Registering with privacy (data rights, retention):
-from jomso.orders import data_rights, hooks, retention  # noqa: F401
+# Registering with privacy (data rights, retention, the privacy page's recipients):
+from jomso.orders import data_rights, hooks, notice, retention  # noqa: F401

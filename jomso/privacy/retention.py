@@ -1,6 +1,6 @@
 """The retention registry: every table that holds personal data has a rule saying how long its
 rows are kept, which setting changes that, and what happens then. ``flask --app app purge``
-applies the rules; ``purge --list`` and docs/privacy.md show them.
+applies the rules; the privacy page, ``purge --list`` and docs/privacy.md show them.
 
 A domain registers the rules for the data it keeps, in its own ``retention.py``:
 
