@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "jomso.accounts",
     "jomso.privacy.views",
     "jomso.privacy.staff_views",
+    "jomso.privacy.cli",
     "jomso.consent",
     "jomso.contact",
     "jomso.contact.staff_views",

@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 class Defaults:
     ENV = "development"  # "production" turns on the production safety checks
     SHOP_NAME = "Jomso Demo Shop"
-    SHOP_EMAIL = "shop@example.com"
-    SHOP_ADDRESS = ""
+    SHOP_EMAIL = "shop@example.com"  # the controller's contact; production needs a real one
+    SHOP_ADDRESS = ""  # the controller's postal address (lines); production needs it
     LOCALE = "en_US"
     CURRENCY = "USD"
     TIMEZONE = "UTC"
@@ -118,6 +118,22 @@ class Defaults:
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
 
+    ORDER_KEEP_YEARS = 10  # orders keep their personal fields this long after their year ends
+    FAILED_ORDER_KEEP_DAYS = 90  # orders whose payment failed are anonymised after this
+    CART_KEEP_DAYS = 30  # `purge` deletes carts nobody changed for this many days
+    CONSENT_KEEP_DAYS = 1095  # `purge` deletes consent-ledger rows older than this
+    ACCESS_LOG_KEEP_DAYS = 730  # `purge` deletes access-log entries older than this
+    NEWSLETTER_UNSUBSCRIBED_DAYS = 30  # `purge` deletes unsubscribed addresses after this
+
+    # Who else handles personal data, named on the privacy page (jomso/privacy/notice.py).
+    HOSTING_PROVIDER = ""  # the company hosting the server, and where, e.g. "Hetzner, Germany"
+    HOSTING_TRANSFER = ""  # if the host takes data outside the EEA: where, under what safeguards
+    MAIL_PROVIDER = ""  # who delivers the mail, and where; empty: the MAIL_SERVER host name
+    MAIL_PROVIDER_TRANSFER = ""  # the same for the mail provider
+    DATA_PROTECTION_OFFICER = ""  # name and contact, when the shop has one
+    EU_REPRESENTATIVE = ""  # for a shop outside the EU selling to it (GDPR article 27)
+    SUPERVISORY_AUTHORITY = ""  # the shop's data protection authority, e.g. its name and site
+
     PROXY_FIX = 0  # number of reverse proxies in front that set X-Forwarded-For and -Proto
     PROXY_FIX_HOST = False  # also believe their X-Forwarded-Host
 
@@ -162,11 +178,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     check_settings(app.config)
 
 
+# The contact address the shop ships with: a privacy page naming it would name nobody.
+PLACEHOLDER_EMAIL = Defaults.SHOP_EMAIL
+
+
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start (``RuntimeError`` saying what to set) with a malformed ``SHOP_URL``, and
-    in production (``ENV=production``) with any of ``production_problems``. The demo payments
-    guard is ``jomso.payments``'; anywhere, payment timeouts that do not fit together
-    (``payment_timing_problems``)."""
+    in production (``ENV=production``) with any of ``production_problems`` (no ``SHOP_URL``,
+    insecure cookies, no controller's postal address and contact for the privacy page). The
+    demo payments guard is ``jomso.payments``'; anywhere, payment timeouts that do not fit
+    together (``payment_timing_problems``)."""
     timing = payment_timing_problems(config)
     if timing:
         raise RuntimeError("Refusing to start: " + " ".join(timing))
@@ -203,6 +224,17 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
             "plain HTTP. Serve the shop over HTTPS and set JOMSO_SESSION_COOKIE_SECURE=true, "
             "or set JOMSO_ALLOW_INSECURE_COOKIES=true for a shop reached over plain HTTP on a "
             "private network only."
+        )
+    missing = []
+    if not str(config.get("SHOP_ADDRESS") or "").strip():
+        missing.append("JOMSO_SHOP_ADDRESS (the postal address)")
+    if str(config.get("SHOP_EMAIL") or "").strip().lower() in ("", PLACEHOLDER_EMAIL):
+        missing.append("JOMSO_SHOP_EMAIL (the contact address)")
+    if missing:
+        problems.append(
+            f"{' and '.join(missing)} not set, so the privacy page could not say who is "
+            "responsible for customers' data and how to reach them. Set them to the shop "
+            "owner's (one line of the address per line, or separated by commas)."
         )
     return problems
 

@@ -1,13 +1,17 @@
-"""Database helpers: aware UTC timestamps and SQLite connection settings."""
+"""Database helpers: aware UTC timestamps, SQLite connection settings, and emptying SQLite's
+write-ahead log after an erasure."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import DateTime, TypeDecorator, event
 
 from jomso.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -53,4 +57,19 @@ def init_database(app: Flask) -> None:
             cursor.close()
 
 
-__all__ = ["UTCDateTime", "init_database", "utcnow"]
+def checkpoint_wal() -> bool:
+    """Copy SQLite's write-ahead log into the database file and empty it
+    (``PRAGMA wal_checkpoint(TRUNCATE)``), so that rows just deleted or overwritten leave no
+    old copy in ``<database>-wal``; ``secure_delete`` has already zeroed them in the database
+    file. Call it after committing an erasure. Returns False when a reader kept the checkpoint
+    from finishing (logged; the next one finishes the job). Nothing to do on PostgreSQL."""
+    if db.engine.dialect.name != "sqlite":
+        return True
+    with db.engine.connect() as connection:
+        busy, _frames, _copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        log.warning("the write-ahead log could not be emptied: a reader was busy")
+    return not busy
+
+
+__all__ = ["UTCDateTime", "checkpoint_wal", "init_database", "utcnow"]

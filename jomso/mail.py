@@ -37,7 +37,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
-from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from wtforms.validators import ValidationError
 
@@ -61,7 +61,8 @@ class MailState(StrEnum):
 
 
 class OutgoingMail(db.Model):
-    """One message waiting to be sent, or sent (kept MAIL_KEEP_DAYS, then deleted by purge)."""
+    """One message waiting to be sent, or sent (kept MAIL_KEEP_DAYS, then deleted by purge).
+    A message queued with ``keep=False`` is deleted as soon as it is sent or given up."""
 
     __tablename__ = "outgoing_mail"
     __table_args__ = (Index("ix_outgoing_mail_due", "state", "next_attempt_at"),)
@@ -80,6 +81,8 @@ class OutgoingMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(String(120), default="")  # error type and code only
+    # Sent to an address the shop has just erased: no copy is kept, not even in the outbox.
+    forget_when_sent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class HeaderInjection(ValueError):
@@ -109,6 +112,7 @@ def send_mail(
     *,
     headers: dict[str, str] | None = None,
     reply_to: str | None = None,
+    keep: bool = True,
     **context,
 ) -> bool:
     """Render one message and queue it in the current transaction; returns True once queued.
@@ -119,6 +123,10 @@ def send_mail(
     "List-Unsubscribe=One-Click"}``. The templates receive ``context`` plus ``shop_name``,
     ``shop_email``, ``subject``, ``greeting`` and ``recipient_verified``. Raises
     ``HeaderInjection`` when a header value holds a line break.
+
+    ``keep=False`` is for a message to an address being erased (the confirmation of an account's
+    deletion): its row is deleted once the SMTP server took it (or it was given up), and without
+    an SMTP server it is not written to the outbox, a folder of the shop's own.
     """
     message = build_message(to, subject, template, headers=headers, reply_to=reply_to, **context)
     db.session.add(
@@ -128,6 +136,7 @@ def send_mail(
             message=message.as_bytes(),
             state=MailState.QUEUED,
             next_attempt_at=utcnow(),
+            forget_when_sent=not keep,
         )
     )
     note_queued(db.session, template)

@@ -36,9 +36,9 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
-from jomso.database import utcnow
+from jomso.database import checkpoint_wal, utcnow
 from jomso.extensions import db
 from jomso.mail import MailState, OutgoingMail, outbox_path
 from jomso.mail_lease import sender_lease
@@ -98,7 +98,7 @@ def _deliver(report: DeliveryReport, stop: threading.Event | None, keep=None) ->
             row, token = claimed
             report.ids.append(row.id)
             try:
-                where = transport.send(row.message)
+                where = transport.send(row.message, keep_copy=not row.forget_when_sent)
             except Exception as error:  # whatever it was, the row must not stay claimed
                 _record_failure(engine, config, row, token, error, report)
             else:
@@ -133,9 +133,9 @@ def _claim_next(engine):
             )
             if result.rowcount == 1:
                 row = connection.execute(
-                    select(_T.c.id, _T.c.template, _T.c.message, _T.c.attempts).where(
-                        _T.c.claim == token
-                    )
+                    select(
+                        _T.c.id, _T.c.template, _T.c.message, _T.c.attempts, _T.c.forget_when_sent
+                    ).where(_T.c.claim == token)
                 ).one()
                 return row, token
             if connection.scalar(select(_T.c.id).where(_due(now)).limit(1)) is None:
@@ -145,6 +145,9 @@ def _claim_next(engine):
 
 
 def _record_sent(engine, row, token: str) -> None:
+    if row.forget_when_sent:
+        _forget(engine, row, token)
+        return
     with engine.begin() as connection:
         result = connection.execute(
             update(_T)
@@ -161,6 +164,14 @@ def _record_sent(engine, row, token: str) -> None:
         log.warning("mail %s was sent after its claim ran out", row.id)
 
 
+def _forget(engine, row, token: str) -> None:
+    """A message to an erased address, sent or given up: its row goes, and with it the last
+    copy of the address (the write-ahead log is emptied too)."""
+    with engine.begin() as connection:
+        connection.execute(delete(_T).where(_T.c.id == row.id, _T.c.claim == token))
+    checkpoint_wal()
+
+
 def _record_failure(engine, config, row, token: str, error: Exception, report) -> None:
     now = utcnow()
     described = describe_error(error)
@@ -175,6 +186,9 @@ def _record_failure(engine, config, row, token: str, error: Exception, report) -
             row.attempts,
             described,
         )
+        if row.forget_when_sent:
+            _forget(engine, row, token)
+            return
     else:
         delay = float(config["MAIL_RETRY_SECONDS"]) * 2 ** (row.attempts - 1)
         values = {"state": MailState.QUEUED, "next_attempt_at": now + timedelta(seconds=delay)}
@@ -229,8 +243,10 @@ class _Transport:
     def __exit__(self, *_exc) -> None:
         self._close()
 
-    def send(self, raw: bytes) -> str:
+    def send(self, raw: bytes, keep_copy: bool = True) -> str:
         if not self.config.get("MAIL_SERVER"):
+            if not keep_copy:  # the outbox is the shop's own folder: no copy of this one
+                return "nowhere (not kept)"
             self._write_outbox(raw)
             return "outbox"
         message = BytesParser(policy=policy.default).parsebytes(raw)
@@ -284,6 +300,54 @@ class _Transport:
         partial = self.outbox / f".{name}.tmp"
         partial.write_bytes(raw)
         os.replace(partial, self.outbox / name)
+
+
+# -- Forgetting what the outbox holds -----------------------------------------------------------
+
+
+def delete_outbox_files_to(addresses: set[str] | list[str]) -> int:
+    """Delete the outbox's copies of the messages sent to any of ``addresses`` (an erasure);
+    returns how many went."""
+    wanted = {address.strip().lower() for address in addresses if address}
+    folder = outbox_path()
+    if not wanted or not folder.is_dir():
+        return 0
+    parser = BytesParser(policy=policy.default)
+    deleted = 0
+    for path in folder.glob("*.eml"):
+        try:
+            with path.open("rb") as handle:
+                headers = parser.parse(handle, headersonly=True)
+        except OSError:
+            continue
+        recipients = {
+            address.addr_spec.lower()
+            for header in (headers.get_all("To") or [])
+            for address in getattr(header, "addresses", ())
+        }
+        if recipients & wanted:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    if deleted:
+        log.info("outbox: %d messages to an erased address deleted", deleted)
+    return deleted
+
+
+def delete_old_outbox_files(cutoff: datetime) -> int:
+    """Delete the outbox's messages written before ``cutoff`` (retention); returns how many."""
+    folder = outbox_path()
+    if not folder.is_dir():
+        return 0
+    limit = cutoff.timestamp()
+    deleted = 0
+    for path in folder.glob("*.eml"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue
+    return deleted
 
 
 # -- What the owner sees ----------------------------------------------------------------------

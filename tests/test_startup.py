@@ -23,6 +23,8 @@ PRODUCTION = {
     "SHOP_URL": "https://shop.example.com",
     "SESSION_COOKIE_SECURE": True,
     "ALLOW_DEMO_PAYMENTS": True,
+    "SHOP_ADDRESS": "4 Harbour Row\nPortsmouth PO1 2AB",
+    "SHOP_EMAIL": "privacy@teakettle.example",
 }
 
 
@@ -55,6 +57,24 @@ def test_production_refuses_to_start_with_insecure_cookies(tmp_path):
         _app(tmp_path, **{**PRODUCTION, "SESSION_COOKIE_SECURE": False})
 
 
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"SHOP_ADDRESS": ""}, "JOMSO_SHOP_ADDRESS (the postal address) not set"),
+        ({"SHOP_ADDRESS": "  \n "}, "JOMSO_SHOP_ADDRESS (the postal address) not set"),
+        ({"SHOP_EMAIL": "shop@example.com"}, "JOMSO_SHOP_EMAIL (the contact address) not set"),
+        ({"SHOP_EMAIL": ""}, "JOMSO_SHOP_EMAIL (the contact address) not set"),
+    ],
+)
+def test_production_refuses_to_start_without_the_controllers_address_and_contact(
+    tmp_path, settings, named
+):
+    with pytest.raises(RuntimeError, match="Refusing to start in production") as refused:
+        _app(tmp_path, **{**PRODUCTION, **settings})
+    assert named in str(refused.value)
+    assert "who is responsible for customers' data" in str(refused.value)
+
+
 def test_production_with_insecure_cookies_allowed_starts(tmp_path):
     app = _app(tmp_path, **{**PRODUCTION, "SESSION_COOKIE_SECURE": False},
                ALLOW_INSECURE_COOKIES=True)  # fmt: skip
@@ -79,6 +99,8 @@ def test_a_production_command_without_the_shop_url_exits_with_the_reason(tmp_pat
         "JOMSO_ENV": "production",
         "JOMSO_SESSION_COOKIE_SECURE": "true",
         "JOMSO_ALLOW_DEMO_PAYMENTS": "true",
+        "JOMSO_SHOP_ADDRESS": "4 Harbour Row, Portsmouth PO1 2AB",
+        "JOMSO_SHOP_EMAIL": "privacy@teakettle.example",
     }
     env.pop("JOMSO_SHOP_URL", None)
     env.pop("JOMSO_DATABASE_URL", None)

@@ -24,6 +24,7 @@ from jomso.extensions import db
 from jomso.mail import OutgoingMail, message_subject, send_mail
 from jomso.privacy.registry import (
     declare_not_exported,
+    erase_from_files,
     export_sections,
     register_erasure,
     register_export_section,
@@ -57,17 +58,20 @@ def delete_account(user: User) -> None:
 
     The registered erasers run first, in the same transaction: if one fails nothing is
     deleted (and no confirmation goes). Addresses, phones, sessions and policy acceptances go
-    with the account row (``ON DELETE CASCADE``).
+    with the account row (``ON DELETE CASCADE``). The confirmation is sent without keeping a
+    copy (``keep=False``); once all is committed, the outbox's copies of earlier mail to the
+    account's addresses go and the write-ahead log is emptied (``erase_from_files``).
     """
-    user_id, email = user.id, user.email
+    user_id, email, addresses = user.id, user.email, _mail_addresses(user)
     try:
         run_erasers(user)
-        send_mail(email, _("Your account was deleted"), "account_deleted", user=user)
+        send_mail(email, _("Your account was deleted"), "account_deleted", user=user, keep=False)
         db.session.delete(user)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    erase_from_files(addresses)
     log.info("account %s deleted", user_id)
 
 
@@ -121,7 +125,7 @@ def _mail_section(user: User) -> list[dict[str, Any]]:
 
 def _erase_mail(user: User) -> None:
     """Every message held for the account's addresses goes, sent or waiting (the deletion's
-    own confirmation is queued after the erasers)."""
+    own confirmation is queued after the erasers, and not kept once sent)."""
     db.session.execute(
         delete(OutgoingMail)
         .where(OutgoingMail.to_address.in_(_mail_addresses(user)))

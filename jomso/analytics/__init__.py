@@ -5,8 +5,8 @@ from flask import Blueprint
 bp = Blueprint("analytics", __name__, url_prefix="/staff/analytics", cli_group=None)
 
 from jomso.analytics import (  # noqa: E402, F401
-    cli,
     data_rights,
+    notice,
     recording,
     retention,
     views,

@@ -8,11 +8,12 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from jomso.analytics.models import PageView
 from jomso.extensions import db
-from jomso.privacy.retention import retention_rule
+from jomso.privacy.retention import Action, retention_rule
 
 _BATCH = 1000
 
@@ -30,7 +31,14 @@ def truncate_ip(ip: str) -> str | None:
     return ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address.compressed
 
 
-@retention_rule("analytics: page views deleted")
+@retention_rule(
+    "analytics: page views deleted",
+    data=_l("Page views"),
+    tables=("page_views",),
+    action=Action.DELETE,
+    setting="ANALYTICS_KEEP_DAYS",
+    starts=_l("after the visit"),
+)
 def delete_old_page_views(now: datetime) -> int:
     """Delete page views older than ANALYTICS_KEEP_DAYS."""
     cutoff = now - timedelta(days=current_app.config["ANALYTICS_KEEP_DAYS"])
@@ -39,7 +47,14 @@ def delete_old_page_views(now: datetime) -> int:
     return result.rowcount
 
 
-@retention_rule("analytics: IP addresses shortened")
+@retention_rule(
+    "analytics: IP addresses shortened",
+    data=_l("Your IP address in page views (only with analytics consent)"),
+    tables=("page_views",),
+    action=Action.TRUNCATE,
+    setting="ANALYTICS_IP_DAYS",
+    starts=_l("after the visit"),
+)
 def truncate_old_ips(now: datetime) -> int:
     """Shorten the IP of page views older than ANALYTICS_IP_DAYS."""
     cutoff = now - timedelta(days=current_app.config["ANALYTICS_IP_DAYS"])

@@ -15,7 +15,7 @@ from jomso.audit.services import (
 signals.connect()
 
 # Last: it imports the accounts package, which imports modules that use the names above.
-from jomso.audit import data_rights  # noqa: E402, F401  (registers the export section)
+from jomso.audit import data_rights, notice, retention  # noqa: E402, F401  (register with privacy)
 
 __all__ = [
     "AccessLogEntry",

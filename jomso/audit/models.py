@@ -49,7 +49,8 @@ SECURITY_KINDS = frozenset(
 
 class AccessLogEntry(db.Model):
     """Who did what, when, from where, to which customer. Never edited, never deleted by the
-    application: the ORM refuses updates and deletes of these rows (see the listeners below)."""
+    application: the ORM refuses updates and deletes of these rows (see the listeners below).
+    ``purge`` deletes entries older than ACCESS_LOG_KEEP_DAYS (``jomso.audit.retention``)."""
 
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_customer_created", "customer_id", "created_at"),)

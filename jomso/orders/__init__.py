@@ -10,8 +10,10 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
 * ``fulfilment``: the staff actions (ship, cancel, refund...);
 * ``webhooks``: disputes and failed refunds Braintree announces;
 * ``queries``: order numbers and lookups;
-* ``data_rights`` and ``hooks``: the account's data export and deletion, and guest orders
-  linked to an account once its email is confirmed.
+* ``data_rights``, ``retention`` and ``hooks``: the account's data export and deletion, the
+  retention rules, and guest orders linked to an account once its email is confirmed;
+  ``notice``: the carrier, as a recipient named on the privacy page.
 """
 
-from jomso.orders import data_rights, hooks  # noqa: F401  (register with privacy)
+# Registering with privacy (data rights, retention, the privacy page's recipients):
+from jomso.orders import data_rights, hooks, notice, retention  # noqa: F401

@@ -10,6 +10,7 @@ commits).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -47,23 +48,28 @@ def _orders_section(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def anonymize_order(order: Order, now: datetime) -> None:
+    """Replace the order's personal fields by "deleted" and unlink it from its account (no
+    flush, no commit). Lines, totals and payment ids stay for the books; the country stays
+    for tax records; links mailed earlier stop working."""
+    order.email = ERASED
+    order.phone = ERASED
+    for kind in ("billing", "shipping"):
+        for part in ("name", "line1", "city"):
+            setattr(order, f"{kind}_{part}", ERASED)
+        for part in ("line2", "region", "postal_code"):
+            setattr(order, f"{kind}_{part}", "")
+    order.tracking_number = ""
+    order.checkout_key = None
+    order.user_id = None
+    order.anonymized_at = now
+
+
 def anonymize_orders(user: User) -> None:
-    """Replace the personal fields of the account's orders by "deleted" and unlink them
-    (inside the account deletion's transaction). Lines, totals and payment ids stay for the
-    books; the country stays for tax records; links mailed earlier stop working."""
+    """Anonymise the account's orders (inside the account deletion's transaction)."""
     now = utcnow()
     for order in db.session.scalars(select(Order).where(Order.user_id == user.id)):
-        order.email = ERASED
-        order.phone = ERASED
-        for kind in ("billing", "shipping"):
-            for part in ("name", "line1", "city"):
-                setattr(order, f"{kind}_{part}", ERASED)
-            for part in ("line2", "region", "postal_code"):
-                setattr(order, f"{kind}_{part}", "")
-        order.tracking_number = ""
-        order.checkout_key = None
-        order.user_id = None
-        order.anonymized_at = now
+        anonymize_order(order, now)
     db.session.flush()
 
 

@@ -48,7 +48,8 @@ Modules
 ``results`` (outcomes, results, events, exceptions), ``adapter`` (``PaymentGateway``, the calls
 to the SDK), ``translate`` (SDK answers as results, amounts as cents), ``settings`` (sandbox,
 production or demo), ``app`` (the app's gateway and the operations above), ``messages`` (what
-customers read), ``views`` (the webhook view) and ``offline`` (the offline gateway).
+customers read), ``views`` (the webhook view), ``offline`` (the offline gateway) and ``notice``
+(Braintree as a recipient of personal data, for the privacy page).
 """
 
 import warnings
@@ -59,6 +60,7 @@ with warnings.catch_warnings():
     # here, before any module of the package: they all import from braintree.
     warnings.simplefilter("ignore", DeprecationWarning)
     import braintree  # noqa: F401
+from jomso.payments import notice  # noqa: F401  (Braintree on the privacy page)
 from jomso.payments.adapter import PaymentGateway
 from jomso.payments.app import (
     authorize,

@@ -22,7 +22,9 @@ missing from the export (besides ids, foreign keys and ``NOT_EXPORTED_COLUMNS``)
 
 The export itself and the deletion (``export_user_data``, ``delete_account``) belong to the
 account area, next to the accounts domain's own sections; they call ``export_sections`` and
-``run_erasers``.
+``run_erasers``, and once the erasure is committed ``erase_from_files(addresses)``: the outbox's
+copies of mail to those addresses go, and SQLite's write-ahead log is emptied, so that no old
+copy of an erased row stays in a file.
 
 This module imports no domain, so any domain can register without loading another one.
 """
@@ -37,6 +39,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
+
+from jomso.database import checkpoint_wal
+from jomso.mail_delivery import delete_outbox_files_to
 
 if TYPE_CHECKING:
     from jomso.accounts.models import User
@@ -96,6 +101,15 @@ def run_erasers(user: User) -> None:
     transaction (no commit)."""
     for erase in _erasers:
         erase(user)
+
+
+def erase_from_files(addresses: set[str] | list[str]) -> None:
+    """After an erasure's commit: delete the outbox's copies of mail to ``addresses`` and empty
+    the write-ahead log (``jomso.database.checkpoint_wal``). Anything that erases a person's
+    data calls it: the account deletion, and an erasure asked for by email. (``purge``, which
+    erases by age, empties the log itself.)"""
+    delete_outbox_files_to(addresses)
+    checkpoint_wal()
 
 
 def to_jsonable(value: Any) -> Any:

@@ -5,12 +5,23 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from jomso.accounts.forms import EmptyForm
+from jomso.consent.cookies import cookie_table
 from jomso.privacy.editing import publish_version
+from jomso.privacy.notice import build_notice
 from jomso.privacy.services import (
     acknowledge_policy,
     current_policy,
@@ -26,6 +37,8 @@ bp = Blueprint("privacy", __name__, url_prefix="/privacy", cli_group=None)
 
 @bp.get("")
 def policy():
+    """The policy in effect: the owner's text, and around it what the shop writes from its
+    settings and registries (``jomso.privacy.notice``), so that it cannot drift from the code."""
     current = current_policy()
     upcoming = [p for p in policy_versions() if p.effective_date > shop_today()]
     return render_template(
@@ -33,7 +46,16 @@ def policy():
         policy=current,
         body=render_policy(current),
         upcoming=upcoming[-1] if upcoming else None,
+        notice=build_notice(current_app.config),
+        cookies=cookie_table(),
+        request_url=_page_url("/privacy/request"),
     )
+
+
+def _page_url(path: str) -> str | None:
+    """``path`` when the shop serves a page there (the request page for people without an
+    account), else None."""
+    return path if any(rule.rule == path for rule in current_app.url_map.iter_rules()) else None
 
 
 @bp.get("/history")

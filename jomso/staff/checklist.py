@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from jomso.config import PLACEHOLDER_EMAIL
+
 log = logging.getLogger(__name__)
 
 OK, TODO, UNKNOWN = "ok", "todo", "unknown"
@@ -21,7 +23,7 @@ class CheckItem:
 
 
 def setup_checklist() -> list[CheckItem]:
-    return [_payments(), _mail(), _https(), _policy()]
+    return [_payments(), _mail(), _https(), _policy(), _privacy_notice()]
 
 
 def _payments() -> CheckItem:
@@ -105,3 +107,34 @@ def _policy() -> CheckItem:
     if policy.version == 1 and policy.created_by is None:
         return CheckItem(title, TODO, _("The shop still shows the policy it came with. Review it."))
     return CheckItem(title, OK, _("A reviewed privacy policy is published."))
+
+
+def _privacy_notice() -> CheckItem:
+    """What the privacy page must name and only the owner knows: who is responsible (required
+    in production, see ``jomso.config.check_settings``), the host and the mail provider."""
+    config = current_app.config
+    title = _("Who handles customers' data")
+    missing = []
+    if not str(config.get("SHOP_ADDRESS") or "").strip():
+        missing.append("JOMSO_SHOP_ADDRESS")
+    if str(config.get("SHOP_EMAIL") or "").strip().lower() in ("", PLACEHOLDER_EMAIL):
+        missing.append("JOMSO_SHOP_EMAIL")
+    if not str(config.get("HOSTING_PROVIDER") or "").strip():
+        missing.append("JOMSO_HOSTING_PROVIDER")
+    if config.get("MAIL_SERVER") and not str(config.get("MAIL_PROVIDER") or "").strip():
+        missing.append("JOMSO_MAIL_PROVIDER")
+    if missing:
+        return CheckItem(
+            title,
+            TODO,
+            _(
+                "The privacy page must say who is responsible for customers' data and who "
+                "else handles it. Set %(settings)s (and, for a host or mail provider that "
+                "takes data outside the EEA, JOMSO_HOSTING_TRANSFER or "
+                "JOMSO_MAIL_PROVIDER_TRANSFER).",
+                settings=", ".join(missing),
+            ),
+        )
+    return CheckItem(
+        title, OK, _("The privacy page names the shop, its address, its host and mail provider.")
+    )

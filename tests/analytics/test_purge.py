@@ -11,7 +11,6 @@ from jomso.analytics import retention
 from jomso.analytics.models import PageView
 from jomso.database import utcnow
 from jomso.extensions import db
-from jomso.privacy import retention as retention_registry
 from tests.consent.helpers import IPV6, add_views
 
 
@@ -90,17 +89,3 @@ def test_truncation_works_in_batches(app, monkeypatch):
     with app.app_context():
         assert retention.truncate_old_ips(utcnow()) == 7
         assert set(db.session.scalars(select(PageView.ip))) == {"192.0.2.0"}
-
-
-def test_other_domains_add_retention_rules(app, runner, monkeypatch):
-    monkeypatch.setattr(retention_registry, "_RULES", dict(retention_registry._RULES))
-    seen = []
-
-    @retention_registry.retention_rule("enquiries: closed deleted")
-    def _rule(now):
-        seen.append(now)
-        return 3
-
-    output = runner.invoke(args=["purge"]).output
-    assert "enquiries: closed deleted: 3" in output
-    assert seen and seen[0].tzinfo is not None

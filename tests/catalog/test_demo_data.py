@@ -131,6 +131,8 @@ def test_demo_commands_are_refused_in_production(tmp_path):
         JOMSO_SHOP_URL="https://shop.example.com",
         JOMSO_SESSION_COOKIE_SECURE="true",
         JOMSO_ALLOW_DEMO_PAYMENTS="true",
+        JOMSO_SHOP_ADDRESS="4 Harbour Row, Portsmouth PO1 2AB",
+        JOMSO_SHOP_EMAIL="privacy@teakettle.example",
     )
     for args in (["seed-demo", "--products", "1"], ["demo", "--port", str(_free_port())]):
         result = _flask(env, *args, timeout=60)  # a demo not refused would serve: timeout

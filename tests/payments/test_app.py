@@ -23,6 +23,8 @@ PRODUCTION = {
     "ENV": "production",
     "SHOP_URL": "https://shop.example.com",
     "SESSION_COOKIE_SECURE": True,
+    "SHOP_ADDRESS": "4 Harbour Row\nPortsmouth PO1 2AB",
+    "SHOP_EMAIL": "privacy@teakettle.example",
 }
 RIBBON = "Demo payments: no real card is charged. Use the test cards at checkout."
 
