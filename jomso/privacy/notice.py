@@ -223,3 +223,22 @@ register_log(
         ),
     )
 )
+
+register_log(
+    Log(
+        key="web_server_log",
+        title=_l("The web server's request log"),
+        purpose=_l("to see that the shop answers, and how fast; kept two weeks"),
+        fields=(
+            LoggedField(_l("the time of each request")),
+            LoggedField(_l("the page asked for, without anything after the question mark")),
+            LoggedField(_l("the answer's status, size and how long it took")),
+            LoggedField(
+                _l(
+                    "never your IP address, the page you came from or your browser's name; "
+                    "secret links in addresses are masked"
+                )
+            ),
+        ),
+    )
+)
