@@ -58,7 +58,7 @@ def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_onl
         upgrade()
         version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         db.session.remove()
-    assert version == "0003"
+    assert version >= "0003"  # the head: 0003 or a later migration
     fts_sql = _fts_sql(app)
     assert "prefix='3 4 5 6'" in fts_sql and "prefix='2 3'" not in fts_sql
     with app.app_context():

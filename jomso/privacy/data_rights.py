@@ -3,13 +3,19 @@ CASCADE). The policy versions are the shop's records, not the customer's."""
 
 from __future__ import annotations
 
-from jomso.accounts.models import User
-from jomso.privacy.registry import declare_not_personal, register_export_section, row_dict
+from jomso.privacy.registry import (
+    DataSubject,
+    declare_not_personal,
+    register_export_section,
+    row_dict,
+)
 from jomso.privacy.services import acceptances
 
 
-def _acceptances_section(user: User) -> list[dict]:
-    return [row_dict(a, policy_version=a.policy_version) for a in acceptances(user)]
+def _acceptances_section(subject: DataSubject) -> list[dict]:
+    if subject.user is None:
+        return []
+    return [row_dict(a, policy_version=a.policy_version) for a in acceptances(subject.user)]
 
 
 register_export_section("policy_acceptances", _acceptances_section, tables=("policy_acceptances",))
