@@ -18,6 +18,8 @@ BLUEPRINTS = (
     "jomso.accounts",
     "jomso.privacy.views",
     "jomso.privacy.staff_views",
+    "jomso.privacy.request_views",
+    "jomso.privacy.request_staff_views",
     "jomso.consent",
     "jomso.contact",
     "jomso.contact.staff_views",

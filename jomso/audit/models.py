@@ -25,6 +25,7 @@ class AuditKind(StrEnum):
     STAFF_DISABLED = "staff_disabled"
     STAFF_ENABLED = "staff_enabled"
     POLICY_CHANGE = "policy_change"
+    PRIVACY_REQUEST = "privacy_request"  # a staff action on a privacy request
 
 
 KIND_LABELS = {
@@ -39,6 +40,7 @@ KIND_LABELS = {
     AuditKind.STAFF_DISABLED: _l("Staff account disabled"),
     AuditKind.STAFF_ENABLED: _l("Staff account enabled"),
     AuditKind.POLICY_CHANGE: _l("Privacy policy changed"),
+    AuditKind.PRIVACY_REQUEST: _l("Privacy request handled"),
 }
 
 # Kinds that are about security rather than about a customer; shown with a warning colour.

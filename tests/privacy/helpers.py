@@ -108,3 +108,50 @@ def missing_from_export(rows: dict[str, list[dict]], export) -> list[str]:
             if not any(all(o.get(c, MISSING) == v for c, v in expected.items()) for o in objects):
                 missing.append(f"{table_name} row {expected}")
     return missing
+
+
+# -- Privacy requests through the public pages ---------------------------------------------------
+
+
+def send_privacy_request(client, kind: str, email: str, details: str = ""):
+    """Fill in /privacy/request and send it, its CSRF token included."""
+    from tests.conftest import csrf_token_from
+
+    page = client.get("/privacy/request")
+    assert page.status_code == 200, page.status_code
+    data = {"csrf_token": csrf_token_from(page.text), "kind": kind, "email": email}
+    data["details"] = details
+    return client.post("/privacy/request", data=data)
+
+
+def mailed_link(app, email: str, fragment: str) -> str:
+    """The path of the newest link containing ``fragment`` mailed to ``email``."""
+    from tests.mailbox import link_to, outbox_messages, text_of
+
+    for message in reversed(outbox_messages(app, to=email)):
+        if fragment in text_of(message):
+            url = link_to(message, fragment)
+            return "/" + url.split("/", 3)[3]
+    raise AssertionError(f"no link with {fragment} was mailed to {email}")
+
+
+def confirm_privacy_request(client, app, email: str):
+    """Follow the newest proof link mailed to ``email`` and press its button."""
+    from tests.conftest import csrf_token_from
+
+    link = mailed_link(app, email, "/privacy/request/verify/")
+    page = client.get(link)
+    assert page.status_code == 200, page.status_code
+    return client.post(link, data={"csrf_token": csrf_token_from(page.text)})
+
+
+def request_id_of(app, email: str) -> int:
+    """The id of the newest privacy request from ``email``."""
+    from jomso.privacy.models import PrivacyRequest
+
+    with app.app_context():
+        return db.session.scalar(
+            select(PrivacyRequest.id)
+            .where(PrivacyRequest.email == email.lower())
+            .order_by(PrivacyRequest.id.desc())
+        )

@@ -1,7 +1,7 @@
 """A person's data is found wherever it lies, with or without a link to their account.
 
 What a customer left while signed out with their confirmed address (a guest order, an enquiry,
-a footer subscription with its consent) and what staff did about it (looks
+a footer subscription with its consent, a privacy request) and what staff did about it (looks
 at the order and the enquiry, logged with the address) is in the account's download and goes
 with the account. The walk behind these tests starts from the account's row *and* from every
 row of any table holding the address, so a row reachable only by email that the export forgets
@@ -33,6 +33,7 @@ from tests.privacy.helpers import (
     customer_rows,
     missing_from_export,
     rows_holding,
+    send_privacy_request,
     user_id_of,
 )
 from tests.staff.helpers import staff_client
@@ -44,7 +45,7 @@ BEA = "bea@example.com"
 def bea_everywhere(app, client):
     """Bea registered and confirmed her address (``client`` is signed in); then, signed out in
     another browser, she placed an order, wrote to the shop and subscribed in the footer with
-    that address; staff looked at her order and her enquiry."""
+    that address, and sent a privacy request; staff looked at her order and her enquiry."""
     app.config["CONTACT_MIN_SECONDS"] = 0
     registered_customer(client)
     guest = app.test_client()
@@ -53,6 +54,7 @@ def bea_everywhere(app, client):
     assert send_contact(guest, email=BEA, name="Bea at home").status_code == 303
     assert subscribe_from_footer(guest, BEA).status_code == 303
     confirm_subscription(guest, app, BEA)
+    assert send_privacy_request(guest, "correction", BEA, "My phone is wrong.").status_code == 303
     (enquiry,) = enquiries(app)
     assert staff_client(app, "support").get(f"/staff/enquiries/{enquiry.id}").status_code == 200
     assert staff_client(app, "orders").get(f"/staff/orders/{number}").status_code == 200
@@ -91,12 +93,13 @@ def test_the_download_holds_every_row_held_for_the_confirmed_address(app, client
     with app.app_context():
         rows = customer_rows(bea_everywhere["user_id"], emails={BEA})
         for table in ("orders", "enquiries", "subscribers", "consent_records", "access_log",
-                      "outgoing_mail"):  # fmt: skip
+                      "privacy_requests", "outgoing_mail"):  # fmt: skip
             assert rows.get(table), table
         assert missing_from_export(rows, export) == []
     assert [o["number"] for o in export["orders"]] == [bea_everywhere["order"]]
     (subscription,) = export["subscriptions"]
     assert [c["source"] for c in subscription["consents"]] == ["footer"]  # the proof
+    assert [r["details"] for r in export["privacy_requests"]] == ["My phone is wrong."]
     about = [e for e in export["access_log"] if e["about_you"]]
     assert {e["view"] for e in about} >= {"enquiries.enquiry_detail", "staff_orders.order_detail"}
 
