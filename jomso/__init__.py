@@ -23,6 +23,8 @@ BLUEPRINTS = (
     "jomso.privacy.views",
     "jomso.privacy.staff_views",
     "jomso.privacy.cli",
+    "jomso.privacy.request_views",
+    "jomso.privacy.request_staff_views",
     "jomso.consent",
     "jomso.contact",
     "jomso.contact.staff_views",

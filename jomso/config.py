@@ -117,6 +117,8 @@ class Defaults:
     NEWSLETTER_BATCH_SIZE = 50  # new-product emails sent per batch (one commit each)
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
+    PRIVACY_DATA_LINK_DAYS = 7  # an access request's emailed download link works this long
+    PRIVACY_REQUEST_KEEP_DAYS = 1095  # `purge` deletes privacy requests closed this long ago
 
     ORDER_KEEP_YEARS = 10  # orders keep their personal fields this long after their year ends
     FAILED_ORDER_KEEP_DAYS = 90  # orders whose payment failed are anonymised after this

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     COMPOSE_ANNOUNCEMENTS = "compose_announcements"
     VIEW_ANALYTICS = "view_analytics"  # traffic and sales aggregates
     ADMINISTER = "administer"  # staff and roles, access log, policy, settings
+    HANDLE_PRIVACY_REQUESTS = "handle_privacy_requests"  # the queue of data requests
 
 
 class Role(StrEnum):
@@ -62,6 +63,9 @@ PERMISSION_LABELS = {
     Permission.COMPOSE_ANNOUNCEMENTS: _l("Compose new-product announcements"),
     Permission.VIEW_ANALYTICS: _l("See traffic and sales figures (totals only)"),
     Permission.ADMINISTER: _l("Manage staff and roles, read the access log, edit the policy"),
+    Permission.HANDLE_PRIVACY_REQUESTS: _l(
+        "Handle privacy requests (the queue with its deadlines)"
+    ),
 }
 
 

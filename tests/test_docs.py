@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -186,3 +187,18 @@ def test_code_named_in_the_docs_exists(app):
             if not _resolves(dotted):
                 missing.append(f"{source.name}: {dotted}")
     assert missing == []
+
+
+def test_no_file_holds_a_merge_conflict_marker():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    marked = []
+    for name in tracked:
+        path = ROOT / name
+        if not path.is_file() or path.suffix in {".png", ".jpg", ".webp", ".ico", ".gz"}:
+            continue
+        text = path.read_text(errors="ignore")
+        if re.search(r"^(<{7} |>{7} )", text, re.MULTILINE):
+            marked.append(name)
+    assert marked == []

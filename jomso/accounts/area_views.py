@@ -22,6 +22,7 @@ from jomso.accounts.forms import (
 )
 from jomso.accounts.passwords import verify_password
 from jomso.accounts.validation import country_name, format_phone
+from jomso.consent.cookies import visitor_id_from_request
 from jomso.newsletter.services import subscription_for
 from jomso.privacy.services import current_policy
 
@@ -258,7 +259,7 @@ def orders():
 @login_required
 def export():
     """Everything the shop holds about the customer, as a JSON download."""
-    data = export_user_data(current_user._get_current_object())
+    data = export_user_data(current_user._get_current_object(), [visitor_id_from_request()])
     day = data["exported_at"][:10]
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
@@ -279,7 +280,7 @@ def delete():
         )
     if form.validate_on_submit():
         if verify_password(user.password_hash, form.current_password.data):
-            delete_account(user)
+            delete_account(user, [visitor_id_from_request()])
             user.current_session = None  # its row went with the account
             user_sessions.sign_out(user)
             return redirect(url_for(".deleted"))

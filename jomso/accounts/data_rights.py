@@ -1,16 +1,18 @@
-"""The customer's data rights: download everything the shop holds (export), delete the account.
+"""The data rights: download everything the shop holds (export), erase it, delete the account.
 
-What goes into the export and what the deletion erases is collected by the registry in
+What goes into the export and what an erasure erases is collected by the registry in
 ``jomso.privacy.registry``, where every domain registers its sections and erasers. This module
 registers what the accounts domain itself holds (the account, phones, addresses, sessions),
-the mail the shop holds for the account's addresses (``jomso.mail``'s queue: messages waiting,
-and sent ones until ``purge`` deletes them), and does the two things the account area offers:
-``export_user_data`` and ``delete_account``.
+the mail the shop holds for the person's addresses (``jomso.mail``'s queue: messages waiting,
+and sent ones until ``purge`` deletes them), and does the things the account area and the
+privacy requests offer, for any ``DataSubject``: ``export_data``, ``erase_data`` and, for the
+account area, ``delete_account``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
@@ -23,9 +25,11 @@ from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import OutgoingMail, message_subject, send_mail
 from jomso.privacy.registry import (
+    DataSubject,
     declare_not_exported,
     erase_from_files,
     export_sections,
+    normalize_email,
     register_erasure,
     register_export_section,
     row_dict,
@@ -39,8 +43,8 @@ EXPORT_FORMAT = "jomso-data-export"
 EXPORT_FORMAT_VERSION = 1
 
 
-def export_user_data(user: User) -> dict[str, Any]:
-    """Everything the shop holds about ``user``, as a JSON-able dict (see the README)."""
+def export_data(subject: DataSubject) -> dict[str, Any]:
+    """Everything the shop holds about ``subject``, as a JSON-able dict (see docs/privacy.md)."""
     config = current_app.config
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
@@ -48,25 +52,47 @@ def export_user_data(user: User) -> dict[str, Any]:
         "exported_at": utcnow(),
         "shop": {"name": config["SHOP_NAME"], "email": config["SHOP_EMAIL"]},
     }
-    data.update(export_sections(user))
-    log.info("account %s exported its data", user.id)
+    data.update(export_sections(subject))
     return to_jsonable(data)
 
 
-def delete_account(user: User) -> None:
+def export_user_data(user: User, visitor_ids: Iterable[str | None] = ()) -> dict[str, Any]:
+    """The account's own download: the account, its confirmed address, the asking browser."""
+    data = export_data(DataSubject.of_account(user, visitor_ids))
+    log.info("account %s exported its data", user.id)
+    return data
+
+
+def erase_data(subject: DataSubject) -> None:
+    """Erase what the shop holds about ``subject``, in the caller's transaction (no commit).
+
+    The registered erasers run first; then, when the subject has an account, the account goes
+    with its addresses, phones, sessions and policy acceptances (``ON DELETE CASCADE``), and
+    the confirmation of its deletion is queued (after the erasers, which delete the mail held
+    for its addresses), to be forgotten once sent (``keep=False``). The caller, once it has
+    committed, calls ``erase_from_files`` with ``mail_addresses(subject)``.
+    """
+    run_erasers(subject)
+    user = subject.user
+    if user is not None:
+        send_mail(
+            user.email, _("Your account was deleted"), "account_deleted", user=user, keep=False
+        )
+        db.session.delete(user)
+
+
+def delete_account(user: User, visitor_ids: Iterable[str | None] = ()) -> None:
     """Delete the account and everything that is only about it, and email a confirmation.
 
-    The registered erasers run first, in the same transaction: if one fails nothing is
-    deleted (and no confirmation goes). Addresses, phones, sessions and policy acceptances go
-    with the account row (``ON DELETE CASCADE``). The confirmation is sent without keeping a
-    copy (``keep=False``); once all is committed, the outbox's copies of earlier mail to the
+    Everything runs in one transaction: if an eraser fails nothing is deleted (and no
+    confirmation goes). Once all is committed, the outbox's copies of earlier mail to the
     account's addresses go and the write-ahead log is emptied (``erase_from_files``).
     """
-    user_id, email, addresses = user.id, user.email, _mail_addresses(user)
+    user_id = user.id
+    subject = DataSubject.of_account(user, visitor_ids)
+    addresses = mail_addresses(subject)
     try:
-        run_erasers(user)
-        send_mail(email, _("Your account was deleted"), "account_deleted", user=user, keep=False)
-        db.session.delete(user)
+        erase_data(subject)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -78,36 +104,47 @@ def delete_account(user: User) -> None:
 # -- What the accounts domain itself holds ------------------------------------------------------
 
 
-def _account_section(user: User) -> dict[str, Any]:
+def _account_section(subject: DataSubject) -> dict[str, Any] | None:
+    user = subject.user
+    if user is None:
+        return None
     return row_dict(user, staff_roles=[{"role": role} for role in user.role_names])
 
 
-def _phones_section(user: User) -> list[dict[str, Any]]:
-    return [row_dict(phone) for phone in user.phones]
+def _phones_section(subject: DataSubject) -> list[dict[str, Any]]:
+    return [row_dict(phone) for phone in subject.user.phones] if subject.user else []
 
 
-def _addresses_section(user: User) -> list[dict[str, Any]]:
+def _addresses_section(subject: DataSubject) -> list[dict[str, Any]]:
+    if subject.user is None:
+        return []
     return [
-        row_dict(address, country_name=country_name(address.country)) for address in user.addresses
+        row_dict(address, country_name=country_name(address.country))
+        for address in subject.user.addresses
     ]
 
 
-def _sessions_section(user: User) -> list[dict[str, Any]]:
-    return [row_dict(record) for record in user.sessions]
+def _sessions_section(subject: DataSubject) -> list[dict[str, Any]]:
+    return [row_dict(record) for record in subject.user.sessions] if subject.user else []
 
 
-def _mail_addresses(user: User) -> set[str]:
-    """Mail is held by address: the account's, and the one it is moving to."""
-    return {a.strip().lower() for a in (user.email, user.pending_email) if a}
+def mail_addresses(subject: DataSubject) -> set[str]:
+    """Mail is held by address: the proved ones, and an account's own and the one it is moving
+    to (the mail sent there is about the account)."""
+    addresses = set(subject.emails)
+    if subject.user is not None:
+        user = subject.user
+        addresses |= {normalize_email(a) for a in (user.email, user.pending_email) if a}
+    return addresses
 
 
-def _mail_section(user: User) -> list[dict[str, Any]]:
-    """Messages held for the account's addresses: to whom, the subject, what kind, whether and
+def _mail_section(subject: DataSubject) -> list[dict[str, Any]]:
+    """Messages held for the person's addresses: to whom, the subject, what kind, whether and
     when sent. The message itself is left out: it is the email its owner received, and it may
     hold a link that still works (a password reset)."""
     rows = db.session.scalars(
         select(OutgoingMail)
-        .where(OutgoingMail.to_address.in_(_mail_addresses(user)))
+        .where(OutgoingMail.to_address.in_(sorted(mail_addresses(subject))))
         .order_by(OutgoingMail.id)
     )
     return [
@@ -118,17 +155,20 @@ def _mail_section(user: User) -> list[dict[str, Any]]:
             "state": row.state,
             "created_at": row.created_at,
             "sent_at": row.sent_at,
+            "attempts": row.attempts,
+            "failed_at": row.failed_at,
+            "last_error": row.last_error,
         }
         for row in rows
     ]
 
 
-def _erase_mail(user: User) -> None:
-    """Every message held for the account's addresses goes, sent or waiting (the deletion's
-    own confirmation is queued after the erasers, and not kept once sent)."""
+def _erase_mail(subject: DataSubject) -> None:
+    """Every message held for the person's addresses goes, sent or waiting (the confirmation
+    of the erasure is queued after the erasers, and not kept once sent)."""
     db.session.execute(
         delete(OutgoingMail)
-        .where(OutgoingMail.to_address.in_(_mail_addresses(user)))
+        .where(OutgoingMail.to_address.in_(sorted(mail_addresses(subject))))
         .execution_options(synchronize_session=False)
     )
 
@@ -142,6 +182,16 @@ register_erasure(_erase_mail)
 declare_not_exported(
     "users.password_hash",
     "a one-way hash of the password: no use to its owner, a risk if leaked",
+)
+declare_not_exported(
+    "outgoing_mail.message",
+    "the email itself, which its owner received; it may hold a link that still works",
+)
+declare_not_exported("outgoing_mail.claim", "a mail sender's lease on the row")
+declare_not_exported("outgoing_mail.claimed_until", "a mail sender's lease on the row")
+declare_not_exported("outgoing_mail.next_attempt_at", "when the sender tries again")
+declare_not_exported(
+    "outgoing_mail.forget_when_sent", "whether the sender deletes the row once the mail is sent"
 )
 declare_not_exported("users.session_version", "a counter that ends all sessions when it changes")
 declare_not_exported(

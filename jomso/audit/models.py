@@ -25,6 +25,7 @@ class AuditKind(StrEnum):
     STAFF_DISABLED = "staff_disabled"
     STAFF_ENABLED = "staff_enabled"
     POLICY_CHANGE = "policy_change"
+    PRIVACY_REQUEST = "privacy_request"  # a staff action on a privacy request
 
 
 KIND_LABELS = {
@@ -39,6 +40,7 @@ KIND_LABELS = {
     AuditKind.STAFF_DISABLED: _l("Staff account disabled"),
     AuditKind.STAFF_ENABLED: _l("Staff account enabled"),
     AuditKind.POLICY_CHANGE: _l("Privacy policy changed"),
+    AuditKind.PRIVACY_REQUEST: _l("Privacy request handled"),
 }
 
 # Kinds that are about security rather than about a customer; shown with a warning colour.
@@ -67,6 +69,10 @@ class AccessLogEntry(db.Model):
     view: Mapped[str] = mapped_column(String(120), default="")
     # The customer whose data was shown; a deleted account leaves the entry without a subject.
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The address of the person whose data was shown, lower-cased, when the page is about an
+    # address (a guest's order or enquiry, a privacy request): so the entry is found by that
+    # address with or without an account. Emptied when that person's data is erased.
+    subject_email: Mapped[str | None] = mapped_column(String(254), index=True)
     # Free text for context: ids, page numbers, role names. Never names, emails or addresses.
     detail: Mapped[str] = mapped_column(Text, default="")
 

@@ -33,6 +33,10 @@ register_log(
             LoggedField(_l("which page"), "view"),
             LoggedField(_l("whose data it was: the customer's account"), "customer_id"),
             LoggedField(
+                _l("or, for a guest's order, message or request, the email address"),
+                "subject_email",
+            ),
+            LoggedField(
                 _l("details such as page numbers or role names, never personal data"), "detail"
             ),
         ),

@@ -15,28 +15,47 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from jomso.accounts.models import User
 from jomso.audit.models import AccessLogEntry, AuditKind
 from jomso.extensions import db
 
 COMMAND_LINE = "command line"
+ANONYMOUS = "anonymous"  # the actor of an entry made in a request nobody was signed in to
 
 
-def record_personal_data_access(view: str, customer_id: int | None, detail: str = "") -> None:
+def record_personal_data_access(
+    view: str, customer_id: int | None, detail: str = "", *, subject_email: str | None = None
+) -> None:
     """Write the one entry for a staff view or export that displays personal data.
 
     ``view`` names the page (its endpoint, e.g. ``"staff.customer_detail"``); ``customer_id``
-    is the customer whose data was shown, or None for lists of several customers; ``detail``
-    adds context such as the page number and must not contain personal data itself.
+    is the customer whose data was shown, or None for lists of several customers or a guest;
+    ``subject_email`` the address the page is about (a guest's order or enquiry), so the entry
+    is found by that address too; ``detail`` adds context such as the page number and must not
+    contain personal data itself.
     """
-    record_event(AuditKind.VIEW_PERSONAL_DATA, customer_id=customer_id, detail=detail, view=view)
+    record_event(
+        AuditKind.VIEW_PERSONAL_DATA,
+        customer_id=customer_id,
+        detail=detail,
+        view=view,
+        subject_email=subject_email,
+    )
 
 
-def record_personal_data_export(view: str, customer_id: int | None, detail: str = "") -> None:
+def record_personal_data_export(
+    view: str, customer_id: int | None, detail: str = "", *, subject_email: str | None = None
+) -> None:
     """Like ``record_personal_data_access``, for a download (CSV, JSON) of personal data."""
-    record_event(AuditKind.EXPORT_PERSONAL_DATA, customer_id=customer_id, detail=detail, view=view)
+    record_event(
+        AuditKind.EXPORT_PERSONAL_DATA,
+        customer_id=customer_id,
+        detail=detail,
+        view=view,
+        subject_email=subject_email,
+    )
 
 
 def record_event(
@@ -46,17 +65,19 @@ def record_event(
     detail: str = "",
     *,
     view: str | None = None,
+    subject_email: str | None = None,
     commit: bool = True,
 ) -> AccessLogEntry:
     """Append one entry. ``actor`` defaults to the signed-in account of the current request
-    (on the command line there is none). ``commit=False`` lets a service write the entry in
-    the same transaction as the change it describes."""
+    (on the command line there is none). ``subject_email`` is the address of the person the
+    entry is about, when known (stored lower-cased). ``commit=False`` lets a service write the
+    entry in the same transaction as the change it describes."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     if actor is not None:
         label = actor.email
     elif has_request_context():
-        label = "anonymous"
+        label = ANONYMOUS
     else:
         label = COMMAND_LINE
     if view is None:
@@ -68,6 +89,7 @@ def record_event(
         ip=request.remote_addr if has_request_context() else None,
         view=view[:120],
         customer_id=customer_id,
+        subject_email=subject_email.strip().lower()[:254] if subject_email else None,
         detail=detail,
     )
     db.session.add(entry)
@@ -79,11 +101,14 @@ def record_event(
 @dataclass
 class AuditFilter:
     """What the owner narrowed the log to. ``customer`` is the typed text (an id or an
-    email); ``customer_id`` what it resolved to, -1 when it matched no account."""
+    email); ``customer_id`` the account it resolved to, -1 when it matched no account;
+    ``customer_email`` the typed address, which also finds entries about that address
+    without an account (a guest's order or enquiry, a privacy request)."""
 
     actor_id: int | None = None
     customer: str = ""
     customer_id: int | None = None
+    customer_email: str | None = None
     kind: str | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -92,10 +117,16 @@ class AuditFilter:
     def customer_not_found(self) -> bool:
         return self.customer_id == -1
 
+    def resolve(self) -> None:
+        """Fill ``customer_id`` and ``customer_email`` from the typed ``customer``."""
+        text = self.customer.strip()
+        self.customer_email = text.lower() if "@" in text else None
+        self.customer_id = resolve_customer(text)
+
 
 def resolve_customer(text: str) -> int | None:
     """An account id from what was typed: a number is an id, anything else an exact email.
-    Returns -1 when nothing matches, so the filter shows no rows rather than all of them."""
+    Returns -1 when nothing matches, so the filter shows no account's rows rather than all."""
     text = text.strip()
     if not text:
         return None
@@ -115,7 +146,14 @@ def filtered_entries(flt: AuditFilter) -> Select:
     query = select(AccessLogEntry)
     if flt.actor_id is not None:
         query = query.where(AccessLogEntry.actor_id == flt.actor_id)
-    if flt.customer_id is not None:
+    if flt.customer_email:
+        query = query.where(
+            or_(
+                AccessLogEntry.customer_id == flt.customer_id,
+                AccessLogEntry.subject_email == flt.customer_email,
+            )
+        )
+    elif flt.customer_id is not None:
         query = query.where(AccessLogEntry.customer_id == flt.customer_id)
     if flt.kind:
         query = query.where(AccessLogEntry.kind == flt.kind)
@@ -196,7 +234,7 @@ def entries_csv(flt: AuditFilter, batch: int = 500) -> Iterator[str]:
                     _cell(e.kind),
                     _cell(e.view),
                     _cell(e.customer_id),
-                    _cell(emails.get(e.customer_id, "")),
+                    _cell(emails.get(e.customer_id) or e.subject_email or ""),
                     _cell(e.detail),
                 ]
             )

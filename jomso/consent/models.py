@@ -13,8 +13,9 @@ from jomso.extensions import db
 
 class ConsentRecord(db.Model):
     """A choice someone made: what, about which purpose (``scope``), under which policy version,
-    where (``source``). The IP address is kept only as a keyed hash, enough to show that two
-    records came from the same address, never the address itself."""
+    where (``source``), by which account or browser, about which subscriber. The IP address is
+    kept only as a keyed hash, enough to show that two records came from the same address,
+    never the address itself."""
 
     __tablename__ = "consent_records"
 
@@ -29,6 +30,11 @@ class ConsentRecord(db.Model):
     )
     visitor_id: Mapped[str | None] = mapped_column(String(32), index=True)
     source: Mapped[str] = mapped_column(String(30))  # "banner", "settings", "gpc", ...
+    # The subscriber row a new-product email choice is about, signed in or not: the proof of
+    # that subscriber's consent, exported and erased with it (the ledger goes with the row).
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
 
 
 @event.listens_for(ConsentRecord, "before_update")

@@ -23,6 +23,10 @@ register_log(
                 "ip_hash",
             ),
             LoggedField(_l("your account, when you are signed in"), "user_id"),
+            LoggedField(
+                _l("your subscription, when the choice is about new-product emails"),
+                "subscriber_id",
+            ),
             LoggedField(_l("the visitor number being started or withdrawn"), "visitor_id"),
             LoggedField(
                 _l("where you chose: the banner, the settings page, a form, an email"), "source"

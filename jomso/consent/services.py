@@ -63,13 +63,16 @@ def record_consent(
     visitor_id: str | None = None,
     ip: str | None = None,
     policy_version: int | None = None,
+    subscriber_id: int | None = None,
 ) -> ConsentRecord:
     """Append a choice to the consent ledger and commit.
 
     ``choice`` is "accept" or "decline"; ``scope`` names the purpose ("analytics",
     "newsletter"); ``source`` says where it was made (see ``SOURCES``). In a request, the
     signed-in account and the client address are taken when not given; the address is stored
-    only as a keyed hash. The policy version defaults to the one in force.
+    only as a keyed hash. The policy version defaults to the one in force. ``subscriber_id``
+    names the subscriber row a new-product email choice is about (``jomso.newsletter``), so
+    the choice stays that subscriber's whether or not anyone was signed in.
     """
     if choice not in CHOICES:
         raise ValueError(f"unknown consent choice {choice!r}")
@@ -90,6 +93,7 @@ def record_consent(
         ip_hash=hash_ip(ip),
         user_id=user.id if user is not None else None,
         visitor_id=visitor_id,
+        subscriber_id=subscriber_id,
     )
     db.session.add(record)
     db.session.commit()

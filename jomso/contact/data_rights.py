@@ -1,34 +1,34 @@
-"""Enquiries in the customer's data export and account deletion.
+"""Enquiries in a person's data export and erasure.
 
-A customer's enquiries are those sent while signed in and, once the account's address is
-confirmed, those sent from that address. Deleting the account anonymises them: name, email,
-phone, order number, message and the replies are removed; what remains (topic, product, dates)
-holds nothing about the person and keeps counting in product interest.
+A person's enquiries are those sent while signed in to their account and those sent from one
+of their proved addresses (the account's once confirmed, a privacy request's). An erasure
+anonymises them: name, email, phone, order number, message and the replies are removed; what
+remains (topic, product, dates) holds nothing about the person and keeps counting in product
+interest.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from jomso.accounts.models import User
-from jomso.contact.services import anonymize, customer_enquiries
+from jomso.contact.services import anonymize, subject_enquiries
 from jomso.extensions import db
-from jomso.privacy.registry import register_erasure, register_export_section, row_dict
+from jomso.privacy.registry import DataSubject, register_erasure, register_export_section, row_dict
 
 
-def _enquiries_section(user: User) -> list[dict[str, Any]]:
+def _enquiries_section(subject: DataSubject) -> list[dict[str, Any]]:
     return [
         row_dict(
             enquiry,
             topic_label=enquiry.topic_label,
             replies=[row_dict(reply) for reply in enquiry.replies],
         )
-        for enquiry in customer_enquiries(user)
+        for enquiry in subject_enquiries(subject)
     ]
 
 
-def _erase_enquiries(user: User) -> None:
-    for enquiry in customer_enquiries(user):
+def _erase_enquiries(subject: DataSubject) -> None:
+    for enquiry in subject_enquiries(subject):
         anonymize(enquiry)
     db.session.flush()
 

@@ -19,6 +19,7 @@ from jomso.contact.models import Enquiry, EnquiryReply, EnquiryStatus
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.mail import send_mail
+from jomso.privacy.registry import DataSubject
 from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
@@ -188,17 +189,16 @@ def status_counts() -> dict[str, int]:
     return counts
 
 
-def customer_enquiries_query(user: User) -> Select:
-    """The account's enquiries: sent while signed in, or (once its address is confirmed) from
-    that address."""
-    condition = Enquiry.user_id == user.id
-    if user.is_confirmed:
-        condition = or_(condition, Enquiry.email == user.email.lower())
-    return select(Enquiry).where(condition).order_by(Enquiry.created_at)
+def subject_enquiries(subject: DataSubject) -> list[Enquiry]:
+    """A person's enquiries: sent while signed in to their account, or from one of their
+    proved addresses (an account's once confirmed, a privacy request's)."""
+    condition = subject.owns(user=Enquiry.user_id, email=Enquiry.email)
+    return list(db.session.scalars(select(Enquiry).where(condition).order_by(Enquiry.created_at)))
 
 
 def customer_enquiries(user: User) -> list[Enquiry]:
-    return list(db.session.scalars(customer_enquiries_query(user)))
+    """The account's enquiries, as its data export finds them."""
+    return subject_enquiries(DataSubject.of_account(user))
 
 
 def anonymize(enquiry: Enquiry) -> None:

@@ -66,7 +66,10 @@ def enquiry_list():
 
 def _render_detail(enquiry: Enquiry, form: ReplyForm, status: int = 200):
     record_personal_data_access(
-        "enquiries.enquiry_detail", enquiry.user_id, f"enquiry #{enquiry.id}"
+        "enquiries.enquiry_detail",
+        enquiry.user_id,
+        f"enquiry #{enquiry.id}",
+        subject_email=enquiry.email or None,
     )
     return (
         render_template(

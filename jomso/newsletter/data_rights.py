@@ -1,9 +1,11 @@
-"""Subscriptions in the customer's data export and account deletion.
+"""Subscriptions in a person's data export and erasure.
 
-A customer's subscription rows are those linked to the account and, once its address is
-confirmed, the row for that address (an opt-in given in the footer before signing in, say).
-The export shows each with the announcements sent to it; deleting the account deletes the
-rows. The delivery records stay, without a recipient, so the shop's counts stay right.
+A person's subscription rows are those linked to their account and the rows for their proved
+addresses (the account's once confirmed, a privacy request's): an opt-in given in the footer
+before signing in, say. The export shows each with the announcements sent to it and the
+choices recorded about it in the consent ledger (the proof of consent, and of its withdrawal,
+whoever was signed in). An erasure deletes the rows, and with them those choices (``ON DELETE
+CASCADE``); the delivery records stay, without a recipient, so the shop's counts stay right.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from jomso.accounts.models import User
+from jomso.consent.models import ConsentRecord
 from jomso.extensions import db
 from jomso.newsletter.models import Delivery
-from jomso.newsletter.services import account_subscriptions
+from jomso.newsletter.services import subject_subscriptions
 from jomso.privacy.registry import (
+    DataSubject,
     declare_not_exported,
     declare_not_personal,
     register_erasure,
@@ -26,9 +29,9 @@ from jomso.privacy.registry import (
 )
 
 
-def _subscriptions_section(user: User) -> list[dict[str, Any]]:
+def _subscriptions_section(subject: DataSubject) -> list[dict[str, Any]]:
     rows = []
-    for subscriber in account_subscriptions(user):
+    for subscriber in subject_subscriptions(subject):
         deliveries = db.session.scalars(
             select(Delivery)
             .where(Delivery.subscriber_id == subscriber.id)
@@ -41,13 +44,24 @@ def _subscriptions_section(user: User) -> list[dict[str, Any]]:
                 emails=[
                     row_dict(d, announcement_subject=d.announcement.subject) for d in deliveries
                 ],
+                consents=[row_dict(record) for record in _consents(subscriber.id)],
             )
         )
     return rows
 
 
-def _erase_subscriptions(user: User) -> None:
-    for subscriber in account_subscriptions(user):
+def _consents(subscriber_id: int) -> list[ConsentRecord]:
+    return list(
+        db.session.scalars(
+            select(ConsentRecord)
+            .where(ConsentRecord.subscriber_id == subscriber_id)
+            .order_by(ConsentRecord.created_at, ConsentRecord.id)
+        )
+    )
+
+
+def _erase_subscriptions(subject: DataSubject) -> None:
+    for subscriber in subject_subscriptions(subject):
         db.session.delete(subscriber)
     db.session.flush()
 
@@ -59,6 +73,8 @@ declare_not_personal(
     "author_id names the staff member who composed a new-product email: shop records",
 )
 register_export_section(
-    "subscriptions", _subscriptions_section, tables=("subscribers", "announcement_deliveries")
+    "subscriptions",
+    _subscriptions_section,
+    tables=("subscribers", "announcement_deliveries", "consent_records"),
 )
 register_erasure(_erase_subscriptions)

@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jomso.accounts.models import User
@@ -22,6 +22,7 @@ from jomso.extensions import db
 from jomso.mail import send_mail
 from jomso.newsletter import tokens
 from jomso.newsletter.models import Subscriber, SubscriberSource, SubscriberStatus
+from jomso.privacy.registry import DataSubject
 from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ def subscribe(
     except IntegrityError:  # another request added the address a moment ago
         db.session.rollback()
         return subscribe(email, source, user=user, product_id=product_id)
-    record_consent("accept", scope=SCOPE, source=str(source), user=user)
+    record_consent(
+        "accept", scope=SCOPE, source=str(source), user=user, subscriber_id=subscriber.id
+    )
     log.info("subscriber %s asked (%s), link sent: %s", subscriber.id, source, due)
     return subscriber
 
@@ -162,7 +165,13 @@ def unsubscribe(subscriber: Subscriber, source: str = EMAIL_LINK_SOURCE) -> bool
     subscriber.unsubscribed_at = utcnow()
     subscriber.confirm_nonce = None  # an unused confirmation link must not re-subscribe
     db.session.commit()
-    record_consent("decline", scope=SCOPE, source=source, user=subscriber_user(subscriber))
+    record_consent(
+        "decline",
+        scope=SCOPE,
+        source=source,
+        user=subscriber_user(subscriber),
+        subscriber_id=subscriber.id,
+    )
     log.info("subscriber %s unsubscribed (%s)", subscriber.id, source)
     return True
 
@@ -174,17 +183,17 @@ def subscriber_user(subscriber: Subscriber) -> User | None:
 # -- The account's side ---------------------------------------------------------------------
 
 
-def _account_rows(user: User):
-    """Rows that are this account's: linked to it, or (once the account's address is confirmed)
-    for that address."""
-    condition = Subscriber.user_id == user.id
-    if user.is_confirmed:
-        condition = or_(condition, Subscriber.email == normalize_email(user.email))
-    return select(Subscriber).where(condition).order_by(Subscriber.id)
+def subject_subscriptions(subject: DataSubject) -> list[Subscriber]:
+    """A person's rows: linked to their account, or for one of their proved addresses (the
+    account's once confirmed, a privacy request's)."""
+    condition = subject.owns(user=Subscriber.user_id, email=Subscriber.email)
+    return list(db.session.scalars(select(Subscriber).where(condition).order_by(Subscriber.id)))
 
 
 def account_subscriptions(user: User) -> list[Subscriber]:
-    return list(db.session.scalars(_account_rows(user)))
+    """Rows that are this account's: linked to it, or (once the account's address is confirmed)
+    for that address."""
+    return subject_subscriptions(DataSubject.of_account(user))
 
 
 def subscription_for(user: User) -> Subscriber | None:

@@ -1,11 +1,12 @@
-"""Orders in the customer's data export and account deletion.
+"""Orders in a person's data export and erasure.
 
-The export lists every order linked to the account (including attempts whose payment
-failed): contact, addresses, lines, totals, the timeline, the payments (transaction id,
-status, amount, card brand and last four) and what Braintree reported about them. Deleting the
-account keeps the orders for the books with their personal fields replaced by "deleted"
-(``anonymize_orders``, run inside the account deletion's transaction: it flushes, never
-commits).
+A person's orders are those linked to their account and those placed with one of their proved
+addresses (the account's once confirmed, a privacy request's), so a guest order placed signed
+out is found as well. The export lists every one (including attempts whose payment failed):
+contact, addresses, lines, totals, the timeline, the payments (transaction id, status, amount,
+card brand and last four) and what Braintree reported about them. An erasure keeps the orders
+for the books with their personal fields replaced by "deleted" (``anonymize_orders``, run
+inside the erasure's transaction: it flushes, never commits).
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from jomso.accounts.models import User
 from jomso.accounts.validation import country_name
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order
 from jomso.privacy.registry import (
+    DataSubject,
     declare_not_exported,
     register_erasure,
     register_export_section,
@@ -30,10 +31,15 @@ from jomso.privacy.registry import (
 ERASED = "deleted"
 
 
-def _orders_section(user: User) -> list[dict[str, Any]]:
-    orders = db.session.scalars(
-        select(Order).where(Order.user_id == user.id).order_by(Order.created_at, Order.id)
+def _orders(subject: DataSubject) -> list[Order]:
+    condition = subject.owns(user=Order.user_id, email=Order.email)
+    return list(
+        db.session.scalars(select(Order).where(condition).order_by(Order.created_at, Order.id))
     )
+
+
+def _orders_section(subject: DataSubject) -> list[dict[str, Any]]:
+    orders = _orders(subject)
     return [
         row_dict(
             order,
@@ -65,10 +71,11 @@ def anonymize_order(order: Order, now: datetime) -> None:
     order.anonymized_at = now
 
 
-def anonymize_orders(user: User) -> None:
-    """Anonymise the account's orders (inside the account deletion's transaction)."""
+def anonymize_orders(subject: DataSubject) -> None:
+    """Anonymise the person's orders, their account's and those placed with a proved address
+    (inside the erasure's transaction)."""
     now = utcnow()
-    for order in db.session.scalars(select(Order).where(Order.user_id == user.id)):
+    for order in _orders(subject):
         anonymize_order(order, now)
     db.session.flush()
 

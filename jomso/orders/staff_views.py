@@ -105,9 +105,19 @@ def _refund_form(order: Order) -> RefundForm:
     return RefundForm(formdata=None, data={"shown_refunds": str(len(order.refunds))})
 
 
+def _subject_email(order: Order) -> str | None:
+    """The address the order's page is about, for the access log (none once anonymised)."""
+    return order.email if order.anonymized_at is None else None
+
+
 def _detail_page(order: Order, *, ship_form=None, refund_form=None, status: int = 200):
     demo = payments.is_demo_mode()
-    record_personal_data_access("staff_orders.order_detail", order.user_id, f"order {order.number}")
+    record_personal_data_access(
+        "staff_orders.order_detail",
+        order.user_id,
+        f"order {order.number}",
+        subject_email=_subject_email(order),
+    )
     return (
         render_template(
             "staff/orders/detail.html",
@@ -136,7 +146,10 @@ def order_detail(number: str):
 def order_packing_slip(number: str):
     order = _order_or_404(number)
     record_personal_data_access(
-        "staff_orders.order_packing_slip", order.user_id, f"packing slip {order.number}"
+        "staff_orders.order_packing_slip",
+        order.user_id,
+        f"packing slip {order.number}",
+        subject_email=_subject_email(order),
     )
     return render_template("staff/orders/packing_slip.html", order=order)
 

@@ -115,4 +115,4 @@ def publish_command(file: Path, summary: str, effective):
 
 # Privacy's export section and its receivers of account signals, imported last: the export
 # lists sections in registration order, the access log (loaded with ``editing``) first.
-from jomso.privacy import data_rights, hooks  # noqa: E402, F401
+from jomso.privacy import data_rights, hooks, request_retention  # noqa: E402, F401

@@ -11,7 +11,6 @@ from jomso.audit.services import (
     entries_csv,
     filtered_entries,
     logged_actors,
-    resolve_customer,
 )
 from jomso.database import utcnow
 from jomso.pagination import paginate
@@ -37,7 +36,7 @@ def _filter_from_request() -> tuple[AuditFilterForm, AuditFilter]:
         date_from=form.date_from.data if not form.date_from.errors else None,
         date_to=form.date_to.data if not form.date_to.errors else None,
     )
-    flt.customer_id = resolve_customer(flt.customer)
+    flt.resolve()
     return form, flt
 
 
@@ -65,6 +64,7 @@ def audit_csv():
         "staff.audit_csv",
         flt.customer_id if flt.customer_id and flt.customer_id > 0 else None,
         "access log CSV" + _describe(flt),
+        subject_email=flt.customer_email,
     )
     filename = f"access-log-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(
@@ -80,7 +80,9 @@ def _describe(flt: AuditFilter) -> str:
     if flt.actor_id is not None:
         parts.append(f"staff #{flt.actor_id}")
     if flt.customer_id is not None:
-        parts.append(f"customer #{flt.customer_id}" if flt.customer_id > 0 else "no customer")
+        parts.append(f"customer #{flt.customer_id}" if flt.customer_id > 0 else "no account")
+    if flt.customer_email:
+        parts.append("by address")
     if flt.kind:
         parts.append(f"kind {flt.kind}")
     if flt.date_from:

@@ -91,6 +91,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Who looked at which customer's data, sign-ins and changes."),
     ),
     StaffLink(
+        "privacy_requests_admin.request_list",
+        _l("Privacy requests"),
+        ADMIN,
+        _l("Data requests from people without an account, with their deadlines."),
+    ),
+    StaffLink(
         "policy_admin.version_list",
         _l("Privacy policy"),
         ADMIN,

@@ -1,7 +1,7 @@
 """mail forget_when_sent: a message to an erased address is deleted once sent, never kept
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02 10:00:00.000000
 
 The confirmation of an account's deletion goes to an address the shop has just erased:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -315,7 +315,11 @@ def check_shop_0003(app: Flask, client) -> None:
     from jomso.mail import OutgoingMail
 
     with app.app_context():
-        mail = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.created_at)).all()
+        mail = db.session.scalars(
+            select(OutgoingMail)
+            .where(OutgoingMail.to_address.in_(["pat@example.com", "lee@example.com"]))
+            .order_by(OutgoingMail.created_at)
+        ).all()
         assert [(m.template, m.state, m.attempts) for m in mail] == [
             ("orders/confirmation", "sent", 1),
             ("accounts/password_reset", "queued", 2),
@@ -324,7 +328,46 @@ def check_shop_0003(app: Flask, client) -> None:
     assert "Stonecast Planter" in client.get("/products?q=planter").text
 
 
+# -- 0004: privacy requests (before 0005: mail that an erased address is sent, then forgotten) --
+
+SHOP_0004: tuple[Row, ...] = (
+    "INSERT INTO privacy_requests (kind, email, details, status, received_at, verified_at, "
+    "due_on, extension_reason, outcome, note) VALUES ('access', 'guest@example.com', '', "
+    "'open', '2026-12-01 12:00:00', '2026-12-01 12:05:00', '2027-01-01', '', '', '')",
+    (
+        "INSERT INTO outgoing_mail (created_at, template, to_address, message, state, attempts, "
+        "next_attempt_at, claim, claimed_until, sent_at, failed_at, last_error) VALUES "
+        "('2026-12-01 12:05:00', 'privacy/request_received', 'guest@example.com', :message, "
+        "'queued', 0, '2026-12-01 12:05:00', NULL, NULL, NULL, NULL, '')",
+        {"message": b"Subject: Your privacy request\r\n\r\nReceived.\r\n"},
+    ),
+)
+
+
+def check_shop_0004(app: Flask, client) -> None:
+    """The open request stays in the owner's queue with its deadline; queued mail is ordinary
+    mail (kept after sending like any other), not mail to be forgotten."""
+    from jomso.mail import OutgoingMail
+    from jomso.privacy.models import PrivacyRequest
+
+    with app.app_context():
+        request = db.session.scalar(select(PrivacyRequest))
+        assert (request.kind, request.status, str(request.due_on)) == (
+            "access",
+            "open",
+            "2027-01-01",
+        )
+        mail = db.session.scalar(
+            select(OutgoingMail).where(OutgoingMail.to_address == "guest@example.com")
+        )
+        assert mail.state == "queued" and mail.forget_when_sent is False
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert "guest@example.com" in owner.get(f"/staff/privacy-requests/{request.id}").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
+    UpgradeCase("0004", "a shop with privacy requests", SHOP_0004, check_shop_0004),
 )
