@@ -24,7 +24,8 @@ from urllib.parse import unquote, unquote_plus
 
 from flask import Flask
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Also with percent-escapes inside (``alice%2Bshop@example.com``, as some servers log it).
+_EMAIL = re.compile(r"(?:[\w.+-]|%[0-9A-Fa-f]{2})+@(?:[\w-]|%[0-9A-Fa-f]{2})+(\.[\w-]+)+")
 # A phone number as people type it: an optional + or (, then at least 8 digits with up to two
 # separators (space, dot, dash, slash, parentheses, or + for a space) between any two of them.
 _NUMBER = re.compile(r"[+(]?\d(?:[ ./\-()+]{0,2}\d){7,}")
@@ -68,16 +69,31 @@ def _redact_plain(text: str) -> str:
     return text
 
 
+def _redact_level(text: str) -> str:
+    """What can be masked before the next decoding: parameter values (whole only at their own
+    level) and emails (whose + would become a space). Phone numbers wait for the last level,
+    where no ``%20`` can lend them digits."""
+    return _EMAIL.sub("<email>", _KEY_VALUE.sub(_mask_value, text))
+
+
+def _decode(text: str, outermost: bool) -> str:
+    """One level of percent-decoding. + is a space only in the query string of the URL as
+    sent; once decoded, a + is itself (a phone number's, an email's)."""
+    if not outermost:
+        return unquote(text)
+    path, mark, query = text.partition("?")
+    return unquote(path) + mark + unquote_plus(query)
+
+
 def _redact_encoded(match: re.Match) -> str:
-    """One encoded run: parameter values masked at each level of encoding, then the patterns
-    on the fully decoded text. Unchanged when nothing in it needed masking."""
+    """One encoded run: parameter values and emails masked at each level of encoding, then
+    every pattern on the fully decoded text. Unchanged when nothing in it needed masking."""
     token = current = match.group(0)
     masked = False
     for level in range(_MAX_DECODINGS):
-        cleaned = _KEY_VALUE.sub(_mask_value, current)
+        cleaned = _redact_level(current)
         masked = masked or cleaned != current
-        # In the request's own query string + is a space; in a decoded value it is a +.
-        decoded = unquote_plus(cleaned) if level == 0 else unquote(cleaned)
+        decoded = _decode(cleaned, outermost=level == 0)
         if decoded == cleaned:
             break
         current = decoded

@@ -33,6 +33,8 @@ REQUESTS = [
     ("/products?category=alice.leak%40example.com", "/products?category=<email>"),
     ("/products?category=%2B1+202+555+0143", "/products?category=<number>"),
     ("/products/alice.leak%40example.com", "/products/<email>"),
+    ("/products/alice+leak@example.com", "/products/<email>"),
+    ("/products?category=alice%2Bleak%40example.com", "/products?category=<email>"),
     ("/products/%2B12025550143", "/products/<number>"),
     ("/products/%28202%29%20555-0143", "/products/<number>"),
     (
