@@ -4,9 +4,10 @@ The code logs ids and order numbers, never names, emails, addresses, card data o
 second line of defence every record passes a filter that masks, in the message, the exception
 text and the stack:
 
-- email addresses and phone numbers (and other runs of 8 or more digits, such as card numbers),
-  also when they are percent-encoded in a URL, once or several times (``alice%40example.com``,
-  ``%2B1%20202...``, ``+`` for a space in a query string, ``%2540`` inside a ``next=`` link);
+- email addresses and phone numbers (8 or more digits with the separators people type, 10 or
+  more without, which covers card numbers), also when they are percent-encoded in a URL, once
+  or several times (``alice%40example.com``, ``%2B1%20202...``, ``+`` for a space in a query
+  string, ``%2540`` inside a ``next=`` link);
 - the values of query and form parameters whose name says they are personal or secret
   (``email=``, ``billing-name=``, ``q=``, ``password=``, ``token=``...), at every level of
   encoding, because a name or an address has no shape a pattern could recognise;
@@ -29,6 +30,17 @@ _EMAIL = re.compile(r"(?:[\w.+-]|%[0-9A-Fa-f]{2})+@(?:[\w-]|%[0-9A-Fa-f]{2})+(\.
 # A phone number as people type it: an optional + or (, then at least 8 digits with up to two
 # separators (space, dot, dash, slash, parentheses, or + for a space) between any two of them.
 _NUMBER = re.compile(r"[+(]?\d(?:[ ./\-()+]{0,2}\d){7,}")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _mask_number(match: re.Match) -> str:
+    """Masks what looks like a phone or card number. A bare run of 8 or 9 digits (a byte count,
+    a duration) and an IPv4 address are not phone numbers as anyone writes them: kept."""
+    number = match.group(0)
+    if (number.isdigit() and len(number) < 10) or _IPV4.fullmatch(number):
+        return number
+    return "<number>"
+
 
 # Parameters whose value is personal or secret, whatever the page: matched on the last part
 # of the name, so ``billing-name``, ``shipping-postal_code`` and ``current_password`` count.
@@ -41,7 +53,7 @@ _PERSONAL_KEY = re.compile(rf"(?:^|[-_.\[])(?:{_PERSONAL_KEYS})\]?$", re.I)
 
 _PATTERNS = [
     (_EMAIL, "<email>"),
-    (_NUMBER, "<number>"),
+    (_NUMBER, _mask_number),
     (re.compile(r"\b(tokencc|fake)[\w-]*nonce[\w-]*\b", re.I), "<nonce>"),
     (
         re.compile(r"/(password-reset|confirm|unsubscribe|signed)/[\w.\-]+"),
