@@ -39,6 +39,9 @@ class UTCDateTime(TypeDecorator):
 
 def init_database(app: Flask) -> None:
     """Bind SQLAlchemy and tune SQLite connections (WAL, foreign keys, busy timeout)."""
+    # A database error's message would otherwise carry the statement's values (names,
+    # addresses) into the log, where no pattern could recognise them.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])

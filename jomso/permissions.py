@@ -19,7 +19,8 @@ class Permission(StrEnum):
     VIEW_ORDERS = "view_orders"  # orders with shipping name, address and phone
     PROCESS_ORDERS = "process_orders"  # change status, ship, cancel, refund
     HANDLE_ENQUIRIES = "handle_enquiries"  # read and answer enquiries
-    VIEW_CUSTOMERS = "view_customers"  # customer records
+    # customer records, and on order pages the email, billing address and account
+    VIEW_CUSTOMERS = "view_customers"
     MANAGE_CATALOG = "manage_catalog"  # products, categories, stock, images
     COMPOSE_ANNOUNCEMENTS = "compose_announcements"
     VIEW_ANALYTICS = "view_analytics"  # traffic and sales aggregates

@@ -90,3 +90,86 @@ def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_onl
         "Stoneware Bowl",
         "Stonewashed Cloth",
     ]
+
+
+def _revision_before(app, revision: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
+def _references_to_accounts() -> dict[str, int]:
+    """How many rows of each table point at an account, per foreign key."""
+    from sqlalchemy import func, select
+
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "users":
+                counts[f"{table.name}.{fk.parent.name}"] = db.session.execute(
+                    select(func.count()).select_from(table).where(fk.parent.is_not(None))
+                ).scalar()
+    return counts
+
+
+def _users_sql(app) -> str:
+    with app.app_context():
+        return db.session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'users'")
+        ).scalar()
+
+
+def test_0006_rebuilds_users_with_autoincrement_and_keeps_every_reference(app):
+    """Accounts with addresses, phones, sign-ins, policy acceptances, orders and access-log
+    entries; one deleted (the access log keeps "deleted account #N"). Down to the revision
+    before 0006 and up again: the users table is rebuilt both ways with foreign keys off, so
+    no ON DELETE action empties or deletes the rows that point at an account; afterwards
+    foreign keys are on, hold, and a new account gets an id past every id the log names, the
+    deleted one's included."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.accounts.helpers import GOOD_PASSWORD, post_form, registered_customer
+    from tests.helpers import login, make_user
+    from tests.orders.helpers import buy
+
+    assert "AUTOINCREMENT" in _users_sql(app)
+    make_user(app, "desk@staff.example.org", roles=["orders"])
+    assert login(app.test_client(), "desk@staff.example.org").status_code == 302
+    kept = app.test_client()
+    registered_customer(kept, email="kept@example.com")
+    buy(app, kept)
+    leaving = app.test_client()
+    registered_customer(leaving, email="leaving@example.com")
+    assert leaving.get("/staff/").status_code == 403  # an access-log entry with them as actor
+    with app.app_context():
+        leaving_id = db.session.execute(
+            text("SELECT id FROM users WHERE email = 'leaving@example.com'")
+        ).scalar()
+    post_form(leaving, "/account/delete", {"current_password": GOOD_PASSWORD})
+    with app.app_context():
+        before = _references_to_accounts()
+        labels = db.session.scalars(text("SELECT actor_label FROM access_log")).all()
+    assert f"deleted account #{leaving_id}" in labels
+    assert before["addresses.user_id"] and before["phones.user_id"] and before["orders.user_id"]
+    assert before["access_log.actor_id"] and before["user_sessions.user_id"]
+
+    with app.app_context():
+        downgrade(revision=_revision_before(app, "0006"))
+        db.session.remove()
+    assert "AUTOINCREMENT" not in _users_sql(app)
+    with app.app_context():
+        assert _references_to_accounts() == before
+        # Without AUTOINCREMENT SQLite would give the deleted account's id to the next one.
+        assert db.session.execute(text("SELECT max(id) FROM users")).scalar() < leaving_id
+        upgrade()
+        db.session.remove()
+    assert "AUTOINCREMENT" in _users_sql(app)
+    with app.app_context():
+        assert _references_to_accounts() == before
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
+        columns = db.session.execute(text("PRAGMA table_info(consent_records)")).all()
+        assert "gpc" in {column[1] for column in columns}
+    assert make_user(app, "next@example.com") > leaving_id

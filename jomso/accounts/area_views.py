@@ -22,7 +22,7 @@ from jomso.accounts.forms import (
 )
 from jomso.accounts.passwords import verify_password
 from jomso.accounts.validation import country_name, format_phone
-from jomso.consent.cookies import visitor_id_from_request
+from jomso.consent.cookies import forget_choice, forget_visitor, visitor_id_from_request
 from jomso.newsletter.services import subscription_for
 from jomso.privacy.services import current_policy
 
@@ -283,7 +283,13 @@ def delete():
             delete_account(user, [visitor_id_from_request()])
             user.current_session = None  # its row went with the account
             user_sessions.sign_out(user)
-            return redirect(url_for(".deleted"))
+            response = redirect(url_for(".deleted"))
+            # This browser's page views and consent records went with the account: its
+            # visitor id ends here, and so does the choice whose record is gone, so nothing
+            # carries on counting it under a consent the shop can no longer show.
+            forget_visitor(response)
+            forget_choice(response)
+            return response
         form.current_password.errors.append(_("This is not your password."))
     return render_template("accounts/delete.html", form=form, staff=False)
 

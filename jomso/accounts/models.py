@@ -20,6 +20,9 @@ from jomso.permissions import Permission, permissions_for
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # Ids are never reused, so "deleted account #7" in the access log names one account for
+    # good: AUTOINCREMENT on SQLite; PostgreSQL's sequence never goes back anyway.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness holds regardless of case.

@@ -219,3 +219,8 @@ def forget_visitor(response: Response) -> None:
     prefix = VISITOR_COOKIE + "="
     if not any(h.startswith(prefix) for h in response.headers.getlist("Set-Cookie")):
         response.delete_cookie(VISITOR_COOKIE, **_cookie_options())
+
+
+def forget_choice(response: Response) -> None:
+    """Delete the consent cookie in the browser: the banner asks again."""
+    response.delete_cookie(CONSENT_COOKIE, **_cookie_options())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, event
+from sqlalchemy import ForeignKey, String, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jomso.database import UTCDateTime, utcnow
@@ -13,9 +13,10 @@ from jomso.extensions import db
 
 class ConsentRecord(db.Model):
     """A choice someone made: what, about which purpose (``scope``), under which policy version,
-    where (``source``), by which account or browser, about which subscriber. The IP address is
-    kept only as a keyed hash, enough to show that two records came from the same address,
-    never the address itself."""
+    where (``source``), by which account or browser, about which subscriber, and whether the
+    browser's Global Privacy Control signal was on. The IP address is kept only as a keyed
+    hash, enough to show that two records came from the same address, never the address
+    itself."""
 
     __tablename__ = "consent_records"
 
@@ -35,6 +36,8 @@ class ConsentRecord(db.Model):
     subscriber_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
+    # The browser sent Global Privacy Control (``Sec-GPC: 1``) with the request that made it.
+    gpc: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 @event.listens_for(ConsentRecord, "before_update")

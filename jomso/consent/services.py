@@ -9,7 +9,7 @@ import ipaddress
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
-from jomso.consent.cookies import CHOICES
+from jomso.consent.cookies import CHOICES, gpc_enabled
 from jomso.consent.models import ConsentRecord
 from jomso.extensions import db
 
@@ -64,13 +64,17 @@ def record_consent(
     ip: str | None = None,
     policy_version: int | None = None,
     subscriber_id: int | None = None,
+    gpc: bool | None = None,
 ) -> ConsentRecord:
     """Append a choice to the consent ledger and commit.
 
     ``choice`` is "accept" or "decline"; ``scope`` names the purpose ("analytics",
     "newsletter"); ``source`` says where it was made (see ``SOURCES``). In a request, the
-    signed-in account and the client address are taken when not given; the address is stored
-    only as a keyed hash. The policy version defaults to the one in force. ``subscriber_id``
+    signed-in account, the client address and the browser's Global Privacy Control signal are
+    taken when not given; the address is stored only as a keyed hash. Every choice made while
+    GPC is on says so (``gpc``), whatever its scope or source: the ledger shows the signal in
+    force with each choice (for analytics it outweighs an accept). The policy version defaults
+    to the one in force. ``subscriber_id``
     names the subscriber row a new-product email choice is about (``jomso.newsletter``), so
     the choice stays that subscriber's whether or not anyone was signed in.
     """
@@ -85,6 +89,8 @@ def record_consent(
             user = current_user
         if ip is None:
             ip = request.remote_addr
+        if gpc is None:
+            gpc = gpc_enabled()
     record = ConsentRecord(
         choice=choice,
         scope=scope,
@@ -94,6 +100,7 @@ def record_consent(
         user_id=user.id if user is not None else None,
         visitor_id=visitor_id,
         subscriber_id=subscriber_id,
+        gpc=bool(gpc),
     )
     db.session.add(record)
     db.session.commit()

@@ -29,7 +29,7 @@ class OrderSearchForm(FlaskForm):
         csrf = False  # a GET filter form
 
     q = StringField(
-        _l("Order number or email"), filters=[_strip], validators=[Optional(), Length(max=254)]
+        _l("Order number or name"), filters=[_strip], validators=[Optional(), Length(max=254)]
     )
     status = SelectField(_l("Status"), choices=_status_choices, default=TO_DO)
 

@@ -56,15 +56,21 @@ def orders_for_user(user: User) -> list[Order]:
     )
 
 
-def staff_orders_query(statuses: list[str] | None = None, search: str = "") -> Select:
+def staff_orders_query(
+    statuses: list[str] | None = None, search: str = "", *, by_email: bool = False
+) -> Select:
     """Orders for the staff list, newest first: in ``statuses`` (all when None), and when
-    ``search`` is given, the order with that number or those whose email contains it."""
+    ``search`` is given, the order with that number or those whose shipping name contains
+    it, and with ``by_email`` (for staff who may see customers' emails) those whose email
+    contains it. Without it a search cannot tell whether an address placed an order."""
     query = select(Order).options(selectinload(Order.lines))
     if statuses:
         query = query.where(Order.status.in_(statuses))
     search = search.strip()
     if search:
-        conditions = [Order.email.icontains(search.lower(), autoescape=True)]
+        conditions = [Order.shipping_name.icontains(search, autoescape=True)]
+        if by_email:
+            conditions.append(Order.email.icontains(search.lower(), autoescape=True))
         number = normalize_number(search)
         if number.startswith("J") and len(number) > 1:
             conditions.append(Order.number.startswith(number, autoescape=True))

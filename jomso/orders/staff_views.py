@@ -2,7 +2,10 @@
 its packing slip, and one POST per action along the pipeline (jomso/orders/status.py).
 
 Seeing orders needs ``VIEW_ORDERS``, changing them ``PROCESS_ORDERS`` (the orders and owner
-roles). Every page that shows a customer's contact or address writes one access-log entry.
+roles). What ``VIEW_ORDERS`` shows of the customer is what the roles table promises and shipping
+needs: the shipping name, address and phone. The order's email, billing address and account
+belong to the customer's record and show only to those who may see it (``VIEW_CUSTOMERS``).
+Every page that shows a customer's details writes one access-log entry.
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ def _order_or_404(number: str) -> Order:
     return queries.find_order(number) or abort(404)
 
 
+def _sees_customer_record() -> bool:
+    """Whether the order pages may show the email, billing address and account too."""
+    return current_user.can(Permission.VIEW_CUSTOMERS)
+
+
 @bp.get("")
 @permission_required(Permission.VIEW_ORDERS)
 def order_list():
@@ -85,8 +93,13 @@ def order_list():
         chosen = ""  # a search looks through every order unless told otherwise
         form.status.data = ""
     statuses = sorted(TO_DO_STATUSES) if chosen == TO_DO else ([chosen] if chosen else None)
-    pagination = paginate(queries.staff_orders_query(statuses, search), PER_PAGE)
-    if pagination.items:  # the list shows names and emails
+    record_view = _sees_customer_record()
+    if record_view:
+        form.q.label.text = _("Order number, name or email")
+    pagination = paginate(
+        queries.staff_orders_query(statuses, search, by_email=record_view), PER_PAGE
+    )
+    if pagination.items:  # the list shows shipping names (and emails to the owner)
         detail = f"order list, page {pagination.page}" + (", search" if search else "")
         record_personal_data_access("staff_orders.order_list", None, detail)
     return render_template(
@@ -97,6 +110,7 @@ def order_list():
         counts=queries.status_counts(),
         to_do=TO_DO_STATUSES,
         labels=STATUS_LABELS,
+        record_view=record_view,
     )
 
 
@@ -130,6 +144,7 @@ def _detail_page(order: Order, *, ship_form=None, refund_form=None, status: int 
             button_form=EmptyForm(),
             demo=demo,
             can_process=current_user.can(Permission.PROCESS_ORDERS),
+            record_view=_sees_customer_record(),
         ),
         status,
     )

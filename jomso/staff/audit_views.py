@@ -4,7 +4,7 @@ route here or anywhere changes or removes an entry."""
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
-from jomso.audit import record_personal_data_export
+from jomso.audit import record_personal_data_access, record_personal_data_export
 from jomso.audit.services import (
     AuditFilter,
     customer_emails,
@@ -43,15 +43,28 @@ def _filter_from_request() -> tuple[AuditFilterForm, AuditFilter]:
 @bp.get("/audit")
 @permission_required(Permission.ADMINISTER)
 def audit_log():
+    """The log, filtered, a page at a time. A page that lists entries shows customers' emails
+    (and, for refused pages, a customer's own address and IP), so reading it is itself
+    logged; an empty page shows nobody's data and is not."""
     form, flt = _filter_from_request()
     pagination = paginate(filtered_entries(flt), PER_PAGE)
-    return render_template(
+    page = render_template(
         "staff/audit.html",
         form=form,
         flt=flt,
         pagination=pagination,
         emails=customer_emails(pagination.items),
     )
+    # Written once the page is made (the commit would expire the entries it shows) and before
+    # it goes out: a page whose reading could not be logged is not shown.
+    if pagination.items:
+        record_personal_data_access(
+            "staff.audit_log",
+            _one_customer(flt),
+            f"access log, page {pagination.page}" + _describe(flt),
+            subject_email=flt.customer_email,
+        )
+    return page
 
 
 @bp.get("/audit.csv")
@@ -62,7 +75,7 @@ def audit_csv():
     _form, flt = _filter_from_request()
     record_personal_data_export(
         "staff.audit_csv",
-        flt.customer_id if flt.customer_id and flt.customer_id > 0 else None,
+        _one_customer(flt),
         "access log CSV" + _describe(flt),
         subject_email=flt.customer_email,
     )
@@ -72,6 +85,11 @@ def audit_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _one_customer(flt: AuditFilter) -> int | None:
+    """The customer whose entries are read, when the filter names one that exists."""
+    return flt.customer_id if flt.customer_id and flt.customer_id > 0 else None
 
 
 def _describe(flt: AuditFilter) -> str:

@@ -156,15 +156,18 @@ def test_filters_by_staff_member_customer_kind_and_date(app, seeded):
     assert "Viewed personal data" not in text.split("<tbody>")[1]
     text = owner.get(f"/staff/audit?customer={customer_id}").text
     assert "1 entry" in text
+    # Reading a customer's entries is itself an entry about that customer.
     text = owner.get("/staff/audit?customer=CORA@example.com").text
-    assert "1 entry" in text
+    assert "2 entries" in text and "access log, page 1, customer #" in text
     text = owner.get("/staff/audit?customer=nobody@example.com").text
     assert "0 entries" in text and "No account has that email" in text
-    text = owner.get("/staff/audit?kind=view_personal_data").text
+    text = owner.get("/staff/audit?kind=sign_in").text
     assert "2 entries" in text
+    text = owner.get("/staff/audit?kind=view_personal_data").text
+    assert "6 entries" in text  # 2 customer pages, 4 readings of the log that listed entries
     today = utcnow().date()
     yesterday = today - timedelta(days=1)
-    assert "4 entries" in owner.get(f"/staff/audit?date_from={today}&date_to={today}").text
+    assert "9 entries" in owner.get(f"/staff/audit?date_from={today}&date_to={today}").text
     assert "0 entries" in owner.get(f"/staff/audit?date_to={yesterday}").text
 
 
@@ -172,10 +175,33 @@ def test_bad_filters_are_explained(app, seeded):
     owner, _customer_id = seeded
     text = owner.get("/staff/audit?date_from=2026-05-02&date_to=2026-05-01").text
     assert "The end date is before the start date." in text
+    assert "4 entries" in text
     text = owner.get("/staff/audit?date_from=yesterday&kind=nonsense").text
     assert "Not a valid date value." in text
     assert "Not a valid choice." in text
-    assert "4 entries" in text  # the invalid fields filter nothing
+    assert "5 entries" in text  # the invalid fields filter nothing (+ the first reading)
+
+
+def test_reading_the_log_is_itself_logged(app, seeded):
+    """The log shows customers' emails: each page of it that lists entries writes one entry,
+    about the customer when the owner filtered on one, which that customer's export shows."""
+    owner, customer_id = seeded
+    owner.get("/staff/audit?kind=sign_in")
+    owner.get(f"/staff/audit?customer={customer_id}&page=1")
+    owner.get("/staff/audit?kind=policy_change")  # nothing listed: nobody's data shown
+    readings = log_entries(app, view="staff.audit_log")
+    assert [(e.kind, e.customer_id, e.detail) for e in readings] == [
+        ("view_personal_data", None, "access log, page 1, kind sign_in"),
+        ("view_personal_data", customer_id, f"access log, page 1, customer #{customer_id}"),
+    ]
+    assert all(e.actor_label == "owner@staff.example.org" for e in readings)
+    assert "cora@example.com" not in "".join(e.detail for e in readings)
+
+    customer = app.test_client()
+    login(customer, "cora@example.com")
+    export = customer.get("/account/export").get_json()
+    about_cora = [e["view"] for e in export["access_log"] if e["about_you"]]
+    assert about_cora == ["staff.customer_detail", "staff.audit_log"]
 
 
 def test_the_log_comes_in_pages(app):

@@ -196,6 +196,27 @@ def test_gpc_ok_button_records_a_decline_from_gpc(app, client):
     assert "cookie-banner" not in client.get("/", headers=GPC).text
 
 
+def test_every_choice_made_while_gpc_is_on_records_the_signal(app, client):
+    """Whatever the scope or the page: the ledger says which choices came with GPC on, so an
+    accept it outweighed is not mistaken for consent. The export shows it too."""
+    from tests.contact.helpers import subscribe_from_footer
+
+    make_user(app, "gwen@example.com")
+    login(client, "gwen@example.com")
+    choose(client, "accept")
+    choose_in_settings(client, "accept", headers=GPC)
+    choose_in_settings(client, "decline", headers=GPC)
+    subscribe_from_footer(client, "gwen@example.com", **GPC)
+    assert [(r.choice, r.scope, r.source, r.gpc) for r in _records(app)] == [
+        ("accept", "analytics", "banner", False),
+        ("accept", "analytics", "settings", True),
+        ("decline", "analytics", "settings", True),
+        ("accept", "newsletter", "footer", True),
+    ]
+    export = client.get("/account/export").get_json()
+    assert [c["gpc"] for c in export["consents"]] == [False, True, True, True]
+
+
 def test_withdrawal_on_settings_page_deletes_visitor_cookie(app, client):
     choose(client, "accept")
     vid = client.get_cookie("jomso_vid", domain="shop.test").value

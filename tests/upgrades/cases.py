@@ -366,8 +366,47 @@ def check_shop_0004(app: Flask, client) -> None:
     assert "guest@example.com" in owner.get(f"/staff/privacy-requests/{request.id}").text
 
 
+# -- 0005: before 0006 (account ids never reused, the GPC signal with each consent choice) ----
+
+SHOP_0005: tuple[Row, ...] = (
+    "INSERT INTO users (email, password_hash, name, active, email_confirmed_at, pending_email, "
+    f"created_at, session_version) VALUES ('quinn@example.com', '{PASSWORD_HASH}', 'Quinn Last', "
+    "TRUE, '2026-12-01 13:00:00', NULL, '2026-12-01 13:00:00', 1)",
+    "INSERT INTO consent_records (created_at, choice, scope, policy_version, ip_hash, user_id, "
+    "visitor_id, source, subscriber_id) VALUES ('2026-12-01 13:01:00', 'accept', 'analytics', 1, "
+    "NULL, NULL, NULL, 'banner', NULL)",
+)
+
+
+def check_shop_0005(app: Flask, client) -> None:
+    """Consent choices made before 0006 say no GPC signal; once the newest account is deleted,
+    the next one gets a new id (AUTOINCREMENT carried over the table's rebuild)."""
+    from jomso.accounts.models import User
+    from jomso.consent.models import ConsentRecord
+
+    with app.app_context():
+        record = db.session.scalar(
+            select(ConsentRecord).where(
+                ConsentRecord.choice == "accept", ConsentRecord.user_id.is_(None)
+            )
+        )
+        assert record.source == "banner" and record.gpc is False
+        quinn = db.session.scalar(select(User).where(User.email == "quinn@example.com"))
+        assert quinn.name == "Quinn Last"
+        ids = []
+        for email in ("rae@example.com", "sol@example.com"):  # added and deleted in turn
+            user = User(email=email, password_hash=PASSWORD_HASH, name="Next")
+            db.session.add(user)
+            db.session.commit()
+            ids.append(user.id)
+            db.session.delete(user)
+            db.session.commit()
+        assert quinn.id < ids[0] < ids[1]  # the deleted id was not given again
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
     UpgradeCase("0004", "a shop with privacy requests", SHOP_0004, check_shop_0004),
+    UpgradeCase("0005", "a shop before ids were kept unique", SHOP_0005, check_shop_0005),
 )
