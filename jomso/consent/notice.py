@@ -31,6 +31,7 @@ register_log(
             LoggedField(
                 _l("where you chose: the banner, the settings page, a form, an email"), "source"
             ),
+            LoggedField(_l("whether your browser sent the Global Privacy Control signal"), "gpc"),
         ),
     )
 )
