@@ -46,7 +46,7 @@ def _ask(page, app, kind_label: str, details: str = ""):
     """From the policy page to a confirmed request, in the guest's browser."""
     page.goto("/privacy")
     page.get_by_role("button", name="Decline").first.click()
-    page.get_by_role("link", name="privacy request").click()
+    page.get_by_role("link", name="the request page").first.click()
     assert page.get_by_role("heading", name="Ask about your data").is_visible()
     page.get_by_label(kind_label).check()
     page.get_by_label("Your email address").fill("gus@example")  # a typo first
