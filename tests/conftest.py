@@ -37,10 +37,18 @@ def pytest_report_header(config):
     return f"database: {config.getoption('--database')}"
 
 
+# A test that asks for none of these opens no test database.
+DATABASE_FIXTURES = {"database_url", "schema_template", "postgres_admin_url"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Skip the tests marked for the other database, with the marker's reason."""
+    """Skip the tests marked for the other database, with the marker's reason. On PostgreSQL,
+    skip the tests that open no test database too: they ran, the same, on SQLite."""
     database = config.getoption("--database")
     for item in items:
+        uses_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if database == "postgresql" and not uses_database:
+            item.add_marker(pytest.mark.skip(reason="opens no test database: see the SQLite run"))
         for other, marker_name in _ONLY.items():
             marker = item.get_closest_marker(marker_name)
             if marker is None or other == database:
@@ -95,33 +103,45 @@ def schema_template(request, tmp_path_factory, test_database) -> str:
     return url
 
 
+class DatabaseMaker:
+    """Makes fresh databases, copies of the session's template (``make()`` returns the URL),
+    and drops them (PostgreSQL) in ``drop_all()``; SQLite files go with their folder."""
+
+    def __init__(self, request, folder, schema_template: str, test_database: str):
+        self.request, self.folder = request, folder
+        self.template, self.database = schema_template, test_database
+        self.made: list[str] = []
+
+    def make(self) -> str:
+        if self.database == "postgresql":
+            from tests import services
+
+            admin = self.request.getfixturevalue("postgres_admin_url")
+            url = services.create_database(admin, template=self.template.rsplit("/", 1)[1])
+        else:
+            name = f"test-{len(self.made)}.sqlite3" if self.made else "test.sqlite3"
+            shutil.copyfile(self.template.removeprefix("sqlite:///"), self.folder / name)
+            url = f"sqlite:///{self.folder / name}"
+        self.made.append(url)
+        return url
+
+    def drop_all(self) -> None:
+        if self.database == "postgresql":
+            from tests import services
+
+            for url in self.made:
+                services.drop_database(url)
+        self.made.clear()
+
+
 @pytest.fixture
 def make_database_url(request, tmp_path, schema_template, test_database):
     """Makes fresh databases, copies of the template, for this test; returns their URLs. They
-    are dropped (PostgreSQL) or deleted with ``tmp_path`` (SQLite) after the test."""
-    made: list[str] = []
-
-    def make() -> str:
-        if test_database == "postgresql":
-            from tests import services
-
-            template = schema_template.rsplit("/", 1)[1]
-            url = services.create_database(
-                request.getfixturevalue("postgres_admin_url"), template=template
-            )
-        else:
-            database = tmp_path / f"test-{len(made)}.sqlite3" if made else tmp_path / "test.sqlite3"
-            shutil.copyfile(schema_template.removeprefix("sqlite:///"), database)
-            url = f"sqlite:///{database}"
-        made.append(url)
-        return url
-
-    yield make
-    if test_database == "postgresql":
-        from tests import services
-
-        for url in made:
-            services.drop_database(url)
+    are dropped (PostgreSQL) or deleted with ``tmp_path`` (SQLite) after the test. A fixture
+    of a wider scope uses ``DatabaseMaker`` itself."""
+    maker = DatabaseMaker(request, tmp_path, schema_template, test_database)
+    yield maker.make
+    maker.drop_all()
 
 
 @pytest.fixture
