@@ -133,8 +133,6 @@ POSTGRESQL_DOCUMENT = " || ".join(
 )
 # ts_rank's weights, in the order D, C, B, A: description 1, SKU 5, name 10 (as BM25_WEIGHTS).
 POSTGRESQL_RANK_WEIGHTS = "'{0.1, 0.1, 0.5, 1.0}'::float4[]"
-
-
 POSTGRESQL_DDL: tuple[str, ...] = (
     # A trusted extension (the database's owner may create it); part of Debian's package.
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -352,10 +350,9 @@ def name_tier(dialect: str, chosen) -> ColumnElement:
             _products.c[POSTGRESQL_COLUMN].op("@@")(_tsquery(NAMED)),
         )
         return case((named.exists(), 0), else_=1)
-    else:
-        named = select(_fts.c.rowid).where(
-            literal_column("products_fts").op("MATCH")(NAMED), _fts.c.rowid >= LOWEST
-        )
+    named = select(_fts.c.rowid).where(
+        literal_column("products_fts").op("MATCH")(NAMED), _fts.c.rowid >= LOWEST
+    )
     return case((chosen.c.id.in_(named.correlate(None)), 0), else_=1)
 
 
