@@ -306,12 +306,12 @@ def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Sel
     The words are counted in turn and only until one is common: the last word as a prefix,
     the one that can cost a merge (when longer than the indexed prefixes), comes last."""
     if dialect == "postgresql":
-        # Matches first, then the newest of them: the GIN index finds the matches (OFFSET 0
-        # keeps the planner from walking the primary key newest first and testing each row,
-        # which for a rare word reads the whole table), then a top-N sort keeps the newest.
-        found = _matches(dialect, among).offset(0).subquery("matches")
-        query = select(found.c.id, false().label("common"))
-        return query.order_by(found.c.id.desc()).limit(CANDIDATE_LIMIT)
+        # PostgreSQL chooses by the column's statistics: the GIN index finds a rare word's
+        # matches first, then keeps the newest; for a word in most products it walks the
+        # products newest first and stops at the cap, as FTS5 does (testing the stored column,
+        # never the text again). Forcing the first way made "a" read and test every row.
+        query = _matches(dialect, among).add_columns(false().label("common"))
+        return query.order_by(_products.c.id.desc()).limit(CANDIDATE_LIMIT)
     common = false()
     if words:  # CASE, unlike OR, stops at the first true count
         common = case(*[(_common(index), true()) for index in range(words)], else_=false())
