@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from jomso.database_copy import CopyRefused, copy_database
 from jomso.extensions import db
 from jomso.mail_delivery import deliver_due, failed_mail, waiting_count
 
@@ -63,6 +64,23 @@ def register_cli(app: Flask) -> None:
             f"Sent {report.sent}, to try again {report.retried}, given up {report.failed}; "
             f"{waiting_count()} waiting, {failed} failed in all."
         )
+
+    @app.cli.command("copy-data")
+    @click.argument("source_url")
+    def copy_data_command(source_url):
+        """Copy every row of the shop at SOURCE_URL (e.g. sqlite:////srv/jomso/instance/
+        jomso.sqlite3) into this shop's database, new and made with init-db: how a shop moves
+        to PostgreSQL. Stop the shop first; nothing is changed when it refuses."""
+        try:
+            copied = copy_database(source_url, progress=_copied)
+        except CopyRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        click.echo(f"Copied {sum(copied.values())} rows of {len(copied)} tables into "
+                   f"{_safe_db_url()}.")  # fmt: skip
+
+
+def _copied(table: str, count: int) -> None:
+    click.echo(f"  {table}: {count}")
 
 
 def _safe_db_url() -> str:

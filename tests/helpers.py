@@ -6,8 +6,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from jomso.accounts.registration import create_user
 from jomso.extensions import db
@@ -48,6 +49,33 @@ def counting_statements(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def stored_bytes(app) -> bytes:
+    """Everything the shop's database holds, to look for what must never be stored in it.
+    SQLite: the bytes of the database file and its WAL (deleted rows included: secure_delete
+    overwrites them). PostgreSQL: the text of every row of every table."""
+    with app.app_context():
+        engine = db.engine
+        db.session.remove()
+    if engine.dialect.name == "sqlite":
+        path = Path(engine.url.database)
+        files = (path, Path(f"{path}-wal"))
+        return b"".join(file.read_bytes() for file in files if file.exists())
+    with engine.connect() as connection:
+        tables = connection.scalars(
+            text(
+                "SELECT quote_ident(table_name) FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        ).all()
+        rows = [
+            row
+            for table in tables
+            for row in connection.scalars(text(f"SELECT t::text FROM {table} AS t"))  # noqa: S608
+        ]
+    assert rows, "the database holds nothing"
+    return "\n".join(rows).encode()
 
 
 @dataclass

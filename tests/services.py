@@ -60,11 +60,15 @@ def _as_postgres_user() -> list[str]:
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL 15 cluster on 127.0.0.1; yields its admin URL. Its folder is
-    made in the system's temporary folder, which the ``postgres`` user can reach."""
+    made in memory (``/dev/shm``) when the machine has it, else in the system's temporary
+    folder; the ``postgres`` user can reach both. In memory, ``CREATE DATABASE`` (one per
+    test) takes tens of milliseconds instead of up to a second and a half on a busy disk."""
     if url := os.environ.get("JOMSO_TEST_POSTGRES_URL"):
         yield url
         return
-    folder = Path(tempfile.mkdtemp(prefix="jomso-postgres-"))
+    memory = Path("/dev/shm")
+    parent = memory if memory.is_dir() and os.access(memory, os.W_OK) else None
+    folder = Path(tempfile.mkdtemp(prefix="jomso-postgres-", dir=parent))
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
@@ -103,6 +107,11 @@ def create_database(admin_url: str, template: str | None = None) -> str:
     engine = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         suffix = f" TEMPLATE {template}" if template else ""
+        version = int(connection.exec_driver_sql("SHOW server_version_num").scalar())
+        if template and version >= 150000:
+            # Copies the files (and checkpoints), where 15's default writes the whole template
+            # through the WAL: about a third faster for the suite's small databases.
+            suffix += " STRATEGY FILE_COPY"
         connection.exec_driver_sql(f"CREATE DATABASE {name}{suffix}")
     engine.dispose()
     return admin_url.rsplit("/", 1)[0] + f"/{name}"

@@ -3,6 +3,8 @@
 import os
 import stat
 
+import pytest
+
 from jomso import create_app
 
 
@@ -58,6 +60,7 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("inst/jomso.sqlite3")
 
 
+@pytest.mark.sqlite_only(reason="the connection settings jomso.database gives SQLite")
 def test_sqlite_pragmas(app):
     from sqlalchemy import text
 

@@ -1,14 +1,23 @@
 """The Alembic migrations build exactly the schema the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from jomso.catalog import search
 from jomso.extensions import db
 
 
 def _include(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name.startswith("products_fts"))
+    """The search index is the database's own machinery, not the models': FTS5's tables on
+    SQLite, a generated column and its GIN index on PostgreSQL (``jomso.catalog.search``)."""
+    if type_ == "table" and name.startswith("products_fts"):
+        return False
+    return not (type_ in ("column", "index") and name in SEARCH_OBJECTS)
+
+
+SEARCH_OBJECTS = {search.POSTGRESQL_COLUMN, "ix_products_search_document"}
 
 
 def test_migrated_schema_matches_the_models(app):
@@ -19,6 +28,7 @@ def test_migrated_schema_matches_the_models(app):
         assert compare_metadata(context, db.metadata) == []
 
 
+@pytest.mark.sqlite_only(reason="FTS5 and SQLite's triggers; the PostgreSQL twin follows")
 def test_migrations_install_search_and_revision_triggers(app):
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
@@ -45,6 +55,25 @@ def _fts_sql(app) -> str:
         ).scalar()
 
 
+@pytest.mark.postgresql_only(reason="the search column and deferred triggers of PostgreSQL")
+def test_migrations_install_the_search_column_and_deferred_revision_triggers(app):
+    with app.app_context():
+        columns = {c["name"] for c in inspect(db.engine).get_columns("products")}
+        indexes = set(db.session.scalars(text("SELECT indexname FROM pg_indexes")))
+        triggers = dict(
+            db.session.execute(
+                text("SELECT tgname, tgdeferrable FROM pg_trigger WHERE NOT tgisinternal")
+            ).all()
+        )
+    assert search.POSTGRESQL_COLUMN in columns
+    assert "ix_products_search_document" in indexes and "ix_products_search" not in indexes
+    assert triggers == {
+        f"{table}_revision_at_commit": True
+        for table in ("products", "categories", "product_images")
+    }
+
+
+@pytest.mark.sqlite_only(reason="0003 rebuilds FTS5's table; it does nothing on PostgreSQL")
 def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_only(app, client):
     """A database at 0001 (index with prefix='2 3', made here by downgrading) with products,
     some inactive: upgraded to head, its index holds prefixes of 3 to 6 letters and only the
@@ -121,6 +150,7 @@ def _users_sql(app) -> str:
         ).scalar()
 
 
+@pytest.mark.sqlite_only(reason="0006 rebuilds SQLite's users table; PostgreSQL's ids never repeat")
 def test_0006_rebuilds_users_with_autoincrement_and_keeps_every_reference(app):
     """Accounts with addresses, phones, sign-ins, policy acceptances, orders and access-log
     entries; one deleted (the access log keeps "deleted account #N"). Down to the revision
@@ -173,3 +203,39 @@ def test_0006_rebuilds_users_with_autoincrement_and_keeps_every_reference(app):
         columns = db.session.execute(text("PRAGMA table_info(consent_records)")).all()
         assert "gpc" in {column[1] for column in columns}
     assert make_user(app, "next@example.com") > leaving_id
+
+
+@pytest.mark.postgresql_only(reason="0007 changes PostgreSQL's search and triggers only")
+def test_0007_fills_the_search_column_and_raises_the_revision_at_commit(app, client):
+    """A PostgreSQL database at 0003 (made here by downgrading: an 'english' expression
+    index, whole words only, statement triggers) with products, one inactive: at head, a
+    prefix finds them, the inactive one stays out, and a change raises the revision once."""
+    from flask_migrate import downgrade, upgrade
+
+    from jomso.catalog.page_cache import catalog_revision
+    from tests.catalog.helpers import make_product, names_on, update_product
+
+    with app.app_context():
+        downgrade(revision="0003")
+        db.session.remove()
+    make_product(app, "Stoneware Bowl", description="Homeware for the table.")
+    hidden = make_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
+    make_product(app, "Crème Jar", description="For the kitchen.")
+    with app.app_context():
+        upgrade()
+        version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        db.session.remove()
+    assert version == _head(app)  # 0007 and every later migration ran
+    assert names_on(client.get("/products?q=stonew").text) == ["Stoneware Bowl"]
+    assert names_on(client.get("/products?q=homew").text) == ["Stoneware Bowl"]
+    assert names_on(client.get("/products?q=creme").text) == ["Crème Jar"]
+    with app.app_context():
+        before = catalog_revision()
+        db.session.remove()
+    update_product(app, hidden, is_active=True)
+    with app.app_context():
+        assert catalog_revision() == before + 1
+    assert sorted(names_on(client.get("/products?q=stonew").text)) == [
+        "Stoneware Bowl",
+        "Stonewashed Cloth",
+    ]

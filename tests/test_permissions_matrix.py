@@ -13,7 +13,7 @@ from jomso import create_app
 from jomso.cli import init_schema
 from jomso.extensions import db
 from jomso.permissions import ROLE_PERMISSIONS, Permission, Role
-from tests.conftest import csrf_token_from
+from tests.conftest import DatabaseMaker, csrf_token_from
 from tests.helpers import login, make_user
 
 SUBJECTS = [role.value for role in Role] + ["customer", "anonymous"]
@@ -74,17 +74,19 @@ CASES = _collect_cases()
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory):
-    """One app for the whole matrix: an account per role, a customer, and real objects for
-    URL variables (a staff member and a customer that no subject depends on)."""
+def matrix(request, tmp_path_factory, schema_template, test_database):
+    """One app for the whole matrix, on a database of the run's kind: an account per role, a
+    customer, and real objects for URL variables (a staff member and a customer that no
+    subject depends on)."""
     tmp = tmp_path_factory.mktemp("matrix")
+    databases = DatabaseMaker(request, tmp, schema_template, test_database)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("JOMSO_INSTANCE_PATH", str(tmp / "instance"))
         app = create_app(
             {
                 "TESTING": True,
                 "SECRET_KEY": "matrix-secret",
-                "DATABASE_URL": f"sqlite:///{tmp / 'matrix.sqlite3'}",
+                "DATABASE_URL": databases.make(),
                 "RATELIMIT_ENABLED": False,
                 "SERVER_NAME": "shop.test",
             }
@@ -107,6 +109,7 @@ def matrix(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    databases.drop_all()
 
 
 def _url(rule: str, ids: dict) -> str:

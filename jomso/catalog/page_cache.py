@@ -7,7 +7,8 @@ the token cut out, and serves them again while the catalog is unchanged.
 
 "Unchanged" is the catalog revision: a counter that database triggers raise on every insert,
 update or delete of products, categories and product images, whoever makes the change (a staff
-edit, a checkout taking stock, another worker). A cached page is used only while its revision
+edit, a checkout taking stock, another worker); on PostgreSQL when the change commits
+(``POSTGRESQL_DDL``). A cached page is used only while its revision
 is the current one, so a change shows at once. Pages for signed-in visitors, visitors with a
 cart or a message waiting, and anything but a 200 are never cached.
 
@@ -50,14 +51,30 @@ SQLITE_DDL: tuple[str, ...] = (
         for op in ("INSERT", "UPDATE", "DELETE")
     ),
 )
+# On PostgreSQL the revision is raised at commit, not where the row changes: a deferred
+# constraint trigger runs just before its transaction commits, and only its first run in a
+# transaction raises the revision (``jomso.revision_bumped`` holds the transaction's id).
+# So the shared revision row is locked last, by a transaction that waits for nothing else
+# once it holds it: it can never close a cycle of row locks (two checkouts, or a checkout and
+# a failed payment putting stock back, each holding a product the other wants), which it did
+# when the trigger ran at each statement. It is raised in the transaction that made the
+# change, so a reader never sees the new revision before the change.
 POSTGRESQL_DDL: tuple[str, ...] = (
     "INSERT INTO catalog_revision (id, value) VALUES (1, (random() * 1e9)::int) "
     "ON CONFLICT (id) DO NOTHING",
     f"""CREATE OR REPLACE FUNCTION bump_catalog_revision() RETURNS trigger AS $$
-    BEGIN {_BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql""",
+    BEGIN
+        IF current_setting('jomso.revision_bumped', true) IS DISTINCT FROM
+                txid_current()::text THEN
+            PERFORM set_config('jomso.revision_bumped', txid_current()::text, true);
+            {_BUMP};
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
     *(
-        f"CREATE OR REPLACE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE "
-        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_revision()"
+        f"CREATE CONSTRAINT TRIGGER {table}_revision_at_commit "
+        f"AFTER INSERT OR UPDATE OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED "
+        f"FOR EACH ROW EXECUTE FUNCTION bump_catalog_revision()"
         for table in _TABLES
     ),
 )

@@ -9,13 +9,17 @@ lets a search be counted and ranked from the index alone, without visiting the p
 ``create_all`` creates the products table, and the initial Alembic migration can run the same
 list (``op.execute`` each; ``SQLITE_DROP`` undoes them). The index also holds the prefixes of
 3 to 6 letters (``INDEXED_PREFIXES``), so that a last word typed as a prefix is read like a
-word; migration 0003 rebuilt the index of databases made with the former '2 3'. On PostgreSQL
-the equivalent is a GIN expression index over a weighted ``tsvector`` (``POSTGRESQL_DDL``).
+word; migration 0003 rebuilt the index of databases made with the former '2 3'.
+
+PostgreSQL: the same search over a stored, generated ``tsvector`` column of the products
+(``search_document``, weighted name A, SKU B, description C) with a GIN index over the
+products on sale, in a text search configuration that splits, folds and stems words as FTS5
+does (``POSTGRESQL_DDL``; migration 0007 made it). A prefix is ``'word':*`` in the query.
 
 Whatever a visitor types becomes a safe query: only word characters survive, each term is
 quoted, and the last term of ``MIN_PREFIX`` (3) letters or more also matches as a prefix, so
-punctuation or FTS syntax never errors. Results are ranked with bm25 (name and SKU weigh more
-than the description).
+punctuation or FTS syntax never errors. Results are ranked with bm25 (``ts_rank`` with the
+same weights on PostgreSQL: name and SKU weigh more than the description).
 
 The cost of a search is bounded, whatever is typed. ``candidates`` reads the ids of the
 matches, newest first, and stops one past the cap (``JOMSO_SEARCH_MAX_RESULTS``): that is the
@@ -110,22 +114,55 @@ SQLITE_DROP: tuple[str, ...] = (
     "DROP TABLE IF EXISTS products_fts",
 )
 
-# The same expression in the index and in queries, so PostgreSQL uses the index.
-POSTGRESQL_DOCUMENT = (
-    "setweight(to_tsvector('english', coalesce({t}name, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce({t}sku, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce({t}description, '')), 'B')"
+# PostgreSQL: a stored, generated ``tsvector`` column, ``products.search_document`` (not in
+# the model, like products_fts), with a GIN index over the products on sale. Its text search
+# configuration reads text as FTS5's tokenizer does: every run of characters that are not
+# letters or digits separates words (the regexp, before PostgreSQL's parser sees the text, so
+# "t-shirt", "3.5" or "a@b.com" are words as on SQLite), diacritics are folded (``unaccent``,
+# as remove_diacritics), words are stemmed with the same Porter stemmer, and no word is a
+# stop word (``STOPWORDS`` below applies to both databases). The weights rank as BM25_WEIGHTS
+# do: name A, SKU B, description C (``POSTGRESQL_RANK_WEIGHTS``).
+POSTGRESQL_CONFIG = "jomso_search"
+POSTGRESQL_COLUMN = "search_document"
+_PG_WORDS = (
+    "to_tsvector('jomso_search', regexp_replace(coalesce({c}, ''), '[^[:alnum:]]+', ' ', 'g'))"
 )
+POSTGRESQL_DOCUMENT = " || ".join(
+    f"setweight({_PG_WORDS.format(c=column)}, '{weight}')"
+    for column, weight in (("name", "A"), ("sku", "B"), ("description", "C"))
+)
+# ts_rank's weights, in the order D, C, B, A: description 1, SKU 5, name 10 (as BM25_WEIGHTS).
+POSTGRESQL_RANK_WEIGHTS = "'{0.1, 0.1, 0.5, 1.0}'::float4[]"
 POSTGRESQL_DDL: tuple[str, ...] = (
-    "CREATE INDEX IF NOT EXISTS ix_products_search ON products USING gin (("
-    + POSTGRESQL_DOCUMENT.format(t="")
-    + "))",
+    # A trusted extension (the database's owner may create it); part of Debian's package.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'jomso_porter') "
+    "THEN CREATE TEXT SEARCH DICTIONARY jomso_porter (TEMPLATE = snowball, Language = porter);"
+    " END IF; END $$",
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'jomso_search') "
+    "THEN CREATE TEXT SEARCH CONFIGURATION jomso_search (PARSER = default); "
+    "ALTER TEXT SEARCH CONFIGURATION jomso_search ADD MAPPING FOR "
+    "asciiword, word, numword, int, uint WITH unaccent, jomso_porter; END IF; END $$",
+    f"ALTER TABLE products ADD COLUMN IF NOT EXISTS {POSTGRESQL_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS ({POSTGRESQL_DOCUMENT}) STORED",
+    f"CREATE INDEX IF NOT EXISTS ix_products_search_document ON products "
+    f"USING gin ({POSTGRESQL_COLUMN}) WHERE is_active",
 )
-POSTGRESQL_DROP: tuple[str, ...] = ("DROP INDEX IF EXISTS ix_products_search",)
+POSTGRESQL_DROP: tuple[str, ...] = (
+    "DROP INDEX IF EXISTS ix_products_search_document",
+    f"ALTER TABLE products DROP COLUMN IF EXISTS {POSTGRESQL_COLUMN}",
+    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {POSTGRESQL_CONFIG}",
+    "DROP TEXT SEARCH DICTIONARY IF EXISTS jomso_porter",
+)
 
 _TERM = re.compile(r"\w+")
 _fts = table("products_fts", sql_column("rowid"))
-_products = table("products", sql_column("id"), sql_column("is_active", Boolean))
+_products = table(
+    "products",
+    sql_column("id"),
+    sql_column("is_active", Boolean),
+    sql_column(POSTGRESQL_COLUMN),
+)
 
 
 def _terms(text: str) -> list[str]:
@@ -133,8 +170,8 @@ def _terms(text: str) -> list[str]:
 
 
 # Words too common to narrow a search (and slow to rank: they match nearly every product);
-# dropped unless nothing else is left. English, like the porter stemmer; PostgreSQL's
-# 'english' configuration drops its own list.
+# dropped unless nothing else is left. English, like the porter stemmer; the same list on
+# PostgreSQL, whose configuration (``POSTGRESQL_DDL``) has no stop words of its own.
 STOPWORDS = frozenset((
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
     "of", "on", "or", "the", "this", "to", "with",
@@ -164,12 +201,38 @@ def fts_query(text: str, prefix_lengths: range | tuple = range(MIN_PREFIX, 1000)
     return " ".join(quoted)
 
 
+def ts_query(text: str, weights: str = "") -> str | None:
+    """The visitor's words as a safe ``to_tsquery`` text for PostgreSQL, with the same words
+    as ``fts_query``: every term required, the last one of ``MIN_PREFIX`` letters or more also
+    as a prefix (``:*``), each quoted. A term with underscores is a phrase of its parts, as
+    FTS5 reads ``"foo_bar"``. ``to_tsquery`` stems each word as the document's words were.
+    ``weights`` ("AB": the name and the SKU) limits every word to those parts.
+
+    >>> ts_query('Mugs, "blue" OR -lamp')
+    "'mugs' & 'blue' & 'lamp':*"
+    >>> ts_query("blue st foo_bar")
+    "'blue' & 'st' & ('foo' <-> 'bar':*)"
+    """
+    terms = _search_terms(text)
+    if not terms:
+        return None
+    parts = []
+    for index, term in enumerate(terms):
+        words = [f"'{word}'" for word in term.split("_") if word]
+        if index == len(terms) - 1 and len(term) >= MIN_PREFIX:
+            words[-1] += ":*"
+        if weights:
+            words = [word + (weights if ":" in word else f":{weights}") for word in words]
+        parts.append(words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")")
+    return " & ".join(parts)
+
+
 def search_value(text: str, dialect: str) -> str | None:
-    """The ``search`` parameter for the statements below: an FTS5 query on SQLite, plain
-    words for PostgreSQL's ``plainto_tsquery``; None when the text holds no searchable word
-    (then nothing should be filtered)."""
+    """The ``search`` parameter for the statements below: an FTS5 query on SQLite, a
+    ``to_tsquery`` text on PostgreSQL; None when the text holds no searchable word (then
+    nothing should be filtered)."""
     if dialect == "postgresql":
-        return " ".join(_terms(text)) or None
+        return ts_query(text)
     return fts_query(text)
 
 
@@ -188,8 +251,8 @@ def search_params(text: str, dialect: str) -> Search | None:
     value = search_value(text, dialect)
     if value is None:
         return None
-    if dialect == "postgresql":  # the statement keeps the document's name and SKU part
-        return Search({"search": value, "named": value}, 0)
+    if dialect == "postgresql":  # the words in the name (weight A) or the SKU (B)
+        return Search({"search": value, "named": ts_query(text, weights="AB")}, 0)
     named = fts_query(text, prefix_lengths=INDEXED_PREFIXES)
     params = {"search": value, "named": f"{{name sku}} : ({named})"}
     words = [f'"{term}"' for term in _search_terms(text)]
@@ -209,13 +272,13 @@ IDS = bindparam("ids")  # the chosen candidates, a JSON array of ids
 LOWEST = bindparam("lowest")  # the lowest chosen id
 
 
-def _document():
-    return literal_column("(" + POSTGRESQL_DOCUMENT.format(t="products.") + ")")
+def _tsquery(parameter=SEARCH) -> ColumnElement:
+    return func.to_tsquery(literal_column(f"'{POSTGRESQL_CONFIG}'"), parameter)
 
 
 def _match(dialect: str) -> ColumnElement:
     if dialect == "postgresql":
-        return _document().op("@@")(func.plainto_tsquery("english", SEARCH))
+        return _products.c[POSTGRESQL_COLUMN].op("@@")(_tsquery())
     return literal_column("products_fts").op("MATCH")(SEARCH)
 
 
@@ -242,12 +305,18 @@ def candidates(dialect: str, among: Select | None = None, words: int = 0) -> Sel
     that word is common (always false on PostgreSQL, whose ``ts_rank`` reads no statistics).
     The words are counted in turn and only until one is common: the last word as a prefix,
     the one that can cost a merge (when longer than the indexed prefixes), comes last."""
-    key = _products.c.id if dialect == "postgresql" else _fts.c.rowid
+    if dialect == "postgresql":
+        # PostgreSQL chooses by the column's statistics: the GIN index finds a rare word's
+        # matches first, then keeps the newest; for a word in most products it walks the
+        # products newest first and stops at the cap, as FTS5 does (testing the stored column,
+        # never the text again). Forcing the first way made "a" read and test every row.
+        query = _matches(dialect, among).add_columns(false().label("common"))
+        return query.order_by(_products.c.id.desc()).limit(CANDIDATE_LIMIT)
     common = false()
-    if dialect != "postgresql" and words:  # CASE, unlike OR, stops at the first true count
+    if words:  # CASE, unlike OR, stops at the first true count
         common = case(*[(_common(index), true()) for index in range(words)], else_=false())
     query = _matches(dialect, among).add_columns(common.label("common"))
-    return query.order_by(key.desc()).limit(CANDIDATE_LIMIT)
+    return query.order_by(_fts.c.rowid.desc()).limit(CANDIDATE_LIMIT)
 
 
 def _common(index: int) -> ColumnElement:
@@ -270,20 +339,20 @@ def chosen_ids(dialect: str):
 
 def name_tier(dialect: str, chosen) -> ColumnElement:
     """0 for the ``chosen`` ids that have every word in their name or SKU, 1 for the others:
-    best match for a search that bm25 would make costly. Reads only the part of the index at
-    or above ``:lowest``, the lowest chosen id, and on SQLite a last word longer than the
-    indexed prefixes as a whole word (see ``search_params``), so that it costs no merge."""
+    best match for a search that bm25 would make costly. On SQLite it reads only the part of
+    the index at or above ``:lowest``, the lowest chosen id, and a last word longer than the
+    indexed prefixes as a whole word (see ``search_params``), so that it costs no merge. On
+    PostgreSQL it tests each chosen row's stored document, read by its key."""
     if dialect == "postgresql":
-        name_and_sku = func.ts_filter(_document(), literal_column("'{a}'"))  # weight A
+        # Each chosen row is read by its key (at most the cap of them), not the index.
         named = select(_products.c.id).where(
-            _products.c.id >= LOWEST,
-            name_and_sku.op("@@")(func.plainto_tsquery("english", NAMED)),
-            _match(dialect),
+            _products.c.id == chosen.c.id,
+            _products.c[POSTGRESQL_COLUMN].op("@@")(_tsquery(NAMED)),
         )
-    else:
-        named = select(_fts.c.rowid).where(
-            literal_column("products_fts").op("MATCH")(NAMED), _fts.c.rowid >= LOWEST
-        )
+        return case((named.exists(), 0), else_=1)
+    named = select(_fts.c.rowid).where(
+        literal_column("products_fts").op("MATCH")(NAMED), _fts.c.rowid >= LOWEST
+    )
     return case((chosen.c.id.in_(named.correlate(None)), 0), else_=1)
 
 
@@ -292,8 +361,9 @@ def ranked(dialect: str, among: Select | None = None) -> Select:
     ``among`` selects (e.g. a category's products). Reads every match, and bm25 counts every
     match of every word: only for a search whose words each match no more than the cap."""
     if dialect == "postgresql":
-        tsquery = func.plainto_tsquery("english", SEARCH)
-        rank = -func.ts_rank(_document(), tsquery, type_=Float)
+        weights = literal_column(POSTGRESQL_RANK_WEIGHTS)
+        document = _products.c[POSTGRESQL_COLUMN]
+        rank = -func.ts_rank(weights, document, _tsquery(), type_=Float)
         query = select(_products.c.id.label("id"), rank.label("rank")).where(
             _match(dialect), _products.c.is_active
         )

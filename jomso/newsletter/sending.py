@@ -105,12 +105,16 @@ def queue_announcement(announcement: Announcement) -> int:
     confirmed = select(
         literal(announcement.id), Subscriber.id, literal(str(DeliveryState.PENDING)), literal(0)
     ).where(Subscriber.status == SubscriberStatus.CONFIRMED)
-    result = db.session.execute(
+    db.session.execute(
         insert(Delivery).from_select(
             ["announcement_id", "subscriber_id", "state", "attempts"], confirmed
         )
     )
-    count = result.rowcount or 0
+    # Counted, not taken from the INSERT's rowcount: psycopg reports -1 for INSERT ... SELECT
+    # through SQLAlchemy, and a list of "-1" subscribers would be sent inside the request.
+    count = db.session.scalar(
+        select(func.count()).where(Delivery.announcement_id == announcement.id)
+    )
     db.session.execute(
         update(Announcement)
         .where(Announcement.id == announcement.id)

@@ -12,11 +12,12 @@ changed. Rules that hold:
   idempotency key (``<number>-refund-<n>``).
 * **One refund for two clicks.** Two staff members refunding the same order at the same
   moment read the same refunds, so both send the same idempotency key and Braintree makes one
-  refund; each records it in a write-locked transaction that reads the order again, and the
-  one that finds it recorded already says so instead of recording it twice. A refund form
-  sent after another refund was recorded (the page was out of date) is refused with a message.
+  refund; each records it in a write-locked transaction that reads the order again under its
+  row lock (``transitions.lock_order``), and the one that finds it recorded already says so
+  instead of recording it twice. A refund form sent after another refund was recorded (the
+  page was out of date) is refused with a message.
 * **Stock.** Cancelling puts the stock back, unless the parcel already left, in one
-  write-locked transaction that reads the order again.
+  write-locked transaction that reads the order again under its row lock.
 
 Money is integer cents in the order's currency. Log lines carry order numbers and
 transaction ids only.
@@ -32,7 +33,6 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import get_currency_precision
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from jomso import payments
 from jomso.accounts.models import User
@@ -51,7 +51,7 @@ from jomso.orders.status import (
     can_move,
     label,
 )
-from jomso.orders.transitions import move, release_stock, write_lock
+from jomso.orders.transitions import lock_order, move, release_stock, write_lock
 from jomso.payments import GatewayUnavailable, PaymentResult
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def cancel(order: Order, actor: User) -> ActionResult:
     restock = order.status not in SHIPPED_STATUSES
     number = order.number
     with write_lock():
-        order = db.session.scalar(select(Order).where(Order.number == number))
+        order = lock_order(number)
         if voided_status is not None:
             order.sale.status = voided_status
         if restock:
@@ -224,7 +224,7 @@ def refund(
     refunded = result.amount_cents or amount_cents
     number = order.number
     with write_lock():  # read the order again: another request may have recorded this refund
-        order = db.session.scalar(select(Order).where(Order.number == number))
+        order = lock_order(number)
         if any(p.transaction_id == result.transaction_id for p in order.payments):
             recorded_by_another = True
         else:

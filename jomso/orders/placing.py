@@ -5,9 +5,10 @@ and record the answer.
 
 * **Stock.** Checking and taking stock happen in one write transaction that holds the
   database's write lock from its first statement (``BEGIN IMMEDIATE`` on SQLite, row locks
-  with ``SELECT ... FOR UPDATE`` on PostgreSQL), and every decrement is guarded by
-  ``stock >= quantity`` in the UPDATE itself: concurrent checkouts can never sell more than
-  there is. A payment that certainly failed puts the stock back in another such transaction.
+  on the products, by ascending id, on PostgreSQL: ``transitions.lock_products``), and every
+  decrement is guarded by ``stock >= quantity`` in the UPDATE itself: concurrent checkouts can
+  never sell more than there is. A payment that certainly failed puts the stock back in
+  another such transaction, which locks the order first, then its products.
 * **Money.** The order (and its number) is committed before the card is charged, and
   ``payments.authorize`` is called at most once per order: a resubmitted checkout form finds
   the order its one-time key made; a timeout leaves the order "payment unknown" until
@@ -42,7 +43,15 @@ from jomso.orders import emails
 from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange
 from jomso.orders.queries import new_order_number
 from jomso.orders.status import OrderStatus
-from jomso.orders.transitions import CUSTOMER, move, release_stock, sale_payment, write_lock
+from jomso.orders.transitions import (
+    CUSTOMER,
+    lock_order,
+    lock_products,
+    move,
+    release_stock,
+    sale_payment,
+    write_lock,
+)
 from jomso.payments import Outcome, PaymentResult
 from jomso.payments.messages import UNREACHABLE
 
@@ -141,6 +150,7 @@ def place_order(
     except _StockChanged as changed:
         return CheckoutResult(Placement.CHANGED, notices=changed.notices)
     except IntegrityError:  # the same form committed a moment ago by a parallel request
+        # (write_lock rolled the session back, so it can read that order)
         existing = order_for_checkout_token(checkout_token)
         if existing is None:
             raise
@@ -192,22 +202,17 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
     shipping_cents = summary.shipping_cents
     user_id = user.id if user is not None else None
     with write_lock():
+        by_id = {product.id: product for product in lock_products(wanted)}
+        # Read after the locks: a parallel request with the same form that held them has
+        # committed its order by now (PostgreSQL reads what is committed at each statement).
         found = db.session.scalar(select(Order).where(Order.checkout_key == key))
         if found is not None:
             raise _AlreadyPlaced(found)
-        products = db.session.scalars(
-            select(Product)
-            .where(Product.id.in_(sorted(wanted)))
-            .order_by(Product.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-        by_id = {product.id: product for product in products}
         notices = _stock_notices(wanted, by_id)
         if notices:
             raise _StockChanged(notices)
         lines = []
-        for product_id, (quantity, price) in wanted.items():
+        for product_id, (quantity, price) in wanted.items():  # all locked above
             taken = db.session.execute(
                 update(Product)
                 .where(Product.id == product_id, Product.stock >= quantity)
@@ -312,11 +317,14 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
         return CheckoutResult(Placement.UNKNOWN, order, message=str(result.customer_message))
     # Declined, rejected, invalid, or the request certainly never reached Braintree (a
     # connection that could not be opened, a 503): nothing was charged.
+    number = order.number
     with write_lock():
-        release_stock(order)
-        codes = ", ".join(c for c in [*result.error_codes, result.processor_response_code] if c)
-        note = str(OUTCOME_NOTES[result.outcome])
-        move(order, S.PAYMENT_FAILED, note=f"{note} ({codes})" if codes else note)
+        order = lock_order(number)
+        if order.status == S.PENDING_PAYMENT:  # else settled meanwhile (reconciliation)
+            release_stock(order)
+            codes = ", ".join(c for c in [*result.error_codes, result.processor_response_code] if c)
+            note = str(OUTCOME_NOTES[result.outcome])
+            move(order, S.PAYMENT_FAILED, note=f"{note} ({codes})" if codes else note)
     log.info("order %s: payment %s, stock released", order.number, result.outcome.value)
     return CheckoutResult(
         Placement.FAILED, order, message=str(result.customer_message or _("Payment failed."))

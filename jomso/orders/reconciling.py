@@ -31,7 +31,14 @@ from jomso.extensions import db
 from jomso.orders import emails
 from jomso.orders.models import Order
 from jomso.orders.status import IllegalTransition, OrderStatus, attempt_is_over, is_stale_pending
-from jomso.orders.transitions import SYSTEM, move, release_stock, sale_payment, write_lock
+from jomso.orders.transitions import (
+    SYSTEM,
+    lock_order,
+    move,
+    release_stock,
+    sale_payment,
+    write_lock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +71,7 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
     found = payments.find_by_order(number)  # may raise GatewayUnavailable
     held = [r for r in found if r.kind == "sale" and r.is_authorized]
     with write_lock():
-        order = db.session.scalar(select(Order).where(Order.number == number))
+        order = lock_order(number)
         if not needs_reconciling(order):  # settled meanwhile by someone else
             return OrderStatus(order.status)
         if not held and not attempt_is_over(order):

@@ -10,18 +10,24 @@ them. Two rules hold here:
   ``move`` and ``release_stock`` never commit: the caller owns the transaction.
 * **Stock.** Checking, taking and giving back stock happen in one write transaction that
   holds the database's write lock from its first statement (``write_lock``: ``BEGIN
-  IMMEDIATE`` on SQLite; callers take row locks with ``SELECT ... FOR UPDATE`` on
-  PostgreSQL). Units go back on the shelf with an UPDATE relative to the current stock, never
-  by writing a number read earlier.
+  IMMEDIATE`` on SQLite; row locks on PostgreSQL). Units go back on the shelf with an UPDATE
+  relative to the current stock, never by writing a number read earlier.
+* **Lock order.** Where PostgreSQL's row locks are taken, they are taken in one order, so
+  that two transactions never wait for each other: the order's row first (``lock_order``),
+  then the products' rows by ascending id, all of them before the first is changed
+  (``lock_products``), and the catalog revision last, when the transaction commits (a
+  deferred trigger, ``jomso.catalog.page_cache``). On SQLite the write lock is the
+  database's own, taken at once, and these are plain reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from jomso.accounts.models import User
 from jomso.catalog.models import Product
@@ -40,17 +46,43 @@ def write_lock() -> Iterator[None]:
     """One write transaction that holds the write lock from its first statement: ``BEGIN
     IMMEDIATE`` on SQLite (callers lock rows themselves on other databases). Commits at the
     end, rolls back on any exception. Whatever the session read before is committed first,
-    so nothing read outside the lock is trusted inside it."""
+    so nothing read outside the lock is trusted inside it. A commit that fails (a unique
+    key taken by a parallel request) rolls back too, so the session can read again."""
     db.session.commit()
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
         yield
+        db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
+
+
+def lock_order(number: str) -> Order:
+    """The order read again under its row lock (``FOR NO KEY UPDATE`` on PostgreSQL: rows
+    that refer to it can still be added), inside ``write_lock``: the first lock taken."""
+    return db.session.scalar(
+        select(Order)
+        .where(Order.number == number)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_products(product_ids: Iterable[int]) -> list[Product]:
+    """The products read again under their row locks, taken by ascending id (the order every
+    transaction that locks several products keeps), inside ``write_lock``."""
+    return list(
+        db.session.scalars(
+            select(Product)
+            .where(Product.id.in_(sorted(set(product_ids))))
+            .order_by(Product.id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def _actor_label(actor: User | None, default: str) -> str:
@@ -87,15 +119,20 @@ def move(
 
 
 def release_stock(order: Order) -> None:
-    """Put the order's units back on the shelf (inside the caller's transaction)."""
+    """Put the order's units back on the shelf (inside the caller's ``write_lock``, after
+    ``lock_order``): every product row is locked first, by ascending id, then changed."""
+    quantities = Counter()
     for line in order.lines:
         if line.product_id is not None:
-            db.session.execute(
-                update(Product)
-                .where(Product.id == line.product_id)
-                .values(stock=Product.stock + line.quantity)
-                .execution_options(synchronize_session=False)
-            )
+            quantities[line.product_id] += line.quantity
+    lock_products(quantities)
+    for product_id in sorted(quantities):
+        db.session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(stock=Product.stock + quantities[product_id])
+            .execution_options(synchronize_session=False)
+        )
 
 
 def sale_payment(result: PaymentResult) -> Payment:

@@ -631,13 +631,36 @@ def downgrade():
     # ### end Alembic commands ###
 
 
+# What this migration made on PostgreSQL, written out so that it keeps doing so (migration
+# 0007 replaced both: a stored search column, and the revision raised at commit).
+_PG_DOCUMENT = (
+    "setweight(to_tsvector('english', coalesce(name, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(sku, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(description, '')), 'B')"
+)
+_PG_BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
+POSTGRESQL_DDL = (
+    f"CREATE INDEX IF NOT EXISTS ix_products_search ON products USING gin (({_PG_DOCUMENT}))",
+    "INSERT INTO catalog_revision (id, value) VALUES (1, (random() * 1e9)::int) "
+    "ON CONFLICT (id) DO NOTHING",
+    f"""CREATE OR REPLACE FUNCTION bump_catalog_revision() RETURNS trigger AS $$
+    BEGIN {_PG_BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql""",
+    *(
+        f"CREATE OR REPLACE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE "
+        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_revision()"
+        for table in ("products", "categories", "product_images")
+    ),
+)
+POSTGRESQL_DROP = ("DROP INDEX IF EXISTS ix_products_search",)
+
+
 def _install_raw_ddl():
     """Full-text search (SQLite FTS5 / PostgreSQL GIN) and the catalog revision triggers."""
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         statements = (*search.SQLITE_DDL, *page_cache.SQLITE_DDL)
     elif dialect == "postgresql":
-        statements = (*search.POSTGRESQL_DDL, *page_cache.POSTGRESQL_DDL)
+        statements = POSTGRESQL_DDL
     else:
         statements = ()
     for statement in statements:
@@ -646,6 +669,6 @@ def _install_raw_ddl():
 
 def _drop_raw_ddl():
     dialect = op.get_bind().dialect.name
-    statements = {"sqlite": search.SQLITE_DROP, "postgresql": search.POSTGRESQL_DROP}
+    statements = {"sqlite": search.SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
     for statement in statements.get(dialect, ()):
         op.execute(DDL(statement))

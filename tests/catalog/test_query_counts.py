@@ -51,7 +51,7 @@ def small(client):
     return statements_per_page(client, products=3, per_page=2, images=1)
 
 
-def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch):
+def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch, make_database_url):
     from jomso import create_app
     from jomso.cli import init_schema
 
@@ -60,7 +60,7 @@ def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch):
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'big.sqlite3'}",
+            "DATABASE_URL": make_database_url(),  # on the same database as ``small``
             "SERVER_NAME": "shop.test",
         }
     )

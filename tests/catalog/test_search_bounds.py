@@ -114,6 +114,10 @@ def test_up_to_the_cap_nothing_changes(capped, client):
     assert names_on(pages[5]["relevance"])[0] == "Lamp Shade Lamp"  # bm25: the name weighs most
 
 
+@pytest.mark.sqlite_only(
+    reason="FTS5's bm25 reads every match of every word in the catalog; PostgreSQL's ts_rank "
+    "reads only the search's matches, at most the cap, so it ranks them whatever the words"
+)
 @pytest.mark.parametrize("typed", ["lamp light", "lamp ligh"])  # "ligh": as a prefix
 def test_a_word_in_more_products_than_the_cap_is_not_ranked_by_bm25(capped, client, typed):
     app = capped
@@ -131,6 +135,23 @@ def test_a_word_in_more_products_than_the_cap_is_not_ranked_by_bm25(capped, clie
     app.config["SEARCH_MAX_RESULTS"] = 1000  # "light" is no longer common: bm25
     bm25 = client.get("/products", query_string={"q": typed})
     assert names_on(bm25.text)[0] == "Lamp Shade Lamp"
+
+
+@pytest.mark.postgresql_only(reason="the PostgreSQL twin of the test above")
+@pytest.mark.parametrize("typed", ["lamp light", "lamp ligh"])
+def test_up_to_the_cap_postgresql_ranks_whatever_the_words(capped, client, typed):
+    app = capped
+    app.config["PRODUCTS_PER_PAGE"] = 24
+    for number in range(6):  # "light" alone matches more than the cap
+        make_product(app, f"Filler {number}", description="Light.", age_days=200 + number)
+    make_product(app, "Lamp Shade Lamp", description="For any lamp, any light.")
+    make_product(app, "Brass Lamp", description="A warm light.")
+    make_product(app, "Garden Kneeler", description="Not a lamp, no light.")
+    for cap in (5, 1000):
+        app.config["SEARCH_MAX_RESULTS"] = cap
+        page = client.get("/products", query_string={"q": typed})
+        assert "3 products" in text_of(page.text)
+        assert names_on(page.text) == ["Lamp Shade Lamp", "Brass Lamp", "Garden Kneeler"]
 
 
 def test_a_capped_search_within_a_category(capped, client):
@@ -166,18 +187,21 @@ def test_a_broad_search_runs_as_many_statements_as_a_narrow_one(capped, client):
 
 
 def test_the_postgresql_statements_follow_the_same_rules():
+    """Compiled only (runs on both databases); tests run on PostgreSQL run them for real."""
     dialect = postgresql.dialect()
     first = str(queries._count_statement("postgresql", True, True).compile(dialect=dialect))
     assert "ORDER BY products.id DESC" in first
     assert "LIMIT %(candidate_limit)s" in first
+    assert "products.search_document @@ to_tsquery('jomso_search', %(search)s)" in first
     for sort in ("relevance", "price_asc", "newest", "name"):
         for bm25 in (True, False):
             rows = queries._rows_statement("postgresql", sort, True, True, bm25)
             sql = str(rows.compile(dialect=dialect))
+            assert "to_tsvector" not in sql  # the stored column, never the text again
             if sort == "relevance" and bm25:
                 assert "ts_rank" in sql
             else:
                 assert "json_array_elements_text(CAST(%(ids)s AS JSON))" in sql
                 assert "ts_rank" not in sql
             if sort == "relevance" and not bm25:
-                assert "ts_filter(" in sql
+                assert "to_tsquery('jomso_search', %(named)s)" in sql

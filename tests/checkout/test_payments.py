@@ -18,6 +18,7 @@ from jomso.extensions import db
 from jomso.orders.models import Order, OrderLine, OrderStatusChange
 from jomso.orders.queries import find_order, new_order_number
 from tests.catalog.helpers import make_product
+from tests.helpers import stored_bytes
 from tests.mailbox import last_message, outbox_files, outbox_messages, text_of
 from tests.orders.helpers import (
     DECLINED,
@@ -250,13 +251,11 @@ def test_no_card_number_or_nonce_in_the_database_mail_or_logs(app, client, runne
     with app.app_context():
         db.session.remove()
         db.engine.dispose()  # everything written to the database file
-    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    files = [p for p in database.parent.glob(database.name + "*")]
-    files += outbox_files(app)
-    files += list(Path(app.instance_path).glob("offline-braintree.json"))
-    contents = b"".join(path.read_bytes() for path in files)
+    stored = stored_bytes(app)
+    files = [*outbox_files(app), *Path(app.instance_path).glob("offline-braintree.json")]
+    contents = stored + b"".join(path.read_bytes() for path in files)
     logs = caplog.text.encode()
-    assert len(outbox_messages(app)) >= 4 and b"Thing 400100" in contents  # we looked at data
+    assert len(outbox_messages(app)) >= 4 and b"Thing 400100" in stored  # we looked at data
     for secret in CARD_NUMBERS + NONCES + ["tokencc"]:
         assert secret.encode() not in contents, secret
         assert secret.encode() not in logs, secret

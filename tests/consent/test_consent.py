@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +21,7 @@ from tests.consent.helpers import (
     cookies_set,
     is_deletion,
 )
-from tests.helpers import login, make_user
+from tests.helpers import login, make_user, stored_bytes
 
 GPC = {"Sec-GPC": "1"}
 
@@ -45,10 +44,8 @@ def _records(app):
 
 
 def _database_text(app) -> str:
-    """Everything stored, as SQL text (the WAL is checkpointed into the dump's view)."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as connection:
-        return "\n".join(connection.iterdump())
+    """Everything stored (``tests.helpers.stored_bytes``), as text."""
+    return stored_bytes(app).decode("utf-8", "replace")
 
 
 def test_first_visit_shows_banner_and_sets_only_the_session_cookie(app, client):

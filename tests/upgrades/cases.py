@@ -404,9 +404,36 @@ def check_shop_0005(app: Flask, client) -> None:
         assert quinn.id < ids[0] < ids[1]  # the deleted id was not given again
 
 
+# -- 0006: before 0007 (PostgreSQL's stored search column; the revision raised at commit) ----
+
+SHOP_0006: tuple[Row, ...] = (
+    "INSERT INTO products (name, slug, sku, description, price_cents, stock, is_active, "
+    "created_at, updated_at, category_id) VALUES ('Crème Lantern', 'creme-lantern', "
+    "'SKU-LANTERN', 'Driftwood frame, for the porch.', 4100, 3, TRUE, '2026-12-01 14:00:00', "
+    f"'2026-12-01 14:00:00', {GARDEN})",
+)
+
+
+def check_shop_0006(app: Flask, client) -> None:
+    """A product written before 0007 is found by a word's beginning and without its accents,
+    on either database; changing it raises the catalog revision once."""
+    from jomso.catalog.models import Product
+    from jomso.catalog.page_cache import catalog_revision
+
+    assert "Crème Lantern" in client.get("/products?q=driftw").text
+    assert "Crème Lantern" in client.get("/products?q=creme").text
+    with app.app_context():
+        before = catalog_revision()
+        lantern = db.session.scalar(select(Product).where(Product.sku == "SKU-LANTERN"))
+        lantern.price_cents = 3900
+        db.session.commit()
+        assert catalog_revision() == before + 1
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
     UpgradeCase("0004", "a shop with privacy requests", SHOP_0004, check_shop_0004),
     UpgradeCase("0005", "a shop before ids were kept unique", SHOP_0005, check_shop_0005),
+    UpgradeCase("0006", "a shop before PostgreSQL's search column", SHOP_0006, check_shop_0006),
 )
