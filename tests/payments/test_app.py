@@ -24,7 +24,7 @@ PRODUCTION = {
     "SHOP_URL": "https://shop.example.com",
     "SESSION_COOKIE_SECURE": True,
 }
-RIBBON = "Demo payments: no real card is charged. Use the test cards at checkout."
+RIBBON = "Demo payments: no real card is charged."
 
 
 @pytest.fixture(autouse=True)
