@@ -86,16 +86,25 @@ def move(
     )
 
 
-def release_stock(order: Order) -> None:
-    """Put the order's units back on the shelf (inside the caller's transaction)."""
+def release_stock(order: Order, units: dict[int, int] | None = None) -> int:
+    """Put the order's units back on the shelf (inside the caller's transaction): every unit
+    not back yet, or ``units`` (order line id → how many), never more than a line has left.
+    Each line counts what went back (``restocked_quantity``). Returns how many units went."""
+    total = 0
     for line in order.lines:
+        count = line.restockable if units is None else min(units.get(line.id, 0), line.restockable)
+        if count <= 0:
+            continue
+        line.restocked_quantity += count
+        total += count
         if line.product_id is not None:
             db.session.execute(
                 update(Product)
                 .where(Product.id == line.product_id)
-                .values(stock=Product.stock + line.quantity)
+                .values(stock=Product.stock + count)
                 .execution_options(synchronize_session=False)
             )
+    return total
 
 
 def sale_payment(result: PaymentResult) -> Payment:

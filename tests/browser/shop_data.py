@@ -164,5 +164,5 @@ def _move_orders(app, shop: Shop) -> None:
             fulfilment.ship(order(name), "UPS", "1Z999AA10123456784", owner)
         for name in ("settled", "partly_refunded"):
             fulfilment.settle_demo(order(name))
-        fulfilment.refund(order("partly_refunded"), 500, owner)
-        fulfilment.cancel(order("cancelled"), owner)
+        fulfilment.refund(order("partly_refunded"), 500, owner, reason="Arrived late")
+        fulfilment.cancel(order("cancelled"), owner, reason="Customer asked by phone")
