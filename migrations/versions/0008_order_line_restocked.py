@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0003'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
