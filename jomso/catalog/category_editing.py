@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from jomso.catalog.editing import CatalogError, _clean_slug, _move
+from jomso.catalog.editing import CatalogError, _clean_slug, _move, slug_problem
 from jomso.catalog.models import Category, Product
 from jomso.extensions import db
 
@@ -47,6 +47,14 @@ def category_rows() -> list[CategoryRow]:
         .order_by(Category.position, Category.id)
     )
     return [CategoryRow(*row) for row in db.session.execute(statement)]
+
+
+def category_problems(slug: str = "", category: Category | None = None) -> list[CatalogError]:
+    """What ``save_category`` would refuse: a typed slug that is not URL-safe or is another
+    category's."""
+    exclude = category.id if category is not None else None
+    problem = slug_problem(slug, Category.slug, exclude, 140)
+    return [problem] if problem is not None else []
 
 
 def save_category(name: str, slug: str = "", category: Category | None = None) -> Category:

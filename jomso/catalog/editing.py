@@ -54,19 +54,29 @@ def _free_slug(column, base: str, exclude_id: int | None, max_length: int) -> st
     return slug
 
 
+def slug_problem(typed: str, column, exclude_id: int | None, max_length: int):
+    """What is wrong with a typed slug (not URL-safe, or another row's), or None."""
+    if not typed:
+        return None  # one is made from the name
+    if not re.search(r"[A-Za-z0-9]", typed):
+        return CatalogError(_("Use letters, digits and dashes."), field="slug")
+    slug = slugify(typed, max_length)
+    if _taken(column, slug, exclude_id):
+        return CatalogError(
+            _("Another one already uses the web address name “%(slug)s”.", slug=slug),
+            field="slug",
+        )
+    return None
+
+
 def _clean_slug(typed: str, name: str, column, exclude_id: int | None, max_length: int) -> str:
     """The slug to store: the typed one made URL-safe (its clash is an error), or one made
     from the name (a clash gets a number added)."""
     if typed:
-        if not re.search(r"[A-Za-z0-9]", typed):
-            raise CatalogError(_("Use letters, digits and dashes."), field="slug")
-        slug = slugify(typed, max_length)
-        if _taken(column, slug, exclude_id):
-            raise CatalogError(
-                _("Another one already uses the web address name “%(slug)s”.", slug=slug),
-                field="slug",
-            )
-        return slug
+        problem = slug_problem(typed, column, exclude_id, max_length)
+        if problem is not None:
+            raise problem
+        return slugify(typed, max_length)
     return _free_slug(column, slugify(name, max_length), exclude_id, max_length)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from jomso.catalog.category_editing import get_category
-from jomso.catalog.editing import CatalogError, _clean_slug, _taken
+from jomso.catalog.editing import CatalogError, _clean_slug, _taken, slug_problem
 from jomso.catalog.models import Product
 from jomso.catalog.queries import first_image_key
 from jomso.extensions import db
@@ -92,17 +92,30 @@ def first_image_keys(product_ids: list[int]) -> dict[int, str]:
     return {row.id: row.key for row in rows if row.key}
 
 
-def save_product(data: ProductData, product: Product | None = None) -> Product:
-    """Create a product (``product`` None) or change one. Raises ``CatalogError`` for a slug
-    or SKU another product has, or an unknown category."""
+def product_problems(data: ProductData, product: Product | None = None) -> list[CatalogError]:
+    """Every rule ``save_product`` would refuse, all at once: a slug or SKU another product
+    has, an unknown category. Fields the form found wrong (None or empty) are left alone."""
     exclude = product.id if product is not None else None
-    slug = _clean_slug(data.slug, data.name, Product.slug, exclude, 220)
-    if _taken(Product.sku, data.sku, exclude):
-        raise CatalogError(
-            _("Another product already has the SKU “%(sku)s”.", sku=data.sku), field="sku"
+    problems = [slug_problem(data.slug, Product.slug, exclude, 220)]
+    if data.sku and _taken(Product.sku, data.sku, exclude):
+        problems.append(
+            CatalogError(
+                _("Another product already has the SKU “%(sku)s”.", sku=data.sku), field="sku"
+            )
         )
     if data.category_id is not None and get_category(data.category_id) is None:
-        raise CatalogError(_("That category no longer exists."), field="category")
+        problems.append(CatalogError(_("That category no longer exists."), field="category"))
+    return [problem for problem in problems if problem is not None]
+
+
+def save_product(data: ProductData, product: Product | None = None) -> Product:
+    """Create a product (``product`` None) or change one. Raises ``CatalogError`` for a slug
+    or SKU another product has, or an unknown category (``product_problems``)."""
+    exclude = product.id if product is not None else None
+    problems = product_problems(data, product)
+    if problems:
+        raise problems[0]
+    slug = _clean_slug(data.slug, data.name, Product.slug, exclude, 220)
     if product is None:
         product = Product()
         db.session.add(product)

@@ -27,6 +27,7 @@ from jomso.catalog.images import ImageRejected
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Category, Product
 from jomso.extensions import db
+from jomso.form_checks import report
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.request_limits import body_limit
@@ -129,7 +130,9 @@ def _save_product(form: ProductForm, product: Product | None):
     """Handle the form's Save or Preview button; returns a response, or None to re-render."""
     if request.form.get("action") == "preview":
         return None
-    if not form.validate():
+    valid = form.validate()  # every problem at once: what was typed, then the catalog's rules
+    problems = product_editing.product_problems(_product_data(form), product)
+    if not (_report(form, problems) and valid):
         return None
     try:
         saved = product_editing.save_product(_product_data(form), product)
@@ -143,6 +146,11 @@ def _save_product(form: ProductForm, product: Product | None):
     else:
         flash(_("Saved. The product is hidden from the shop."), "success")
     return redirect(url_for(".product_edit", product_id=saved.id))
+
+
+def _report(form, errors: list[editing.CatalogError]) -> bool:
+    """The catalog's refusals beside their fields; True when there is none."""
+    return report(form, [(error.field, error.message) for error in errors])
 
 
 def _field_error(form, error: editing.CatalogError) -> None:
@@ -342,7 +350,9 @@ def _render_categories(form: CategoryForm, status: int = 200):
 @manage_catalog
 def category_new():
     form = CategoryForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    valid = _report(form, category_editing.category_problems(form.slug.data or "")) and valid
+    if valid:
         try:
             category = category_editing.save_category(form.name.data, form.slug.data or "")
         except editing.CatalogError as error:
@@ -359,7 +369,11 @@ def category_edit(category_id: int):
     """Rename a category; its web address stays unless a new one is typed."""
     category = category_editing.get_category(category_id) or abort(404)
     form = CategoryForm(data={"name": category.name, "slug": category.slug})
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if request.method == "POST":
+        problems = category_editing.category_problems(form.slug.data or "", category)
+        valid = _report(form, problems) and valid
+    if valid:
         try:
             category_editing.save_category(form.name.data, form.slug.data or "", category)
         except editing.CatalogError as error:

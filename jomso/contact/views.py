@@ -17,7 +17,8 @@ from jomso.contact.models import Topic
 def contact_form():
     """GET ``?product=<slug>`` fills in the product. A post a robot filled in is answered like
     any other and thrown away; one sent faster than a person types comes back to be sent
-    again; wrong input comes back with what was typed and a message beside the field."""
+    again; wrong input comes back with what was typed and a message beside the field (only
+    that: "that was quick" is said only of a form that is otherwise right)."""
     form = ContactForm()
     choices = services.product_choices()
     form.product.choices = [("", _("No particular product"))] + (choices or [])
@@ -29,14 +30,16 @@ def contact_form():
         if verdict is spam.Verdict.ROBOT:
             return redirect(url_for(".thanks"), code=303)
         product = services.active_product(form.product.data)
-        if form.validate() and verdict is spam.Verdict.OK:
-            if form.product.data and product is None:
+        # A form with mistakes comes back with those alone: the fill time is looked at only
+        # once the form is right (an empty form sent at once is not "quick", it is empty).
+        if form.validate():
+            if verdict is spam.Verdict.TOO_FAST:
+                notice = _("That was quick! Please check your message, then send it again.")
+            elif form.product.data and product is None:
                 form.product.errors.append(_("This product is no longer in the shop."))
             else:
                 services.submit_enquiry(_enquiry_data(form, product))
                 return redirect(url_for(".thanks"), code=303)
-        if verdict is spam.Verdict.TOO_FAST:
-            notice = _("That was quick! Please check your message, then send it again.")
     form.started.data = spam.form_stamp()
     form.website.data = ""
     product = services.active_product(form.product.data)

@@ -72,6 +72,18 @@ def candidate_products(limit: int = MAX_CANDIDATES) -> list[Product]:
     )
 
 
+def draft_problems(product_ids: list[int], allowed: dict | None = None) -> list[str]:
+    """Why these products cannot make a draft (none new since the last announcement, or none
+    of them chosen); empty when they can. ``allowed``: ``candidate_products()`` by id."""
+    if allowed is None:
+        allowed = {product.id: product for product in candidate_products()}
+    if not allowed:
+        return [_("No products were added since the last announcement.")]
+    if not any(pid in allowed for pid in product_ids):
+        return [_("Choose at least one new product to announce.")]
+    return []
+
+
 def save_draft(
     announcement: Announcement | None,
     *,
@@ -85,11 +97,10 @@ def save_draft(
     if announcement is not None and announcement.status != AnnouncementStatus.DRAFT:
         raise AnnouncementRefused(_("This announcement was already sent and can no longer change."))
     allowed = {product.id: product for product in candidate_products()}
+    problems = draft_problems(product_ids, allowed)
+    if problems:
+        raise AnnouncementRefused(problems[0])
     chosen = [allowed[pid] for pid in dict.fromkeys(product_ids) if pid in allowed]
-    if not allowed:
-        raise AnnouncementRefused(_("No products were added since the last announcement."))
-    if not chosen:
-        raise AnnouncementRefused(_("Choose at least one new product to announce."))
     if announcement is None:
         announcement = Announcement(author_id=author.id if author is not None else None)
         db.session.add(announcement)

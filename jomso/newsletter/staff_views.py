@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from jomso.accounts.forms import EmptyForm
 from jomso.extensions import db
+from jomso.form_checks import report
 from jomso.newsletter import composing, sending
 from jomso.newsletter.forms import AnnouncementForm, RetryInterruptedForm
 from jomso.newsletter.models import Announcement, AnnouncementStatus
@@ -71,8 +72,12 @@ def _compose(announcement: Announcement | None):
         else:
             form.subject.data = _("New at %(shop)s", shop=current_app.config["SHOP_NAME"])
             form.products.data = [p.id for p in candidates]
-    refusal = None
-    if form.validate_on_submit():
+    valid = False
+    if form.is_submitted():  # every problem at once: the fields and the products chosen
+        valid = form.validate()
+        problems = composing.draft_problems(form.products.data or [])
+        valid = report(form, [("products", problem) for problem in problems]) and valid
+    if valid:
         try:
             announcement = composing.save_draft(
                 announcement,
@@ -81,9 +86,8 @@ def _compose(announcement: Announcement | None):
                 product_ids=form.products.data or [],
                 author=current_user._get_current_object(),
             )
-        except composing.AnnouncementRefused as error:
-            refusal = str(error)
-            form.products.errors = [*form.products.errors, refusal]
+        except composing.AnnouncementRefused as error:  # the products changed meanwhile
+            report(form, [("products", str(error))])
         else:
             return redirect(url_for(".announcement_detail", announcement_id=announcement.id))
     status = 422 if request.method == "POST" else 200
@@ -95,7 +99,6 @@ def _compose(announcement: Announcement | None):
             candidates=candidates,
             since=composing.candidates_since(),
             last=composing.last_announcement(),
-            refusal=refusal,
         ),
         status,
     )

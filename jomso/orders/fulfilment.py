@@ -17,7 +17,11 @@ changed. Rules that hold:
   instead of recording it twice. A refund form sent after another refund was recorded (the
   page was out of date) is refused with a message.
 * **Stock.** Cancelling puts the stock back, unless the parcel already left, in one
-  write-locked transaction that reads the order again under its row lock.
+  write-locked transaction that reads the order again under its row lock. A refund puts back
+  the returned units staff ask for, never more of a line than has not gone back yet
+  (``restocked_quantity``).
+* **Asked first.** Cancel and refund are offered by confirmation pages (``staff_views``);
+  ``check_refund`` reads a refund form with every problem at once.
 
 Money is integer cents in the order's currency. Log lines carry order numbers and
 transaction ids only.
@@ -33,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import get_currency_precision
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from jomso import payments
 from jomso.accounts.models import User
@@ -131,9 +136,10 @@ def mark_delivered(order: Order, actor: User) -> ActionResult:
     return ActionResult(True, _("Order %(number)s is marked delivered.", number=order.number))
 
 
-def cancel(order: Order, actor: User) -> ActionResult:
+def cancel(order: Order, actor: User, reason: str = "") -> ActionResult:
     """Void the payment (authorized, or captured but not settled) and cancel the order; the
-    stock goes back unless the parcel already left. A settled payment is refunded instead."""
+    stock goes back unless the parcel already left. A settled payment is refunded instead.
+    ``reason`` (optional) goes on the timeline."""
     _require(order, S.CANCELLED)
     sale = order.sale
     if sale is not None and sale.status != "voided":
@@ -158,9 +164,13 @@ def cancel(order: Order, actor: User) -> ActionResult:
         order = lock_order(number)
         if voided_status is not None:
             order.sale.status = voided_status
+        notes = []
         if restock:
             release_stock(order)
-        move(order, S.CANCELLED, actor, note=_("Items back in stock.") if restock else "")
+            notes.append(_("Items back in stock."))
+        if reason:
+            notes.append(_("Reason: %(reason)s", reason=reason))
+        move(order, S.CANCELLED, actor, note=" ".join(notes))
         emails.send_cancelled(order)
     log.info("order %s cancelled, payment voided", number)
     message = _("Order %(number)s is cancelled and its payment voided.", number=number)
@@ -178,7 +188,7 @@ def parse_amount(text: str, currency: str | None = None) -> int:
     currency = currency or current_app.config["CURRENCY"]
     precision = get_currency_precision(currency)
     cleaned = (text or "").strip()
-    pattern = r"\d{1,9}" + (rf"(\.\d{{1,{precision}}})?" if precision else "")
+    pattern = r"-?\d{1,9}" + (rf"(\.\d{{1,{precision}}})?" if precision else "")
     if not re.fullmatch(pattern, cleaned):
         raise RefundRefused(_("Enter an amount like 12.50."))
     try:
@@ -190,11 +200,84 @@ def parse_amount(text: str, currency: str | None = None) -> int:
     return cents
 
 
+def amount_text(cents: int, currency: str) -> str:
+    """The inverse of ``parse_amount``: ``3495`` → ``"34.95"`` (no symbol, as typed)."""
+    precision = get_currency_precision(currency)
+    return f"{Decimal(cents).scaleb(-precision):.{precision}f}"
+
+
+@dataclass
+class RefundRequest:
+    """A refund form read against its order (``check_refund``)."""
+
+    amount_cents: int | None
+    restock: dict[int, int]  # order line id → units back in stock
+    problems: list[tuple[str, str]]  # (form field, message): every one at once
+
+
+def check_refund(order: Order, amount_text: str, restock_texts: dict[int, str]) -> RefundRequest:
+    """The amount (above zero, at most what is left to refund) and the "back in stock"
+    counts (whole numbers, at most the units of each line not back yet), with every problem
+    for its field: ``amount``, ``restock_<line id>``."""
+    problems: list[tuple[str, str]] = []
+    amount = None
+    if amount_text:
+        try:
+            amount = parse_amount(amount_text, order.currency)
+        except RefundRefused as refusal:
+            problems.append(("amount", str(refusal)))
+        else:
+            if amount > order.refundable_cents:
+                problems.append(("amount", _at_most(order)))
+    lines = {line.id: line for line in order.lines}
+    restock: dict[int, int] = {}
+    for line_id, text in restock_texts.items():
+        line = lines.get(line_id)
+        field = f"restock_{line_id}"
+        if line is None:
+            continue
+        if not re.fullmatch(r"-?\d{1,6}", text or "0"):
+            problems.append((field, _("Enter a whole number of items, like 1.")))
+        elif int(text or 0) < 0:
+            problems.append((field, _("Enter 0 or more.")))
+        elif int(text or 0) > line.restockable:
+            problems.append(
+                (field, _("At most %(num)d can go back in stock.", num=line.restockable))
+            )
+        elif int(text or 0):
+            restock[line_id] = int(text)
+    return RefundRequest(amount, restock, problems)
+
+
+def _at_most(order: Order) -> str:
+    return _(
+        "At most %(amount)s can be refunded on this order.",
+        amount=format_money(order.refundable_cents, order.currency),
+    )
+
+
+def _refund_note(amount_cents: int, currency: str, reason: str, back: int) -> str:
+    """The timeline's note for a refund: amount, the staff's reason, units back in stock."""
+    notes = [format_money(amount_cents, currency) + "."]
+    if reason:
+        notes.append(_("Reason: %(reason)s", reason=reason))
+    if back:
+        notes.append(ngettext("%(num)d item back in stock.", "%(num)d items back in stock.", back))
+    return " ".join(notes)
+
+
 def refund(
-    order: Order, amount_cents: int | None, actor: User, shown_refunds: int | None = None
+    order: Order,
+    amount_cents: int | None,
+    actor: User,
+    shown_refunds: int | None = None,
+    reason: str = "",
+    restock: dict[int, int] | None = None,
 ) -> ActionResult:
     """Refund all that is left (``amount_cents`` None) or a part, after settlement.
-    ``shown_refunds`` is how many refunds the staff member's page showed, when known."""
+    ``shown_refunds`` is how many refunds the staff member's page showed, when known.
+    ``reason`` goes on the timeline; ``restock`` (order line id → units) puts returned units
+    back in stock, in the same transaction as the refund's record."""
     _require(order, S.REFUNDED)
     if shown_refunds is not None and shown_refunds != len(order.refunds):
         return ActionResult(False, _ANOTHER_REFUND())
@@ -209,12 +292,7 @@ def refund(
     if amount_cents is None:
         amount_cents = refundable
     if amount_cents > refundable:
-        raise RefundRefused(
-            _(
-                "At most %(amount)s can be refunded on this order.",
-                amount=format_money(refundable, order.currency),
-            )
-        )
+        raise RefundRefused(_at_most(order))
     key = f"{order.number}-refund-{len(order.refunds) + 1}"
     result = payments.refund(sale.transaction_id, amount_cents, idempotency_key=key)
     if not result.ok:
@@ -223,6 +301,7 @@ def refund(
         return ActionResult(False, f"{_('The refund did not go through.')} {reason}".strip())
     refunded = result.amount_cents or amount_cents
     number = order.number
+    back = 0
     with write_lock():  # read the order again: another request may have recorded this refund
         order = lock_order(number)
         if any(p.transaction_id == result.transaction_id for p in order.payments):
@@ -240,21 +319,25 @@ def refund(
                 )
             )
             db.session.flush()
+            back = release_stock(order, restock) if restock else 0
             target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
-            move(order, target, actor, note=format_money(refunded, order.currency))
+            note = _refund_note(refunded, order.currency, reason, back)
+            move(order, target, actor, note=note)
             emails.send_refunded(order, refunded)  # queued, committed with the move
     if recorded_by_another:
         log.info("order %s: refund %s recorded by a parallel request", number, key)
         return ActionResult(False, _ANOTHER_REFUND())
-    log.info("order %s: refund %s", order.number, result.transaction_id)
-    return ActionResult(
-        True,
-        _(
-            "Refunded %(amount)s on order %(number)s.",
-            amount=format_money(refunded, order.currency),
-            number=order.number,
-        ),
+    log.info("order %s: refund %s, %d units back in stock", number, result.transaction_id, back)
+    message = _(
+        "Refunded %(amount)s on order %(number)s.",
+        amount=format_money(refunded, order.currency),
+        number=number,
     )
+    if back:
+        message += " " + ngettext(
+            "%(num)d item is back in stock.", "%(num)d items are back in stock.", back
+        )
+    return ActionResult(True, message)
 
 
 def _ANOTHER_REFUND() -> str:

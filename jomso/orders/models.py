@@ -141,8 +141,16 @@ class OrderLine(db.Model):
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
     line_total_cents: Mapped[int]
+    # Units put back on the shelf: all of them by a cancel before shipping, some by refunds of
+    # returned goods. Never more than ``quantity``.
+    restocked_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def restockable(self) -> int:
+        """Units of this line that may still go back in stock."""
+        return self.quantity - self.restocked_quantity
 
 
 class OrderStatusChange(db.Model):

@@ -1,5 +1,6 @@
 """Staff order pages under /staff/orders (the ``staff_orders`` blueprint): the list, an order,
-its packing slip, and one POST per action along the pipeline (jomso/orders/status.py).
+its packing slip, one POST per action along the pipeline (jomso/orders/status.py), and a
+confirmation page before the two that move money back: cancel and refund.
 
 Seeing orders needs ``VIEW_ORDERS``, changing them ``PROCESS_ORDERS`` (the orders and owner
 roles). What ``VIEW_ORDERS`` shows of the customer is what the roles table promises and shipping
@@ -20,6 +21,7 @@ from jomso import payments
 from jomso.accounts.forms import EmptyForm
 from jomso.audit import record_personal_data_access
 from jomso.extensions import db
+from jomso.form_checks import report
 from jomso.orders import (
     cli,  # noqa: F401  (the reconcile-payments command, on bp)
     fulfilment,
@@ -27,10 +29,12 @@ from jomso.orders import (
     reconciling,
 )
 from jomso.orders.blueprint import bp
-from jomso.orders.forms import TO_DO, OrderSearchForm, RefundForm, ShipForm
+from jomso.orders.forms import TO_DO, CancelForm, OrderSearchForm, ShipForm, refund_form
 from jomso.orders.models import Order
 from jomso.orders.status import (
     ACTION_LABELS,
+    SETTLED,
+    SHIPPED_STATUSES,
     STATUS_LABELS,
     TO_DO_STATUSES,
     Action,
@@ -114,17 +118,12 @@ def order_list():
     )
 
 
-def _refund_form(order: Order) -> RefundForm:
-    """An empty refund form that remembers how many refunds the page shows."""
-    return RefundForm(formdata=None, data={"shown_refunds": str(len(order.refunds))})
-
-
 def _subject_email(order: Order) -> str | None:
     """The address the order's page is about, for the access log (none once anonymised)."""
     return order.email if order.anonymized_at is None else None
 
 
-def _detail_page(order: Order, *, ship_form=None, refund_form=None, status: int = 200):
+def _detail_page(order: Order, *, ship_form=None, status: int = 200):
     demo = payments.is_demo_mode()
     record_personal_data_access(
         "staff_orders.order_detail",
@@ -140,7 +139,6 @@ def _detail_page(order: Order, *, ship_form=None, refund_form=None, status: int 
             Action=Action,
             action_labels=ACTION_LABELS,
             ship_form=ship_form or ShipForm(formdata=None),
-            refund_form=refund_form or _refund_form(order),
             button_form=EmptyForm(),
             demo=demo,
             can_process=current_user.can(Permission.PROCESS_ORDERS),
@@ -214,29 +212,130 @@ def order_deliver(number: str):
     return _after(order, lambda: fulfilment.mark_delivered(order, current_user))
 
 
+# -- Cancel and refund: a confirmation page first ---------------------------------------------
+#
+# Both act on the customer's money, so each has a page of its own (GET) that says what will
+# happen, and the POST acts only on that page's form: a post without it (an old order page,
+# a replayed request) shows the page instead of acting. Neither page shows the customer's
+# contact or address, so neither is written to the access log.
+
+
+def _offered(order: Order, action: Action):
+    """None when ``order`` offers ``action`` now; else a redirect to the order saying why."""
+    if action in available_actions(order, demo=payments.is_demo_mode()):
+        return None
+    sale = order.sale
+    if action is Action.CANCEL and sale is not None and sale.status in SETTLED:
+        message = _("This payment has settled and can no longer be voided: refund it instead.")
+    elif action is Action.CANCEL:
+        message = _(
+            "This order cannot be cancelled now: it is “%(status)s”.", status=order.status_label
+        )
+    else:
+        message = _(
+            "This order cannot be refunded now: it is “%(status)s”.", status=order.status_label
+        )
+    flash(message, "error")
+    return redirect(url_for(".order_detail", number=order.number), 303)
+
+
+def _cancel_page(order: Order, form: CancelForm, status: int = 200, changed: bool = False):
+    return (
+        render_template(
+            "staff/orders/cancel.html",
+            order=order,
+            form=form,
+            changed=changed,
+            restock=order.status not in SHIPPED_STATUSES,
+        ),
+        status,
+    )
+
+
+@bp.get("/<number>/cancel")
+@permission_required(Permission.PROCESS_ORDERS)
+def order_cancel_confirm(number: str):
+    """What cancelling does to this order, and the button that does it."""
+    order = _order_or_404(number)
+    refused = _offered(order, Action.CANCEL)
+    if refused is not None:
+        return refused
+    return _cancel_page(order, CancelForm(formdata=None, data={"shown_status": order.status}))
+
+
 @bp.post("/<number>/cancel")
 @permission_required(Permission.PROCESS_ORDERS)
 def order_cancel(number: str):
+    """Cancel, from the confirmation page only (see above)."""
     order = _order_or_404(number)
-    return _after(order, lambda: fulfilment.cancel(order, current_user))
+    form = CancelForm()
+    if not form.shown_status.data:  # not sent from the confirmation page: ask first
+        return redirect(url_for(".order_cancel_confirm", number=order.number), 303)
+    refused = _offered(order, Action.CANCEL)
+    if refused is not None:
+        return refused
+    if form.shown_status.data != order.status:  # the order moved on while the page was open
+        form.shown_status.data = order.status
+        return _cancel_page(order, form, status=409, changed=True)
+    if not form.validate():
+        return _cancel_page(order, form, status=422)
+    return _after(order, lambda: fulfilment.cancel(order, current_user, form.reason.data or ""))
+
+
+def _refund_page(order: Order, form, status: int = 200):
+    return render_template("staff/orders/refund.html", order=order, form=form), status
+
+
+@bp.get("/<number>/refund")
+@permission_required(Permission.PROCESS_ORDERS)
+def order_refund_confirm(number: str):
+    """The refund page: amount (at most what is left), reason, returned units back in stock,
+    and what the refund does."""
+    order = _order_or_404(number)
+    refused = _offered(order, Action.REFUND)
+    if refused is not None:
+        return refused
+    form = refund_form(
+        order,
+        formdata=None,
+        data={
+            "amount": fulfilment.amount_text(order.refundable_cents, order.currency),
+            "shown_refunds": str(len(order.refunds)),
+        },
+    )
+    return _refund_page(order, form)
 
 
 @bp.post("/<number>/refund")
 @permission_required(Permission.PROCESS_ORDERS)
 def order_refund(number: str):
-    """Refund what is left (empty amount) or the amount typed, e.g. ``12.50``."""
+    """Refund from the refund page's form: every problem comes back at once, beside its field,
+    with what was typed; nothing is refunded until the form is right."""
     order = _order_or_404(number)
-    form = RefundForm()
-    if not form.validate():
-        return _detail_page(order, refund_form=form, status=422)
+    refused = _offered(order, Action.REFUND)
+    if refused is not None:
+        return refused
+    form = refund_form(order)
+    valid = form.validate()
+    request_ = fulfilment.check_refund(order, form.amount.data or "", form.restock_texts())
+    valid = report(form, request_.problems) and valid
+    if not valid:
+        return _refund_page(order, form, status=422)
     try:
-        amount = None  # all that is left
-        if form.amount.data:
-            amount = fulfilment.parse_amount(form.amount.data, order.currency)
-        return _after(order, lambda: fulfilment.refund(order, amount, current_user, form.shown()))
-    except fulfilment.RefundRefused as refusal:
-        form.amount.errors = [*form.amount.errors, str(refusal)]
-        return _detail_page(order, refund_form=form, status=422)
+        return _after(
+            order,
+            lambda: fulfilment.refund(
+                order,
+                request_.amount_cents,
+                current_user,
+                form.shown(),
+                reason=form.reason.data or "",
+                restock=request_.restock,
+            ),
+        )
+    except fulfilment.RefundRefused as refusal:  # the order changed between check and refund
+        report(form, [("amount", str(refusal))])
+        return _refund_page(order, form, status=422)
 
 
 @bp.post("/<number>/reconcile")

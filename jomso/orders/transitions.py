@@ -118,14 +118,24 @@ def move(
     )
 
 
-def release_stock(order: Order) -> None:
+def release_stock(order: Order, units: dict[int, int] | None = None) -> int:
     """Put the order's units back on the shelf (inside the caller's ``write_lock``, after
-    ``lock_order``): every product row is locked first, by ascending id, then changed."""
+    ``lock_order``): every unit not back yet, or ``units`` (order line id → how many), never
+    more than a line has left. Every product row is locked first, by ascending id, then
+    changed. Each line counts what went back (``restocked_quantity``). Returns how many units
+    went."""
+    counts: dict[int, int] = {}
+    for line in order.lines:
+        count = line.restockable if units is None else min(units.get(line.id, 0), line.restockable)
+        if count > 0:
+            counts[line.id] = count
     quantities = Counter()
     for line in order.lines:
-        if line.product_id is not None:
-            quantities[line.product_id] += line.quantity
+        if line.id in counts and line.product_id is not None:
+            quantities[line.product_id] += counts[line.id]
     lock_products(quantities)
+    for line in order.lines:
+        line.restocked_quantity += counts.get(line.id, 0)
     for product_id in sorted(quantities):
         db.session.execute(
             update(Product)
@@ -133,6 +143,7 @@ def release_stock(order: Order) -> None:
             .values(stock=Product.stock + quantities[product_id])
             .execution_options(synchronize_session=False)
         )
+    return sum(counts.values())
 
 
 def sale_payment(result: PaymentResult) -> Payment:

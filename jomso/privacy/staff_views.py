@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jomso.accounts.models import User
 from jomso.extensions import db
+from jomso.form_checks import report
 from jomso.permissions import Permission, permission_required
 from jomso.privacy.editing import (
     next_version_number,
@@ -97,12 +98,13 @@ def version_new():
     if request.method == "GET":
         return _render_new(form, current)
     action = request.form.get("action")
-    if not form.validate():
+    valid = form.validate()  # every problem at once: the fields and an unchanged text
+    body = normalize_body(form.body.data or "")
+    if body and body == normalize_body(current.body):
+        unchanged = _("This is the text of the current version: change something.")
+        valid = report(form, [("body", unchanged)]) and valid
+    if not valid:
         return _render_new(form, current, preview=action in ("preview", "publish")), 422
-    body = normalize_body(form.body.data)
-    if body == normalize_body(current.body):
-        form.body.errors.append(_("This is the text of the current version: change something."))
-        return _render_new(form, current), 422
     if form.base_version.data != str(current.version):
         form.body.errors.append(
             _(

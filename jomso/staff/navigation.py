@@ -116,3 +116,17 @@ def nav_groups(user) -> list[tuple[object, list[StaffLink]]]:
     for link in links_for(user):
         groups.setdefault(str(link.group), (link.group, []))[1].append(link)
     return list(groups.values())
+
+
+def current_link(groups: list[tuple[object, list[StaffLink]]], endpoint: str | None):
+    """The menu link of the page at ``endpoint``: its own, or for a page inside a section
+    (``staff_orders.order_detail``) the section's list (``staff_orders.order_list``)."""
+    links = [link for _group, group_links in groups for link in group_links]
+    endpoint = endpoint or ""
+    for link in links:
+        if link.endpoint == endpoint:
+            return link
+    for link in links:
+        if link.endpoint.endswith("_list") and endpoint.startswith(link.endpoint[:-4]):
+            return link
+    return None

@@ -9,6 +9,7 @@ from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.validation import Invalid, check_password
 from jomso.audit.services import AuditFilter, filtered_entries, last_sign_ins
 from jomso.extensions import db
+from jomso.form_checks import Problem, report
 from jomso.mail_delivery import failed_mail
 from jomso.permissions import (
     PERMISSION_LABELS,
@@ -74,15 +75,12 @@ def staff_new():
     """Add a staff member with an initial password typed by the owner. An email that belongs
     to a customer account gets the roles added; that account keeps its password."""
     form = StaffCreateForm()
-    if form.validate_on_submit():
-        existing = find_user_by_email(form.email.data)
-        if existing is not None and existing.is_staff:
-            form.email.errors.append(
-                _("This person is already on the staff. Change their roles on their page.")
-            )
-            return _render_new(form, existing), 422
-        if existing is None and not _check_new_password(form):
-            return _render_new(form), 422
+    if form.is_submitted():
+        valid = form.validate()  # every problem at once: the fields, then the rules below
+        existing = find_user_by_email(form.email.data) if form.email.data else None
+        valid = report(form, _new_staff_problems(form, existing)) and valid
+        if not valid:
+            return _render_new(form, existing if existing and existing.is_staff else None), 422
         try:
             user, created = create_staff(
                 form.email.data,
@@ -112,16 +110,21 @@ def staff_new():
     return _render_new(form), (422 if form.errors else 200)
 
 
-def _check_new_password(form: StaffCreateForm) -> bool:
+def _new_staff_problems(form: StaffCreateForm, existing) -> list[Problem]:
+    """An address already on the staff; for a new account, a missing or weak password (an
+    existing customer account keeps its own)."""
+    if existing is not None:
+        if existing.is_staff:
+            message = _("This person is already on the staff. Change their roles on their page.")
+            return [("email", message)]
+        return []
     if not form.password.data:
-        form.password.errors.append(_("Choose an initial password."))
-        return False
+        return [("password", _("Choose an initial password."))]
     try:
         check_password(form.password.data, email=form.email.data or "", name=form.name.data or "")
     except Invalid as error:
-        form.password.errors.append(str(error))
-        return False
-    return True
+        return [("password", str(error))]
+    return []
 
 
 def _render_new(form, existing=None):

@@ -62,8 +62,11 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
         "## Care\n\n- Wash by hand\n- Oil once a month\n\n<script>alert('x')</script>"
     )
     page.get_by_role("button", name="Create product").click()
-    assert page.get_by_text("Enter the price as a number, such as 12.50.").is_visible()
-    assert page.get_by_text("Stock cannot be negative.").is_visible()
+    assert (
+        page.locator("#price-error").inner_text() == "Enter the price as a number, such as 12.50."
+    )
+    assert page.get_by_role("alert").get_by_role("link", name="Price: Enter the price").is_visible()
+    assert page.locator("#stock-error").inner_text() == "Stock cannot be negative."
     assert page.get_by_label("Name", exact=True).input_value() == "Walnut Serving Board"
 
     page.get_by_label("Price").fill("34.90")

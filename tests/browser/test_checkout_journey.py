@@ -127,8 +127,10 @@ def test_checkout_on_a_phone(app, browser, live_server):
         phone.goto("/checkout")
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         phone.get_by_role("button", name="Place order and pay $23.45").click()  # nothing typed
-        assert phone.get_by_text("Please check the fields marked below.").is_visible()
-        assert phone.get_by_text("Enter your email address.").is_visible()
+        summary = phone.get_by_role("alert")
+        assert summary.get_by_text("Please check the fields marked below.").is_visible()
+        assert summary.get_by_role("link", name="Email: Enter your email address.").is_visible()
+        assert phone.locator("#email-error").inner_text() == "Enter your email address."
         screenshot(phone, "checkout-phone-errors")
     finally:
         context.close()
@@ -136,13 +138,13 @@ def test_checkout_on_a_phone(app, browser, live_server):
 
 def test_staff_see_refunds_and_a_dispute(app, page):
     from jomso import payments
-    from tests.orders.helpers import buy, order_number, staff, staff_post
+    from tests.orders.helpers import buy, confirmed_post, order_number, staff, staff_post
 
     number = order_number(buy(app, app.test_client(), price_cents=2500, quantity=2)[0])
     desk = staff(app, app.test_client(), "owner", email="olga@example.com")
     staff_post(desk, number, "ship", {"carrier": "DHL", "tracking_number": "JD014600003828"})
     staff_post(desk, number, "settle")
-    staff_post(desk, number, "refund", {"amount": "12.50"})
+    confirmed_post(desk, number, "refund", {"amount": "12.50", "reason": "Arrived late"})
     with app.app_context():
         sale = get_order(app, number).sale.transaction_id
         notification = payments.sample_webhook("dispute_opened", sale)

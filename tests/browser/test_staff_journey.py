@@ -34,7 +34,8 @@ def test_owner_adds_and_disables_a_support_colleague(app, page):
     page.get_by_label("Initial password", exact=True).fill("too short")
     page.get_by_label("Initial password again").fill("too short")
     page.get_by_role("button", name="Add staff member").click()
-    assert page.get_by_text("Use at least 10 characters.").is_visible()
+    assert page.locator("#password-error").inner_text() == "Use at least 10 characters."
+    assert "Use at least 10 characters." in page.get_by_role("alert").inner_text()
     assert page.get_by_label("Email").input_value() == "sam@example.com"
     assert page.get_by_label("Support").is_checked()
     screenshot(page, "staff-add-error")

@@ -215,6 +215,33 @@ def test_a_refused_payment_keeps_the_cart_and_what_was_typed(app, client, nonce,
         assert [o.status for o in all_orders(app)] == ["payment_failed", "paid"]
 
 
+def test_a_declined_card_is_said_at_the_top_and_marks_the_payment_box(app, client):
+    response, _product_id = buy(app, client, nonce=DECLINED)
+    assert response.status_code == 422
+    html = response.text
+    top = html.split('id="checkout-form"')[0]  # above every field of the form
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', top, re.S)
+    assert summary, "no error summary above the form"
+    opening = summary.group(0).split(">")[0]
+    assert 'role="alert"' in opening and "autofocus" in opening and 'tabindex="-1"' in opening
+    assert "The payment did not go through. Nothing was charged." in summary.group(1)
+    assert '<a href="#payment">Your bank declined the payment.' in summary.group(1)
+    assert re.search(r'<fieldset class="[^"]*payment-step has-error"[^>]*id="payment"', html)
+    assert html.count('role="alert"') == 1  # one announcement, not two
+
+
+def test_missing_fields_are_listed_at_the_top_with_links(app, client):
+    product_id = make_product(app, "Blue Mug")
+    add_to_cart(client, product_id)
+    page = client.get("/checkout")
+    response = client.post("/checkout", data=checkout_data(page.text, email="", **{
+        "billing-city": ""}))  # fmt: skip
+    summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert '<a href="#email">Email: Enter your email address.</a>' in summary
+    assert '<a href="#billing-city">City: Enter the city.</a>' in summary
+    assert "shipping-" not in summary  # ignored while shipping goes to the billing address
+
+
 @pytest.mark.parametrize("nonce", ["fake-consumed-nonce", "tokencc_not_a_nonce_we_know"])
 def test_a_used_or_unknown_nonce_gets_a_clear_message(app, client, nonce):
     response, product_id = buy(app, client, nonce=nonce)

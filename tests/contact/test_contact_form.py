@@ -210,6 +210,22 @@ def test_a_form_sent_faster_than_a_person_types_comes_back_to_be_sent_again(app,
     assert [e.message for e in enquiries(app)] == ["Quick question about glazes"]
 
 
+def test_an_empty_form_sent_at_once_shows_only_what_is_missing(app, client):
+    app.config["CONTACT_MIN_SECONDS"] = 60  # sent at once: faster than the fill time
+    response = send_contact(client, name="", email="", message="")
+    assert response.status_code == 422
+    html = response.text
+    assert "That was quick" not in html
+    # At the top of the form, announced and focused as the page opens:
+    assert re.search(r'<div class="error-summary"[^>]*role="alert"[^>]*autofocus', html)
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    for message in ("Enter your name.", "Enter your email address", "Write your message."):
+        assert message in summary  # at the top of the form, linking to the field
+        assert re.search(rf'id="\w+-error">[^<]*{re.escape(message)}', html)  # and beside it
+    assert '<a href="#name">Your name: Enter your name.</a>' in summary
+    assert enquiries(app) == []
+
+
 def test_an_old_form_is_fine(app, client):
     page = client.get("/contact")
     app.config["CONTACT_MIN_SECONDS"] = 0

@@ -160,3 +160,15 @@ def staff_post(client, number: str, action: str, data: dict | None = None, **kwa
     assert page.status_code == 200, page.status_code
     payload = {"csrf_token": csrf_token_from(page.text), **(data or {})}
     return client.post(f"/staff/orders/{number}/{action}", data=payload, **kwargs)
+
+
+def confirmed_post(client, number: str, action: str, data: dict | None = None, **kwargs):
+    """Open the confirmation page of ``action`` (cancel, refund) and send its form as the
+    browser would, with ``data`` typed in."""
+    from tests.helpers import forms_on
+
+    page = client.get(f"/staff/orders/{number}/{action}")
+    assert page.status_code == 200, page.status_code
+    [form] = [f for f in forms_on(page.text) if f.action.endswith(f"/{action}")]
+    payload = {**form.fields, **(data or {})}
+    return client.post(f"/staff/orders/{number}/{action}", data=payload, **kwargs)

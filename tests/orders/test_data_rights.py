@@ -18,6 +18,7 @@ from tests.mailbox import link_to, outbox_messages
 from tests.orders.helpers import (
     DECLINED,
     buy,
+    confirmed_post,
     get_order,
     order_number,
     staff,
@@ -38,7 +39,7 @@ def _customer_with_orders(app, client) -> tuple[int, str]:
     desk = staff(app, app.test_client())
     staff_post(desk, number, "ship", {"carrier": "UPS", "tracking_number": "1Z1"})
     staff_post(desk, number, "settle")
-    staff_post(desk, number, "refund", {"amount": "3.00"})
+    confirmed_post(desk, number, "refund", {"amount": "3.00", "reason": "Late delivery"})
     with app.app_context():
         sale = get_order(app, number).sale.transaction_id
         notification = payments.sample_webhook("dispute_opened", sale)

@@ -26,7 +26,7 @@ PRODUCTION = {
     "SHOP_ADDRESS": "4 Harbour Row\nPortsmouth PO1 2AB",
     "SHOP_EMAIL": "privacy@teakettle.example",
 }
-RIBBON = "Demo payments: no real card is charged. Use the test cards at checkout."
+RIBBON = "Demo payments: no real card is charged."
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,15 @@ import logging
 import pytest
 
 from jomso import payments
-from tests.orders.helpers import buy, gateway_sales, get_order, order_number, staff, staff_post
+from tests.orders.helpers import (
+    buy,
+    confirmed_post,
+    gateway_sales,
+    get_order,
+    order_number,
+    staff,
+    staff_post,
+)
 
 URL = "/webhooks/braintree"
 
@@ -57,7 +65,7 @@ def test_a_failed_refund_is_recorded_against_the_refund(app, paid):
     desk = staff(app, app.test_client())
     staff_post(desk, paid, "ship", {"carrier": "UPS", "tracking_number": "1Z1"})
     staff_post(desk, paid, "settle")
-    staff_post(desk, paid, "refund", {"amount": "5.00"})
+    confirmed_post(desk, paid, "refund", {"amount": "5.00", "reason": "Damaged"})
     [refund] = get_order(app, paid).refunds
     assert (
         app.test_client()

@@ -430,10 +430,45 @@ def check_shop_0006(app: Flask, client) -> None:
         assert catalog_revision() == before + 1
 
 
+# -- 0007: before 0008 (order lines count the units put back in stock) --------------------
+
+CANCELLED_ORDER = _id("orders", "number = 'JC4K9P2LW'")
+FAILED_ORDER = _id("orders", "number = 'JD6M3T8VX'")
+
+SHOP_0007: tuple[Row, ...] = (
+    _order("JC4K9P2LW", "cancelled", PAT, "pat@example.com", "Pat Buyer", "4800, 495, 5295"),
+    _order("JD6M3T8VX", "payment_failed", "NULL", "vic@example.com", "Vic Guest", "1550, 0, 1550"),
+    "INSERT INTO order_lines (order_id, product_id, name, sku, unit_price_cents, quantity, "
+    f"line_total_cents) VALUES ({CANCELLED_ORDER}, {BOWL}, 'Stoneware Bowl', 'SKU-BOWL', 2400, "
+    "2, 4800)",
+    "INSERT INTO order_lines (order_id, product_id, name, sku, unit_price_cents, quantity, "
+    f"line_total_cents) VALUES ({FAILED_ORDER}, {TROWEL}, 'Garden Trowel', 'SKU-TROWEL', 1550, "
+    "1, 1550)",
+    "INSERT INTO order_status_changes (order_id, from_status, to_status, actor_id, actor_label, "
+    f"note, created_at) VALUES ({CANCELLED_ORDER}, 'paid', 'cancelled', {OLGA}, '{OLGA_LABEL}', "
+    "'', '2026-12-01 15:00:00')",
+)
+
+
+def check_shop_0007(app: Flask, client) -> None:
+    """The units of an order cancelled before shipping, and of a failed payment, count as back
+    in stock already; a paid or shipped order's lines have none back."""
+    from jomso.orders.models import Order
+
+    with app.app_context():
+        restocked = {
+            order.number: [line.restocked_quantity for line in order.lines]
+            for order in db.session.scalars(select(Order))
+        }
+    assert restocked["JC4K9P2LW"] == [2] and restocked["JD6M3T8VX"] == [1]
+    assert restocked["JA7K2M9QX"] == [0, 0] and restocked["JB3H8N5R2"] == [0]
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
     UpgradeCase("0004", "a shop with privacy requests", SHOP_0004, check_shop_0004),
     UpgradeCase("0005", "a shop before ids were kept unique", SHOP_0005, check_shop_0005),
     UpgradeCase("0006", "a shop before PostgreSQL's search column", SHOP_0006, check_shop_0006),
+    UpgradeCase("0007", "a shop before restocked units were counted", SHOP_0007, check_shop_0007),
 )

@@ -1,0 +1,15 @@
+// Small enhancements for every storefront page; each page works the same without them.
+(function () {
+  "use strict";
+  // The phone header's search button shows the search field (a checkbox, no script needed):
+  // with a script, the cursor goes into the field at once, so the keyboard opens too.
+  var toggle = document.getElementById("search-toggle");
+  var field = document.getElementById("site-search");
+  if (toggle && field) {
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) {
+        field.focus();
+      }
+    });
+  }
+})();
