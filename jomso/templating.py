@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from jomso.addresses import address_lines, layouts_for_script
 from jomso.permissions import Permission
 
 
 def init_templating(app: Flask) -> None:
+    # An address as its country prints it, line by line (templates/partials/address.html).
+    app.jinja_env.filters["address_lines"] = address_lines
+    # Every country's address form layout, for static/js/address.js.
+    app.jinja_env.globals["address_layouts"] = layouts_for_script
+
     @app.context_processor
     def _shop_context():
         return {
