@@ -33,6 +33,9 @@ class Defaults:
     SHOP_NAME = "Jomso Demo Shop"
     SHOP_EMAIL = "shop@example.com"
     SHOP_ADDRESS = ""
+    # The meta description of pages without their own (home, cart...); empty: a sentence made
+    # from SHOP_NAME
+    SHOP_DESCRIPTION = ""
     LOCALE = "en_US"
     CURRENCY = "USD"
     TIMEZONE = "UTC"
