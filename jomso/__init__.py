@@ -34,6 +34,7 @@ BLUEPRINTS = (
     "jomso.orders.staff_views",
     "jomso.payments.views",
     "jomso.backups",
+    "jomso.crawlers",
 )
 
 
