@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from jomso import addresses
 from jomso.addresses import address_layout, address_lines, check_address, field_labels
 
 
@@ -37,6 +38,7 @@ def test_the_address_data_ships_with_the_library_and_needs_no_network(monkeypatc
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket.socket, "connect", no_network)
     address_layout.cache_clear()
+    addresses._parsed_data_file.cache_clear()
     assert address_layout("FR").rows  # read from the package's own files
 
 

@@ -185,7 +185,6 @@ class AddressFields:
                 valid = False
             else:
                 field.data = check.cleaned[name]
-        self._errors = None  # the form's error summary is made again from the fields
         return valid
 
 
