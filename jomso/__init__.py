@@ -38,6 +38,7 @@ BLUEPRINTS = (
     "jomso.payments.views",
     "jomso.backups",
     "jomso.doctor",
+    "jomso.crawlers",
 )
 
 

@@ -33,6 +33,9 @@ class Defaults:
     SHOP_NAME = "Jomso Demo Shop"
     SHOP_EMAIL = "shop@example.com"  # the controller's contact; production needs a real one
     SHOP_ADDRESS = ""  # the controller's postal address (lines); production needs it
+    # The meta description of pages without their own (home, cart...); empty: a sentence made
+    # from SHOP_NAME
+    SHOP_DESCRIPTION = ""
     LOCALE = "en_US"
     CURRENCY = "USD"
     TIMEZONE = "UTC"

@@ -8,8 +8,10 @@ import os
 from functools import lru_cache
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from werkzeug.security import safe_join
 
+from jomso.addresses import address_lines, layouts_for_script
 from jomso.permissions import Permission
 
 
@@ -50,12 +52,17 @@ def form_problems(form) -> list[tuple[str, str | None]]:
 
 def init_templating(app: Flask) -> None:
     app.add_template_global(form_problems, "form_problems")
+    # An address as its country prints it, line by line (templates/partials/address.html).
+    app.jinja_env.filters["address_lines"] = address_lines
+    # Every country's address form layout, for static/js/address.js.
+    app.jinja_env.globals["address_layouts"] = layouts_for_script
 
     @app.context_processor
     def _shop_context():
         return {
             "shop_name": current_app.config["SHOP_NAME"],
             "shop_email": current_app.config["SHOP_EMAIL"],
+            "shop_description": shop_description,
             "Permission": Permission,
         }
 
@@ -67,3 +74,11 @@ def init_templating(app: Flask) -> None:
             version = static_version(app.static_folder, values.get("filename", ""))
             if version:
                 values["v"] = version
+
+
+def shop_description() -> str:
+    """The meta description of every page that has none of its own (``SHOP_DESCRIPTION``)."""
+    return current_app.config.get("SHOP_DESCRIPTION") or _(
+        "%(shop)s: browse the catalog, order online, pay securely by card and follow your parcel.",
+        shop=current_app.config["SHOP_NAME"],
+    )

@@ -65,6 +65,9 @@ def test_database(request) -> str:
 
 
 def _test_config(database_url) -> dict:
+    """The settings of a test app on ``database_url`` (a URL, or the path of an SQLite file)."""
+    if "://" not in str(database_url):
+        database_url = f"sqlite:///{database_url}"
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -101,6 +104,19 @@ def schema_template(request, tmp_path_factory, test_database) -> str:
         url = f"sqlite:///{folder / 'template.sqlite3'}"
     _migrate(url, folder / "instance")
     return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_schema_file(request, tmp_path_factory, test_database) -> str:
+    """The path of an SQLite file with the migrated schema, whatever the run's database: for
+    tests of a shop whose database is a file in its instance folder (backups, erasure from the
+    files, the doctor). On a PostgreSQL run they are skipped unless they open a test database
+    too: they ran, the same, on SQLite."""
+    if test_database == "sqlite":
+        return request.getfixturevalue("schema_template").removeprefix("sqlite:///")
+    folder = tmp_path_factory.mktemp("sqlite-schema")
+    _migrate(f"sqlite:///{folder / 'template.sqlite3'}", folder / "instance")
+    return str(folder / "template.sqlite3")
 
 
 class DatabaseMaker:

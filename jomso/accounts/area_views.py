@@ -19,6 +19,7 @@ from jomso.accounts.forms import (
     EmptyForm,
     PasswordChangeForm,
     ProfileForm,
+    asked_for_address_layout,
 )
 from jomso.accounts.passwords import verify_password
 from jomso.accounts.validation import country_name, format_phone
@@ -104,7 +105,7 @@ def add_address():
     form = AddressForm()
     if request.method == "GET":
         form.name.data = current_user.name
-    if form.validate_on_submit():
+    if not asked_for_address_layout() and form.validate_on_submit():
         data = {**form.address_data(), "name": form.name.data}
         addresses.add_address(
             current_user,
@@ -125,7 +126,7 @@ def edit_address(address_id):
     if request.method == "GET":
         form.default_billing.data = address.is_default_billing
         form.default_shipping.data = address.is_default_shipping
-    if form.validate_on_submit():
+    if not asked_for_address_layout() and form.validate_on_submit():
         data = {**form.address_data(), "name": form.name.data}
         addresses.update_address(
             address, data, billing=form.default_billing.data, shipping=form.default_shipping.data

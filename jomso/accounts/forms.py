@@ -3,12 +3,16 @@ field; the rules themselves live in ``validation.py``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     FieldList,
     PasswordField,
     SelectField,
@@ -17,7 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
+from jomso import addresses
 from jomso.accounts import validation
+
+ADDRESS_PARTS = addresses.FIELDS  # line1, line2, city, region, postal_code
 
 
 def _strip(value):
@@ -80,8 +87,30 @@ class NewPasswordMixin:
             raise ValidationError(str(error)) from error
 
 
+# A submit button of the address forms: "show the fields for the chosen country". The view
+# shows the form again, laid out for that country, without checking or saving anything.
+UPDATE_ADDRESS_BUTTON = "update_address"
+
+
+def asked_for_address_layout() -> bool:
+    """Whether this POST is the address form's "update" button, not a submission."""
+    return request.method == "POST" and UPDATE_ADDRESS_BUTTON in request.form
+
+
+@dataclass
+class AddressFieldsLayout:
+    """The address inputs of a form in its country's order: ``rows`` of fields (several on
+    one row where the country writes them on one line) and the ``unused`` ones, rendered
+    hidden so that switching countries in the page loses nothing."""
+
+    rows: list[list[Field]]
+    unused: list[Field]
+    postal_example: str
+
+
 class AddressFields:
-    """Postal address fields, shared by registration and the address book."""
+    """Postal address fields, shared by registration, the address book and the checkout.
+    Their order, names and rules follow the chosen country (``jomso.addresses``)."""
 
     line1 = StringField(
         _l("Address line 1"),
@@ -95,14 +124,15 @@ class AddressFields:
         validators=[Length(max=200)],
         render_kw={"autocomplete": "address-line2"},
     )
+    # Whether the city, region and postal code are required depends on the country.
     city = StringField(
         _l("City"),
         filters=[_strip],
-        validators=[DataRequired(_l("Enter the city.")), Length(max=100)],
+        validators=[Length(max=100)],
         render_kw={"autocomplete": "address-level2"},
     )
     region = StringField(
-        _l("State, province or region (optional)"),
+        _l("State, province or region"),
         filters=[_strip],
         validators=[Length(max=100)],
         render_kw={"autocomplete": "address-level1"},
@@ -125,10 +155,37 @@ class AddressFields:
             self.country.data = validation.shop_country()
 
     def address_data(self) -> dict[str, str]:
-        return {
-            name: getattr(self, name).data or ""
-            for name in ("line1", "line2", "city", "region", "postal_code", "country")
-        }
+        return {name: getattr(self, name).data or "" for name in (*ADDRESS_PARTS, "country")}
+
+    def address_layout(self) -> AddressFieldsLayout:
+        """The inputs laid out and labelled for the chosen country (for the template)."""
+        layout = addresses.address_layout(self.country.data)
+        for name, label in addresses.field_labels(layout).items():
+            field = getattr(self, name)
+            field.label.text = label
+            field.flags.required = name in layout.required  # the input's required attribute
+        return AddressFieldsLayout(
+            rows=[[getattr(self, name) for name in row] for row in layout.rows],
+            unused=[getattr(self, n) for n in ADDRESS_PARTS if n not in layout.fields],
+            postal_example=layout.postal_examples[0] if layout.postal_examples else "",
+        )
+
+    def validate(self, extra_validators=None):
+        """The fields' own checks, then the country's rules: required parts, the region
+        from the country's list, the postal code's pattern. The values kept are the cleaned
+        ones ("oregon" becomes "OR")."""
+        valid = super().validate(extra_validators)
+        check = addresses.check_address(self.address_data())
+        for name in ADDRESS_PARTS:
+            field = getattr(self, name)
+            if field.errors:
+                continue
+            if name in check.errors:
+                field.errors = [check.errors[name]]
+                valid = False
+            else:
+                field.data = check.cleaned[name]
+        return valid
 
 
 class PhoneFields:

@@ -1,27 +1,23 @@
-"""What counts as a valid email, password, phone number and country for this shop."""
+"""What counts as a valid email, password and phone number for this shop (countries and
+addresses: ``jomso.addresses``)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import cache
 
 import phonenumbers
-from babel import Locale
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
+# Countries belong to addresses (jomso.addresses); the account forms name them from here too.
+from jomso.addresses import country_choices, country_name, shop_country
 from jomso.mail import has_line_break
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 _ZXCVBN_MAX = 72  # zxcvbn refuses longer input; a longer password is long enough anyway
 _MIN_SCORE = 3  # zxcvbn's "safely unguessable" (about 10^8 guesses and up)
-
-# Territory codes Babel lists that are not countries one can post a parcel to.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 
 
 class Invalid(ValueError):
@@ -100,31 +96,13 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def shop_country() -> str:
-    """The country of the shop's locale (``en_US`` gives ``US``); ``US`` when it has none."""
-    return Locale.parse(current_app.config["LOCALE"]).territory or "US"
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """(ISO code, name) for every country, named and sorted in the shop's language."""
-    return list(_country_choices(current_app.config["LOCALE"]))
-
-
-def country_name(code: str) -> str:
-    return dict(_country_choices(current_app.config["LOCALE"])).get(code, code)
-
-
-@cache
-def _country_choices(locale: str) -> tuple[tuple[str, str], ...]:
-    territories = Locale.parse(locale).territories
-    countries = [
-        (code, name)
-        for code, name in territories.items()
-        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-    ]
-
-    def sort_key(item):
-        folded = unicodedata.normalize("NFKD", item[1])
-        return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-
-    return tuple(sorted(countries, key=sort_key))
+__all__ = [
+    "Invalid",
+    "check_password",
+    "country_choices",
+    "country_name",
+    "format_phone",
+    "normalize_phone",
+    "parse_email",
+    "shop_country",
+]

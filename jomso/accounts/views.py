@@ -25,6 +25,7 @@ from jomso.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
+    asked_for_address_layout,
 )
 from jomso.accounts.signals import login_failed
 from jomso.errors import render_error
@@ -86,7 +87,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for(".overview"))
     form = RegisterForm()
-    if form.validate_on_submit():
+    if not asked_for_address_layout() and form.validate_on_submit():
         registration.register(
             registration.Registration(
                 name=form.name.data,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from jomso.cart.forms import AddToCartForm
-from jomso.catalog import bp, queries
+from jomso.catalog import bp, findable, queries
 from jomso.catalog.cards import product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
 from jomso.catalog.page_cache import cached_page
 from jomso.pagination import requested_page
+from jomso.urls import shop_url_for
 
 IMAGE_MAX_AGE = 365 * 24 * 3600
 
@@ -31,6 +32,7 @@ def home():
         "catalog/home.html",
         categories=queries.category_tiles(),
         newest=product_cards(queries.newest_products(8)),
+        canonical_url=shop_url_for("catalog.home"),
     )
 
 
@@ -69,6 +71,8 @@ def product_list():
         category=category,
         sort=sort,
         default_sort=default_sort,
+        canonical_url=findable.list_canonical_url(category, query, result.page),
+        description=findable.list_description(category, query, result.total),
     )
 
 
@@ -107,6 +111,7 @@ def render_product_page(product: Product, form: AddToCartForm, status: int = 200
             form=form,
             description=render_markdown(product.description),
             is_new=product.created_at >= queries.new_since(),
+            seo=findable.product_page_data(product),
         ),
         status,
     )

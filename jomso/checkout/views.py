@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from jomso import payments
+from jomso.accounts.forms import asked_for_address_layout
 from jomso.accounts.limits import per_client
 from jomso.analytics.recording import skip_page_view
 from jomso.cart import services as cart_services
@@ -182,6 +183,8 @@ def place_order():
     summary = summarize(cart)
     if summary.is_empty:
         return _to_cart(summary.notices)
+    if asked_for_address_layout():  # "show the fields for this country": nothing is placed
+        return _page(form, summary)
     if not form.validate_on_submit():
         return _page(form, summary, status=422)
     if not token or token != session.get(TOKEN_KEY):

@@ -12,6 +12,7 @@ import logging
 from flask import Flask, current_app
 
 from jomso.payments.adapter import PaymentGateway
+from jomso.payments.brands import card_brand_name
 from jomso.payments.results import PaymentResult, WebhookEvent
 from jomso.payments.settings import CREDENTIAL_SETTINGS, ENVIRONMENTS, demo_settings
 
@@ -52,6 +53,7 @@ def init_payments(app: Flask) -> None:
         elif config.get("ENV") == "production":
             log.warning("Demo payments in production mode: no card is charged")
     app.extensions[EXTENSION_KEY] = PaymentGateway.from_config(config, app.instance_path)
+    app.jinja_env.filters["card_brand"] = card_brand_name
 
     @app.context_processor
     def _payments_context() -> dict[str, bool]:

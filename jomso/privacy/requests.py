@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
@@ -29,6 +28,7 @@ from jomso.accounts.data_rights import export_data
 from jomso.accounts.lookup import find_user_by_email
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.i18n import format_when
 from jomso.mail import send_mail
 from jomso.privacy import request_links
 from jomso.privacy.models import CLOSED_STATUSES, PrivacyRequest, RequestKind, RequestStatus
@@ -119,7 +119,7 @@ def verify(token: str, visitor_id: str | None = None) -> tuple[PrivacyRequest, b
         _(
             "Privacy request %(ref)s: answer by %(date)s",
             ref=request.reference,
-            date=format_date(request.due_on, "medium"),
+            date=format_when(request.due_on, "document"),
         ),
         "privacy_request_new_staff",
         privacy_request=request,

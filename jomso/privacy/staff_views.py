@@ -8,7 +8,6 @@ customer records (jomso/staff/customers.py).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from jomso.accounts.models import User
 from jomso.extensions import db
 from jomso.form_checks import report
+from jomso.i18n import format_when
 from jomso.permissions import Permission, permission_required
 from jomso.privacy.editing import (
     next_version_number,
@@ -124,7 +124,7 @@ def version_new():
                 "Version %(num)d is published. It takes effect on %(date)s; customers are "
                 "told then.",
                 num=policy.version,
-                date=format_date(policy.effective_date, "long"),
+                date=format_when(policy.effective_date, "document"),
             ),
             "success",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from jomso import create_app
@@ -114,3 +115,57 @@ def registered_customer(client, **overrides) -> str:
     response = sign_in(client, email, overrides.get("password", GOOD_PASSWORD))
     assert response.status_code == 302, response.text
     return email
+
+
+class _AddressReader(HTMLParser):
+    """The address parts of a page (``data-address-part``) in document order: for each
+    address form, rows of (field name, label text), the hidden parts left out."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[list[list[tuple[str, str]]]] = []
+        self._depth = 0
+        self._row_depth = None  # depth of the open form-row, if any
+        self._part = None  # (name, hidden) of the open part
+        self._label = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("input", "br", "meta", "link", "img"):
+            return
+        self._depth += 1
+        if "data-address-fields" in a:
+            self.forms.append([])
+        elif "form-row" in (a.get("class") or "").split() and self.forms:
+            self._row_depth = self._depth
+            self.forms[-1].append([])
+        elif "data-address-part" in a:
+            self._part = (a["data-address-part"], "hidden" in a)
+        elif tag == "label" and self._part is not None:
+            self._label = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("input", "br", "meta", "link", "img"):
+            return
+        if tag == "label" and self._label is not None:
+            name, hidden = self._part
+            if not hidden:
+                if self._row_depth is None:
+                    self.forms[-1].append([])
+                self.forms[-1][-1].append((name, self._label.strip()))
+            self._label, self._part = None, None
+        if self._row_depth == self._depth:
+            self._row_depth = None
+        self._depth -= 1
+
+    def handle_data(self, data):
+        if self._label is not None:
+            self._label += data
+
+
+def address_rows(html: str, form: int = 0) -> list[list[tuple[str, str]]]:
+    """The visible address fields of the page's ``form``-th address form, row by row, each
+    as (field name, label)."""
+    reader = _AddressReader()
+    reader.feed(html)
+    return reader.forms[form]

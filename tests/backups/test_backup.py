@@ -37,13 +37,13 @@ from tests.orders.helpers import DECLINED, add_to_cart, checkout
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory, schema_template):
+def shop(tmp_path_factory, sqlite_schema_file):
     """A shop with data: products with pictures, a paid order, a failed one, its own
     ``config.py``; made through the pages where a customer would. Tests may back it up and
     try to restore into it, never change it."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         app = make_shop(tmp_path_factory.mktemp("shop"), monkeypatch, "source",
-                        schema=schema_template)  # fmt: skip
+                        schema=sqlite_schema_file)  # fmt: skip
     bowl = make_product(app, "Stoneware Bowl", price_cents=2400, stock=5, images=2)
     make_product(app, "Garden Trowel", price_cents=1550, stock=3, images=1)
     client = app.test_client()

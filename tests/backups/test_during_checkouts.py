@@ -124,9 +124,9 @@ def held(orders: list[dict]) -> dict[int, int]:
 
 
 def test_a_backup_during_checkouts_restores_one_moment_of_the_shop(
-    tmp_path, monkeypatch, schema_template
+    tmp_path, monkeypatch, sqlite_schema_file
 ):
-    shop = make_shop(tmp_path, monkeypatch, "source", schema=schema_template)
+    shop = make_shop(tmp_path, monkeypatch, "source", schema=sqlite_schema_file)
     product_ids = [
         make_product(shop, f"Mug {n}", price_cents=1200 + n, stock=STOCK, images=1)
         for n in range(PRODUCTS)

@@ -41,8 +41,8 @@ def test_a_guest_buys_and_staff_ship_it(app, page, browser, live_server):
     billing.get_by_label("Full name").fill("Gus Guest")
     billing.get_by_label("Address line 1").fill("1 Harbour Road")
     billing.get_by_label("City").fill("Portland")
-    billing.get_by_label("State, province or region (optional)").fill("OR")
-    billing.get_by_label("Postal code").fill("97201")
+    billing.get_by_label("State").fill("OR")
+    billing.get_by_label("ZIP code").fill("97201")
     shipping = page.get_by_role("group", name="Shipping")
     assert shipping.get_by_label("Ship to my billing address").is_checked()
     assert not shipping.locator(".shipping-fields").is_visible()  # CSS only, no script

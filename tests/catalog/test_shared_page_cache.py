@@ -26,10 +26,10 @@ REVISION_READ = "SELECT value FROM catalog_revision WHERE id = 1"
 
 
 @pytest.fixture
-def servers(tmp_path, monkeypatch, schema_template):
+def servers(tmp_path, monkeypatch, sqlite_schema_file):
     """Make apps ("servers") on one shared database: ``servers(**settings)``."""
     database = tmp_path / "shared.sqlite3"
-    shutil.copyfile(schema_template, database)
+    shutil.copyfile(sqlite_schema_file, database)
     made = []
 
     def make(**settings):

@@ -112,9 +112,10 @@ def test_signed_in_checkout_is_prefilled_from_the_account(app, client):
 
 
 @pytest.mark.parametrize(
-    ("nonce", "brand", "last4"), [(VISA, "Visa", "1111"), (MASTERCARD, "MasterCard", "4444")]
+    ("nonce", "brand", "shown", "last4"),
+    [(VISA, "Visa", "Visa", "1111"), (MASTERCARD, "MasterCard", "Mastercard", "4444")],
 )
-def test_approved_payment_places_the_order(app, client, nonce, brand, last4):
+def test_approved_payment_places_the_order(app, client, nonce, brand, shown, last4):
     response, product_id = buy(app, client, price_cents=1500, quantity=2, stock=5, nonce=nonce)
     assert response.status_code == 303
     number = order_number(response)
@@ -145,13 +146,14 @@ def test_approved_payment_places_the_order(app, client, nonce, brand, last4):
     assert page.status_code == 200
     assert "Your order is placed. A confirmation is on its way" in page.text
     assert number in page.text and "Paid" in page.text
-    assert f"Paid with {brand} ending {last4}." in page.text
+    # Braintree's card type is kept as it came, and shown as the brand spells itself.
+    assert f"Paid with {shown} ending {last4}." in page.text
     assert page.headers["Cache-Control"] == "private, no-store"
 
     message = last_message(app, to="gus@example.com")
     assert message["Subject"] == f"Your order {number} is confirmed"
     body = text_of(message)
-    assert "$34.95" in body and f"{brand} card ending {last4}" in body
+    assert "$34.95" in body and f"{shown} card ending {last4}" in body
     assert f"/orders/{number}?token=" in link_to(message, "/orders/")
 
 

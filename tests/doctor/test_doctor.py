@@ -48,7 +48,7 @@ def backup_name(when: datetime) -> str:
 
 
 @pytest.fixture
-def make_shop(tmp_path, monkeypatch, schema_template):
+def make_shop(tmp_path, monkeypatch, sqlite_schema_file):
     """An app on a copy of the migrated schema, with ``READY``'s settings changed by the
     arguments, and a backup folder holding one backup made an hour ago."""
     backups = tmp_path / "backups"
@@ -60,7 +60,7 @@ def make_shop(tmp_path, monkeypatch, schema_template):
         monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(tmp_path / "instance"))
         database = tmp_path / "shop.sqlite3"
         if not database.exists():
-            shutil.copyfile(schema_template, database)
+            shutil.copyfile(sqlite_schema_file, database)
         settings = {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key",

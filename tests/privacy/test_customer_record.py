@@ -52,7 +52,8 @@ def test_the_record_shows_phones_addresses_and_the_accepted_policy(app, bea):
     assert 'id="section-contact"' in html and 'id="section-policy"' in html
     text = text_of(html)
     assert "(202) 555-0143" in text or "+1 202-555-0143" in text
-    assert "12 Orchard Lane" in text and "Flat 3" in text and "62704 Springfield, IL" in text
+    # As US mail writes it: city, state and ZIP code on one line.
+    assert "12 Orchard Lane" in text and "Flat 3" in text and "SPRINGFIELD, IL 62704" in text
     assert "1 Mill Street" in text and "United States" in text
     contact = text_of(html.split('id="section-contact"')[1].split("</section>")[0])
     assert contact.index("12 Orchard Lane") < contact.index("Billing address")

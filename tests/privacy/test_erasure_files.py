@@ -63,14 +63,14 @@ def files_holding(folder: Path, text: str) -> list[str]:
 
 
 @pytest.fixture
-def shop(tmp_path, monkeypatch, schema_template):
+def shop(tmp_path, monkeypatch, sqlite_schema_file):
     """A shop whose database lives in its instance folder (as by default), with a log file
     there too, writing everything the shop and its libraries log at INFO."""
     instance = tmp_path / "instance"
     instance.mkdir(mode=0o700)
     monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(instance))
     database = instance / "jomso.sqlite3"
-    shutil.copyfile(schema_template, database)
+    shutil.copyfile(sqlite_schema_file, database)
     app = create_app({**_test_config(database), "CONTACT_MIN_SECONDS": 0})
     (instance / "logs").mkdir()
     handler = logging.FileHandler(instance / "logs" / "shop.log")
