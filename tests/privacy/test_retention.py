@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from jomso.audit.models import AccessLogEntry
@@ -301,6 +302,7 @@ def test_old_outbox_files_are_deleted(app, client, runner):
     assert outbox_files(app) == [recent]
 
 
+@pytest.mark.sqlite_only(reason="SQLite's write-ahead log is a file beside the database")
 def test_purge_that_removed_something_empties_the_write_ahead_log(app, client, runner):
     registered_customer(client)
     wal = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + "-wal")
