@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
 from jomso.extensions import babel
 
@@ -33,6 +33,8 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.#%")
     app.jinja_env.add_extension("jinja2.ext.i18n")
 
 
