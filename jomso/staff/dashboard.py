@@ -12,7 +12,7 @@ for the people whose roles may see it. A domain declares its cards in its own ``
 - ``template``: the generic card (``staff/dashboard/_card.html``) or the domain's own, which
   gets ``card`` and ``content``; ``wide`` cards take a whole row.
 
-A link or an item's link shows only when its page would open for the viewer (``may_open``).
+A link, or an item's link, shows only when its page would open for the viewer (``may_open``).
 Cards show counts, ages and names of things (an order number, a product), never a person:
 the dashboard writes nothing to the access log.
 
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from jomso.extensions import db
-from jomso.permissions import Permission
+from jomso.permissions import Permission, may_open
 
 log = logging.getLogger(__name__)
 
@@ -108,5 +108,17 @@ def cards_for(user) -> list[tuple[DashboardCard, CardContent]]:
             db.session.rollback()
             content = CardContent(failed=True)
         if content is not None:
-            shown.append((card, content))
+            shown.append((card, _links_that_open(user, content)))
     return shown
+
+
+def _links_that_open(user, content: CardContent) -> CardContent:
+    """The content with only the links ``user``'s roles open (an item keeps its text)."""
+    content.links = [link for link in content.links if may_open(user, link.endpoint)]
+    content.items = [
+        item
+        if item.endpoint is None or may_open(user, item.endpoint)
+        else replace(item, endpoint=None)
+        for item in content.items
+    ]
+    return content
