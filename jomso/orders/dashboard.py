@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from jomso.database import utcnow
@@ -26,42 +26,50 @@ TO_SHIP = (S.PAID, S.PROCESSING)
 ITEMS = 5
 
 
-def _counts(condition) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Order.status, func.count()).where(condition).group_by(Order.status)
-    ).all()
-    return {status: count for status, count in rows}
+def _counts(parts: list) -> dict[str, int]:
+    """How many orders match each of ``parts`` (one status each), by status."""
+    counts: dict[str, int] = {}
+    for part in parts:
+        for status, count in db.session.execute(
+            select(Order.status, func.count()).where(part).group_by(Order.status)
+        ):
+            counts[status] = counts.get(status, 0) + count
+    return counts
 
 
-def _oldest(condition, limit: int = ITEMS) -> list[Order]:
-    return list(
-        db.session.scalars(
+def _oldest(parts: list, limit: int = ITEMS) -> list[Order]:
+    """The ``limit`` oldest orders matching any of ``parts``. One query per part, each read in
+    order from the (status, created_at) index: asked together ("status IN ... ORDER BY
+    created_at", or an OR), SQLite walks every order ever placed to find the few waiting."""
+    found: list[Order] = []
+    for part in parts:
+        found += db.session.scalars(
             select(Order)
             .options(selectinload(Order.lines))
-            .where(condition)
+            .where(part)
             .order_by(Order.created_at, Order.id)
             .limit(limit)
         )
-    )
+    return sorted(found, key=lambda order: (order.created_at, order.id))[:limit]
 
 
 def _age(created_at: datetime) -> str:
     return format_timedelta(utcnow() - created_at, threshold=1.0)
 
 
-def orders_to_ship_condition():
-    """Paid orders not shipped yet: paid, or being prepared."""
-    return Order.status.in_(TO_SHIP)
+def orders_to_ship() -> list:
+    """Paid orders not shipped yet: paid, or being prepared (one condition per status)."""
+    return [Order.status == status for status in TO_SHIP]
 
 
-def payments_to_reconcile_condition():
+def payments_to_reconcile() -> list:
     """Orders whose payment outcome is unknown, and orders still awaiting payment after the
     reconcile delay (a checkout cut off mid-payment): what ``reconcile-payments`` settles."""
     stale = utcnow() - reconcile_after()
-    return or_(
+    return [
         Order.status == S.PAYMENT_UNKNOWN,
         (Order.status == S.PENDING_PAYMENT) & (Order.created_at < stale),
-    )
+    ]
 
 
 def _item(order: Order, meta: str) -> CardItem:
@@ -69,7 +77,7 @@ def _item(order: Order, meta: str) -> CardItem:
 
 
 def _orders_to_ship() -> CardContent:
-    counts = _counts(orders_to_ship_condition())
+    counts = _counts(orders_to_ship())
     items = [
         _item(
             order,
@@ -80,7 +88,7 @@ def _orders_to_ship() -> CardContent:
                 age=_age(order.created_at),
             ),
         )
-        for order in _oldest(orders_to_ship_condition())
+        for order in _oldest(orders_to_ship())
     ]
     return CardContent(
         count=sum(counts.values()),
@@ -103,8 +111,8 @@ def _orders_to_ship() -> CardContent:
 
 
 def _payments_to_reconcile() -> CardContent:
-    condition = payments_to_reconcile_condition()
-    counts = _counts(condition)
+    parts = payments_to_reconcile()
+    counts = _counts(parts)
     items = [
         _item(
             order,
@@ -114,7 +122,7 @@ def _payments_to_reconcile() -> CardContent:
                 age=_age(order.created_at),
             ),
         )
-        for order in _oldest(condition)
+        for order in _oldest(parts)
     ]
     return CardContent(
         count=sum(counts.values()),

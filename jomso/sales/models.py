@@ -61,3 +61,25 @@ class SalesDayCountry(db.Model):
     country: Mapped[str] = mapped_column(String(2), primary_key=True)  # shipping country
     orders: Mapped[int]
     gross_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class SalesMonth(db.Model):
+    """A month whose products are summed up in ``sales_month_products``: the best sellers of a
+    year read twelve rows per product, not 365. Written from the month's ``sales_day_products``
+    once every day of the month holds; forgotten with any of its days."""
+
+    __tablename__ = "sales_months"
+
+    month: Mapped[date] = mapped_column(primary_key=True)  # its first day
+    timezone: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SalesMonthProduct(db.Model):
+    __tablename__ = "sales_month_products"
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    units: Mapped[int]
+    revenue_cents: Mapped[int] = mapped_column(BigInteger)

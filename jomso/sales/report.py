@@ -19,6 +19,7 @@ from jomso.catalog.models import Category, Product
 from jomso.extensions import db
 from jomso.sales import rollup
 from jomso.sales.days import (
+    TOTAL_FIELDS,
     CountrySales,
     DayFigures,
     ProductSales,
@@ -29,18 +30,6 @@ from jomso.shop_time import each_day, shop_timezone, shop_today
 
 TOP = 10
 DAY, WEEK, MONTH = "day", "week", "month"
-TOTAL_FIELDS = (
-    "orders",
-    "gross_cents",
-    "shipping_cents",
-    "discount_cents",
-    "units",
-    "refunds",
-    "refunded_cents",
-    "visits",
-    "checkout_visits",
-    "order_visits",
-)
 
 
 @dataclass
@@ -141,10 +130,14 @@ def sales_report(start: date, end: date, grouping: str | None = None) -> SalesRe
     if start <= past_end:
         stored = rollup.read_days(start, past_end, tz)
         missing = [d for d in each_day(start, past_end) if d not in stored.days]
-        if missing:
-            built = rollup.build_days(missing, tz)
+        months = rollup.whole_months(start, past_end) if missing else stored.months_to_build
+        if missing or months:
+            built = rollup.build_days(missing, tz, months)
             stored = rollup.read_days(start, past_end, tz)
-            live.update({d: built[d] for d in each_day(start, past_end) if d not in stored.days})
+            # Days a writer forgot again meanwhile, or that the busy database did not keep.
+            still = [d for d in each_day(start, past_end) if d not in stored.days]
+            live.update({d: built[d] for d in still if d in built})
+            live.update(rollup.compute([d for d in still if d not in built], tz))
         days.update(stored.days)
         products.update(stored.products)
         countries.update(stored.countries)
@@ -220,14 +213,9 @@ def _categories(products) -> list[Ranked]:
     return sorted(sums.values(), key=lambda r: (-r.revenue_cents, -r.units, r.name))
 
 
-def _week_start(day: date) -> date:
-    first = Locale.parse(current_app.config["LOCALE"]).first_week_day  # 0: Monday
-    return day - timedelta(days=(day.weekday() - first) % 7)
-
-
-def _bucket_start(day: date, grouping: str) -> date:
+def _bucket_start(day: date, grouping: str, first_weekday: int) -> date:
     if grouping == WEEK:
-        return _week_start(day)
+        return day - timedelta(days=(day.weekday() - first_weekday) % 7)
     if grouping == MONTH:
         return day.replace(day=1)
     return day
@@ -235,10 +223,12 @@ def _bucket_start(day: date, grouping: str) -> date:
 
 def _buckets(start: date, end: date, days: dict[date, DayFigures], grouping: str) -> list[Bucket]:
     """The chart's bars from ``start`` to ``end``; the first and last week or month may be
-    cut short by the period (each bar says from when to when)."""
+    cut short by the period (each bar says from when to when). Weeks start on the locale's
+    first day of the week."""
+    first_weekday = Locale.parse(current_app.config["LOCALE"]).first_week_day  # 0: Monday
     buckets: dict[date, Bucket] = {}
     for day in each_day(start, end):
-        key = _bucket_start(day, grouping)
+        key = _bucket_start(day, grouping, first_weekday)
         bucket = buckets.get(key)
         if bucket is None:
             bucket = buckets[key] = Bucket(max(key, start), day)

@@ -19,7 +19,10 @@ Rules that keep it true:
   and the caller builds or computes it again.
 
 The product and country rows of a day are only written with its ``SalesDay`` row (old ones
-deleted first) and only read for days whose row holds.
+deleted first) and only read for days whose row holds. A month whose days all hold gets its
+products summed once more (``SalesMonth``), so a year reads twelve rows per product instead of
+365; forgetting a day forgets its month too, and a month that does not hold is read day by
+day.
 """
 
 from __future__ import annotations
@@ -31,35 +34,31 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Date, delete, func, insert, literal, select
 from sqlalchemy.exc import OperationalError
 
 from jomso.catalog.models import Product
 from jomso.database import utcnow
 from jomso.extensions import db
-from jomso.sales.days import CountrySales, DayFigures, ProductSales, compute_days
-from jomso.sales.models import SalesDay, SalesDayCountry, SalesDayProduct
-from jomso.shop_time import day_start
+from jomso.sales.days import TOTAL_FIELDS, CountrySales, DayFigures, ProductSales, compute_days
+from jomso.sales.models import (
+    SalesDay,
+    SalesDayCountry,
+    SalesDayProduct,
+    SalesMonth,
+    SalesMonthProduct,
+)
+from jomso.shop_time import day_start, each_day
 
 log = logging.getLogger(__name__)
 
 DAYS = SalesDay.__table__
 PRODUCTS = SalesDayProduct.__table__
 COUNTRIES = SalesDayCountry.__table__
-TOTALS = (
-    "orders",
-    "gross_cents",
-    "shipping_cents",
-    "discount_cents",
-    "units",
-    "refunds",
-    "refunded_cents",
-    "visits",
-    "checkout_visits",
-    "order_visits",
-)
-# Page views reach the log within a second (the write-behind thread); a day is built a
-# minute after it ends at the earliest.
+MONTHS = SalesMonth.__table__
+MONTH_PRODUCTS = SalesMonthProduct.__table__
+# Page views reach the log within a second (the write-behind thread): a day's row holds only
+# when it was built at least this long after the day ended.
 SETTLE = timedelta(minutes=1)
 
 
@@ -70,17 +69,40 @@ class StoredFigures:
     days: dict[date, DayFigures] = field(default_factory=dict)
     products: dict[int, tuple[ProductSales, int | None]] = field(default_factory=dict)
     countries: dict[str, CountrySales] = field(default_factory=dict)
+    months_to_build: list[date] = field(default_factory=list)  # whole months not summed yet
 
 
 def forget_days(connection: Connection, days: Iterable[date]) -> None:
-    """Delete the roll-up rows of ``days`` (inside the caller's transaction)."""
+    """Delete the roll-up rows of ``days`` and of their months (inside the caller's
+    transaction)."""
     days = sorted(set(days))
     if days:
         connection.execute(delete(DAYS).where(DAYS.c.day.in_(days)))
+        months = sorted({day.replace(day=1) for day in days})
+        connection.execute(delete(MONTHS).where(MONTHS.c.month.in_(months)))
 
 
 def _holds(row, tz: ZoneInfo) -> bool:
     return row.timezone == tz.key and row.built_at >= day_start(row.day + timedelta(1), tz) + SETTLE
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def whole_months(start: date, end: date) -> list[date]:
+    """The first days of the months that lie wholly within ``start``..``end``."""
+    month = start if start.day == 1 else _month_end(start) + timedelta(days=1)
+    months = []
+    while _month_end(month) <= end:
+        months.append(month)
+        month = _month_end(month) + timedelta(days=1)
+    return months
+
+
+def _month_holds(row, tz: ZoneInfo) -> bool:
+    end = _month_end(row.month) + timedelta(days=1)
+    return row.timezone == tz.key and row.built_at >= day_start(end, tz) + SETTLE
 
 
 @contextmanager
@@ -106,47 +128,76 @@ def _snapshot() -> Iterator[Connection]:
 
 
 def read_days(start: date, end: date, tz: ZoneInfo) -> StoredFigures:
-    """The roll-up rows that hold for ``start``..``end``, with their products and countries."""
+    """The roll-up rows that hold for ``start``..``end`` (days that are over), with the sums
+    of their products and countries, all as of one moment."""
     found = StoredFigures()
     with _snapshot() as connection:
         for row in connection.execute(select(DAYS).where(DAYS.c.day.between(start, end))):
             if _holds(row, tz):
-                found.days[row.day] = DayFigures(row.day, **{k: getattr(row, k) for k in TOTALS})
+                found.days[row.day] = DayFigures(
+                    row.day, **{k: getattr(row, k) for k in TOTAL_FIELDS}
+                )
         if not found.days:
             return found
-        held = list(found.days) if len(found.days) < (end - start).days + 1 else None
-        _read_products(connection, found, start, end, held)
-        _read_countries(connection, found, start, end, held)
+        months = whole_months(start, end)
+        summed = set()
+        if months:
+            rows = connection.execute(select(MONTHS).where(MONTHS.c.month.in_(months)))
+            summed = {row.month for row in rows if _month_holds(row, tz)}
+        found.months_to_build = [
+            m
+            for m in months
+            if m not in summed and all(d in found.days for d in each_day(m, _month_end(m)))
+        ]
+        by_day = [d for d in found.days if d.replace(day=1) not in summed]
+        if summed:
+            _read_products(
+                connection, found, MONTH_PRODUCTS, MONTH_PRODUCTS.c.month, sorted(summed)
+            )
+        if by_day:
+            _read_products(
+                connection, found, PRODUCTS, PRODUCTS.c.day, _days_filter(by_day, start, end)
+            )
+        _read_countries(connection, found, _days_filter(list(found.days), start, end))
     return found
 
 
-def _in_days(column, start: date, end: date, held: list[date] | None):
-    return [column.between(start, end)] + ([column.in_(held)] if held is not None else [])
+def _days_filter(days: list[date], start: date, end: date) -> list[date] | tuple[date, date]:
+    """``days`` as a condition: the range itself when they fill it (an index range scan),
+    else the list."""
+    return (start, end) if len(days) == (end - start).days + 1 else sorted(days)
 
 
-def _read_products(connection, found: StoredFigures, start, end, held) -> None:
+def _where(column, days):
+    return column.between(*days) if isinstance(days, tuple) else column.in_(days)
+
+
+def _read_products(connection, found: StoredFigures, table, column, days) -> None:
     rows = connection.execute(
         select(
-            PRODUCTS.c.product_id,
-            func.max(PRODUCTS.c.name),
-            func.sum(PRODUCTS.c.units),
-            func.sum(PRODUCTS.c.revenue_cents),
+            table.c.product_id,
+            func.max(table.c.name),
+            func.sum(table.c.units),
+            func.sum(table.c.revenue_cents),
             Product.name,
             Product.category_id,
         )
-        .outerjoin(Product, Product.id == PRODUCTS.c.product_id)
-        .where(*_in_days(PRODUCTS.c.day, start, end, held))
-        .group_by(PRODUCTS.c.product_id, Product.name, Product.category_id)
+        .outerjoin(Product, Product.id == table.c.product_id)
+        .where(_where(column, days))
+        .group_by(table.c.product_id, Product.name, Product.category_id)
     )
     for product_id, line_name, units, revenue, name, category_id in rows:
-        sales = ProductSales(name or line_name, int(units), int(revenue))
-        found.products[product_id] = (sales, category_id)
+        sales, _category = found.products.setdefault(
+            product_id, (ProductSales(name or line_name), category_id)
+        )
+        sales.units += int(units)
+        sales.revenue_cents += int(revenue)
 
 
-def _read_countries(connection, found: StoredFigures, start, end, held) -> None:
+def _read_countries(connection, found: StoredFigures, days) -> None:
     rows = connection.execute(
         select(COUNTRIES.c.country, func.sum(COUNTRIES.c.orders), func.sum(COUNTRIES.c.gross_cents))
-        .where(*_in_days(COUNTRIES.c.day, start, end, held))
+        .where(_where(COUNTRIES.c.day, days))
         .group_by(COUNTRIES.c.country)
     )
     for country, orders, gross in rows:
@@ -170,22 +221,63 @@ def _build_lock() -> Iterator[Connection]:
         connection.commit()
 
 
-def build_days(days: Iterable[date], tz: ZoneInfo) -> dict[date, DayFigures]:
-    """Compute ``days`` (local days that are over) from the orders and store them; returns
-    what was computed. When the database is too busy to take the lock, the figures are
-    returned all the same, just not kept (the next reader tries again)."""
-    days = sorted(set(days))
-    if not days:
+def build_days(
+    days: Iterable[date], tz: ZoneInfo, months: Iterable[date] = ()
+) -> dict[date, DayFigures]:
+    """Compute ``days`` (local days that are over) from the orders and store them, then sum
+    the products of ``months`` whose days all hold; returns the days computed. When the
+    database is too busy to take the lock, the days are returned all the same, just not kept
+    (the next reader tries again)."""
+    days, months = sorted(set(days)), sorted(set(months))
+    if not days and not months:
         return {}
     try:
         with _build_lock() as connection:
             computed = _compute(connection, days, tz)
             _store(connection, computed, tz)
+            for month in months:
+                _sum_month(connection, month, tz)
         return computed
     except OperationalError:
         log.warning("sales roll-up: the database is busy, %d days computed but not kept", len(days))
-        with _engine_connection() as connection:
-            return _compute(connection, days, tz)
+        return compute(days, tz)
+
+
+def _sum_month(connection: Connection, month: date, tz: ZoneInfo) -> None:
+    """Sum the products of ``month`` from its days, unless that is done already or one of
+    its days does not hold (read again under the lock: a writer may have forgotten one)."""
+    marker = connection.execute(select(MONTHS).where(MONTHS.c.month == month)).first()
+    if marker is not None and _month_holds(marker, tz):
+        return
+    last = _month_end(month)
+    rows = connection.execute(select(DAYS).where(DAYS.c.day.between(month, last))).all()
+    if len(rows) != (last - month).days + 1 or not all(_holds(row, tz) for row in rows):
+        return
+    connection.execute(delete(MONTH_PRODUCTS).where(MONTH_PRODUCTS.c.month == month))
+    connection.execute(delete(MONTHS).where(MONTHS.c.month == month))
+    connection.execute(
+        insert(MONTH_PRODUCTS).from_select(
+            ["month", "product_id", "name", "units", "revenue_cents"],
+            select(
+                literal(month, Date()),
+                PRODUCTS.c.product_id,
+                func.max(PRODUCTS.c.name),
+                func.sum(PRODUCTS.c.units),
+                func.sum(PRODUCTS.c.revenue_cents),
+            )
+            .where(PRODUCTS.c.day.between(month, last))
+            .group_by(PRODUCTS.c.product_id),
+        )
+    )
+    connection.execute(insert(MONTHS), [{"month": month, "timezone": tz.key, "built_at": utcnow()}])
+
+
+def compute(days: Iterable[date], tz: ZoneInfo) -> dict[date, DayFigures]:
+    """``days`` computed from the orders, not kept."""
+    if not days:
+        return {}
+    with _engine_connection() as connection:
+        return _compute(connection, sorted(set(days)), tz)
 
 
 def _compute(connection, days: list[date], tz: ZoneInfo) -> dict[date, DayFigures]:
@@ -216,7 +308,7 @@ def _store(connection: Connection, computed: dict[date, DayFigures], tz: ZoneInf
     for day, figures in computed.items():
         day_rows.append(
             {"day": day, "timezone": tz.key, "built_at": now}
-            | {k: getattr(figures, k) for k in TOTALS}
+            | {k: getattr(figures, k) for k in TOTAL_FIELDS}
         )
         product_rows += [
             {"day": day, "product_id": pid, "name": p.name[:200], **_money(p)}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from babel.numbers import format_compact_currency
 from flask import abort, current_app, render_template, request
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from jomso.accounts.validation import country_name
 from jomso.analytics.charts import bar_chart
 from jomso.csv_export import csv_response
-from jomso.i18n import cents_to_decimal, format_money
+from jomso.i18n import cents_to_decimal, format_day, format_money
 from jomso.permissions import Permission, permission_required
 from jomso.sales import bp
 from jomso.sales.forms import GROUPING_LABELS, PRESET_LABELS, PeriodForm
@@ -44,11 +44,11 @@ def _bar_title(report: SalesReport):
     def title(bar) -> str:
         bucket = by_start[bar.day]
         if bucket.start == bucket.end:
-            return format_date(bucket.start, "medium")
+            return format_day(bucket.start)
         return _(
             "%(start)s to %(end)s",
-            start=format_date(bucket.start, "medium"),
-            end=format_date(bucket.end, "medium"),
+            start=format_day(bucket.start),
+            end=format_day(bucket.end),
         )
 
     return title

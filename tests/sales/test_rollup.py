@@ -15,7 +15,7 @@ from jomso.orders.models import Order, Payment
 from jomso.orders.status import OrderStatus
 from jomso.orders.transitions import move
 from jomso.sales import rollup
-from jomso.sales.models import SalesDay, SalesDayProduct
+from jomso.sales.models import SalesDay, SalesDayProduct, SalesMonth, SalesMonthProduct
 from tests.catalog.helpers import make_product
 from tests.orders.factories import make_order
 from tests.sales.helpers import figures, local
@@ -64,6 +64,35 @@ def test_an_order_that_stops_counting_forgets_its_day(app):
     assert date(2026, 3, 1) not in _rows(app)  # forgotten in the same transaction
     assert figures(client.get(f"/staff/sales?{MARCH_1}").text)["gross"] == "$0.00"
     assert _rows(app)[date(2026, 3, 1)].gross_cents == 0
+
+
+def _months(app) -> dict[date, dict[int, int]]:
+    """The months summed up, each with its products' units (rows of a month forgotten since
+    wait to be replaced, unread)."""
+    with app.app_context():
+        months = {m.month: {} for m in db.session.scalars(select(SalesMonth))}
+        for row in db.session.scalars(select(SalesMonthProduct)):
+            if row.month in months:
+                months[row.month][row.product_id] = row.units
+        return months
+
+
+def test_whole_months_are_summed_once_and_forgotten_with_any_of_their_days(app):
+    mug = make_product(app, "Blue Mug")
+    make_order(app, created_at=local("UTC", 2026, 2, 27), lines=[(mug, 1, 1000)])
+    number = make_order(app, created_at=local("UTC", 2026, 3, 9), lines=[(mug, 2, 1000)])
+    make_order(app, created_at=local("UTC", 2026, 3, 30), lines=[(mug, 4, 1000)])
+    client = staff_client(app, "analyst")
+    html = client.get("/staff/sales?start=2026-02-27&end=2026-03-31").text
+    assert '<td class="num">7</td>' in html.split('id="best-units"')[1]
+    assert _months(app) == {date(2026, 3, 1): {mug: 6}}  # February is not whole in the range
+    with app.app_context():
+        move(_order(app, number), OrderStatus.CANCELLED)
+        db.session.commit()
+    assert _months(app) == {}
+    html = client.get("/staff/sales?start=2026-02-27&end=2026-03-31").text
+    assert '<td class="num">5</td>' in html.split('id="best-units"')[1]
+    assert _months(app) == {date(2026, 3, 1): {mug: 4}}
 
 
 def test_a_refund_failing_later_forgets_the_day_it_was_made(app):
@@ -198,7 +227,42 @@ def _plans(app, client, urls) -> list[tuple[str, list[str]]]:
     return plans
 
 
+def _many_old_orders(app, count: int) -> None:
+    """``count`` delivered orders over the past two years, inserted in one statement, and the
+    planner's statistics: with them SQLite picks its plans as in a shop that has run a while
+    (many old orders, a few waiting)."""
+    from sqlalchemy import insert
+
+    now = utcnow()
+    base = {
+        "status": "delivered",
+        "email": "x@example.com",
+        "phone": "+15035550143",
+        "currency": "USD",
+        "subtotal_cents": 1000,
+        "shipping_cents": 0,
+        "total_cents": 1000,
+        **{
+            f"{kind}_{part}": "x"
+            for kind in ("billing", "shipping")
+            for part in ("name", "line1", "city")
+        },
+        "billing_country": "US",
+        "shipping_country": "US",
+    }
+    rows = [
+        {**base, "number": f"JOLD{i:05d}", "created_at": now - timedelta(hours=5 + i * 8)}
+        for i in range(count)
+    ]
+    with app.app_context():
+        db.session.execute(insert(Order), rows)
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
 def test_the_dashboard_and_the_sales_page_read_through_indexes(app):
+    _many_old_orders(app, 2000)
     product = make_product(app, "Blue Mug", stock=2)
     for days in range(0, 40, 3):
         make_order(
