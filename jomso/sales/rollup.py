@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Date, delete, func, insert, literal, select
+from sqlalchemy import Connection, Date, delete, func, insert, literal, or_, select
 from sqlalchemy.exc import OperationalError
 
 from jomso.catalog.models import Product
@@ -151,40 +151,43 @@ def read_days(start: date, end: date, tz: ZoneInfo) -> StoredFigures:
         ]
         by_day = [d for d in found.days if d.replace(day=1) not in summed]
         if summed:
-            _read_products(
-                connection, found, MONTH_PRODUCTS, MONTH_PRODUCTS.c.month, sorted(summed)
-            )
+            condition = MONTH_PRODUCTS.c.month.in_(sorted(summed))
+            _read_products(connection, found, MONTH_PRODUCTS, condition)
         if by_day:
-            _read_products(
-                connection, found, PRODUCTS, PRODUCTS.c.day, _days_filter(by_day, start, end)
-            )
+            condition = _where(PRODUCTS.c.day, _days_filter(by_day, start, end))
+            _read_products(connection, found, PRODUCTS, condition)
         _read_countries(connection, found, _days_filter(list(found.days), start, end))
     return found
 
 
-def _days_filter(days: list[date], start: date, end: date) -> list[date] | tuple[date, date]:
-    """``days`` as a condition: the range itself when they fill it (an index range scan),
-    else the list."""
-    return (start, end) if len(days) == (end - start).days + 1 else sorted(days)
+def _days_filter(days: list[date], start: date, end: date) -> list[tuple[date, date]]:
+    """``days`` as runs of consecutive days, each read as an index range."""
+    if len(days) == (end - start).days + 1:
+        return [(start, end)]
+    return _runs(sorted(days))
 
 
-def _where(column, days):
-    return column.between(*days) if isinstance(days, tuple) else column.in_(days)
+def _where(column, runs: list[tuple[date, date]]):
+    return or_(*(column.between(first, last) for first, last in runs))
 
 
-def _read_products(connection, found: StoredFigures, table, column, days) -> None:
-    rows = connection.execute(
+def _read_products(connection, found: StoredFigures, table, condition) -> None:
+    # Summed first, then joined to the products: one lookup per product, not per row.
+    sums = (
         select(
             table.c.product_id,
-            func.max(table.c.name),
-            func.sum(table.c.units),
-            func.sum(table.c.revenue_cents),
-            Product.name,
-            Product.category_id,
+            func.max(table.c.name).label("line_name"),
+            func.sum(table.c.units).label("units"),
+            func.sum(table.c.revenue_cents).label("revenue"),
         )
-        .outerjoin(Product, Product.id == table.c.product_id)
-        .where(_where(column, days))
-        .group_by(table.c.product_id, Product.name, Product.category_id)
+        .where(condition)
+        .group_by(table.c.product_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(sums, Product.name, Product.category_id).outerjoin(
+            Product, Product.id == sums.c.product_id
+        )
     )
     for product_id, line_name, units, revenue, name, category_id in rows:
         sales, _category = found.products.setdefault(
