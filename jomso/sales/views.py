@@ -14,7 +14,7 @@ from jomso.csv_export import csv_response
 from jomso.i18n import cents_to_decimal, format_day, format_money
 from jomso.permissions import Permission, permission_required
 from jomso.sales import bp
-from jomso.sales.forms import GROUPING_LABELS, PRESET_LABELS, PeriodForm
+from jomso.sales.forms import PRESET_LABELS, PeriodForm
 from jomso.sales.periods import Period, chosen_period
 from jomso.sales.report import DAY, MONTH, WEEK, SalesReport, sales_report
 
@@ -66,7 +66,6 @@ def sales_page():
         period=period,
         report=report,
         presets=PRESET_LABELS,
-        groupings=GROUPING_LABELS,
         sales_chart=bar_chart([(b.start, b.totals.gross_cents) for b in report.buckets]),
         orders_chart=bar_chart([(b.start, b.totals.orders) for b in report.buckets]),
         chart_pattern=CHART_PATTERNS[report.grouping],
