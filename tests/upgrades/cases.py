@@ -326,7 +326,7 @@ def check_shop_0003(app: Flask, client) -> None:
 
 
 def check_sales_rollup(app: Flask, client) -> None:
-    """0012 (sales roll-up): the roll-up starts empty and the orders placed before it show on
+    """0009 (sales roll-up): the roll-up starts empty and the orders placed before it show on
     the sales page and the dashboard; the indexes the figures read by are there."""
     from sqlalchemy import inspect
 

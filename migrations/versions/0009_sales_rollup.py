@@ -1,8 +1,8 @@
 """sales roll-up: the figures of each local day once it is over (sales_days and its products
 and countries, the products of each month), and the indexes the back office's figures read by
 
-Revision ID: 0012
-Revises: 0003
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 19:30:00.000000
 
 The roll-up starts empty: the sales page builds each day the first time it is asked for (a
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0003'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
