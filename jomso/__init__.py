@@ -33,6 +33,7 @@ BLUEPRINTS = (
     "jomso.newsletter.staff_views",
     "jomso.staff",
     "jomso.analytics",
+    "jomso.sales",
     "jomso.checkout",
     "jomso.orders.staff_views",
     "jomso.payments.views",

@@ -50,6 +50,7 @@ class Defaults:
     SEARCH_MAX_RESULTS = 1000  # a search lists at most this many products (the newest matches)
     NEW_PRODUCT_DAYS = 14
     CART_MAX_QUANTITY = 99
+    LOW_STOCK_THRESHOLD = 5  # the back office's "low stock": the dashboard card, the list filter
     PAGE_CACHE_ENABLED = True  # cache catalog pages for anonymous visitors (page_cache.py)
     # Several app servers: redis://host:6379/0 shares the rate limits, the page cache and the
     # mail sender's lease between them (redis_store.py); empty: each machine keeps its own

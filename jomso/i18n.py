@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import dates
 from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, current_app
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 
 from jomso.extensions import babel
 
@@ -24,14 +25,23 @@ from jomso.extensions import babel
 #             timeline both): "Mar 1, 2026, 3:04 PM"
 # "compact"   a time in a dense staff table, one per row: "3/1/26, 3:04 PM"
 # "axis"      a day under a chart's bar: "Mar 1"
-DATE_STYLES = ("day", "document", "moment", "compact", "axis")
+# "month"     a month under a chart's bar, or a month's row: "Mar 2026"
+# "weekday"   the day of the week, in a sentence: "Sunday"
+DATE_STYLES = ("day", "document", "moment", "compact", "axis", "month", "weekday")
 
 
 def format_money(cents: int, currency: str | None = None) -> str:
     """Format an integer amount of minor units (cents) in the shop's currency and locale."""
-    currency = currency or current_app.config["CURRENCY"]
-    amount = Decimal(int(cents)).scaleb(-get_currency_precision(currency))
-    return format_currency(amount, currency, locale=current_app.config["LOCALE"])
+    config = current_app.config
+    return _money(int(cents), currency or config["CURRENCY"], config["LOCALE"])
+
+
+# Babel takes a tenth of a millisecond or more per amount; a page of figures shows hundreds,
+# and the same amounts again on every view.
+@lru_cache(maxsize=16384)
+def _money(cents: int, currency: str, locale: str) -> str:
+    amount = Decimal(cents).scaleb(-get_currency_precision(currency))
+    return format_currency(amount, currency, locale=locale)
 
 
 def cents_to_decimal(cents: int, currency: str | None = None) -> Decimal:
@@ -47,17 +57,29 @@ def format_when(value: date | datetime | None, style: str) -> str:
         raise ValueError(f"unknown date style {style!r}: use one of {sorted(DATE_STYLES)}")
     if value is None:
         return ""
-    locale = get_locale()
     if isinstance(value, datetime):
-        value = to_user_timezone(value)
-    if style == "day":
-        return dates.format_date(value, "medium", locale=locale)
+        return _format_moment(to_user_timezone(value), style, str(get_locale()))
+    # A calendar day has no time zone to apply: the same text every time (a page of figures
+    # shows hundreds of days, and the same ones on every view).
+    return _format_day(value, style, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _format_day(value: date, style: str, locale: str) -> str:
     if style == "document":
         return dates.format_date(value, "long", locale=locale)
     if style == "axis":
         return dates.format_skeleton("MMMd", value, locale=locale)
-    if not isinstance(value, datetime):
-        return dates.format_date(value, "medium", locale=locale)
+    if style == "month":
+        return dates.format_skeleton("yMMM", value, locale=locale)
+    if style == "weekday":
+        return dates.format_date(value, "EEEE", locale=locale)
+    return dates.format_date(value, "medium", locale=locale)  # day, and a day's moment
+
+
+def _format_moment(value: datetime, style: str, locale: str) -> str:
+    if style in ("day", "document", "axis", "month", "weekday"):
+        return _format_day(value.date(), style, locale)
     if style == "compact":
         return dates.format_datetime(value, "short", tzinfo=value.tzinfo, locale=locale)
     # "moment": the day as in "day", the time without seconds, joined the locale's way.
@@ -77,6 +99,8 @@ def init_i18n(app: Flask) -> None:
     # Two filters, for the two kinds of value; both take only the named styles.
     app.jinja_env.filters["date"] = lambda value, style="day": format_when(value, style)
     app.jinja_env.filters["datetime"] = lambda value, style="moment": format_when(value, style)
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.#%")
     app.jinja_env.add_extension("jinja2.ext.i18n")
 
 

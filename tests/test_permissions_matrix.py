@@ -210,6 +210,8 @@ EXPECTED_PERMISSIONS = {
     "staff_orders.order_refund": Permission.PROCESS_ORDERS,
     "staff_orders.order_reconcile": Permission.PROCESS_ORDERS,
     "staff_orders.order_settle": Permission.PROCESS_ORDERS,
+    "sales.sales_page": Permission.VIEW_ANALYTICS,
+    "sales.sales_csv": Permission.VIEW_ANALYTICS,
 }
 
 

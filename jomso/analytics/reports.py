@@ -8,11 +8,10 @@ sides of such a change counts twice that day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import aliased
 
 from jomso.analytics.models import PageView
@@ -20,6 +19,7 @@ from jomso.catalog.models import Product
 from jomso.consent.models import ConsentRecord
 from jomso.consent.services import ANALYTICS
 from jomso.extensions import db
+from jomso.shop_time import as_date, days_bounds, local_day_sql, local_segments, shop_timezone
 
 PRODUCT_PATH_PREFIX = "/products/"
 TOP = 15
@@ -72,50 +72,6 @@ class TrafficReport:
         return self.accepts / total if total else None
 
 
-def shop_timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def shop_today() -> date:
-    return datetime.now(shop_timezone()).date()
-
-
-def _offset_minutes(moment: datetime, tz: ZoneInfo) -> int:
-    return int(moment.astimezone(tz).utcoffset().total_seconds() // 60)
-
-
-def local_segments(start: date, end: date, tz: ZoneInfo) -> list[tuple[datetime, datetime, int]]:
-    """UTC intervals covering the local days ``start``..``end`` (inclusive), each with the one
-    UTC offset (in minutes) that holds throughout it."""
-    begin = datetime.combine(start, time(), tz).astimezone(UTC)
-    finish = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
-    segments = []
-    seg_start, offset = begin, _offset_minutes(begin, tz)
-    day = start
-    while day <= end:
-        day_end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
-        if _offset_minutes(day_end, tz) != offset:
-            # The offset changed during this day: find the hour it did.
-            moment = datetime.combine(day, time(), tz).astimezone(UTC)
-            while _offset_minutes(moment, tz) == offset:
-                moment += timedelta(minutes=15)
-            segments.append((seg_start, moment, offset))
-            seg_start, offset = moment, _offset_minutes(moment, tz)
-        day += timedelta(days=1)
-    segments.append((seg_start, finish, offset))
-    return [s for s in segments if s[0] < s[1]]
-
-
-def _local_day(column, offset_minutes: int) -> ColumnElement:
-    """SQL for the local date of a naive-UTC timestamp column, for a fixed UTC offset."""
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite":
-        return func.date(column, f"{offset_minutes:+d} minutes")
-    if dialect == "postgresql":
-        return func.date(column + literal_column(f"interval '{int(offset_minutes)} minutes'"))
-    return func.date(column)
-
-
 def _in_range(begin: datetime, finish: datetime) -> list[ColumnElement]:
     return [PageView.created_at >= begin, PageView.created_at < finish]
 
@@ -135,7 +91,7 @@ def _top(column, begin: datetime, finish: datetime, *extra, limit: int = TOP):
 def _daily(start: date, end: date, tz: ZoneInfo) -> list[DayStat]:
     totals: dict[date, list[int]] = {}
     for seg_start, seg_end, offset in local_segments(start, end, tz):
-        day = _local_day(PageView.created_at, offset)
+        day = local_day_sql(PageView.created_at, offset)
         rows = db.session.execute(
             select(
                 day,
@@ -147,7 +103,7 @@ def _daily(start: date, end: date, tz: ZoneInfo) -> list[DayStat]:
             .group_by(day)
         ).all()
         for raw_day, views, visitors, consented in rows:
-            key = min(max(date.fromisoformat(str(raw_day)), start), end)
+            key = min(max(as_date(raw_day), start), end)
             bucket = totals.setdefault(key, [0, 0, 0])
             bucket[0] += views
             bucket[1] += visitors
@@ -187,8 +143,7 @@ def _top_products(begin: datetime, finish: datetime) -> list[tuple[str, int]]:
 def traffic_report(start: date, end: date) -> TrafficReport:
     """Every figure of the staff traffic page for the local days ``start``..``end``."""
     tz = shop_timezone()
-    begin = datetime.combine(start, time(), tz).astimezone(UTC)
-    finish = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
+    begin, finish = days_bounds(start, end, tz)
     report = TrafficReport(start=start, end=end, days=_daily(start, end, tz))
     report.unique_visitors = (
         db.session.scalar(

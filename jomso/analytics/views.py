@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from jomso.analytics import bp
 from jomso.analytics.charts import bar_chart
 from jomso.analytics.forms import RangeForm
-from jomso.analytics.reports import TrafficReport, shop_today, traffic_report
+from jomso.analytics.reports import traffic_report
+from jomso.csv_export import csv_response
 from jomso.permissions import Permission, permission_required
+from jomso.shop_time import shop_today
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 800
@@ -63,12 +63,6 @@ def dashboard():
     )
 
 
-def _csv_cell(value) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 CSV_TABLES = {
     "daily": (
         lambda: [_("date"), _("page views"), _("unique visitors"), _("page views with consent")],
@@ -82,16 +76,6 @@ CSV_TABLES = {
 }
 
 
-def _csv(report: TrafficReport, table: str) -> str:
-    header, rows = CSV_TABLES[table]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header())
-    for row in rows(report):
-        writer.writerow([_csv_cell(v) for v in row])
-    return out.getvalue()
-
-
 @bp.get("/export.csv")
 @permission_required(Permission.VIEW_ANALYTICS)
 def export_csv():
@@ -100,12 +84,11 @@ def export_csv():
     if table not in CSV_TABLES:
         abort(404)
     start, end, _problem = _date_range(RangeForm(request.args))
-    body = _csv(traffic_report(start, end), table)
-    filename = f"traffic-{table}-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    header, rows = CSV_TABLES[table]
+    return csv_response(
+        f"traffic-{table}-{start.isoformat()}-{end.isoformat()}.csv",
+        header(),
+        rows(traffic_report(start, end)),
     )
 
 

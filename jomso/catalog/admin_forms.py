@@ -30,7 +30,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from jomso.catalog.cards import LOW_STOCK
+from jomso.catalog.stock_levels import low_stock_threshold
 
 MAX_PRICE_UNITS = 1_000_000  # a price of a million or more is surely a typing slip
 MAX_STOCK = 1_000_000
@@ -207,9 +207,9 @@ class ProductFilterForm(FlaskForm):
     stock = SelectField(
         _l("Stock"),
         default="",
-        choices=[
+        choices=lambda: [
             ("", _l("Any stock")),
-            ("low", _l("Low: %(num)d or fewer", num=LOW_STOCK)),
+            ("low", _l("Low: %(num)d or fewer", num=low_stock_threshold())),
             ("out", _l("Sold out")),
         ],
     )

@@ -33,6 +33,7 @@ class Product(db.Model):
         Index("ix_products_category_active_created", "category_id", "is_active", "created_at"),
         Index("ix_products_category_active_price", "category_id", "is_active", "price_cents"),
         Index("ix_products_category_active_name", "category_id", "is_active", "name"),
+        Index("ix_products_active_stock", "is_active", "stock"),  # low stock (stock_levels)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

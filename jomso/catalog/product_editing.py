@@ -19,6 +19,7 @@ from jomso.catalog.category_editing import get_category
 from jomso.catalog.editing import CatalogError, _clean_slug, _taken, slug_problem
 from jomso.catalog.models import Product
 from jomso.catalog.queries import first_image_key
+from jomso.catalog.stock_levels import is_low_stock
 from jomso.extensions import db
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def staff_products(
     elif category.isdigit():
         statement = statement.where(Product.category_id == int(category))
     if stock == "low":
-        statement = statement.where(Product.stock <= low_stock)
+        statement = statement.where(is_low_stock(low_stock))
     elif stock == "out":
         statement = statement.where(Product.stock <= 0)
     if status == "active":

@@ -22,10 +22,10 @@ from jomso.catalog.admin_forms import (
     ProductFilterForm,
     ProductForm,
 )
-from jomso.catalog.cards import LOW_STOCK
 from jomso.catalog.images import ImageRejected
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Category, Product
+from jomso.catalog.stock_levels import low_stock_threshold
 from jomso.extensions import db
 from jomso.form_checks import report
 from jomso.pagination import paginate
@@ -47,6 +47,7 @@ def product_list():
     """Every product, hidden ones too: search by name or SKU, filter by category, stock and
     status."""
     categories = category_editing.all_categories()
+    low_stock = low_stock_threshold()
     form = ProductFilterForm(formdata=request.args)
     form.category.choices = [("", _("All categories")), ("none", _("No category"))] + [
         (str(c.id), c.name) for c in categories
@@ -63,7 +64,7 @@ def product_list():
             stock=filters["stock"],
             status=filters["status"],
             sort=filters["sort"] or "changed",
-            low_stock=LOW_STOCK,
+            low_stock=low_stock,
         ),
         PER_PAGE,
     )
@@ -73,7 +74,7 @@ def product_list():
         filtered=any(filters[k] for k in ("q", "category", "stock", "status")),
         pagination=pagination,
         image_keys=product_editing.first_image_keys([p.id for p in pagination.items]),
-        low_stock=LOW_STOCK,
+        low_stock=low_stock,
     )
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("contact", __name__, url_prefix="/contact", cli_group=None)
 
-from jomso.contact import data_rights, retention, views  # noqa: E402, F401
+from jomso.contact import dashboard, data_rights, retention, views  # noqa: E402, F401

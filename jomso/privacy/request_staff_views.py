@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from jomso.audit.services import record_personal_data_access
 from jomso.extensions import db
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
-from jomso.privacy import request_handling, requests
+from jomso.privacy import dashboard, request_handling, requests  # noqa: F401  (its card)
 from jomso.privacy.forms import CompleteForm, ExtendForm, RefuseForm
 from jomso.privacy.models import PrivacyRequest, RequestKind
 
@@ -166,11 +165,4 @@ def _actor():
 
 @bp.app_template_filter("days_left")
 def _days_left_filter(days: int | None) -> str:
-    """ "12 days left", "due today", "3 days overdue"."""
-    if days is None:
-        return ""
-    if days == 0:
-        return _("due today")
-    if days > 0:
-        return ngettext("%(num)d day left", "%(num)d days left", days)
-    return ngettext("%(num)d day overdue", "%(num)d days overdue", -days)
+    return requests.days_left_text(days)

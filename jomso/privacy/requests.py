@@ -22,6 +22,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, select
 
 from jomso.accounts.data_rights import export_data
@@ -53,6 +54,17 @@ def add_months(day: date, months: int) -> date:
 def days_left(request: PrivacyRequest) -> int | None:
     """Days until the deadline (0 on the day, negative once overdue); None before it runs."""
     return (request.due_on - shop_today()).days if request.due_on else None
+
+
+def days_left_text(days: int | None) -> str:
+    """ "12 days left", "due today", "3 days overdue" (from ``days_left``)."""
+    if days is None:
+        return ""
+    if days == 0:
+        return _("due today")
+    if days > 0:
+        return ngettext("%(num)d day left", "%(num)d days left", days)
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", -days)
 
 
 # -- Receiving and proving -----------------------------------------------------------------------

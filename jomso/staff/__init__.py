@@ -11,6 +11,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group=None)
 
 from jomso.staff import (  # noqa: E402, F401
     audit_views,
+    cards,
     cli,
     customer_views,
     session,

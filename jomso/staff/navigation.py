@@ -79,6 +79,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Page views, visitors, top pages and products: totals only."),
     ),
     StaffLink(
+        "sales.sales_page",
+        _l("Sales"),
+        INSIGHTS,
+        _l("Revenue, orders, best sellers, categories and countries: figures only."),
+    ),
+    StaffLink(
         "staff.staff_list",
         _l("Staff"),
         ADMIN,

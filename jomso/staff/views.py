@@ -1,6 +1,6 @@
 """The dashboard and the owner's staff management pages."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,6 @@ from jomso.accounts.validation import Invalid, check_password
 from jomso.audit.services import AuditFilter, filtered_entries, last_sign_ins
 from jomso.extensions import db
 from jomso.form_checks import Problem, report
-from jomso.mail_delivery import failed_mail
 from jomso.permissions import (
     PERMISSION_LABELS,
     ROLE_LABELS,
@@ -23,6 +22,7 @@ from jomso.permissions import (
 )
 from jomso.staff import bp
 from jomso.staff.checklist import setup_checklist
+from jomso.staff.dashboard import cards_for
 from jomso.staff.forms import StaffCreateForm, StaffForm
 from jomso.staff.navigation import links_for
 from jomso.staff.services import (
@@ -40,21 +40,18 @@ from jomso.staff.services import (
 @bp.get("/")
 @staff_required
 def dashboard():
-    """What this person's roles let them do; for the owner, the setup checklist and the mail
-    that could not be sent (what and when, never to whom) too."""
+    """The morning questions, each a card for the roles that may see it (what to ship, what
+    to reconcile, what needs an answer, what runs low, what sold: jomso/staff/dashboard.py),
+    then what this person's roles let them do; for the owner, the setup checklist too."""
     links = [link for link in links_for(current_user) if link.endpoint != "staff.dashboard"]
     owner = current_user.can(Permission.ADMINISTER)
-    checklist = setup_checklist() if owner else None
-    failed_total, failed_latest = failed_mail() if owner else (0, [])
     allowed = [label for p, label in PERMISSION_LABELS.items() if current_user.can(p)]
     return render_template(
         "staff/dashboard.html",
+        cards=cards_for(current_user),
         links=links,
-        checklist=checklist,
+        checklist=setup_checklist() if owner else None,
         allowed=allowed,
-        failed_total=failed_total,
-        failed_latest=failed_latest,
-        mail_keep_days=int(current_app.config["MAIL_KEEP_DAYS"]),
     )
 
 

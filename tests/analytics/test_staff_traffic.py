@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jomso.analytics.reports import local_segments, shop_today, traffic_report
+from jomso.analytics.reports import traffic_report
 from jomso.catalog.models import Product
 from jomso.consent.services import record_consent
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.shop_time import local_segments, shop_today
 from tests.consent.helpers import CHROME_UA, IP, IPV6, add_views, choose
 from tests.helpers import login, make_user
 
@@ -163,7 +164,8 @@ def test_csv_downloads(app):
     )
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
+    assert response.data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for spreadsheets
+    rows = list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff"))))
     assert rows[0] == ["date", "page views", "unique visitors", "page views with consent"]
     assert len(rows) == 1 + 7
     assert rows[-1] == [today.isoformat(), "2", "2", "2"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -464,6 +465,34 @@ def check_shop_0007(app: Flask, client) -> None:
     assert restocked["JA7K2M9QX"] == [0, 0] and restocked["JB3H8N5R2"] == [0]
 
 
+# -- 0008: before 0009 (the daily sales roll-up the sales page reads) -----------------------
+
+
+def check_sales_rollup(app: Flask, client) -> None:
+    """0009 (sales roll-up): the roll-up starts empty and the orders placed before it show on
+    the sales page and the dashboard; the indexes the figures read by are there."""
+    from sqlalchemy import inspect
+
+    from jomso.sales.models import SalesDay
+
+    with app.app_context():
+        indexes = {
+            table: {index["name"] for index in inspect(db.engine).get_indexes(table)}
+            for table in ("payments", "products", "page_views")
+        }
+    assert "ix_payments_kind_created" in indexes["payments"]
+    assert "ix_products_active_stock" in indexes["products"]
+    assert "ix_page_views_visits" in indexes["page_views"]
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    page = owner.get("/staff/sales?start=2026-11-20&end=2026-11-20").text
+    assert '<p class="stat-value">$83.95</p>' in page  # the paid and the shipped order
+    assert "0 of 1 visits opened an order" in page  # Pat's consented page views that day
+    with app.app_context():
+        assert db.session.get(SalesDay, date(2026, 11, 20)).orders == 2
+    assert "JA7K2M9QX" in owner.get("/staff/").text.split('data-card="orders_to_ship"')[1]
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -471,4 +500,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0005", "a shop before ids were kept unique", SHOP_0005, check_shop_0005),
     UpgradeCase("0006", "a shop before PostgreSQL's search column", SHOP_0006, check_shop_0006),
     UpgradeCase("0007", "a shop before restocked units were counted", SHOP_0007, check_shop_0007),
+    UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
 )
