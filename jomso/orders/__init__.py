@@ -10,8 +10,9 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
 * ``fulfilment``: the staff actions (ship, cancel, refund...);
 * ``webhooks``: disputes and failed refunds Braintree announces;
 * ``queries``: order numbers and lookups;
+* ``search_terms``: the words the staff search finds an order by, kept beside it;
 * ``data_rights`` and ``hooks``: the account's data export and deletion, and guest orders
   linked to an account once its email is confirmed.
 """
 
-from jomso.orders import data_rights, hooks  # noqa: F401  (register with privacy)
+from jomso.orders import data_rights, hooks, search_terms  # noqa: F401  (register, listen)

@@ -24,7 +24,11 @@ ADDRESS_PARTS = ("name", "line1", "line2", "city", "region", "postal_code", "cou
 
 class Order(db.Model):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_orders_status_created", "status", "created_at"),
+        # The staff list sorted by total (jomso/orders/order_list.py).
+        Index("ix_orders_total_created", "total_cents", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "J" and 8 Crockford base32 characters: short to read out, never a long digit run.
@@ -80,6 +84,13 @@ class Order(db.Model):
     )
     events: Mapped[list[PaymentEvent]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="PaymentEvent.id"
+    )
+    notes: Mapped[list[OrderNote]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderNote.id"
+    )
+    # Kept by jomso/orders/search_terms.py whenever the order's names, email or lines change.
+    search_terms: Mapped[list[OrderSearchTerm]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -168,6 +179,41 @@ class OrderStatusChange(db.Model):
     @property
     def to_label(self) -> str:
         return label(self.to_status)
+
+
+class OrderNote(db.Model):
+    """An internal note on an order, written by staff for staff: on the staff timeline only,
+    never on the customer's page or in their emails. It may name the customer, so it goes into
+    the customer's data export and is deleted with their account (jomso/orders/data_rights.py).
+    """
+
+    __tablename__ = "order_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who wrote it, kept should the account go: a staff email, or "system" for notes the shop
+    # writes itself (an email sent again).
+    author_label: Mapped[str] = mapped_column(String(254), default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="notes")
+
+
+class OrderSearchTerm(db.Model):
+    """One word the staff search finds an order by: a word of the billing or shipping name,
+    the email and each line's SKU, folded (lower case, no accents, letters and digits only).
+    A search is an indexed prefix lookup here (``term >= 'gus' AND term < 'gut'``), never a
+    scan of every order. Rows follow the order (jomso/orders/search_terms.py)."""
+
+    __tablename__ = "order_search_terms"
+    __table_args__ = (Index("ix_order_search_terms_term", "term", "order_id"),)
+
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(String(254), primary_key=True)
 
 
 class Payment(db.Model):

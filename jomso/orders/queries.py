@@ -1,5 +1,5 @@
 """Order numbers and the read-only lookups on orders: one order by its number, a customer's
-history, the staff list and its counts.
+history. The staff list's queries are in ``orders.order_list``.
 
 Nothing here writes to the database. An order number is ``J`` and 8 Crockford base32
 characters (``new_order_number`` makes them, ``find_order`` accepts only that form after
@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from jomso.accounts.models import User
 from jomso.extensions import db
@@ -54,24 +53,3 @@ def orders_for_user(user: User) -> list[Order]:
             .order_by(Order.created_at.desc(), Order.id.desc())
         )
     )
-
-
-def staff_orders_query(statuses: list[str] | None = None, search: str = "") -> Select:
-    """Orders for the staff list, newest first: in ``statuses`` (all when None), and when
-    ``search`` is given, the order with that number or those whose email contains it."""
-    query = select(Order).options(selectinload(Order.lines))
-    if statuses:
-        query = query.where(Order.status.in_(statuses))
-    search = search.strip()
-    if search:
-        conditions = [Order.email.icontains(search.lower(), autoescape=True)]
-        number = normalize_number(search)
-        if number.startswith("J") and len(number) > 1:
-            conditions.append(Order.number.startswith(number, autoescape=True))
-        query = query.where(or_(*conditions))
-    return query.order_by(Order.created_at.desc(), Order.id.desc())
-
-
-def status_counts() -> dict[str, int]:
-    rows = db.session.execute(select(Order.status, db.func.count()).group_by(Order.status)).all()
-    return {status: count for status, count in rows}

@@ -1,5 +1,6 @@
-"""Staff order pages under /staff/orders (the ``staff_orders`` blueprint): the list, an order,
-its packing slip, and one POST per action along the pipeline (jomso/orders/status.py).
+"""Staff order pages under /staff/orders (the ``staff_orders`` blueprint): an order, its packing
+slip, and one POST per action along the pipeline (jomso/orders/status.py). The list, its
+export and bulk actions are in ``orders.list_views``.
 
 Seeing orders needs ``VIEW_ORDERS``, changing them ``PROCESS_ORDERS`` (the orders and owner
 roles). Every page that shows a customer's contact or address writes one access-log entry.
@@ -7,7 +8,7 @@ roles). Every page that shows a customer's contact or address writes one access-
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,16 +21,16 @@ from jomso.extensions import db
 from jomso.orders import (
     cli,  # noqa: F401  (the reconcile-payments command, on bp)
     fulfilment,
+    list_views,  # noqa: F401  (the list, its export and bulk actions, on bp)
     queries,
     reconciling,
 )
 from jomso.orders.blueprint import bp
-from jomso.orders.forms import TO_DO, OrderSearchForm, RefundForm, ShipForm
+from jomso.orders.forms import RefundForm, ShipForm
 from jomso.orders.models import Order
 from jomso.orders.status import (
     ACTION_LABELS,
     STATUS_LABELS,
-    TO_DO_STATUSES,
     Action,
     IllegalTransition,
     OrderStatus,
@@ -40,7 +41,6 @@ from jomso.orders.status import (
     reconcile_after,
     refund_label,
 )
-from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
 
@@ -72,32 +72,6 @@ register_customer_section(
 
 def _order_or_404(number: str) -> Order:
     return queries.find_order(number) or abort(404)
-
-
-@bp.get("")
-@permission_required(Permission.VIEW_ORDERS)
-def order_list():
-    form = OrderSearchForm(formdata=request.args)
-    valid = form.validate()
-    search = (form.q.data or "") if valid else ""
-    chosen = form.status.data if valid else TO_DO
-    if search and chosen == TO_DO and "status" not in request.args:
-        chosen = ""  # a search looks through every order unless told otherwise
-        form.status.data = ""
-    statuses = sorted(TO_DO_STATUSES) if chosen == TO_DO else ([chosen] if chosen else None)
-    pagination = paginate(queries.staff_orders_query(statuses, search), PER_PAGE)
-    if pagination.items:  # the list shows names and emails
-        detail = f"order list, page {pagination.page}" + (", search" if search else "")
-        record_personal_data_access("staff_orders.order_list", None, detail)
-    return render_template(
-        "staff/orders/list.html",
-        form=form,
-        search=search,
-        pagination=pagination,
-        counts=queries.status_counts(),
-        to_do=TO_DO_STATUSES,
-        labels=STATUS_LABELS,
-    )
 
 
 def _refund_form(order: Order) -> RefundForm:

@@ -322,6 +322,27 @@ def check_shop_0003(app: Flask, client) -> None:
         ]
         assert mail[0].message.startswith(b"Subject: Your order JA7K2M9QX")
     assert "Stonecast Planter" in client.get("/products?q=planter").text
+    check_order_tools(app, client)
+
+
+def check_order_tools(app: Flask, client) -> None:
+    """0013 (order tools): the orders already there are found by the staff search (their
+    terms computed by the migration), and take internal notes."""
+    from jomso.orders.models import Order, OrderSearchTerm
+
+    with app.app_context():
+        guest = db.session.scalar(select(Order).where(Order.number == "JB3H8N5R2"))
+        terms = set(
+            db.session.scalars(
+                select(OrderSearchTerm.term).where(OrderSearchTerm.order_id == guest.id)
+            )
+        )
+        assert terms == {"gus", "guest", "gusexamplecom", "skutrowel"}
+    staff = app.test_client()
+    assert _login(staff, "olga@staff.example.com").status_code == 302
+    assert "JB3H8N5R2" in staff.get("/staff/orders?q=guest").text
+    found = staff.get("/staff/orders?q=sku-bowl").text
+    assert "JA7K2M9QX" in found and "JB3H8N5R2" not in found
 
 
 CASES: tuple[UpgradeCase, ...] = (
