@@ -200,6 +200,8 @@ EXPECTED_PERMISSIONS = {
     "staff_orders.order_bulk_process": Permission.PROCESS_ORDERS,
     "staff_orders.order_bulk_packing_slips": Permission.VIEW_ORDERS,
     "staff_orders.order_bulk_export": Permission.VIEW_ORDERS,
+    "staff_orders.order_add_note": Permission.PROCESS_ORDERS,
+    "staff_orders.order_resend_email": Permission.PROCESS_ORDERS,
     "staff_orders.order_detail": Permission.VIEW_ORDERS,
     "staff_orders.order_packing_slip": Permission.VIEW_ORDERS,
     "staff_orders.order_process": Permission.PROCESS_ORDERS,

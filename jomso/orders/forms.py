@@ -93,6 +93,7 @@ class ShipForm(FlaskForm):
         _l("Carrier"),
         filters=[_strip],
         validators=[DataRequired(_l("Enter the carrier, e.g. UPS.")), Length(max=80)],
+        render_kw={"list": "carrier-names", "autocomplete": "off"},
     )
     tracking_number = StringField(
         _l("Tracking number"),
@@ -123,8 +124,11 @@ class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Internal note"),
         filters=[_strip],
-        validators=[DataRequired(_l("Write the note first.")), Length(max=2000)],
-        render_kw={"rows": 3},
+        validators=[
+            DataRequired(_l("Write the note first.")),
+            Length(max=2000, message=_l("A note holds at most 2,000 characters.")),
+        ],
+        render_kw={"rows": 3, "maxlength": 2000},
     )
 
 

@@ -78,10 +78,7 @@ def _list_query(args: MultiDict) -> str:
 def order_list():
     form, flt, notices = _filter_from(request.args)
     pagination = paginate(listing.filtered_orders(flt), PER_PAGE)
-    if pagination.items:  # the list shows names and emails
-        detail = f"order list, page {pagination.page}" + (", search" if flt.search else "")
-        record_personal_data_access("staff_orders.order_list", None, detail)
-    return render_template(
+    html = render_template(
         "staff/orders/list.html",
         form=form,
         flt=flt,
@@ -94,6 +91,12 @@ def order_list():
         list_query=_list_query(request.args),
         max_bulk=MAX_BULK,
     )
+    # Logged once the page is made (its commit would otherwise expire the rows it shows, and
+    # every one would be read again); a failure to log still sends no one's data.
+    if pagination.items:  # the list shows names and emails
+        detail = f"order list, page {pagination.page}" + (", search" if flt.search else "")
+        record_personal_data_access("staff_orders.order_list", None, detail)
+    return html
 
 
 @bp.get("/export.csv")

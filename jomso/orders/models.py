@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
+from jomso.orders.carriers import tracking_url
 from jomso.orders.status import OrderStatus, label
 
 ADDRESS_PARTS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
@@ -96,6 +97,11 @@ class Order(db.Model):
     @property
     def status_label(self) -> str:
         return label(self.status)
+
+    @property
+    def tracking_url(self) -> str | None:
+        """The carrier's page for this parcel (``orders.carriers``), when the carrier is known."""
+        return tracking_url(self.carrier, self.tracking_number)
 
     @property
     def item_count(self) -> int:

@@ -24,6 +24,7 @@ from jomso.orders import (
     list_views,  # noqa: F401  (the list, its export and bulk actions, on bp)
     queries,
     reconciling,
+    tool_views,  # noqa: F401  (notes and sending an email again, on bp)
 )
 from jomso.orders.blueprint import bp
 from jomso.orders.forms import RefundForm, ShipForm
