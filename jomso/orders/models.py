@@ -227,6 +227,8 @@ class Payment(db.Model):
     refund. Only what the privacy policy allows: id, status, amount, brand, last four."""
 
     __tablename__ = "payments"
+    # The staff list's payment filter: orders whose sale (or refund) is in some status.
+    __table_args__ = (Index("ix_payments_kind_status", "kind", "status", "order_id"),)
 
     SALE = "sale"
     REFUND = "refund"

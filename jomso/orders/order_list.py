@@ -12,30 +12,27 @@ orders (tests/benchmarks/bench_order_list.py measures 60,000):
 * **Filters**: statuses, a range of the shop's local days (``TIMEZONE``), the payment's state.
 * **Sort**: newest or oldest first, highest or lowest total first.
 
-The CSV holds the columns the viewer's permissions allow (``csv_columns``), read a batch at a
-time from the database as the file is sent.
+The CSV export of these orders is ``orders.order_export``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, intersect, or_, select
 from sqlalchemy.orm import selectinload
 
 from jomso.extensions import db
-from jomso.i18n import cents_to_decimal
 from jomso.orders.models import Order, OrderSearchTerm, Payment
 from jomso.orders.queries import normalize_number
 from jomso.orders.search_terms import squashed, words
-from jomso.orders.status import CAPTURED, SETTLED, label, payment_label
-from jomso.permissions import Permission
+from jomso.orders.status import CAPTURED, SETTLED, OrderStatus
 
 MIN_SEARCH = 2  # a shorter search matches too much to be worth it
 _NUMBER_PREFIX = re.compile(r"^J[0-9A-HJKMNP-TV-Z]{1,8}$")
@@ -60,6 +57,10 @@ PAYMENT_STATE_LABELS = {
     PaymentState.REFUNDED: _l("Refunded (in part or in full)"),
     PaymentState.NONE: _l("No payment"),
 }
+
+NO_PAYMENT_STATUSES = frozenset(
+    {OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.PAYMENT_UNKNOWN}
+)
 
 _SALE_STATUSES = {
     PaymentState.AUTHORIZED: ["authorized"],
@@ -147,17 +148,24 @@ def search_condition(text: str):
     if _NUMBER_PREFIX.match(number) and len(number) >= MIN_SEARCH:
         conditions.append(and_(Order.number >= number, Order.number < _next_prefix(number)))
     whole = squashed(text)
-    if len(whole) >= MIN_SEARCH:
+    if len(whole) >= MIN_SEARCH:  # a name word, an email or a SKU from its start
         conditions.append(Order.id.in_(_term_prefix(whole)))
-    parts = words(text)
-    if len(parts) > 1:  # every word the start of one of the order's terms
-        conditions.append(and_(*[Order.id.in_(_term_prefix(part)) for part in parts]))
+    if len(text.split()) > 1:  # words typed apart: each the start of a word of the names
+        parts = [part for part in words(text) if len(part) >= MIN_SEARCH]
+        if len(parts) == 1:
+            conditions.append(Order.id.in_(_term_prefix(parts[0])))
+        elif parts:  # the orders every word finds, as a set: the rarest word bounds it
+            conditions.append(Order.id.in_(intersect(*[_term_prefix(part) for part in parts])))
     return or_(*conditions) if conditions else None
 
 
 def filtered_orders(flt: OrderFilter) -> Select:
     """The orders matching ``flt``, sorted as it says, their lines loaded with them."""
-    query = select(Order).options(selectinload(Order.lines))
+    return narrowed(select(Order).options(selectinload(Order.lines)), flt)
+
+
+def narrowed(query: Select, flt: OrderFilter) -> Select:
+    """``query`` (of orders, or of the orders table's columns) narrowed and sorted by ``flt``."""
     if flt.statuses:
         query = query.where(Order.status.in_(flt.statuses))
     if flt.date_from:
@@ -174,16 +182,17 @@ def filtered_orders(flt: OrderFilter) -> Select:
 
 
 def _payment_condition(state: str):
-    sales = select(Payment.order_id).where(Payment.kind == Payment.SALE)
+    """Orders whose payments are in ``state``, read on ``ix_payments_kind_status``."""
     if state == PaymentState.NONE:
-        return ~Order.id.in_(sales)
-    if state == PaymentState.REFUNDED:
-        return exists().where(
-            Payment.order_id == Order.id,
-            Payment.kind == Payment.REFUND,
-            Payment.status.not_in(sorted(Payment.NO_MONEY)),
-        )
-    return Order.id.in_(sales.where(Payment.status.in_(_SALE_STATUSES[state])))
+        # An order has a sale exactly when its payment went through: from "paid" on.
+        return Order.status.in_(sorted(NO_PAYMENT_STATUSES))
+    if state == PaymentState.REFUNDED:  # a refund that moved money
+        status = Payment.status.not_in(sorted(Payment.NO_MONEY))
+        kind = Payment.REFUND
+    else:
+        status = Payment.status.in_(_SALE_STATUSES[state])
+        kind = Payment.SALE
+    return Order.id.in_(select(Payment.order_id).where(Payment.kind == kind, status))
 
 
 def orders_by_number(numbers: Sequence[str]) -> tuple[list[Order], list[str]]:
@@ -209,83 +218,3 @@ def orders_by_number(numbers: Sequence[str]) -> tuple[list[Order], list[str]]:
 def status_counts() -> dict[str, int]:
     rows = db.session.execute(select(Order.status, db.func.count()).group_by(Order.status)).all()
     return {status: count for status, count in rows}
-
-
-# -- CSV ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    value: Callable[[Order], object]
-    needs: Permission = Permission.VIEW_ORDERS
-
-
-def _money(cents: int, order: Order):
-    return cents_to_decimal(cents, order.currency)
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(_zone()).isoformat(timespec="minutes")
-
-
-def _sale_state(order: Order) -> str:
-    sale = order.sale
-    return payment_label(sale.status) if sale else ""
-
-
-def _address(kind: str, part: str) -> Callable[[Order], object]:
-    return lambda order: getattr(order, f"{kind}_{part}")
-
-
-def _lines(order: Order) -> str:
-    return "; ".join(f"{line.quantity} x {line.sku} {line.name}" for line in order.lines)
-
-
-COLUMNS: list[Column] = [
-    Column("number", lambda o: o.number),
-    Column("placed", lambda o: _local(o.created_at)),
-    Column("status", lambda o: label(o.status)),
-    Column("payment", _sale_state),
-    Column("items", lambda o: o.item_count),
-    Column("lines", _lines),
-    Column("currency", lambda o: o.currency),
-    Column("subtotal", lambda o: _money(o.subtotal_cents, o)),
-    Column("shipping", lambda o: _money(o.shipping_cents, o)),
-    Column("total", lambda o: _money(o.total_cents, o)),
-    Column("refunded", lambda o: _money(o.refunded_cents, o)),
-    Column("carrier", lambda o: o.carrier),
-    Column("tracking_number", lambda o: o.tracking_number),
-    Column("email", lambda o: o.email),
-    Column("phone", lambda o: o.phone),
-    *[
-        Column(f"shipping_{part}", _address("shipping", part))
-        for part in ("name", "line1", "line2", "city", "region", "postal_code", "country")
-    ],
-    # Billing addresses and the link to the customer's account are for customer records.
-    *[
-        Column(f"billing_{part}", _address("billing", part), Permission.VIEW_CUSTOMERS)
-        for part in ("name", "line1", "line2", "city", "region", "postal_code", "country")
-    ],
-    Column("customer_account", lambda o: o.user_id or "", Permission.VIEW_CUSTOMERS),
-]
-
-
-def csv_columns(user) -> list[Column]:
-    """The columns ``user``'s permissions allow."""
-    return [column for column in COLUMNS if user.can(column.needs)]
-
-
-@dataclass
-class CsvRows:
-    """The rows of an export, read ``batch`` orders at a time as they are written."""
-
-    query: Select
-    columns: list[Column]
-    batch: int = 500
-
-    def __iter__(self) -> Iterator[list[object]]:
-        payments = selectinload(Order.payments)
-        statement = self.query.options(payments).execution_options(yield_per=self.batch)
-        for order in db.session.scalars(statement):
-            yield [column.value(order) for column in self.columns]

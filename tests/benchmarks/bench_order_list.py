@@ -21,6 +21,7 @@ Target: no search slower than 30 ms.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -167,10 +168,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=60_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", metavar="DIR", help="seed into DIR once and reuse it after")
+    parser.add_argument("--no-csv", action="store_true", help="leave out the whole-shop CSV")
     args = parser.parse_args()
     rng = random.Random(2026)
 
     with tempfile.TemporaryDirectory(prefix="jomso-bench-orders-") as tmp:
+        if args.keep:
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
+        seeded = (Path(tmp) / "sample.json").exists()
         os.environ["JOMSO_INSTANCE_PATH"] = str(Path(tmp) / "instance")
         from jomso import create_app
         from jomso.accounts.registration import create_user
@@ -187,11 +194,16 @@ def main() -> None:
                 "MAIL_DELIVERY": "commit",
             }
         )
-        with app.app_context():
-            init_schema()
-            create_user("desk@staff.example.com", "bench password 1234", roles=["orders"])
-        seconds, s = seed(app, args.orders, rng)
-        print(f"seeded {args.orders} orders in {seconds:.1f} s (SQLite file, in-process)\n")
+        if seeded:
+            s = json.loads((Path(tmp) / "sample.json").read_text())
+            print(f"reusing the orders seeded in {tmp}\n")
+        else:
+            with app.app_context():
+                init_schema()
+                create_user("desk@staff.example.com", "bench password 1234", roles=["orders"])
+            seconds, s = seed(app, args.orders, rng)
+            (Path(tmp) / "sample.json").write_text(json.dumps(s))
+            print(f"seeded {args.orders} orders in {seconds:.1f} s (SQLite file, in-process)\n")
 
         client = app.test_client()
         page = client.get("/account/login").text
@@ -258,6 +270,8 @@ def main() -> None:
                 wall, cpu = timed(old, args.runs)
                 print(line("  " + label, "", wall, cpu))
 
+        if args.no_csv:
+            return
         started = time.perf_counter()
         response = client.get("/staff/orders/export.csv?status=", buffered=False)
         chunks = iter(response.response)
