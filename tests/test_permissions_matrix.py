@@ -156,6 +156,7 @@ def test_staff_url_answers_by_role(matrix, rule, endpoint, method, subject):
 # a page that declares too little is caught. Areas that add staff pages add their lines here.
 EXPECTED_PERMISSIONS = {
     "staff.dashboard": None,
+    "staff.activity": None,
     "staff.staff_list": Permission.ADMINISTER,
     "staff.staff_new": Permission.ADMINISTER,
     "staff.staff_edit": Permission.ADMINISTER,
