@@ -79,13 +79,16 @@ def _list_query(args: MultiDict) -> str:
 def order_list():
     form, flt, notices = _filter_from(request.args)
     pagination = paginate(listing.filtered_orders(flt), PER_PAGE)
+    counts, total = listing.status_counts()
     html = render_template(
         "staff/orders/list.html",
         form=form,
         flt=flt,
         notices=notices,
         pagination=pagination,
-        counts=listing.status_counts(),
+        counts=counts,
+        total=total,
+        in_flight=listing.IN_FLIGHT,
         to_do=TO_DO_STATUSES,
         labels=STATUS_LABELS,
         bulk_form=EmptyForm(),
