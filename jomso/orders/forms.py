@@ -1,5 +1,5 @@
-"""Staff order forms: the list's search and filters, its bulk actions, ship, refund, notes and
-sending an email again. Action buttons use ``EmptyForm``."""
+"""Staff order forms: the list's search and filters, ship, refund, notes and sending an email
+again. Action buttons (the list's bulk actions too) use ``EmptyForm``."""
 
 from __future__ import annotations
 
@@ -77,15 +77,6 @@ class OrderSearchForm(FlaskForm):
             self.date_from.raw_data, self.date_to.raw_data = [end.isoformat()], [start.isoformat()]
             return True
         return False
-
-
-class BulkActionForm(FlaskForm):
-    """The list's bulk actions; the ticked orders come as ``order`` fields (their numbers)."""
-
-    action = SelectField(
-        choices=[("process", ""), ("packing_slips", ""), ("csv", "")],
-        validators=[DataRequired()],
-    )
 
 
 class ShipForm(FlaskForm):
