@@ -45,8 +45,6 @@ from jomso.orders.status import (
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
 
-PER_PAGE = 50
-
 
 @bp.context_processor
 def _order_labels():
