@@ -326,7 +326,7 @@ def check_shop_0003(app: Flask, client) -> None:
 
 
 def check_order_tools(app: Flask, client) -> None:
-    """0013 (order tools): the orders already there are found by the staff search (their
+    """0010 (order tools): the orders already there are found by the staff search (their
     terms computed by the migration), and take internal notes."""
     from jomso.orders.models import Order, OrderSearchTerm
 

@@ -1,8 +1,8 @@
 """order tools: internal notes on orders, the staff search's terms, the list sorted by total
 and filtered by payment
 
-Revision ID: 0013
-Revises: 0003
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 18:38:32.354823
 
 ``order_search_terms`` holds the folded words each order is found by (jomso/orders/
@@ -22,8 +22,8 @@ import jomso.database
 
 
 # revision identifiers, used by Alembic.
-revision = "0013"
-down_revision = "0003"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
