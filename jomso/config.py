@@ -45,6 +45,17 @@ class Defaults:
     BACKUP_DIR = ""  # where `backup` writes when given no DEST; empty: instance/backups
 
     SHIPPING_FLAT_CENTS = 495
+    # Carriers staff ship with, and the page where a parcel is followed: "{tracking}" is
+    # replaced by the tracking number. Staff may type another carrier (no link then).
+    CARRIERS = {
+        "UPS": "https://www.ups.com/track?tracknum={tracking}",
+        "USPS": "https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking}",
+        "FedEx": "https://www.fedex.com/fedextrack/?trknbr={tracking}",
+        "DHL": "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={tracking}",
+        "Royal Mail": "https://www.royalmail.com/track-your-item#/tracking-results/{tracking}",
+        "La Poste": "https://www.laposte.fr/outils/suivre-vos-envois?code={tracking}",
+        "DPD": "https://tracking.dpd.de/status/en_US/parcel/{tracking}",
+    }
     FREE_SHIPPING_THRESHOLD_CENTS = 5000  # 0 turns free shipping off
     PRODUCTS_PER_PAGE = 24
     SEARCH_MAX_RESULTS = 1000  # a search lists at most this many products (the newest matches)
@@ -194,7 +205,7 @@ def check_settings(config: Mapping[str, Any]) -> None:
     insecure cookies, no controller's postal address and contact for the privacy page). The
     demo payments guard is ``jomso.payments``'; anywhere, payment timeouts that do not fit
     together (``payment_timing_problems``)."""
-    timing = payment_timing_problems(config)
+    timing = payment_timing_problems(config) + carrier_problems(config)
     if timing:
         raise RuntimeError("Refusing to start: " + " ".join(timing))
     if config.get("SHOP_URL"):
@@ -285,6 +296,30 @@ def payment_timing_problems(config: Mapping[str, Any], worker_timeout: float = 0
             f"timeout ({worker_timeout:g} s), or reconciling could settle as failed a payment "
             "whose checkout is still running."
         )
+    return problems
+
+
+def carrier_problems(config: Mapping[str, Any]) -> list[str]:
+    """What is wrong with ``CARRIERS``: it maps carrier names to http(s) addresses holding
+    ``{tracking}`` once; empty when it does."""
+    carriers = config.get("CARRIERS", {})
+    example = 'e.g. {"UPS": "https://www.ups.com/track?tracknum={tracking}"}'
+    if not isinstance(carriers, Mapping):
+        return [f"JOMSO_CARRIERS must map carrier names to tracking addresses, {example}."]
+    problems = []
+    for name, template in carriers.items():
+        if not isinstance(name, str) or not name.strip() or len(name) > 80:
+            problems.append(f"JOMSO_CARRIERS: {name!r} is not a carrier name (1 to 80 letters).")
+        elif (
+            not isinstance(template, str)
+            or not re.match(r"^https?://[^\s{}]+", template)
+            or template.count("{tracking}") != 1
+            or re.sub(r"\{tracking\}", "", template).count("{")
+        ):
+            problems.append(
+                f"JOMSO_CARRIERS: the address of {name!r} must start with https:// and hold "
+                f"{{tracking}} once, where the tracking number goes, {example}."
+            )
     return problems
 
 

@@ -57,10 +57,12 @@ def test_a_german_catalog_translates_the_shop(tmp_path, monkeypatch):
         init_schema()
     make_product(app, "Blue Mug", price_cents=1250)
     # Flask-Babel caches catalogs by locale for the process; other tests' apps use "de" too.
-    babel.domain_instance.cache.clear()
+    with app.app_context():
+        babel.domain_instance.cache.clear()
     try:
         page = app.test_client().get("/products/blue-mug").text
     finally:
-        babel.domain_instance.cache.clear()
+        with app.app_context():
+            babel.domain_instance.cache.clear()
     assert "In den Warenkorb" in page
     assert "12,50\xa0€" in page

@@ -130,11 +130,15 @@ def _revision_before(app, revision: str) -> str:
 
 
 def _references_to_accounts() -> dict[str, int]:
-    """How many rows of each table point at an account, per foreign key."""
-    from sqlalchemy import func, select
+    """How many rows of each table point at an account, per foreign key (of the tables the
+    database has at its revision: later migrations' tables are not there after a downgrade)."""
+    from sqlalchemy import func, inspect, select
 
     counts = {}
+    present = set(inspect(db.session.connection()).get_table_names())
     for table in db.metadata.sorted_tables:
+        if table.name not in present:
+            continue
         for fk in table.foreign_keys:
             if fk.column.table.name == "users":
                 counts[f"{table.name}.{fk.parent.name}"] = db.session.execute(
@@ -190,7 +194,10 @@ def test_0006_rebuilds_users_with_autoincrement_and_keeps_every_reference(app):
         db.session.remove()
     assert "AUTOINCREMENT" not in _users_sql(app)
     with app.app_context():
-        assert _references_to_accounts() == before
+        older = _references_to_accounts()  # without the tables of later migrations
+        assert older == {key: before[key] for key in older} and set(before) - set(older) == {
+            "order_notes.author_id"
+        }
         # Without AUTOINCREMENT SQLite would give the deleted account's id to the next one.
         assert db.session.execute(text("SELECT max(id) FROM users")).scalar() < leaving_id
         upgrade()

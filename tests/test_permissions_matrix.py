@@ -159,6 +159,7 @@ def test_staff_url_answers_by_role(matrix, rule, endpoint, method, subject):
 # a page that declares too little is caught. Areas that add staff pages add their lines here.
 EXPECTED_PERMISSIONS = {
     "staff.dashboard": None,
+    "staff.activity": None,
     "staff.staff_list": Permission.ADMINISTER,
     "staff.staff_new": Permission.ADMINISTER,
     "staff.staff_edit": Permission.ADMINISTER,
@@ -199,6 +200,12 @@ EXPECTED_PERMISSIONS = {
     "policy_admin.version_list": Permission.ADMINISTER,
     "policy_admin.version_new": Permission.ADMINISTER,
     "staff_orders.order_list": Permission.VIEW_ORDERS,
+    "staff_orders.order_export": Permission.VIEW_ORDERS,
+    "staff_orders.order_bulk_process": Permission.PROCESS_ORDERS,
+    "staff_orders.order_bulk_packing_slips": Permission.VIEW_ORDERS,
+    "staff_orders.order_bulk_export": Permission.VIEW_ORDERS,
+    "staff_orders.order_add_note": Permission.PROCESS_ORDERS,
+    "staff_orders.order_resend_email": Permission.PROCESS_ORDERS,
     "staff_orders.order_detail": Permission.VIEW_ORDERS,
     "staff_orders.order_packing_slip": Permission.VIEW_ORDERS,
     "staff_orders.order_process": Permission.PROCESS_ORDERS,

@@ -1,12 +1,3 @@
-from flask import Blueprint
-
-bp = Blueprint("accounts", __name__, url_prefix="/account", cli_group=None)
-
-from jomso.accounts import (  # noqa: E402, F401
-    area_views,
-    data_rights,
-    loader,
-    notices,
-    retention,
-    views,
-)
+"""Customer accounts: registration, sign-in, the account area. The blueprint and its pages are
+in ``jomso.accounts.pages``; this file holds no code, so that importing a model or a service of
+the accounts loads none of the pages."""

@@ -10,7 +10,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from jomso.accounts import addresses, bp, limits, password_changes, profile_changes, user_sessions
+from jomso.accounts import addresses, limits, password_changes, profile_changes, user_sessions
+from jomso.accounts.blueprint import bp
 from jomso.accounts.data_rights import delete_account, export_user_data
 from jomso.accounts.forms import (
     AddressForm,

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_login import current_user
 
-from jomso.accounts import bp
+from jomso.accounts.blueprint import bp
 from jomso.accounts.models import User
 
 _providers: dict[str, Callable[[User], Any]] = {}

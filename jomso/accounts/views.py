@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from jomso.accounts import (
-    bp,
     limits,
     lookup,
     password_changes,
@@ -19,6 +18,7 @@ from jomso.accounts import (
     tokens,
     user_sessions,
 )
+from jomso.accounts.blueprint import bp
 from jomso.accounts.forms import (
     EmptyForm,
     LoginForm,

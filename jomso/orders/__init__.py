@@ -11,11 +11,19 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
 * ``webhooks``: disputes and failed refunds Braintree announces;
 * ``queries``: order numbers and lookups;
 * ``dashboard``: its cards on the staff dashboard (orders to ship, payments to reconcile);
+* ``search_terms``: the words the staff search finds an order by, kept beside it;
 * ``data_rights``, ``retention`` and ``hooks``: the account's data export and deletion, the
   retention rules, and guest orders linked to an account once its email is confirmed;
   ``notice``: the carrier, as a recipient named on the privacy page.
 """
 
 # Registering with privacy (data rights, retention, the privacy page's recipients) and with the
-# staff dashboard:
-from jomso.orders import dashboard, data_rights, hooks, notice, retention  # noqa: F401
+# staff dashboard; keeping the search terms:
+from jomso.orders import (  # noqa: F401
+    dashboard,
+    data_rights,
+    hooks,
+    notice,
+    retention,
+    search_terms,
+)

@@ -4,8 +4,9 @@ A person's orders are those linked to their account and those placed with one of
 addresses (the account's once confirmed, a privacy request's), so a guest order placed signed
 out is found as well. The export lists every one (including attempts whose payment failed):
 contact, addresses, lines, totals, the timeline, the payments (transaction id, status, amount,
-card brand and last four) and what Braintree reported about them. An erasure keeps the orders
-for the books with their personal fields replaced by "deleted" (``anonymize_orders``, run
+card brand and last four), what Braintree reported about them and the staff's internal notes
+on them (a note may be about the customer). An erasure keeps the orders for the books with
+their personal fields replaced by "deleted" and their notes deleted (``anonymize_orders``, run
 inside the erasure's transaction: it flushes, never commits).
 """
 
@@ -23,6 +24,7 @@ from jomso.orders.models import Order
 from jomso.privacy.registry import (
     DataSubject,
     declare_not_exported,
+    declare_not_personal,
     register_erasure,
     register_export_section,
     row_dict,
@@ -49,6 +51,7 @@ def _orders_section(subject: DataSubject) -> list[dict[str, Any]]:
             status_changes=[row_dict(change) for change in order.changes],
             payments=[row_dict(payment) for payment in order.payments],
             payment_events=[row_dict(event) for event in order.events],
+            notes=[row_dict(note) for note in order.notes],
         )
         for order in orders
     ]
@@ -66,6 +69,7 @@ def anonymize_order(order: Order, now: datetime) -> None:
         for part in ("line2", "region", "postal_code"):
             setattr(order, f"{kind}_{part}", "")
     order.tracking_number = ""
+    order.notes.clear()  # free text staff wrote about the customer
     order.checkout_key = None
     order.user_id = None
     order.anonymized_at = now
@@ -84,9 +88,22 @@ declare_not_exported("orders.checkout_key", "a hash of the checkout form's one-t
 declare_not_exported(
     "order_status_changes.actor_label", "names the staff member who changed the order"
 )
+declare_not_exported("order_notes.author_label", "names the staff member who wrote the note")
+declare_not_personal(
+    "order_search_terms",
+    "a copy of words of the order's own name, email and SKU fields (exported with the order), "
+    "kept as the staff search's index and recomputed when the order is anonymized",
+)
 register_export_section(
     "orders",
     _orders_section,
-    tables=("orders", "order_lines", "order_status_changes", "payments", "payment_events"),
+    tables=(
+        "orders",
+        "order_lines",
+        "order_status_changes",
+        "payments",
+        "payment_events",
+        "order_notes",
+    ),
 )
 register_erasure(anonymize_orders)

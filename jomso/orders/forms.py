@@ -1,16 +1,30 @@
-"""Staff order forms: search, ship, and the cancel and refund confirmation pages. Other
-action buttons use ``EmptyForm``."""
+"""Staff order forms: the list's search and filters, ship, the cancel and refund confirmation
+pages, notes and sending an email again. Action buttons (the list's bulk actions too) use
+``EmptyForm``."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from jomso.orders.order_list import MIN_SEARCH, PAYMENT_STATE_LABELS, SORT_LABELS, Sort
 from jomso.orders.status import STATUS_LABELS
 
 TO_DO = "todo"
+# Days before this or after that are typing mistakes (a year 20205), not a range to search.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 
 def _strip(value):
@@ -25,14 +39,52 @@ def _status_choices():
     ]
 
 
+def _payment_choices():
+    return [("", _l("Any payment")), *PAYMENT_STATE_LABELS.items()]
+
+
+def _sort_choices():
+    return list(SORT_LABELS.items())
+
+
+def _sensible_day(_form, field):
+    if field.data and not EARLIEST_DAY <= field.data <= LATEST_DAY:
+        raise ValidationError(
+            _l(
+                "Enter a day between %(first)s and %(last)s.",
+                first=EARLIEST_DAY.isoformat(),
+                last=LATEST_DAY.isoformat(),
+            )
+        )
+
+
 class OrderSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter form
 
     q = StringField(
-        _l("Order number or name"), filters=[_strip], validators=[Optional(), Length(max=254)]
+        _l("Order number, name, email or SKU"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=254)],
     )
     status = SelectField(_l("Status"), choices=_status_choices, default=TO_DO)
+    date_from = DateField(_l("Placed from"), validators=[Optional(), _sensible_day])
+    date_to = DateField(_l("Placed until"), validators=[Optional(), _sensible_day])
+    payment = SelectField(_l("Payment"), choices=_payment_choices, default="")
+    sort = SelectField(_l("Sort"), choices=_sort_choices, default=Sort.NEWEST)
+
+    def validate_q(self, field):
+        if field.data and len(field.data) < MIN_SEARCH:
+            raise ValidationError(_l("Type at least two characters."))
+
+    def swap_reversed_dates(self) -> bool:
+        """Put a range typed the wrong way round (to before from) right; True if it was."""
+        start, end = self.date_from.data, self.date_to.data
+        if start and end and end < start and not (self.date_from.errors or self.date_to.errors):
+            self.date_from.data, self.date_to.data = end, start
+            self.date_from.raw_data, self.date_to.raw_data = [end.isoformat()], [start.isoformat()]
+            return True
+        return False
 
 
 class ShipForm(FlaskForm):
@@ -40,6 +92,7 @@ class ShipForm(FlaskForm):
         _l("Carrier"),
         filters=[_strip],
         validators=[DataRequired(_l("Enter the carrier, e.g. UPS.")), Length(max=80)],
+        render_kw={"list": "carrier-names", "autocomplete": "off"},
     )
     tracking_number = StringField(
         _l("Tracking number"),
@@ -132,3 +185,22 @@ def refund_form(order, **kwargs) -> RefundForm:
         if line.restockable > 0
     }
     return type("OrderRefundForm", (RefundForm,), fields)(**kwargs)
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("Internal note"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Write the note first.")),
+            Length(max=2000, message=_l("A note holds at most 2,000 characters.")),
+        ],
+        render_kw={"rows": 3, "maxlength": 2000},
+    )
+
+
+class ResendForm(FlaskForm):
+    email = SelectField(
+        choices=[("confirmation", ""), ("shipping", "")],
+        validators=[DataRequired()],
+    )

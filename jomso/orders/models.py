@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
+from jomso.orders.carriers import tracking_url
 from jomso.orders.status import OrderStatus, label
 
 ADDRESS_PARTS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
@@ -24,7 +25,11 @@ ADDRESS_PARTS = ("name", "line1", "line2", "city", "region", "postal_code", "cou
 
 class Order(db.Model):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_orders_status_created", "status", "created_at"),
+        # The staff list sorted by total (jomso/orders/order_list.py).
+        Index("ix_orders_total_created", "total_cents", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "J" and 8 Crockford base32 characters: short to read out, never a long digit run.
@@ -81,10 +86,22 @@ class Order(db.Model):
     events: Mapped[list[PaymentEvent]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="PaymentEvent.id"
     )
+    notes: Mapped[list[OrderNote]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderNote.id"
+    )
+    # Kept by jomso/orders/search_terms.py whenever the order's names, email or lines change.
+    search_terms: Mapped[list[OrderSearchTerm]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def status_label(self) -> str:
         return label(self.status)
+
+    @property
+    def tracking_url(self) -> str | None:
+        """The carrier's page for this parcel (``orders.carriers``), when the carrier is known."""
+        return tracking_url(self.carrier, self.tracking_number)
 
     @property
     def item_count(self) -> int:
@@ -178,13 +195,60 @@ class OrderStatusChange(db.Model):
         return label(self.to_status)
 
 
+class OrderNote(db.Model):
+    """An internal note on an order, written by staff for staff: on the staff timeline only,
+    never on the customer's page or in their emails. It may name the customer, so it goes into
+    the customer's data export and is deleted with their account (jomso/orders/data_rights.py).
+    """
+
+    __tablename__ = "order_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who wrote it, kept should the account go: a staff email, or "system" for notes the shop
+    # writes itself (an email sent again).
+    author_label: Mapped[str] = mapped_column(String(254), default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="notes")
+
+
+class OrderSearchTerm(db.Model):
+    """One word the staff search finds an order by: a word of the billing or shipping name,
+    the email and each line's SKU, folded (lower case, no accents, letters and digits only).
+    A search is an indexed prefix lookup here (``term >= 'gus' AND term < 'gut'``), never a
+    scan of every order. Rows follow the order (jomso/orders/search_terms.py).
+
+    ``kind`` says who may find the order by the word: ``order`` (a word of the shipping name,
+    a SKU: every staff member who sees orders) or ``customer`` (only in the billing name, or
+    the email: those who may see customer records, as the order pages show them)."""
+
+    __tablename__ = "order_search_terms"
+    __table_args__ = (Index("ix_order_search_terms_term", "term", "kind", "order_id"),)
+
+    ORDER = "order"
+    CUSTOMER = "customer"
+
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(String(254), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), default=ORDER)
+
+
 class Payment(db.Model):
     """A Braintree transaction of an order: the sale (authorization, later captured) or a
     refund. Only what the privacy policy allows: id, status, amount, brand, last four."""
 
     __tablename__ = "payments"
-    # The refunds of a day, for the sales figures.
-    __table_args__ = (Index("ix_payments_kind_created", "kind", "created_at"),)
+    # The refunds of a day, for the sales figures; the staff list's payment filter: orders
+    # whose sale (or refund) is in some status.
+    __table_args__ = (
+        Index("ix_payments_kind_created", "kind", "created_at"),
+        Index("ix_payments_kind_status", "kind", "status", "order_id"),
+    )
 
     SALE = "sale"
     REFUND = "refund"

@@ -1,5 +1,6 @@
 """Order numbers and the read-only lookups on orders: one order by its number, a customer's
-history, the staff list and its counts.
+history, what each customer ordered and spent. The staff list's queries are in
+``orders.order_list``.
 
 Nothing here writes to the database. An order number is ``J`` and 8 Crockford base32
 characters (``new_order_number`` makes them, ``find_order`` accepts only that form after
@@ -11,13 +12,12 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Subquery, func, select
 
 from jomso.accounts.models import User
 from jomso.extensions import db
-from jomso.orders.models import Order
-from jomso.orders.status import PLACED_STATUSES
+from jomso.orders.models import Order, Payment
+from jomso.orders.status import PLACED_STATUSES, OrderStatus
 
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _NUMBER_RE = re.compile(r"^J[0-9A-HJKMNP-TV-Z]{8}$")
@@ -56,28 +56,63 @@ def orders_for_user(user: User) -> list[Order]:
     )
 
 
-def staff_orders_query(
-    statuses: list[str] | None = None, search: str = "", *, by_email: bool = False
-) -> Select:
-    """Orders for the staff list, newest first: in ``statuses`` (all when None), and when
-    ``search`` is given, the order with that number or those whose shipping name contains
-    it, and with ``by_email`` (for staff who may see customers' emails) those whose email
-    contains it. Without it a search cannot tell whether an address placed an order."""
-    query = select(Order).options(selectinload(Order.lines))
-    if statuses:
-        query = query.where(Order.status.in_(statuses))
-    search = search.strip()
-    if search:
-        conditions = [Order.shipping_name.icontains(search, autoescape=True)]
-        if by_email:
-            conditions.append(Order.email.icontains(search.lower(), autoescape=True))
-        number = normalize_number(search)
-        if number.startswith("J") and len(number) > 1:
-            conditions.append(Order.number.startswith(number, autoescape=True))
-        query = query.where(or_(*conditions))
-    return query.order_by(Order.created_at.desc(), Order.id.desc())
+# Orders whose money the shop took or holds: what a customer "spent" counts (less refunds).
+SPENDING_STATUSES = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.PROCESSING,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.PARTLY_REFUNDED,
+        OrderStatus.REFUNDED,
+    }
+)
 
 
-def status_counts() -> dict[str, int]:
-    rows = db.session.execute(select(Order.status, db.func.count()).group_by(Order.status)).all()
-    return {status: count for status, count in rows}
+def customer_totals_query(user_ids: list[int] | None = None) -> Subquery:
+    """Per account (``user_id``): ``orders``, the orders placed (payment failed or abandoned
+    attempts left out), and ``spent_cents``, the totals of the orders paid for less what was
+    refunded on them. Over every account's orders (join it to sort customers by these), or
+    only those of ``user_ids``."""
+    mine = Order.user_id.in_(user_ids) if user_ids is not None else Order.user_id.is_not(None)
+    spent = func.sum(Order.total_cents).filter(Order.status.in_(sorted(SPENDING_STATUSES)))
+    placed = (
+        select(
+            Order.user_id.label("user_id"),
+            func.count().label("orders"),
+            func.coalesce(spent, 0).label("gross_cents"),
+        )
+        .where(mine, Order.status.in_(sorted(PLACED_STATUSES)))
+        .group_by(Order.user_id)
+        .subquery()
+    )
+    refunds = (
+        select(Order.user_id.label("user_id"), func.sum(Payment.amount_cents).label("cents"))
+        .join(Payment, Payment.order_id == Order.id)
+        .where(
+            mine,
+            Payment.kind == Payment.REFUND,
+            Payment.status.not_in(sorted(Payment.NO_MONEY)),
+        )
+        .group_by(Order.user_id)
+        .subquery()
+    )
+    return (
+        select(
+            placed.c.user_id,
+            placed.c.orders,
+            (placed.c.gross_cents - func.coalesce(refunds.c.cents, 0)).label("spent_cents"),
+        )
+        .outerjoin(refunds, refunds.c.user_id == placed.c.user_id)
+        .subquery("customer_totals")
+    )
+
+
+def customer_totals(user_ids) -> dict[int, tuple[int, int]]:
+    """(orders, spent cents) of each of these accounts that placed an order, in one query."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    totals = customer_totals_query(ids)
+    rows = db.session.execute(select(totals.c.user_id, totals.c.orders, totals.c.spent_cents))
+    return {user_id: (orders, spent) for user_id, orders, spent in rows}

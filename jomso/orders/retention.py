@@ -2,9 +2,10 @@
 
 Orders are the shop's books: they keep their personal fields for ORDER_KEEP_YEARS after the
 end of the year of their last change (the accounting period; 10 years by default), then are
-anonymised as a deleted account's orders are (``data_rights.anonymize_order``): lines, totals,
-payments and the country stay for the figures. An order whose payment failed is no record of a
-sale: it is anonymised FAILED_ORDER_KEEP_DAYS after its last change.
+anonymised as a deleted account's orders are (``data_rights.anonymize_order``: their staff
+notes are deleted): lines, totals, payments and the country stay for the figures. An order
+whose payment failed is no record of a sale: it is anonymised FAILED_ORDER_KEEP_DAYS after its
+last change.
 """
 
 from __future__ import annotations
@@ -46,8 +47,18 @@ def accounting_cutoff(now: datetime, years: int) -> datetime:
 
 @retention_rule(
     "orders: anonymised after the accounting period",
-    data=_l("Orders: your name, email address, phone number and addresses on them"),
-    tables=("orders", "order_lines", "order_status_changes", "payments", "payment_events"),
+    data=_l(
+        "Orders: your name, email address, phone number and addresses on them, and the shop "
+        "staff's internal notes about them (deleted)"
+    ),
+    tables=(
+        "orders",
+        "order_lines",
+        "order_status_changes",
+        "order_notes",
+        "payments",
+        "payment_events",
+    ),
     action=Action.ANONYMIZE,
     setting="ORDER_KEEP_YEARS",
     unit="years",

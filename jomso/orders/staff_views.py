@@ -1,6 +1,7 @@
-"""Staff order pages under /staff/orders (the ``staff_orders`` blueprint): the list, an order,
-its packing slip, one POST per action along the pipeline (jomso/orders/status.py), and a
-confirmation page before the two that move money back: cancel and refund.
+"""Staff order pages under /staff/orders (the ``staff_orders`` blueprint): an order, its packing
+slip, one POST per action along the pipeline (jomso/orders/status.py), and a confirmation
+page before the two that move money back: cancel and refund. The list, its export and bulk
+actions are in ``orders.list_views``.
 
 Seeing orders needs ``VIEW_ORDERS``, changing them ``PROCESS_ORDERS`` (the orders and owner
 roles). What ``VIEW_ORDERS`` shows of the customer is what the roles table promises and shipping
@@ -11,7 +12,7 @@ Every page that shows a customer's details writes one access-log entry.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,18 +26,19 @@ from jomso.form_checks import report
 from jomso.orders import (
     cli,  # noqa: F401  (the reconcile-payments command, on bp)
     fulfilment,
+    list_views,  # noqa: F401  (the list, its export and bulk actions, on bp)
     queries,
     reconciling,
+    tool_views,  # noqa: F401  (notes and sending an email again, on bp)
 )
 from jomso.orders.blueprint import bp
-from jomso.orders.forms import TO_DO, CancelForm, OrderSearchForm, ShipForm, refund_form
+from jomso.orders.forms import CancelForm, ShipForm, refund_form
 from jomso.orders.models import Order
 from jomso.orders.status import (
     ACTION_LABELS,
     SETTLED,
     SHIPPED_STATUSES,
     STATUS_LABELS,
-    TO_DO_STATUSES,
     Action,
     IllegalTransition,
     OrderStatus,
@@ -47,11 +49,9 @@ from jomso.orders.status import (
     reconcile_after,
     refund_label,
 )
-from jomso.pagination import paginate
+from jomso.orders.visibility import sees_customer_record
 from jomso.permissions import Permission, permission_required
 from jomso.staff.customers import CustomerSection, register_customer_section
-
-PER_PAGE = 50
 
 
 @bp.context_processor
@@ -81,43 +81,6 @@ def _order_or_404(number: str) -> Order:
     return queries.find_order(number) or abort(404)
 
 
-def _sees_customer_record() -> bool:
-    """Whether the order pages may show the email, billing address and account too."""
-    return current_user.can(Permission.VIEW_CUSTOMERS)
-
-
-@bp.get("")
-@permission_required(Permission.VIEW_ORDERS)
-def order_list():
-    form = OrderSearchForm(formdata=request.args)
-    valid = form.validate()
-    search = (form.q.data or "") if valid else ""
-    chosen = form.status.data if valid else TO_DO
-    if search and chosen == TO_DO and "status" not in request.args:
-        chosen = ""  # a search looks through every order unless told otherwise
-        form.status.data = ""
-    statuses = sorted(TO_DO_STATUSES) if chosen == TO_DO else ([chosen] if chosen else None)
-    record_view = _sees_customer_record()
-    if record_view:
-        form.q.label.text = _("Order number, name or email")
-    pagination = paginate(
-        queries.staff_orders_query(statuses, search, by_email=record_view), PER_PAGE
-    )
-    if pagination.items:  # the list shows shipping names (and emails to the owner)
-        detail = f"order list, page {pagination.page}" + (", search" if search else "")
-        record_personal_data_access("staff_orders.order_list", None, detail)
-    return render_template(
-        "staff/orders/list.html",
-        form=form,
-        search=search,
-        pagination=pagination,
-        counts=queries.status_counts(),
-        to_do=TO_DO_STATUSES,
-        labels=STATUS_LABELS,
-        record_view=record_view,
-    )
-
-
 def _subject_email(order: Order) -> str | None:
     """The address the order's page is about, for the access log (none once anonymised)."""
     return order.email if order.anonymized_at is None else None
@@ -142,7 +105,7 @@ def _detail_page(order: Order, *, ship_form=None, status: int = 200):
             button_form=EmptyForm(),
             demo=demo,
             can_process=current_user.can(Permission.PROCESS_ORDERS),
-            record_view=_sees_customer_record(),
+            record_view=sees_customer_record(),
         ),
         status,
     )

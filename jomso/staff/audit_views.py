@@ -15,7 +15,7 @@ from jomso.audit.services import (
 from jomso.database import utcnow
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
-from jomso.staff import bp
+from jomso.staff.blueprint import bp
 from jomso.staff.forms import AuditFilterForm
 
 PER_PAGE = 50

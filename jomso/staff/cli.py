@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from jomso.accounts.lookup import find_user_by_email
 from jomso.accounts.validation import Invalid, check_password
 from jomso.permissions import Role
-from jomso.staff import bp
+from jomso.staff.blueprint import bp
 from jomso.staff.services import StaffError, create_staff, parse_roles
 
 ROLE_NAMES = ", ".join(r.value for r in Role)

@@ -48,11 +48,22 @@ class StaffCreateForm(StaffForm):
     )
 
 
+CUSTOMER_SORTS = {
+    "newest": _l("Newest accounts first"),
+    "oldest": _l("Oldest accounts first"),
+    "name": _l("Name, A to Z"),
+    "email": _l("Email, A to Z"),
+    "orders": _l("Most orders first"),
+    "spent": _l("Most spent first"),
+}
+
+
 class CustomerSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
     q = StringField(_l("Name or email contains"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Sort"), choices=list(CUSTOMER_SORTS.items()), default="newest")
 
 
 def _kind_choices():

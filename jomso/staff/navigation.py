@@ -31,6 +31,12 @@ class StaffLink:
 STAFF_LINKS: list[StaffLink] = [
     StaffLink("staff.dashboard", _l("Dashboard"), OVERVIEW, _l("What you can do here.")),
     StaffLink(
+        "staff.activity",
+        _l("Activity"),
+        OVERVIEW,
+        _l("What happened lately: the events your roles may see."),
+    ),
+    StaffLink(
         "staff_orders.order_list",
         _l("Orders"),
         SALES,

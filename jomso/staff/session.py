@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_fresh, logout_user
 
 from jomso.audit import AuditKind, record_event
-from jomso.staff import bp
+from jomso.staff.blueprint import bp
 
 # Unix time of the staff member's last request, in the session cookie.
 LAST_SEEN_KEY = "staff_seen"

@@ -4,7 +4,7 @@ from flask import request
 from flask_login import current_user
 
 from jomso.permissions import ROLE_LABELS, Role, may_open
-from jomso.staff import bp
+from jomso.staff.blueprint import bp
 from jomso.staff.navigation import current_link, nav_groups
 
 

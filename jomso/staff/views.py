@@ -20,7 +20,7 @@ from jomso.permissions import (
     role_permission_labels,
     staff_required,
 )
-from jomso.staff import bp
+from jomso.staff.blueprint import bp
 from jomso.staff.checklist import setup_checklist
 from jomso.staff.dashboard import cards_for
 from jomso.staff.forms import StaffCreateForm, StaffForm

@@ -18,6 +18,8 @@ from jomso.mail import OutgoingMail, send_mail
 from jomso.schema import head_revision
 from tests import services
 
+# The newest migration: what init-db migrates to and doctor expects.
+
 READY = {
     "ENV": "production",
     "SHOP_URL": "https://shop.lantern-crafts.net",

@@ -115,7 +115,7 @@ def get_order(app, number: str) -> Order:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order is not None
-        for relation in (order.lines, order.payments, order.changes, order.events):
+        for relation in (order.lines, order.payments, order.changes, order.events, order.notes):
             list(relation)
         db.session.expunge(order)
         return order

@@ -47,10 +47,12 @@ def _walk(client, start: str = "/staff/", limit: int = 200) -> dict[str, str]:
         if path in seen:
             continue
         response = client.get(path)
-        if response.status_code != 200 or response.mimetype != "text/html":
+        if response.status_code != 200 or response.mimetype not in ("text/html", "text/csv"):
             seen[path] = ""
             continue
-        seen[path] = response.text
+        seen[path] = response.text  # a CSV download too: read whole, it is checked as well
+        if response.mimetype != "text/html":
+            continue
         for link in _STAFF_LINK.findall(response.text):
             link = html.unescape(link)
             if link not in seen:
@@ -88,7 +90,8 @@ def test_the_orders_role_sees_shipping_details_and_nothing_else_of_the_customer(
 
     for path, page in pages.items():
         for hidden in NOT_FOR_THE_ORDERS_ROLE:
-            assert hidden.casefold() not in page.casefold(), (hidden, path)
+            at = page.casefold().find(hidden.casefold())
+            assert at < 0, (hidden, path, page[max(0, at - 300) : at + 100])
         assert "/staff/customers/" not in page, path
         assert "Customer account #" not in page, path
 

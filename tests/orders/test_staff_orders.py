@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from jomso.extensions import db
-from jomso.orders import staff_views
+from jomso.orders import list_views
 from tests.catalog.helpers import make_product
 from tests.helpers import forms_on, login, make_user
 from tests.mailbox import last_message, text_of
@@ -130,7 +130,7 @@ def test_search_by_number_or_name_and_filter_by_status(app, client, desk, paid):
 
 
 def test_the_list_pages(app, client, desk, monkeypatch):
-    monkeypatch.setattr(staff_views, "PER_PAGE", 2)
+    monkeypatch.setattr(list_views, "PER_PAGE", 2)
     numbers = []
     for index in range(3):
         add_to_cart(client, make_product(app, f"Thing {index}"))

@@ -39,6 +39,13 @@ from jomso.extensions import db
 RELEASE_0_1_0 = "0001"
 CASES_REQUIRED_FROM = "0003"
 
+# Tables the shop fills from its other rows when first asked (the sales roll-up, built a day at
+# a time by the sales page): empty in a shop the upgrade just made, which is what they meet.
+BUILT_ON_DEMAND = frozenset(
+    {"sales_days", "sales_day_products", "sales_day_countries", "sales_months",
+     "sales_month_products"}
+)  # fmt: skip
+
 PASSWORD = "correct horse battery staple"  # tests.helpers.PASSWORD
 # What 0.1.0 stored for PASSWORD: Argon2id with the library's defaults (jomso/accounts/passwords).
 PASSWORD_HASH = (
@@ -493,6 +500,58 @@ def check_sales_rollup(app: Flask, client) -> None:
     assert "JA7K2M9QX" in owner.get("/staff/").text.split('data-card="orders_to_ship"')[1]
 
 
+# -- 0009: before 0010 (order notes; the words the staff search finds an order by) -----------
+
+DESK = _id("users", "email = 'desk@staff.example.com'")
+
+SHOP_0009: tuple[Row, ...] = (
+    _order("JE8R2W4NZ", "paid", "NULL", "hal@example.com", "Hal Shipper", "1550, 0, 1550"),
+    "UPDATE orders SET billing_name = 'Ivy Payer', created_at = '2026-12-01 16:00:00' "
+    "WHERE number = 'JE8R2W4NZ'",
+    "INSERT INTO users (email, password_hash, name, active, email_confirmed_at, pending_email, "
+    f"created_at, session_version) VALUES ('desk@staff.example.com', '{PASSWORD_HASH}', "
+    "'Desk Person', TRUE, '2026-12-01 16:00:00', NULL, '2026-12-01 16:00:00', 1)",
+    f"INSERT INTO staff_roles (user_id, role) VALUES ({DESK}, 'orders')",
+)
+
+
+def check_order_tools(app: Flask, client) -> None:
+    """0010 (order tools): the orders already there are found by the staff search (their
+    terms computed by the migration), each word with its kind: the orders role finds an order
+    by its shipping name and SKUs, the owner by its email and billing name too."""
+    from jomso.orders.models import Order, OrderSearchTerm
+
+    with app.app_context():
+        terms = {}
+        for number in ("JB3H8N5R2", "JE8R2W4NZ"):
+            order = db.session.scalar(select(Order).where(Order.number == number))
+            terms[number] = dict(
+                db.session.execute(
+                    select(OrderSearchTerm.term, OrderSearchTerm.kind).where(
+                        OrderSearchTerm.order_id == order.id
+                    )
+                ).all()
+            )
+    assert terms["JB3H8N5R2"] == {
+        "gus": "order", "guest": "order", "gusexamplecom": "customer", "skutrowel": "order"
+    }  # fmt: skip
+    assert terms["JE8R2W4NZ"] == {
+        "hal": "order", "shipper": "order", "ivy": "customer", "payer": "customer",
+        "halexamplecom": "customer",
+    }  # fmt: skip
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert "JB3H8N5R2" in owner.get("/staff/orders?q=guest").text
+    found = owner.get("/staff/orders?q=sku-bowl").text
+    assert "JA7K2M9QX" in found and "JB3H8N5R2" not in found
+    assert "JE8R2W4NZ" in owner.get("/staff/orders?q=ivy").text
+    desk = app.test_client()
+    assert _login(desk, "desk@staff.example.com").status_code == 302
+    assert "JE8R2W4NZ" in desk.get("/staff/orders?q=shipper").text
+    for hidden in ("ivy", "hal@example"):
+        assert "JE8R2W4NZ" not in desk.get(f"/staff/orders?q={hidden}").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -501,4 +560,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0006", "a shop before PostgreSQL's search column", SHOP_0006, check_shop_0006),
     UpgradeCase("0007", "a shop before restocked units were counted", SHOP_0007, check_shop_0007),
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
+    UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
 )

@@ -17,7 +17,7 @@ from jomso.extensions import db
 from jomso.schema import database_revision, head_revision, script_directory
 from tests import services
 from tests.conftest import _test_config
-from tests.upgrades.cases import CASES, CASES_REQUIRED_FROM, UpgradeCase
+from tests.upgrades.cases import BUILT_ON_DEMAND, CASES, CASES_REQUIRED_FROM, UpgradeCase
 
 
 def revision_chain() -> list[str]:
@@ -80,7 +80,8 @@ def test_a_shop_built_through_the_releases_upgrades_to_head_with_its_data(
     }
     assert {table: after.get(table) for table in expected} == expected
     # a shop with a row in every table, so that every migration meets data
-    assert [table for table, count in before.items() if not count] == []
+    empty = [table for table, count in before.items() if not count]
+    assert [table for table in empty if table not in BUILT_ON_DEMAND] == []
 
     for case in CASES:
         case.check(app, app.test_client())
