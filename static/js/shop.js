@@ -12,4 +12,12 @@
       }
     });
   }
+  // A document to print (packing slips) has a Print button, hidden until this script can
+  // print; without it the page says to print with the browser.
+  document.querySelectorAll("button.js-print").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
 })();

@@ -42,6 +42,10 @@ def test_owner_prepares_two_orders_in_bulk_and_prints_their_packing_slips(app, p
     numbers = [n.inner_text() for n in page.locator(".packing-slip-number strong").all()]
     assert numbers == [second, first]  # as the list shows them: newest first
     assert page.get_by_text("2 packing slips, one page each.").is_visible()
+    assert page.locator(".site-header").count() == 0  # a document, not a shop page
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="Print", exact=True).click()  # shown by shop.js
+    assert page.evaluate("window.printed === true")
     page.emulate_media(media="print")
     breaks = page.locator(".packing-slip-page-break").evaluate_all(
         "els => els.map(el => getComputedStyle(el).breakAfter)"

@@ -233,6 +233,8 @@ def test_packing_slips_of_the_ticked_orders_in_one_document(app, desk, three):
     assert html.index(gus) < html.index(jose)
     assert "SKU-STONEWARE-BOWL" in html and "SKU-GARDEN-TROWEL" in html
     assert "1 ticked order was not found and is left out: J00000000." in html
+    assert 'class="site-header"' not in html and 'class="site-footer"' not in html
+    assert html.count('class="js-print"') == 1  # one Print button for the whole document
     slips = html.split('class="packing-slip"', 1)[1]
     assert "$" not in slips  # no prices in the parcel
     entries = log_entries(app, view="staff_orders.order_bulk_packing_slips")

@@ -150,6 +150,11 @@ def test_packing_slip_lists_what_goes_in_the_parcel(app, desk, paid):
     assert "SKU-THING-1500-5" in slip.text
     assert "$" not in slip.text.split('class="packing-slip"')[1]  # no prices in the parcel
     assert 'class="no-print' in slip.text
+    # A document to print: no shop header, search, menu or footer; a Print button for
+    # shop.js to show (tests/browser/test_order_list_journey.py clicks it).
+    assert 'class="site-header"' not in slip.text and 'role="search"' not in slip.text
+    assert 'class="site-footer"' not in slip.text
+    assert '<button type="button" class="js-print" hidden>Print</button>' in slip.text
 
 
 def test_owner_sees_a_customers_orders_on_their_record(app):
