@@ -83,7 +83,8 @@ def product_detail(slug):
     if product is None:
         abort(404)
     g.analytics_product_id = product.id  # "top products viewed" counts by id, not by slug
-    return render_product_page(product, AddToCartForm(product_id=product.id))
+    picture = request.args.get("picture", 1, type=int)
+    return render_product_page(product, AddToCartForm(product_id=product.id), picture=picture)
 
 
 def page_links(result: queries.ProductPage, base: str) -> dict:
@@ -100,8 +101,14 @@ def page_links(result: queries.ProductPage, base: str) -> dict:
     }
 
 
-def render_product_page(product: Product, form: AddToCartForm, status: int = 200):
-    """The product page; the cart shows it again, with the error, for a wrong quantity."""
+def render_product_page(product: Product, form: AddToCartForm, status: int = 200, picture: int = 1):
+    """The product page; the cart shows it again, with the error, for a wrong quantity.
+
+    ``picture`` (``?picture=N``, counted from 1) is the gallery's main picture: the thumbnails
+    link to it, so the gallery works without JavaScript. A number out of range (a picture
+    deleted since the link was made) shows the first."""
+    if not 1 <= picture <= len(product.images):
+        picture = 1
     limit = min(product.stock, int(current_app.config["CART_MAX_QUANTITY"]))
     form.quantity.render_kw = {"min": 1, "max": max(1, limit)}
     return (
@@ -109,6 +116,7 @@ def render_product_page(product: Product, form: AddToCartForm, status: int = 200
             "catalog/product.html",
             product=product,
             form=form,
+            picture=picture,
             description=render_markdown(product.description),
             is_new=product.created_at >= queries.new_since(),
             seo=findable.product_page_data(product),

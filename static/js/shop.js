@@ -20,4 +20,34 @@
       window.print();
     });
   });
+  // The product gallery: each thumbnail links to ?picture=N, which the server shows (no script
+  // needed). With a script, a click swaps the main picture in place: no reload, the page stays
+  // where it is, and the address still names the picture shown.
+  var main = document.getElementById("main-picture");
+  var large = document.getElementById("main-picture-link");
+  var thumbs = document.querySelectorAll(".gallery .thumbs a[data-src]");
+  thumbs.forEach(function (thumb) {
+    thumb.addEventListener("click", function (event) {
+      if (!main || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+          event.altKey) {
+        return; // a new tab or window: let the link do its work
+      }
+      event.preventDefault();
+      main.src = thumb.dataset.src;
+      main.alt = thumb.dataset.alt;
+      if (large) {
+        large.href = thumb.dataset.src;
+      }
+      thumbs.forEach(function (other) {
+        if (other === thumb) {
+          other.setAttribute("aria-current", "true");
+        } else {
+          other.removeAttribute("aria-current");
+        }
+      });
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(window.history.state, "", thumb.href);
+      }
+    });
+  });
 })();
