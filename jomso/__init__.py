@@ -40,6 +40,8 @@ BLUEPRINTS = (
     "jomso.backups",
     "jomso.doctor",
     "jomso.crawlers",
+    "jomso.pages",
+    "jomso.pages.staff_views",
 )
 
 

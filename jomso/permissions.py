@@ -26,6 +26,7 @@ class Permission(StrEnum):
     VIEW_ANALYTICS = "view_analytics"  # traffic and sales aggregates
     ADMINISTER = "administer"  # staff and roles, access log, policy, settings
     HANDLE_PRIVACY_REQUESTS = "handle_privacy_requests"  # the queue of data requests
+    EDIT_PAGES = "edit_pages"  # shipping and returns, terms of sale, about us, imprint
 
 
 class Role(StrEnum):
@@ -67,6 +68,7 @@ PERMISSION_LABELS = {
     Permission.HANDLE_PRIVACY_REQUESTS: _l(
         "Handle privacy requests (the queue with its deadlines)"
     ),
+    Permission.EDIT_PAGES: _l("Edit the content pages (shipping, terms, about us, imprint)"),
 }
 
 

@@ -199,6 +199,8 @@ EXPECTED_PERMISSIONS = {
     "catalog_admin.category_delete": Permission.MANAGE_CATALOG,
     "policy_admin.version_list": Permission.ADMINISTER,
     "policy_admin.version_new": Permission.ADMINISTER,
+    "pages_admin.page_list": Permission.EDIT_PAGES,
+    "pages_admin.page_edit": Permission.EDIT_PAGES,
     "staff_orders.order_list": Permission.VIEW_ORDERS,
     "staff_orders.order_export": Permission.VIEW_ORDERS,
     "staff_orders.order_bulk_process": Permission.PROCESS_ORDERS,

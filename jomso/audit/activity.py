@@ -1,6 +1,6 @@
 """Staff changes on the staff activity feed, from the access log: accounts created, roles
-changed, accounts disabled and enabled again, privacy policy published. Owner only, as the
-access log is."""
+changed, accounts disabled and enabled again, the privacy policy or a content page published.
+Owner only, as the access log is."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ SHOWN = (
     AuditKind.STAFF_DISABLED,
     AuditKind.STAFF_ENABLED,
     AuditKind.POLICY_CHANGE,
+    AuditKind.PAGE_CHANGE,
 )
 
 

@@ -26,6 +26,7 @@ class AuditKind(StrEnum):
     STAFF_ENABLED = "staff_enabled"
     POLICY_CHANGE = "policy_change"
     PRIVACY_REQUEST = "privacy_request"  # a staff action on a privacy request
+    PAGE_CHANGE = "page_change"  # a content page published (shipping, terms, about, imprint)
 
 
 KIND_LABELS = {
@@ -41,6 +42,7 @@ KIND_LABELS = {
     AuditKind.STAFF_ENABLED: _l("Staff account enabled"),
     AuditKind.POLICY_CHANGE: _l("Privacy policy changed"),
     AuditKind.PRIVACY_REQUEST: _l("Privacy request handled"),
+    AuditKind.PAGE_CHANGE: _l("Content page changed"),
 }
 
 # Kinds that are about security rather than about a customer; shown with a warning colour.

@@ -127,6 +127,12 @@ def _pages() -> _Pages | SharedPages:
     return pages
 
 
+def raise_revision() -> None:
+    """Raise the revision in the current transaction, for a change outside the catalog that
+    cached pages show too (a new link in the footer): they are made again once it commits."""
+    db.session.execute(text(_BUMP))
+
+
 def catalog_revision() -> int:
     return db.session.execute(text("SELECT value FROM catalog_revision WHERE id = 1")).scalar()
 

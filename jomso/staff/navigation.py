@@ -114,6 +114,12 @@ STAFF_LINKS: list[StaffLink] = [
         ADMIN,
         _l("Publish a new version of the privacy policy."),
     ),
+    StaffLink(
+        "pages_admin.page_list",
+        _l("Content pages"),
+        ADMIN,
+        _l("Shipping and returns, terms of sale, about us, imprint."),
+    ),
 ]
 
 

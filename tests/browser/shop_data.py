@@ -26,6 +26,7 @@ from jomso.newsletter import composing
 from jomso.newsletter.services import find_subscriber, unsubscribe_link
 from jomso.orders import fulfilment
 from jomso.orders.models import Order
+from jomso.pages.demo import publish_demo_pages
 from jomso.permissions import Role
 from tests.catalog.helpers import make_product
 from tests.contact.helpers import confirm_link, send_contact, subscribe_from_footer
@@ -72,6 +73,7 @@ def build_shop(app, products: int = 12) -> Shop:
     shop = Shop()
     with app.app_context():
         seed_demo(products, seed=2018)
+        publish_demo_pages()
         product = db.session.scalars(
             select(Product).where(Product.stock > 5).order_by(Product.id)
         ).first()

@@ -118,6 +118,7 @@ def _values(app, shop: Shop, endpoint: str, argument: str):
         "announcement_id": shop.announcement_id,
         "address_id": shop.address_id,
         "version": 1,
+        "page_slug": "shipping-and-returns",
     }
     if argument == "number":
         return shop.orders[_order_for(endpoint)]

@@ -94,6 +94,8 @@ def test_demo_command_serves_the_shop(tmp_path):
         html = _get_when_up(f"http://127.0.0.1:{port}/")
         assert "New arrivals" in html
         assert html.count('class="product-card"') == 8
+        assert 'href="/pages/shipping-and-returns"' in html  # each content page has a text
+        assert "Imprint" in _get_when_up(f"http://127.0.0.1:{port}/pages/imprint")
     finally:
         _stop(process)
     assert (tmp_path / "instance" / "jomso.sqlite3").exists()

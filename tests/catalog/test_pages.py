@@ -221,3 +221,16 @@ def test_product_page_has_a_spot_for_later_links():
 
     template = Path(__file__).parents[2] / "templates/catalog/product.html"
     assert "{% block product_extra %}{% endblock %}" in template.read_text()
+
+
+def test_a_sold_out_product_offers_to_ask_instead_of_free_shipping(app, client):
+    make_product(app, "Blue Mug", stock=0)
+    make_product(app, "Red Mug", stock=3)
+    sold_out = client.get("/products/blue-mug").text
+    assert "Sold out" in sold_out
+    assert 'href="/contact?product=blue-mug">Ask us when it will be back</a>' in sold_out
+    assert "sold out for now" not in sold_out
+    assert "Free shipping" not in sold_out and "Add to cart" not in sold_out
+    in_stock = client.get("/products/red-mug").text
+    assert "Free shipping on orders from" in in_stock
+    assert 'href="/contact?product=red-mug">Ask about this product</a>' in in_stock

@@ -552,6 +552,40 @@ def check_order_tools(app: Flask, client) -> None:
         assert "JE8R2W4NZ" not in desk.get(f"/staff/orders?q={hidden}").text
 
 
+# -- 0010: before 0011 (the content pages' versions) ------------------------------------------
+
+HAL_ORDER = _id("orders", "number = 'JE8R2W4NZ'")
+
+SHOP_0010: tuple[Row, ...] = (
+    "INSERT INTO order_notes (order_id, author_id, author_label, body, created_at) VALUES "
+    f"({HAL_ORDER}, {DESK}, 'desk@staff.example.com', "
+    "'Gift wrap, please.', '2026-12-01 17:00:00')",
+)
+
+
+def check_content_pages(app: Flask, client) -> None:
+    """0011 (content pages): the table starts empty, so no page shows and the footer links to
+    none; the owner publishes one and visitors read it. The order notes written before stay."""
+    from jomso.pages.models import PageVersion
+    from tests.conftest import csrf_token_from
+
+    with app.app_context():
+        assert db.session.scalars(select(PageVersion)).all() == []
+    assert client.get("/pages/about").status_code == 404
+    assert "/pages/" not in client.get("/").text.split('class="site-footer"')[1]
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert "not published yet" in owner.get("/staff/pages").text
+    page = owner.get("/staff/pages/about").text
+    token = csrf_token_from(page)
+    form = {"csrf_token": token, "base_version": "0", "body": "We make bowls.", "summary": "Hi."}
+    response = owner.post("/staff/pages/about", data={**form, "action": "publish"})
+    assert response.status_code == 302
+    assert "We make bowls." in client.get("/pages/about").text
+    assert '<a href="/pages/about">' in client.get("/").text
+    assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -561,4 +595,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0007", "a shop before restocked units were counted", SHOP_0007, check_shop_0007),
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
+    UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
 )
