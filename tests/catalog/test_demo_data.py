@@ -196,12 +196,14 @@ def _start_demo(env, port: int) -> tuple[subprocess.Popen, str]:
 
 
 def _stop(process: subprocess.Popen) -> None:
+    """Ctrl+C, as the README says; reading what the demo still prints meanwhile (a full pipe
+    would block its shutdown), and reaping it, killed if it has not stopped within 30 s."""
     process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=10)
+        process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-    process.stdout.close()
+        process.communicate()
 
 
 def _free_port() -> int:
