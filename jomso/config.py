@@ -62,7 +62,9 @@ class Defaults:
     NEW_PRODUCT_DAYS = 14
     CART_MAX_QUANTITY = 99
     LOW_STOCK_THRESHOLD = 5  # the back office's "low stock": the dashboard card, the list filter
-    PAGE_CACHE_ENABLED = True  # cache catalog pages for anonymous visitors (page_cache.py)
+    PAGE_CACHE_ENABLED = True  # one body of each catalog page for every visitor (page_cache.py)
+    PAGE_CACHE_MAX_PAGES = 2000  # pages kept (per worker, or in Redis); the least recently used go
+    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # and the memory they take in each worker
     # Several app servers: redis://host:6379/0 shares the rate limits, the page cache and the
     # mail sender's lease between them (redis_store.py); empty: each machine keeps its own
     REDIS_URL = ""

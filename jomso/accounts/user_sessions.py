@@ -92,10 +92,15 @@ def user_for_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    record = db.session.scalar(
-        select(UserSession)
-        .where(UserSession.token_hash == _token_hash(token))
-        .options(joinedload(UserSession.user))
+    # One query: the session, its account and the account's staff roles (the header asks).
+    record = (
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.token_hash == _token_hash(token))
+            .options(joinedload(UserSession.user).joinedload(User.roles))
+        )
+        .unique()
+        .first()
     )
     if record is None or record.user_id != user_id or record.expires_at <= utcnow():
         return None

@@ -19,7 +19,8 @@ from jomso.extensions import db
 
 @bp.app_context_processor
 def _cart_count():
-    return {"cart_count": services.item_count()}
+    # A callable: only the header's cart link (a piece of each visitor's own) asks for it.
+    return {"cart_count": services.item_count}
 
 
 def _posted_product(form) -> Product:

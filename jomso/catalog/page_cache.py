@@ -1,16 +1,26 @@
-"""A page cache for the storefront's anonymous visitors.
+"""One cached page body for every visitor of the storefront, their own pieces put in at the edge.
 
-Most catalog traffic is visitors who are not signed in and have no cart: for them the home,
-list and product pages are the same HTML for everyone, but for the CSRF token in the page's
-forms (the cookie banner, add to cart). Each worker process keeps such pages in memory, with
-the token cut out, and serves them again while the catalog is unchanged.
+The home, list and product pages are the same HTML for every visitor but for a few pieces of
+their own: the header's account links (with the staff link for staff) and cart count, the
+flashes, the signed-in customer's notices, the cookie banner and the CSRF tokens in the forms.
+Each worker process keeps such pages in memory with those pieces cut out: the body is rendered
+as for an anonymous visitor (the signed-in user is set aside while the view runs), each piece
+is a marker (``visitor_piece`` in the templates), and the token is a placeholder. Serving a
+page, for a cached body or a freshly made one alike, renders this visitor's pieces (small
+templates in templates/partials/) and puts them in. So nothing personal is ever stored in an
+entry, and a cart change or a flash shows at once, for anonymous visitors, visitors with a
+cart, signed-in customers and staff alike.
 
-"Unchanged" is the catalog revision: a counter that database triggers raise on every insert,
-update or delete of products, categories and product images, whoever makes the change (a staff
-edit, a checkout taking stock, another worker); on PostgreSQL when the change commits
-(``POSTGRESQL_DDL``). A cached page is used only while its revision
-is the current one, so a change shows at once. Pages for signed-in visitors, visitors with a
-cart or a message waiting, and anything but a 200 are never cached.
+A page's key is its endpoint, its path's values and only the query parameters the page reads
+(``cached_page(args=...)``): ``?utm_source=`` or ``?fbclid=`` make no entry of their own. The
+store keeps at most ``PAGE_CACHE_MAX_PAGES`` pages and ``PAGE_CACHE_MAX_BYTES`` of them, and
+drops the least recently used page to make room.
+
+A cached page is used only while the catalog revision it was made at is the current one: a
+counter that database triggers raise on every insert, update or delete of products, categories
+and product images, whoever makes the change (a staff edit, a checkout taking stock, another
+worker); on PostgreSQL when the change commits (``POSTGRESQL_DDL``). So a change shows at once.
+Anything but a 200 is never cached.
 
 With ``REDIS_URL`` the pages are kept in Redis instead (``shared_pages``), so that every worker
 of every app server serves the pages any of them made; the revision stays in the database.
@@ -18,25 +28,33 @@ of every app server serves the pages any of them made; the revision stays in the
 
 from __future__ import annotations
 
+import re
+import sys
+from collections import OrderedDict
 from datetime import date
 from functools import wraps
 from threading import Lock
 from typing import TYPE_CHECKING
 
-from flask import current_app, g, request, session
-from flask_login import current_user
+from flask import current_app, g, request
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import DDL, event, text
 
-from jomso.extensions import db
+from jomso.extensions import db, login_manager
 from jomso.redis_store import redis_client
 
 if TYPE_CHECKING:
     from jomso.catalog.shared_pages import SharedPages
 
 _TOKEN_PLACEHOLDER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
+_PIECE = re.compile("\x00piece:([\\w/.-]+)\x00")
 MAX_PAGES = 2000
+MAX_BYTES = 64 * 1024 * 1024
 _EXTENSION = "jomso.page_cache"
+_KEPT = "jomso.kept_per_revision"
+_RENDERING = "page_cache_rendering"
 
 _TABLES = ("products", "categories", "product_images")
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
@@ -90,25 +108,55 @@ def install_revision_ddl(metadata) -> None:
 
 
 class _Pages:
-    def __init__(self) -> None:
-        self._pages: dict[tuple, tuple[int, str, dict]] = {}
+    """Pages in this process: at most ``max_pages`` of them and ``max_bytes`` together, the
+    least recently used dropped first to make room."""
+
+    def __init__(self, max_pages: int = MAX_PAGES, max_bytes: int = MAX_BYTES) -> None:
+        self.max_pages, self.max_bytes = max_pages, max_bytes
+        self._pages: OrderedDict[tuple, tuple[int, str, dict, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = Lock()
 
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    @property
+    def size(self) -> int:
+        """The bytes the stored pages take."""
+        return self._bytes
+
     def get(self, key: tuple, revision: int) -> tuple[str, dict] | None:
-        entry = self._pages.get(key)
-        if entry is None or entry[0] != revision:
-            return None
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            if entry[0] != revision:  # stale: it will never be served again
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
         return entry[1], entry[2]
 
     def put(self, key: tuple, revision: int, html: str, g_values: dict) -> None:
+        size = sys.getsizeof(html)
+        if size > self.max_bytes:
+            return
         with self._lock:
-            if len(self._pages) >= MAX_PAGES:
-                self._pages.clear()
-            self._pages[key] = (revision, html, g_values)
+            if key in self._pages:
+                self._drop(key)
+            while self._pages and (
+                len(self._pages) >= self.max_pages or self._bytes + size > self.max_bytes
+            ):
+                self._drop(next(iter(self._pages)))
+            self._pages[key] = (revision, html, g_values, size)
+            self._bytes += size
+
+    def _drop(self, key: tuple) -> None:
+        self._bytes -= self._pages.pop(key)[3]
 
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+            self._bytes = 0
 
 
 def _pages() -> _Pages | SharedPages:
@@ -117,12 +165,14 @@ def _pages() -> _Pages | SharedPages:
     pages = current_app.extensions.get(_EXTENSION)
     if pages is None:
         client = redis_client(current_app)
+        config = current_app.config
+        max_pages = int(config.get("PAGE_CACHE_MAX_PAGES", MAX_PAGES))
         if client is None:
-            pages = _Pages()
+            pages = _Pages(max_pages, int(config.get("PAGE_CACHE_MAX_BYTES", MAX_BYTES)))
         else:
             from jomso.catalog.shared_pages import SharedPages
 
-            pages = SharedPages(client, MAX_PAGES)
+            pages = SharedPages(client, max_pages)
         pages = current_app.extensions.setdefault(_EXTENSION, pages)
     return pages
 
@@ -137,18 +187,34 @@ def catalog_revision() -> int:
     return db.session.execute(text("SELECT value FROM catalog_revision WHERE id = 1")).scalar()
 
 
-def _cache_key() -> tuple | None:
-    """The key of this request's page, or None when the page may differ for this visitor."""
+def kept_per_revision(name: str, compute):
+    """``compute()``, made once per catalog revision in this process and read once per request:
+    what every page shows and only a catalog change (or ``raise_revision``) changes, such as
+    the header's category menu and the footer's page links. Costs one cheap read of the
+    revision per request instead of their queries on every page."""
+    kept = g.setdefault("_kept_per_revision", {})
+    if name not in kept:
+        revision = kept.get(None)
+        if revision is None:
+            revision = kept[None] = catalog_revision()
+        store = current_app.extensions.setdefault(_KEPT, {})
+        entry = store.get(name)
+        if entry is None or entry[0] != revision:
+            entry = store[name] = (revision, compute())
+        kept[name] = entry[1]
+    return kept[name]
+
+
+def _cache_key(args: tuple[str, ...]) -> tuple | None:
+    """The key of this request's page (None: not cached): the endpoint, the path's values and
+    the query parameters in ``args``, which are all the page reads; other parameters
+    (``?utm_source=``, ``?fbclid=``) do not change the page, so they make no entry."""
     if not current_app.config["PAGE_CACHE_ENABLED"] or request.method != "GET":
         return None
-    if "cart_id" in session or "_flashes" in session or current_user.is_authenticated:
-        return None
-    from jomso.consent.cookies import consent_state
-
-    state = consent_state()
+    path_values = tuple(sorted((request.view_args or {}).items()))
+    query = tuple(request.args.get(name) for name in args)
     # The day too: "New" badges and the like change with time, not only with the catalog.
-    today = date.today().isoformat()
-    return (request.endpoint, request.full_path, state.undecided, state.gpc, today)
+    return (request.endpoint, path_values, query, date.today().isoformat())
 
 
 def _page_html(result) -> str | None:
@@ -158,33 +224,77 @@ def _page_html(result) -> str | None:
     return result if isinstance(result, str) else None
 
 
-def cached_page(*g_names: str):
-    """Serve the view's page from the cache for anonymous visitors; ``g_names`` are values
+@pass_context
+def visitor_piece(context, name: str) -> Markup:
+    """``{{ visitor_piece("partials/flashes.html") }}``: a piece of the page that is this
+    visitor's own. Rendered in place, except in a page made for the cache: there a marker,
+    replaced by the piece rendered for each visitor the page is served to (``_fill``)."""
+    if g.get(_RENDERING):
+        return Markup(f"\x00piece:{name}\x00")  # noqa: S704 - a template name we wrote
+    piece = context.environment.get_template(name).render(context.get_all())
+    return Markup(piece)  # noqa: S704 - a template's output, escaped by Jinja
+
+
+def _fill(html: str) -> str:
+    """This visitor's page: their CSRF token and their pieces put into a cached body (the
+    template context, with its per-visitor values, made once for all the pieces)."""
+    if _TOKEN_PLACEHOLDER in html:
+        html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
+    context: dict = {}
+
+    def piece(match: re.Match) -> str:
+        if not context:
+            current_app.update_template_context(context)
+        return current_app.jinja_env.get_template(match[1]).render(context)
+
+    return _PIECE.sub(piece, html)
+
+
+def _render_shared(view, args, kwargs):
+    """Run the view for the shared body: pieces as markers, the visitor as an anonymous one
+    (so a template that asked who is signed in could not put it in the body either)."""
+    missing = object()
+    user = g.get("_login_user", missing)
+    g._login_user = login_manager.anonymous_user()
+    g.setdefault(_RENDERING, True)
+    try:
+        return view(*args, **kwargs)
+    finally:
+        g.pop(_RENDERING, None)
+        if user is missing:
+            g.pop("_login_user", None)
+        else:
+            g._login_user = user
+
+
+def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = ()):
+    """Serve the view's page from the cache, for every visitor, with their own pieces put in.
+    ``args`` are the query parameters the page reads (the cache key); ``keep`` are values
     the view puts on ``g`` for later hooks (analytics), kept and restored with the page."""
 
     def decorator(view):
         @wraps(view)
-        def wrapped(*args, **kwargs):
-            key = _cache_key()
+        def wrapped(*view_args, **view_kwargs):
+            key = _cache_key(args)
             if key is None:
-                return view(*args, **kwargs)
+                return view(*view_args, **view_kwargs)
             revision = catalog_revision()
+            g.setdefault("_kept_per_revision", {}).setdefault(None, revision)
             hit = _pages().get(key, revision)
             if hit is not None:
                 html, g_values = hit
                 for name, value in g_values.items():
                     setattr(g, name, value)
-                if _TOKEN_PLACEHOLDER in html:
-                    html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
-                return html
-            result = view(*args, **kwargs)
+                return _fill(html)
+            result = _render_shared(view, view_args, view_kwargs)
             html = _page_html(result)
-            if html is not None:
-                token = g.get("csrf_token")
-                stored = html.replace(token, _TOKEN_PLACEHOLDER) if token else html
-                g_values = {name: g.get(name) for name in g_names if name in g}
-                _pages().put(key, revision, stored, g_values)
-            return result
+            if html is None:
+                return result
+            token = g.get("csrf_token")
+            stored = html.replace(token, _TOKEN_PLACEHOLDER) if token else html
+            g_values = {name: g.get(name) for name in keep if name in g}
+            _pages().put(key, revision, stored, g_values)
+            return _fill(stored)
 
         return wrapped
 

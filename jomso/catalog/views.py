@@ -10,7 +10,7 @@ from jomso.catalog.cards import product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
-from jomso.catalog.page_cache import cached_page
+from jomso.catalog.page_cache import cached_page, kept_per_revision, visitor_piece
 from jomso.pagination import requested_page
 from jomso.urls import shop_url_for
 
@@ -18,11 +18,17 @@ IMAGE_MAX_AGE = 365 * 24 * 3600
 
 bp.add_app_template_global(image_url, "image_url")
 bp.add_app_template_global(stock_state, "stock_label")
+bp.add_app_template_global(visitor_piece, "visitor_piece")
 
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_categories": queries.nav_categories()}
+    # A callable, kept per catalog revision: a page served from the cache never asks for it.
+    return {"nav_categories": lambda: kept_per_revision("nav_categories", _menu)}
+
+
+def _menu() -> tuple:
+    return tuple(queries.nav_categories())
 
 
 @bp.get("/")
@@ -37,7 +43,7 @@ def home():
 
 
 @bp.get("/products")
-@cached_page()
+@cached_page(args=("q", "category", "sort", "page"))
 def product_list():
     """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
     sort or page values fall back to the default and the nearest page; an unknown category
@@ -77,7 +83,7 @@ def product_list():
 
 
 @bp.get("/products/<slug>")
-@cached_page("analytics_product_id")
+@cached_page(args=("picture",), keep=("analytics_product_id",))
 def product_detail(slug):
     product = queries.active_product(slug)
     if product is None:

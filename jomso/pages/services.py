@@ -20,7 +20,7 @@ from jomso.accounts.models import User
 from jomso.audit.models import AuditKind
 from jomso.audit.services import record_event
 from jomso.catalog.markdown import render_markdown
-from jomso.catalog.page_cache import raise_revision
+from jomso.catalog.page_cache import kept_per_revision, raise_revision
 from jomso.extensions import db
 from jomso.pages.models import PageVersion
 
@@ -83,13 +83,14 @@ def latest_versions() -> dict[str, PageVersion]:
 
 
 def published_pages() -> list[ContentPage]:
-    """The pages that have a version, in ``PAGES`` order (the footer's links); one query a
-    request."""
-    cached = g.get("_published_pages")
-    if cached is None:
-        slugs = set(db.session.scalars(select(PageVersion.page).distinct()))
-        cached = g._published_pages = [page for page in PAGES.values() if page.slug in slugs]
-    return cached
+    """The pages that have a version, in ``PAGES`` order (the footer's links); read once per
+    catalog revision (a page's first version raises it)."""
+    return kept_per_revision("published_pages", _published_pages)
+
+
+def _published_pages() -> list[ContentPage]:
+    slugs = set(db.session.scalars(select(PageVersion.page).distinct()))
+    return [page for page in PAGES.values() if page.slug in slugs]
 
 
 def render_page(body: str) -> Markup:
@@ -129,6 +130,6 @@ def publish_page(slug: str, body: str, summary: str, user: User | None = None) -
     if number == 1:
         raise_revision()  # the footer links to the page from now on
     db.session.commit()
-    g.pop("_published_pages", None)
+    g.pop("_kept_per_revision", None)
     log.info("page %s version %s published", slug, number)
     return version

@@ -6,7 +6,7 @@ import pytest
 
 from jomso.extensions import db
 from tests.catalog.helpers import add_to_cart, make_category, make_product, make_products
-from tests.helpers import counting_statements
+from tests.helpers import counting_statements, login, make_user
 
 PAGES = [
     "/",
@@ -25,14 +25,22 @@ PAGES = [
 CATALOG_TABLES = re.compile(r"\b(products|categories|product_images|carts|cart_items)\b")
 
 
-def statements_per_page(client, products: int, per_page: int, images: int) -> dict[str, int]:
+def statements_per_page(
+    client, products: int, per_page: int, images: int, visitor: str = "cart", cached: bool = False
+) -> dict[str, int]:
+    """Statements per page for a ``visitor``: "cart" (a guest with a cart), "customer" or
+    "staff" (signed in, with a cart); pages made each time, or ``cached`` (the page cache)."""
     app = client.application
     app.config["PRODUCTS_PER_PAGE"] = per_page
+    app.config["PAGE_CACHE_ENABLED"] = cached
     kitchen = make_category(app, "Kitchen")
     make_category(app, "Garden", position=1)
     make_products(app, products, category_id=kitchen, images=images)
     make_product(app, "Spade", category_id=2, images=0)
-    add_to_cart(client, 1, 1)  # a guest with a cart: the header counts it
+    if visitor != "cart":
+        make_user(app, roles=("catalog",) if visitor == "staff" else ())
+        login(client)
+    add_to_cart(client, 1, 1)  # the header counts the cart
     for product_id in range(2, min(products, 6) + 1):
         add_to_cart(client, product_id, 1)
     counts = {}
@@ -46,12 +54,18 @@ def statements_per_page(client, products: int, per_page: int, images: int) -> di
     return counts
 
 
+def _small(client, visitor="cart", cached=False):
+    return statements_per_page(
+        client, products=3, per_page=2, images=1, visitor=visitor, cached=cached
+    )
+
+
 @pytest.fixture
 def small(client):
-    return statements_per_page(client, products=3, per_page=2, images=1)
+    return _small(client)
 
 
-def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch, make_database_url):
+def _big_app(tmp_path, monkeypatch, make_database_url):
     from jomso import create_app
     from jomso.cli import init_schema
 
@@ -66,16 +80,41 @@ def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch, make_databas
     )
     with big_app.app_context():
         init_schema()
+    return big_app
+
+
+def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch, make_database_url):
+    big_app = _big_app(tmp_path, monkeypatch, make_database_url)
     big = statements_per_page(big_app.test_client(), products=60, per_page=24, images=3)
     assert big == small
-    # and the catalog's own are few: the header's categories and cart count, then the page's
+    # and the catalog's own are few: the header's cart count, then the page's (the category
+    # menu is kept per catalog revision)
     catalog = {url: mine for url, (_, mine) in small.items()}
-    assert catalog["/products"] == 4  # + the count and the rows
-    assert catalog["/products?category=kitchen"] == 5  # + the category
-    assert catalog["/products?q=item&category=kitchen&sort=name"] == 5
-    assert catalog["/products/item-2"] == 4  # + the product with its category, its pictures
-    assert catalog["/cart"] == 4  # + the cart, its priced lines
-    assert catalog["/"] == 4  # + category tiles, newest products
+    assert catalog["/products"] == 3  # + the count and the rows
+    assert catalog["/products?category=kitchen"] == 4  # + the category
+    assert catalog["/products?q=item&category=kitchen&sort=name"] == 4
+    assert catalog["/products/item-2"] == 3  # + the product with its category, its pictures
+    assert catalog["/cart"] == 3  # + the cart, its priced lines
+    assert catalog["/"] == 3  # + category tiles, newest products
+    with big_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("visitor", ["cart", "customer", "staff"])
+@pytest.mark.parametrize("cached", [False, True], ids=["made", "cached"])
+def test_statement_counts_do_not_grow_for_any_visitor(
+    client, visitor, cached, tmp_path, monkeypatch, make_database_url
+):
+    small = _small(client, visitor, cached)
+    big_app = _big_app(tmp_path, monkeypatch, make_database_url)
+    big = statements_per_page(
+        big_app.test_client(), products=60, per_page=24, images=3, visitor=visitor, cached=cached
+    )
+    assert big == small
+    if cached:  # a cached page's only catalog statement is the visitor's cart count
+        for url, (_, mine) in small.items():
+            assert mine == (3 if url == "/cart" else 1), url
     with big_app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -14,7 +14,7 @@ import redis
 
 from jomso import create_app, redis_store
 from jomso.catalog.models import Product
-from jomso.catalog.shared_pages import KEEP_SECONDS, PAGES_KEY, SharedPages
+from jomso.catalog.shared_pages import CLOCK_KEY, KEEP_SECONDS, PAGES_KEY, USED_KEY, SharedPages
 from jomso.extensions import db
 from jomso.redis_store import close_client
 from tests.catalog.helpers import make_product
@@ -95,18 +95,27 @@ def test_a_change_made_on_one_server_shows_on_every_server_at_once(servers, redi
         assert "$9.90" in _reads(app, "/products")[0]
 
 
-def test_the_pages_in_redis_are_bounded_and_expire(redis_url):
+def test_the_pages_in_redis_are_bounded_least_recently_used_first_and_expire(redis_url):
     client = redis.Redis.from_url(redis_url)
     pages = SharedPages(client, max_pages=3)
-    for number in range(3):
-        pages.put(("catalog.product_list", f"/products?page={number}"), 7, "<p>page</p>", {})
+    keys = [("catalog.product_list", (), (str(number),), "day") for number in range(3)]
+    for key in keys:
+        pages.put(key, 7, "<p>page</p>", {})
     assert client.hlen(PAGES_KEY) == 3
-    assert 0 < client.ttl(PAGES_KEY) <= KEEP_SECONDS
-    pages.put(("catalog.home", "/?"), 7, "<p>home</p>", {"analytics_product_id": 3})
-    assert client.hlen(PAGES_KEY) == 1  # full: emptied before the next page went in
-    assert pages.get(("catalog.home", "/?"), 7) == ("<p>home</p>", {"analytics_product_id": 3})
-    assert pages.get(("catalog.home", "/?"), 8) is None  # the catalog changed since
-    assert pages.get(("catalog.product_list", "/products?page=0"), 7) is None
+    for key in (PAGES_KEY, USED_KEY, CLOCK_KEY):
+        assert 0 < client.ttl(key) <= KEEP_SECONDS
+    assert pages.get(keys[0], 7) == ("<p>page</p>", {})  # used: now the most recent
+    home = ("catalog.home", (), (), "day")
+    pages.put(home, 7, "<p>home</p>", {"analytics_product_id": 3})
+    assert client.hlen(PAGES_KEY) == 3  # full: the least recently used one made room
+    assert pages.get(keys[1], 7) is None
+    assert pages.get(keys[0], 7) is not None
+    assert pages.get(keys[2], 7) is not None
+    assert pages.get(home, 7) == ("<p>home</p>", {"analytics_product_id": 3})
+    assert pages.get(home, 8) is None  # the catalog changed since
+    pages.put(home, 8, "<p>home again</p>", {})  # overwritten, not a page more
+    assert client.hlen(PAGES_KEY) == 3
+    assert client.zcard(USED_KEY) == 3
     client.close()
 
 

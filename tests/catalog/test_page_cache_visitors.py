@@ -1,0 +1,144 @@
+"""One cached page body for every kind of visitor, their own pieces put in at the edge: no
+visitor ever sees another's pieces, nothing personal is stored, a cart change shows at once."""
+
+import re
+
+import pytest
+
+from jomso.catalog.page_cache import _pages
+from tests.catalog.helpers import add_to_cart, make_product
+from tests.helpers import counting_statements, login, make_user
+
+URLS = ["/", "/products", "/products?q=mug", "/products/blue-mug"]
+
+
+def _count(html: str) -> int:
+    return int(re.search(r'<span class="cart-count"[^>]*>(\d+)</span>', html)[1])
+
+
+def _tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))
+
+
+def _stored(app) -> list[str]:
+    with app.test_request_context():
+        return [entry[1] for entry in _pages()._pages.values()]
+
+
+@pytest.fixture
+def visitors(app):
+    """Four visitors: anonymous, a guest with two mugs in the cart, a signed-in customer
+    (email not confirmed yet: a notice of her own) with one, and a member of staff."""
+    mug = make_product(app, "Blue Mug")
+    make_user(app, email="ann@example.com", name="Ann Example")
+    make_user(app, email="sam@example.com", name="Sam Staff", roles=("catalog",))
+    anonymous, cart, customer, staff = (app.test_client() for _ in range(4))
+    add_to_cart(cart, mug, quantity=2)
+    login(customer, email="ann@example.com")
+    add_to_cart(customer, mug, quantity=1)
+    login(staff, email="sam@example.com")
+    for client in (cart, customer):  # read their flashes ("added to your cart")
+        client.get("/cart")
+    return {"anonymous": anonymous, "cart": cart, "customer": customer, "staff": staff, "mug": mug}
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("first", ["staff", "customer", "cart", "anonymous"])
+def test_each_visitor_sees_only_their_own_pieces(app, visitors, url, first):
+    with app.test_request_context():
+        _pages().clear()
+    order = [first] + [n for n in ("anonymous", "cart", "customer", "staff") if n != first]
+    pages = {}
+    for name in order:  # the first makes the shared entry, the others are served from it
+        pages[name] = visitors[name].get(url).text
+    assert len(_stored(app)) == 1
+
+    anonymous, cart, customer, staff = (
+        pages[n] for n in ("anonymous", "cart", "customer", "staff")
+    )
+    assert (_count(anonymous), _count(cart), _count(customer), _count(staff)) == (0, 2, 1, 0)
+    for page in (anonymous, cart):
+        assert "Sign in" in page
+        assert "My account" not in page
+    for page in (customer, staff):
+        assert "My account" in page
+        assert "Sign in" not in page
+    assert ">Staff</a>" in staff
+    assert ">Staff</a>" not in customer + cart + anonymous
+    assert "ann@example.com" in customer  # her notice: please confirm your address
+    assert "ann@example.com" not in anonymous + cart + staff
+    assert "sam@example.com" in staff
+    assert "sam@example.com" not in anonymous + cart + customer
+    # Every form carries the visitor's own token, and no one else's.
+    tokens = {name: _tokens(page) for name, page in pages.items()}
+    assert all(len(found) == 1 for found in tokens.values()), tokens
+    assert len(set().union(*tokens.values())) == 4
+    # The shared entry holds no piece of anyone: markers and a placeholder instead.
+    (stored,) = _stored(app)
+    assert "\x00piece:partials/cart_link.html\x00" in stored
+    assert "\x00piece:partials/account_nav.html\x00" in stored
+    for personal in ("Sign in", "My account", ">Staff</a>", "ann@", "sam@", "cart-count"):
+        assert personal not in stored
+    assert not _tokens(stored) - {"\x00csrf-token\x00"}
+
+
+def test_the_page_is_the_shared_body_with_the_visitor_s_pieces(app, visitors):
+    with app.test_request_context():
+        _pages().clear()
+    pages = {name: visitors[name].get("/products").text for name in ("staff", "cart", "customer")}
+    (stored,) = _stored(app)
+    # The shared body, literally, with anything in place of each piece and the token.
+    pattern = "".join(
+        "(.*?)" if part.startswith(("piece:", "csrf-token")) else re.escape(part)
+        for part in stored.split("\x00")
+    )
+    for name, page in pages.items():
+        assert re.fullmatch(pattern, page, re.S), name
+
+
+@pytest.mark.parametrize("who", ["cart", "customer"])
+def test_a_cart_change_and_its_flash_show_at_once(app, visitors, who):
+    client = visitors[who]
+    before = _count(client.get("/products/blue-mug").text)
+    page = add_to_cart(client, visitors["mug"], quantity=3, follow=True).text
+    assert "Blue Mug" in page
+    assert "flash" in page  # the message of the change, on the cached product page
+    assert _count(page) == before + 3
+    assert _count(client.get("/products").text) == before + 3
+    assert 'class="flash' not in client.get("/products").text  # shown once
+    other = visitors["anonymous"].get("/products/blue-mug").text
+    assert _count(other) == 0
+    assert 'class="flash' not in other
+
+
+def test_signed_in_visitors_are_served_the_cached_body(app, visitors):
+    visitors["anonymous"].get("/products")
+    for name in ("cart", "customer", "staff"):
+        with counting_statements(app) as statements:
+            visitors[name].get("/products")
+        catalog = [s for s in statements if re.search(r"\bFROM products\b", s)]
+        assert catalog == [], (name, catalog)
+
+
+def test_junk_parameters_share_the_page_s_entry(app, visitors):
+    client = visitors["anonymous"]
+    with app.test_request_context():
+        _pages().clear()
+    client.get("/products?q=mug")
+    for junk in ("utm_source=news", "fbclid=abc123", "utm_campaign=x&gclid=y"):
+        with counting_statements(app) as statements:
+            assert client.get(f"/products?q=mug&{junk}").status_code == 200
+        assert not [s for s in statements if re.search(r"\bFROM products\b", s)], junk
+    assert len(_stored(app)) == 1
+    client.get("/products/blue-mug?utm_source=news")
+    client.get("/products/blue-mug?fbclid=1")
+    assert len(_stored(app)) == 2
+    # the parameters the page reads still make pages of their own
+    client.get("/products?q=mug&sort=name")
+    client.get("/products?q=mug&page=2")
+    assert len(_stored(app)) == 4
+
+
+def test_a_banner_piece_comes_back_to_the_page_it_was_on(app, visitors):
+    page = visitors["anonymous"].get("/products?q=mug&utm_source=news").text
+    assert 'name="next" value="/products?q=mug&amp;utm_source=news"' in page
