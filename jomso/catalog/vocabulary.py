@@ -25,12 +25,13 @@ import re
 import unicodedata
 from collections import Counter
 
-from sqlalchemy import DDL, bindparam, delete, event, inspect, select, text
+from sqlalchemy import DDL, bindparam, column, delete, event, inspect, select, table, text
 from sqlalchemy.orm import Session
 
 MIN_LENGTH = 3  # shorter words are never offered
 MAX_LENGTH = 40  # nor longer ones (the column holds 64)
 _WORD = re.compile(r"[^\W\d_]+")
+_words = table("search_words", column("word"), column("products"))  # models.SearchWord
 
 SQLITE_TRIGRAMS = "search_words_trigrams"
 SQLITE_DDL: tuple[str, ...] = (
@@ -96,19 +97,12 @@ def _apply(session: Session, changes: Counter) -> None:
     )
     dropped = sorted(word for word, n in changes.items() if n < 0)
     if dropped:
-        words = _table()
         connection.execute(
-            delete(words).where(
-                words.c.products <= 0, words.c.word.in_(bindparam("dropped", expanding=True))
+            delete(_words).where(
+                _words.c.products <= 0, _words.c.word.in_(bindparam("dropped", expanding=True))
             ),
             {"dropped": dropped},
         )
-
-
-def _table():
-    from jomso.catalog.models import SearchWord
-
-    return SearchWord.__table__
 
 
 def _counted(rows) -> Counter:
@@ -129,7 +123,7 @@ def count_new_products(session: Session, after_id: int) -> None:
 
 def rebuild(session: Session) -> None:
     """Count every word of the products on sale again, from nothing."""
-    session.execute(delete(_table()))
+    session.execute(delete(_words))
     _apply(session, _counted(session.execute(text("SELECT name FROM products WHERE is_active"))))
 
 
