@@ -78,7 +78,6 @@ def test_migrations_install_the_search_column_and_deferred_revision_triggers(app
     }
 
 
-@pytest.mark.sqlite_only(reason="0003 rebuilds FTS5's table; it does nothing on PostgreSQL")
 def _old_product(app, name: str, description: str, is_active: bool = True) -> int:
     """A product in an old schema, written in SQL (the models' own writes follow the head's
     schema: the search words of 0013)."""
@@ -98,6 +97,7 @@ def _old_product(app, name: str, description: str, is_active: bool = True) -> in
         return db.session.scalar(text("SELECT max(id) FROM products"))
 
 
+@pytest.mark.sqlite_only(reason="0003 rebuilds FTS5's table; it does nothing on PostgreSQL")
 def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_only(app, client):
     """A database at 0001 (index with prefix='2 3', made here by downgrading) with products,
     some inactive: upgraded to head, its index holds prefixes of 3 to 6 letters and only the

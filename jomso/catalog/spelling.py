@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -135,12 +136,20 @@ def _statement(dialect: str, prefix: bool) -> TextClause:
     return text(" UNION ".join(parts))
 
 
+def _search_grams(word: str) -> set[str]:
+    """The trigrams to find candidates by: all of a short word's; a word of six letters or
+    more leaves out its first letter's ("  s", which every word beginning with it holds): a
+    word within two edits of it still shares some of its other trigrams."""
+    grams = trigrams(word)
+    return grams - {f"  {word[0]}"} if len(word) >= 6 else grams
+
+
 def _params(dialect: str, words: list[str], known: list[str], prefix: str | None) -> dict:
-    grams = sorted(set().union(*(trigrams(word) for word in words)))
+    grams = sorted(set().union(*(_search_grams(word) for word in words)))
     params = {
         "words": json.dumps(known),
-        "shortest": min(len(word) for word in words) - 2,
-        "longest": max(len(word) for word in words) + 2,
+        "shortest": min(len(word) - max_edits(word) for word in words),
+        "longest": max(len(word) + max_edits(word) for word in words),
         "limit": CANDIDATE_LIMIT,
     }
     if dialect == "postgresql":
@@ -154,11 +163,20 @@ def _params(dialect: str, words: list[str], known: list[str], prefix: str | None
     return params
 
 
+def _bag_distance(letters: Counter, other: str) -> int:
+    """A lower bound of the edit distance, cheap to compute: the letters one word has more
+    of, or fewer, than the other (a swap changes none, any other edit one or two)."""
+    rest = letters.copy()
+    rest.subtract(other)
+    return max(sum(n for n in rest.values() if n > 0), -sum(n for n in rest.values() if n < 0))
+
+
 def _closest(word: str, vocabulary: dict[str, int]) -> str | None:
     limit = max_edits(word)
+    letters = Counter(word)
     best = None
     for candidate, products in vocabulary.items():
-        if abs(len(candidate) - len(word)) > limit:
+        if abs(len(candidate) - len(word)) > limit or _bag_distance(letters, candidate) > limit:
             continue
         edits = edit_distance(word, candidate, limit)
         if edits > limit:
