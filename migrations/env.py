@@ -14,8 +14,8 @@ logger = logging.getLogger("alembic.env")
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    # The SQLite full-text index is made by raw DDL in the migration, not by the models.
-    return not (type_ == "table" and name.startswith("products_fts"))
+    # The SQLite full-text indexes are made by raw DDL in the migrations, not by the models.
+    return not (type_ == "table" and name.startswith(("products_fts", "search_words_trigrams")))
 
 
 def get_engine():

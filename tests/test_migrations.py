@@ -11,13 +11,18 @@ from jomso.extensions import db
 
 def _include(obj, name, type_, reflected, compare_to):
     """The search index is the database's own machinery, not the models': FTS5's tables on
-    SQLite, a generated column and its GIN index on PostgreSQL (``jomso.catalog.search``)."""
-    if type_ == "table" and name.startswith("products_fts"):
+    SQLite, a generated column and its GIN index on PostgreSQL (``jomso.catalog.search``); so
+    is the vocabulary's trigram index (``jomso.catalog.vocabulary``)."""
+    if type_ == "table" and name.startswith(("products_fts", "search_words_trigrams")):
         return False
     return not (type_ in ("column", "index") and name in SEARCH_OBJECTS)
 
 
-SEARCH_OBJECTS = {search.POSTGRESQL_COLUMN, "ix_products_search_document"}
+SEARCH_OBJECTS = {
+    search.POSTGRESQL_COLUMN,
+    "ix_products_search_document",
+    "ix_search_words_trigrams",
+}
 
 
 def test_migrated_schema_matches_the_models(app):
@@ -73,6 +78,25 @@ def test_migrations_install_the_search_column_and_deferred_revision_triggers(app
     }
 
 
+def _old_product(app, name: str, description: str, is_active: bool = True) -> int:
+    """A product in an old schema, written in SQL (the models' own writes follow the head's
+    schema: the search words of 0013)."""
+    from jomso.catalog.editing import slugify
+
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO products (name, slug, sku, description, price_cents, stock, "
+                "is_active, created_at, updated_at) VALUES (:name, :slug, :sku, :description, "
+                "1250, 10, :active, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"
+            ),
+            {"name": name, "slug": slugify(name), "sku": f"SKU-{slugify(name).upper()}",
+             "description": description, "active": is_active},
+        )  # fmt: skip
+        db.session.commit()
+        return db.session.scalar(text("SELECT max(id) FROM products"))
+
+
 @pytest.mark.sqlite_only(reason="0003 rebuilds FTS5's table; it does nothing on PostgreSQL")
 def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_only(app, client):
     """A database at 0001 (index with prefix='2 3', made here by downgrading) with products,
@@ -87,9 +111,9 @@ def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_onl
         downgrade(revision="0001")
         db.session.remove()
     assert "prefix='2 3'" in _fts_sql(app)
-    make_product(app, "Stoneware Bowl", description="Homeware for the table.")
-    hidden = make_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
-    make_product(app, "Glass Jar", description="For the kitchen.")
+    _old_product(app, "Stoneware Bowl", description="Homeware for the table.")
+    hidden = _old_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
+    _old_product(app, "Glass Jar", description="For the kitchen.")
 
     with app.app_context():
         upgrade()
@@ -221,14 +245,14 @@ def test_0007_fills_the_search_column_and_raises_the_revision_at_commit(app, cli
     from flask_migrate import downgrade, upgrade
 
     from jomso.catalog.page_cache import catalog_revision
-    from tests.catalog.helpers import make_product, names_on, update_product
+    from tests.catalog.helpers import names_on, update_product
 
     with app.app_context():
         downgrade(revision="0003")
         db.session.remove()
-    make_product(app, "Stoneware Bowl", description="Homeware for the table.")
-    hidden = make_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
-    make_product(app, "Crème Jar", description="For the kitchen.")
+    _old_product(app, "Stoneware Bowl", description="Homeware for the table.")
+    hidden = _old_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
+    _old_product(app, "Crème Jar", description="For the kitchen.")
     with app.app_context():
         upgrade()
         version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -35,8 +35,8 @@ POSTGRESQL = "postgresql"
 FILE_NAMES = {SQLITE: "jomso.sqlite3", POSTGRESQL: "jomso.pgdump"}
 # Tables whose rows the migrations write themselves: an empty shop has them.
 SCHEMA_TABLES = ("alembic_version", "catalog_revision")
-# SQLite's own tables and the full-text index's (rebuilt from products, not counted).
-INDEX_TABLE_PREFIXES = ("products_fts", "sqlite_")
+# SQLite's own tables and the full-text indexes' (made from their tables, not counted).
+INDEX_TABLE_PREFIXES = ("products_fts", "search_words_trigrams", "sqlite_")
 # Debian keeps each PostgreSQL version's programs here; /usr/bin has wrappers for them.
 POSTGRES_BIN_DIRS = ("/usr/lib/postgresql",)
 

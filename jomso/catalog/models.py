@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jomso.catalog.page_cache import install_revision_ddl
 from jomso.catalog.search import install_search_ddl
+from jomso.catalog.vocabulary import install_vocabulary
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
 
@@ -77,8 +78,21 @@ class ProductImage(db.Model):
     product: Mapped[Product] = relationship(back_populates="images")
 
 
+class SearchWord(db.Model):
+    """A word of the names of the products on sale and how many of them hold it: what search
+    offers for a mistyped word ("did you mean"). Kept by ``vocabulary``, never edited."""
+
+    __tablename__ = "search_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(64), unique=True)
+    products: Mapped[int] = mapped_column(default=0)
+
+
 # The search index (FTS5 on SQLite, a GIN index on PostgreSQL) follows the products table.
 install_search_ddl(Product.__table__)
+# The words of the names, with their trigram index, follow every change of a product's name.
+install_vocabulary(Product, SearchWord.__table__)
 
 
 class CatalogRevision(db.Model):

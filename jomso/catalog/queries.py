@@ -18,13 +18,18 @@ from flask import current_app
 from sqlalchemy import Row, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from jomso.catalog import search
+from jomso.catalog import search, spelling
 from jomso.catalog.models import Category, Product, ProductImage
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.pagination import clamp_page, page_count
 
 SORTS = ("newest", "price_asc", "price_desc", "name")
+# A search that lists fewer products looks for mistyped words (one more statement); one that
+# lists none shows the corrected search's results instead, one that lists a few offers it when
+# its least common corrected word is in ``FAR_MORE`` times as many products.
+SUGGEST_BELOW = 3
+FAR_MORE = 10
 RELEVANCE = "relevance"  # the default order of search results
 MAX_QUERY_LENGTH = 200
 
@@ -68,6 +73,10 @@ class ProductPage:
     page: int
     per_page: int
     capped: bool = False
+    # The search with its mistyped words corrected ("did you mean"), when offered.
+    suggestion: str | None = None
+    # These are the results of ``suggestion``: the search as typed found nothing.
+    showing_suggestion: bool = False
 
     @property
     def pages(self) -> int:
@@ -226,13 +235,20 @@ def list_products(
     sort: str = "newest",
     page: int = 1,
     per_page: int = 24,
+    correct: bool = True,
 ) -> ProductPage:
     """Active products, filtered, sorted and paginated. Two queries: the count (for a search,
-    the ids of its candidates) and the rows.
+    the ids of its candidates) and the rows (none when a search matches nothing).
 
     A page beyond the last shows the last page; a search with no searchable word lists all.
     A search lists at most ``SEARCH_MAX_RESULTS`` products, the most recently added matches
     (``capped`` when it matches more), so its cost stays bounded however many products match.
+
+    With ``correct``, a search that lists fewer than ``SUGGEST_BELOW`` products looks for a
+    correction of its words (``spelling.suggest``, one query): when it listed nothing, the
+    corrected search's results come instead (two queries more) with ``showing_suggestion``,
+    if it finds any; else ``suggestion`` offers the corrected search when it would find at
+    least ``FAR_MORE`` times as many. At most five queries, whatever the catalog.
     """
     dialect = db.session.get_bind().dialect.name
     found = search.search_params(query, dialect) if query else None
@@ -260,9 +276,29 @@ def list_products(
     result = ProductPage(items=[], total=total, page=1, per_page=per_page, capped=capped)
     result.page = clamp_page(page, total, per_page)
     params["offset"] = (result.page - 1) * per_page
-    bm25 = not (capped or common)  # bm25 reads every match of every word in the catalog
-    rows = _rows_statement(dialect, sort, by_category, found is not None, bm25)
-    result.items = list(db.session.execute(rows, params))
+    if total or found is None:
+        bm25 = not (capped or common)  # bm25 reads every match of every word in the catalog
+        rows = _rows_statement(dialect, sort, by_category, found is not None, bm25)
+        result.items = list(db.session.execute(rows, params))
+    if found is None or not correct or total >= SUGGEST_BELOW:
+        return result
+    suggestion = spelling.suggest(db.session, query)
+    if suggestion is None:
+        return result
+    if total == 0:
+        corrected = list_products(
+            query=suggestion.query,
+            category=category,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            correct=False,
+        )
+        if corrected.total:
+            corrected.suggestion, corrected.showing_suggestion = suggestion.query, True
+            return corrected
+    elif suggestion.products >= FAR_MORE * total:
+        result.suggestion = suggestion.query
     return result
 
 

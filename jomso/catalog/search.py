@@ -61,6 +61,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 
+from jomso.catalog import vocabulary
+
 MAX_TERMS = 12
 # The last word is also a prefix from this length on: "st*" or "a*" would match most of the
 # catalog, and a shorter word still finds itself ("xl", "uv").
@@ -384,13 +386,16 @@ def ranked(dialect: str, among: Select | None = None) -> Select:
 def bulk_indexing(session) -> Iterator[None]:
     """Around a bulk insert of products in one transaction: on SQLite, index the new rows with
     one statement at the end instead of one trigger run per row (ten times faster). The DDL is
-    part of the transaction, so other connections never see the trigger missing."""
+    part of the transaction, so other connections never see the trigger missing. On both
+    databases, the words of the new products' names join the vocabulary ("did you mean")."""
+    before = session.execute(text("SELECT coalesce(max(id), 0) FROM products")).scalar()
     if session.get_bind().dialect.name != "sqlite":
         yield
+        vocabulary.count_new_products(session, before)
         return
-    before = session.execute(text("SELECT coalesce(max(id), 0) FROM products")).scalar()
     session.execute(text("DROP TRIGGER IF EXISTS products_fts_after_insert"))
     yield
+    vocabulary.count_new_products(session, before)
     session.execute(
         text(
             "INSERT INTO products_fts(rowid, name, sku, description) "

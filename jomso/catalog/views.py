@@ -43,11 +43,12 @@ def home():
 
 
 @bp.get("/products")
-@cached_page(args=("q", "category", "sort", "page"))
+@cached_page(args=("q", "category", "sort", "page", "exact"))
 def product_list():
     """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
     sort or page values fall back to the default and the nearest page; an unknown category
-    is a 404."""
+    is a 404. A search that finds nothing shows the results of its words corrected, if any
+    (``?exact=1``: the search as typed, never corrected); one that finds few offers them."""
     query = queries.clean_query(request.args.get("q"))
     category = None
     if slug := request.args.get("category", "").strip():
@@ -64,10 +65,18 @@ def product_list():
         sort=sort,
         page=requested_page(),
         per_page=int(current_app.config["PRODUCTS_PER_PAGE"]),
+        correct=request.args.get("exact") != "1",
     )
     links = {"q": query or None, "category": category.slug if category else None}
     if sort != default_sort:
         links["sort"] = sort
+    spelling = {}
+    if result.suggestion:
+        spelling["suggestion_url"] = url_for(
+            "catalog.product_list", **{**links, "q": result.suggestion}
+        )
+    if result.showing_suggestion:
+        spelling["as_typed_url"] = url_for("catalog.product_list", **links, exact=1)
     return render_template(
         "catalog/list.html",
         result=result,
@@ -79,6 +88,7 @@ def product_list():
         default_sort=default_sort,
         canonical_url=findable.list_canonical_url(category, query, result.page),
         description=findable.list_description(category, query, result.total),
+        **spelling,
     )
 
 

@@ -14,6 +14,8 @@
    own: ``list_products`` alone (its two statements) and the whole page through the test
    client (page cache off), and prints p50/p95 in milliseconds and the number of matches,
    the databases side by side, so that a search PostgreSQL answers differently shows too.
+   Mistyped searches show their correction's cost; "suggest" rows time the "did you mean"
+   statement alone (``spelling.suggest``; its "matches" column is the suggestion).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ SEARCHES = [
     ("{sku}", "relevance"), ("{sku} home", "relevance"),
     ("a", "price_asc"), ("home", "price_asc"), ("lamp", "price_asc"), ("lamp", "newest"),
     ("oak", "price_desc"), ("lamp", "name"),
+    # mistyped: nothing found, then the correction's words and results ("lamp", "stoneware
+    # mug", "linen throw"), or nothing close at all
+    ("lmap", "relevance"), ("stonewre mug", "relevance"), ("linnen thorw", "relevance"),
+    ("xqzvbnk", "relevance"), ("linen throw", "relevance"),
 ]  # fmt: skip
 
 
@@ -108,6 +114,7 @@ def time_child(instance: str, url: str, runs: int) -> None:
                 assert response.status_code == 200
             capped = "+" if getattr(result, "capped", False) else ""
             out[f"{search}|{sort}"] = {"matches": f"{result.total}{capped}", **timings}
+        out.update(_suggestions(runs))
         db.session.remove()
         db.engine.dispose()
     print(json.dumps(out))
@@ -135,6 +142,27 @@ def _child(code: Path, *arguments: str) -> dict:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _suggestions(runs: int) -> dict:
+    """The "did you mean" statement alone (``spelling.suggest``) for the mistyped searches:
+    ``matches`` is the suggestion; "list" and "page" both its time."""
+    try:
+        from jomso.catalog.spelling import suggest
+    except ImportError:  # code from before the vocabulary
+        return {}
+    from jomso.extensions import db
+
+    out = {}
+    for query in ("lmap", "stonewre mug", "linnen thorw", "xqzvbnk"):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            found = suggest(db.session, query)
+            times.append(time.perf_counter() - started)
+        got = found.query if found else "(none)"
+        out[f"{query}|suggest"] = {"matches": f"'{got}'", "list": times, "page": times}
+    return out
 
 
 def run(args) -> None:

@@ -16,6 +16,8 @@ PAGES = [
     "/products?category=kitchen",
     "/products?q=item",
     "/products?q=item&category=kitchen&sort=name",
+    "/products?q=itme",  # nothing found: the correction ("item") and its results
+    "/products?q=itme&exact=1",  # as typed: nothing found, nothing corrected
     "/products/item-2",
     "/cart",
 ]
@@ -93,6 +95,11 @@ def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch, make_databas
     assert catalog["/products"] == 3  # + the count and the rows
     assert catalog["/products?category=kitchen"] == 4  # + the category
     assert catalog["/products?q=item&category=kitchen&sort=name"] == 4
+    # a mistyped search: its candidates (none, so no rows), the words close to "itme", the
+    # corrected search's candidates and rows: two more than a search; as typed, one fewer
+    everything = {url: count for url, (count, _) in small.items()}
+    assert everything["/products?q=itme"] == everything["/products?q=item"] + 2
+    assert everything["/products?q=itme&exact=1"] == everything["/products?q=item"] - 1
     assert catalog["/products/item-2"] == 3  # + the product with its category, its pictures
     assert catalog["/cart"] == 3  # + the cart, its priced lines
     assert catalog["/"] == 3  # + category tiles, newest products

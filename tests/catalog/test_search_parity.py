@@ -1,6 +1,6 @@
 """PostgreSQL's search finds what SQLite's finds: the same products, in the same order for
 every sort but best match (whose scores differ: bm25 and ts_rank), for the same words, in the
-same catalog, with categories and the cap."""
+same catalog, with categories and the cap; and corrects the same mistyped words the same way."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ SEARCHES = [
     "mug", "mugs", "stonew", "lamp", "lamp shade", "linen lamp", "creme", "crème", "cafe",
     "naive", "t-shirt", "shirt", "3.5", "kit-000007", "KIT-0000", "foo_bar", "home", "a",
     "the", "xl", "st", "sto", "lampsh", "teapots", "washes hand", "zebra", "oak jar",
+    # mistyped: the same corrections, the same corrected results
+    "lmap", "stonewre mug", "teapto", "enamle jar", "linnen", "wooll throw", "desk lampp",
+    "mixng bowl", "brss", "recyled glas", "xqzvbnk", "creem", "shrit",
 ]  # fmt: skip
 
 
@@ -80,6 +83,8 @@ def _results(app, cap: int) -> dict:
                         page.total,
                         page.capped,
                         sorted(ids) if sort == "relevance" else ids,
+                        page.suggestion,
+                        page.showing_suggestion,
                     )
         db.session.remove()
     return found
@@ -104,10 +109,13 @@ def test_postgresql_finds_what_sqlite_finds(app, tmp_path, monkeypatch):
                 if on_sqlite[key] != on_postgresql[key]
             }
             assert differences == {}
-            assert any(total for total, _, _ in on_sqlite.values())
+            assert any(total for total, *_ in on_sqlite.values())
             assert on_sqlite["stonew", False, "newest"][0] > 0
             assert on_sqlite["creme", False, "newest"][0] > 0
             assert on_sqlite["t-shirt", False, "newest"][0] > 0
+            assert on_sqlite["lmap", False, "newest"][3:] == ("lamp", True)
+            assert on_sqlite["stonewre mug", False, "newest"][3:] == ("stoneware mug", True)
+            assert on_sqlite["xqzvbnk", False, "newest"] == (0, False, [], None, False)
     finally:
         with sqlite_app.app_context():
             db.session.remove()

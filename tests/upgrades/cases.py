@@ -565,14 +565,15 @@ SHOP_0010: tuple[Row, ...] = (
 
 def check_content_pages(app: Flask, client) -> None:
     """0011 (content pages): the table starts empty, so no page shows and the footer links to
-    none; the owner publishes one and visitors read it. The order notes written before stay."""
+    none (but the imprint, published before 0013's case); the owner publishes one and visitors
+    read it. The order notes written before stay."""
     from jomso.pages.models import PageVersion
     from tests.conftest import csrf_token_from
 
     with app.app_context():
-        assert db.session.scalars(select(PageVersion)).all() == []
+        assert db.session.scalars(select(PageVersion.page)).all() == ["imprint"]
     assert client.get("/pages/about").status_code == 404
-    assert "/pages/" not in client.get("/").text.split('class="site-footer"')[1]
+    assert "/pages/about" not in client.get("/").text.split('class="site-footer"')[1]
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
     assert "not published yet" in owner.get("/staff/pages").text
@@ -586,6 +587,38 @@ def check_content_pages(app: Flask, client) -> None:
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
 
+# -- 0011: before 0013 (the words of the names, for search's "did you mean") -----------------
+
+
+SHOP_0011: tuple[Row, ...] = (
+    # the owner published the imprint before 0013
+    "INSERT INTO page_versions (page, version, body, summary, created_at, created_by) VALUES "
+    f"('imprint', 1, 'Jomso Ceramics, 4 Kiln Lane.', 'First version.', '2026-12-01 23:00:00', "
+    f"{OLGA})",
+)
+
+
+def check_search_words(app: Flask, client) -> None:
+    """0013 (search words): the words of the names of the products on sale are counted (the
+    earlier cases' products: "Crème Lantern" folded, the hidden "Old Jug" left out), so that a
+    mistyped search shows the corrected one's results; a rename moves them."""
+    from jomso.catalog.models import Product, SearchWord
+
+    with app.app_context():
+        words = dict(db.session.execute(select(SearchWord.word, SearchWord.products)).all())
+    assert words["stoneware"] == 1 and words["lantern"] == 1 and words["creme"] == 1
+    assert "jug" not in words and "old" not in words
+    page = client.get("/products?q=lantren").text
+    assert "Showing results for" in page and "Crème Lantern" in page
+    with app.app_context():
+        lantern = db.session.scalar(select(Product).where(Product.sku == "SKU-LANTERN"))
+        lantern.name = "Crème Lamp"
+        db.session.commit()
+        words = dict(db.session.execute(select(SearchWord.word, SearchWord.products)).all())
+    assert "lantern" not in words and words["lamp"] == 1
+    assert "4 Kiln Lane" in client.get("/pages/imprint").text  # the page published at 0011
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -596,4 +629,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
+    UpgradeCase("0011", "a shop before the search words", SHOP_0011, check_search_words),
 )
