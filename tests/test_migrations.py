@@ -80,7 +80,7 @@ def test_migrations_install_the_search_column_and_deferred_revision_triggers(app
 
 def _old_product(app, name: str, description: str, is_active: bool = True) -> int:
     """A product in an old schema, written in SQL (the models' own writes follow the head's
-    schema: the search words of 0013)."""
+    schema: the search words of 0012)."""
     from jomso.catalog.editing import slugify
 
     with app.app_context():

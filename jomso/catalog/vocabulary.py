@@ -8,7 +8,7 @@ put on sale, hidden or deleted are counted in or out in one upsert, and words no
 any more are deleted. Only a change of ``name`` or ``is_active`` touches it: a price, stock,
 SKU, description or category change costs nothing. Rows inserted without the ORM (the demo
 data, the benchmarks) are counted by ``count_new_products`` (``search.bulk_indexing`` calls
-it); ``rebuild`` counts the whole catalog again (migration 0013 does the same).
+it); ``rebuild`` counts the whole catalog again (migration 0012 does the same).
 
 Words are found by their trigrams, the three-letter pieces of the word padded with two spaces
 in front and one behind as PostgreSQL's pg_trgm pads it ("  l", " la", "lam", "amp", "mp ")

@@ -565,7 +565,7 @@ SHOP_0010: tuple[Row, ...] = (
 
 def check_content_pages(app: Flask, client) -> None:
     """0011 (content pages): the table starts empty, so no page shows and the footer links to
-    none (but the imprint, published before 0013's case); the owner publishes one and visitors
+    none (but the imprint, published before 0012's case); the owner publishes one and visitors
     read it. The order notes written before stay."""
     from jomso.pages.models import PageVersion
     from tests.conftest import csrf_token_from
@@ -587,11 +587,11 @@ def check_content_pages(app: Flask, client) -> None:
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
 
-# -- 0011: before 0013 (the words of the names, for search's "did you mean") -----------------
+# -- 0011: before 0012 (the words of the names, for search's "did you mean") -----------------
 
 
 SHOP_0011: tuple[Row, ...] = (
-    # the owner published the imprint before 0013
+    # the owner published the imprint before 0012
     "INSERT INTO page_versions (page, version, body, summary, created_at, created_by) VALUES "
     f"('imprint', 1, 'Jomso Ceramics, 4 Kiln Lane.', 'First version.', '2026-12-01 23:00:00', "
     f"{OLGA})",
@@ -599,7 +599,7 @@ SHOP_0011: tuple[Row, ...] = (
 
 
 def check_search_words(app: Flask, client) -> None:
-    """0013 (search words): the words of the names of the products on sale are counted (the
+    """0012 (search words): the words of the names of the products on sale are counted (the
     earlier cases' products: "Crème Lantern" folded, the hidden "Old Jug" left out), so that a
     mistyped search shows the corrected one's results; a rename moves them."""
     from jomso.catalog.models import Product, SearchWord

@@ -1,6 +1,6 @@
 """search words: the words of the names of the products on sale, for "did you mean"
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02 01:00:00.000000
 
@@ -25,7 +25,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0013"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
