@@ -29,6 +29,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import DDL, event, text
 
 from jomso.extensions import db
+from jomso.i18n import current_language
 from jomso.redis_store import redis_client
 
 if TYPE_CHECKING:
@@ -148,7 +149,9 @@ def _cache_key() -> tuple | None:
     state = consent_state()
     # The day too: "New" badges and the like change with time, not only with the catalog.
     today = date.today().isoformat()
-    return (request.endpoint, request.full_path, state.undecided, state.gpc, today)
+    # And the language: the same address answers in each visitor's own (jomso.i18n).
+    language = current_language()
+    return (request.endpoint, request.full_path, language, state.undecided, state.gpc, today)
 
 
 def _page_html(result) -> str | None:

@@ -569,10 +569,10 @@ def check_content_pages(app: Flask, client) -> None:
     from jomso.pages.models import PageVersion
     from tests.conftest import csrf_token_from
 
-    with app.app_context():
-        assert db.session.scalars(select(PageVersion)).all() == []
+    with app.app_context():  # the imprint is the 0011 case's (SHOP_0011)
+        assert db.session.scalars(select(PageVersion.page)).all() == ["imprint"]
     assert client.get("/pages/about").status_code == 404
-    assert "/pages/" not in client.get("/").text.split('class="site-footer"')[1]
+    assert "/pages/about" not in client.get("/").text.split('class="site-footer"')[1]
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
     assert "not published yet" in owner.get("/staff/pages").text
@@ -586,6 +586,33 @@ def check_content_pages(app: Flask, client) -> None:
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
 
+# -- 0011: before 0016 (the language an order was placed in) -----------------------------------
+
+SHOP_0011: tuple[Row, ...] = (
+    "INSERT INTO page_versions (page, version, body, summary, created_at, created_by) VALUES "
+    "('imprint', 1, 'Jomso Ltd, 1 Harbour Road.', 'First version.', '2026-12-01 18:00:00', NULL)",
+)
+
+
+def check_order_language(app: Flask, client) -> None:
+    """0016 (order language): the orders already there have none, so their emails go out in
+    the shop's default language (English here), even when a German page sends them."""
+    from jomso.orders import emails
+    from jomso.orders.models import Order
+    from tests.mailbox import last_message
+
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == "JE8R2W4NZ"))
+        assert order.language == ""
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        order = db.session.scalar(select(Order).where(Order.number == "JE8R2W4NZ"))
+        emails.send_shipped(order)
+        db.session.commit()
+    assert last_message(app, "hal@example.com")["Subject"] == "Your order JE8R2W4NZ is on its way"
+    home = client.get("/", headers={"Accept-Language": "de"}).text
+    assert '<html lang="de">' in home and '<a href="/pages/imprint">' in home
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -596,4 +623,7 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
+    UpgradeCase(
+        "0011", "a shop before orders kept their language", SHOP_0011, check_order_language
+    ),
 )
