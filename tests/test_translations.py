@@ -193,3 +193,31 @@ def test_order_mail_is_in_the_language_the_order_was_placed_in(app, client):
         emails.send_shipped(db.session.get(Order, order.id))
         db.session.commit()
     assert last_message(app, order.email)["Subject"] == f"Ihre Bestellung {number} ist unterwegs"
+
+
+_POLICY_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+POLICY = ROOT / "jomso" / "privacy" / "initial_policy.md"
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+def test_the_shipped_privacy_policy_is_translated(language):
+    """The first version a shop stores is in its default language, with the same placeholders
+    and the same headings as the English one."""
+    path = POLICY.with_suffix(f".{language}.md")
+    if not path.is_file() and language in NOT_MERGED_YET:
+        pytest.skip(f"{path.relative_to(ROOT)} is written on another branch")
+    english, translated = POLICY.read_text(), path.read_text()
+    assert _POLICY_PLACEHOLDER.findall(translated) == _POLICY_PLACEHOLDER.findall(english)
+    headings = [line.split(" ")[0] for line in english.splitlines() if line.startswith("#")]
+    assert [line.split(" ")[0] for line in translated.splitlines() if line.startswith("#")] == (
+        headings
+    )
+
+
+def test_a_german_shop_starts_with_the_german_policy(app, client):
+    app.config.update(LOCALE="de_DE", BABEL_DEFAULT_LOCALE="de_DE")
+    page = client.get("/privacy").text
+    assert "betreibt diesen Online-Shop" in page and '<html lang="de">' in page
+    # An English visitor reads the shop's own (German) policy, in an English page.
+    english = client.get("/privacy", headers={"Accept-Language": "en"}).text
+    assert '<html lang="en">' in english and "betreibt diesen Online-Shop" in english
