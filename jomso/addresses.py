@@ -42,6 +42,8 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from jomso.i18n import current_locale
+
 FIELDS = ("line1", "line2", "city", "region", "postal_code")
 # The shop's parts for each of the library's (line1 and line2 make its street_address).
 _SHOP_PARTS = {"street_address": ("line1", "line2"), "city": ("city",)}
@@ -355,7 +357,7 @@ def address_lines(address) -> list[str]:
     the shop's language. Written in Latin letters, it takes the country's Latin format."""
     get = address.get if isinstance(address, Mapping) else (lambda k: getattr(address, k, ""))
     parts = tuple((get(name) or "").strip() for name in ("name", *FIELDS, "country"))
-    return list(_lines(parts, current_app.config["LOCALE"]))
+    return list(_lines(parts, current_locale()))
 
 
 @lru_cache(maxsize=4096)  # a page or a mail prints the same few addresses again and again
@@ -388,11 +390,11 @@ def shop_country() -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(ISO code, name) for every country, named and sorted in the shop's language."""
-    return list(_country_choices(current_app.config["LOCALE"]))
+    return list(_country_choices(current_locale()))
 
 
 def country_name(code: str) -> str:
-    return dict(_country_choices(current_app.config["LOCALE"])).get(code, code)
+    return dict(_country_choices(current_locale())).get(code, code)
 
 
 @cache

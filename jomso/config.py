@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
 
+from jomso.translations import SHIPPED
 from jomso.urls import split_shop_url
 
 ENV_PREFIX = "JOMSO"
@@ -36,7 +38,11 @@ class Defaults:
     # The meta description of pages without their own (home, cart...); empty: a sentence made
     # from SHOP_NAME
     SHOP_DESCRIPTION = ""
-    LOCALE = "en_US"
+    LOCALE = "en_US"  # the default language, and the number and date format of its language
+    # The languages the shop offers (each needs a catalog in translations/, English is the
+    # source): a visitor gets the first of their browser's languages among these, or picks one
+    LANGUAGES = ["en", "de", "fr", "es"]
+    BABEL_TRANSLATION_DIRECTORIES = str(SHIPPED)  # the repository's translations/ folder
     CURRENCY = "USD"
     TIMEZONE = "UTC"
 
@@ -191,10 +197,33 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("REMEMBER_COOKIE_SECURE")) or bool(
         app.config["SESSION_COOKIE_SECURE"]
     )
+    app.config["LANGUAGES"] = _languages(app.config.get("LANGUAGES"), app.config["LOCALE"])
     trusted = app.config.get("TRUSTED_HOSTS")
     if isinstance(trusted, str):  # JOMSO_TRUSTED_HOSTS="shop.example.com, www.example.com"
         app.config["TRUSTED_HOSTS"] = [h for h in re.split(r"[\s,]+", trusted) if h]
     check_settings(app.config)
+
+
+def _languages(value: Any, default_locale: str) -> list[str]:
+    """``LANGUAGES`` as a list of language codes (``JOMSO_LANGUAGES="en, de"`` or a JSON list);
+    the language of ``LOCALE`` is always offered. Refuses to start with an unknown code."""
+    if isinstance(value, str):
+        value = re.split(r"[\s,]+", value)
+    languages: list[str] = []
+    for code in [*(value or []), default_locale]:
+        code = str(code).strip().replace("-", "_")
+        if not code:
+            continue
+        try:
+            language = Locale.parse(code).language
+        except (ValueError, UnknownLocaleError):
+            raise RuntimeError(
+                f"Refusing to start: JOMSO_LANGUAGES holds {code!r}, which is not a language "
+                "code. List two-letter codes, e.g. JOMSO_LANGUAGES=en,de,fr,es."
+            ) from None
+        if language not in languages:
+            languages.append(language)
+    return languages
 
 
 # The contact address the shop ships with: a privacy page naming it would name nobody.

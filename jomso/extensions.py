@@ -1,6 +1,5 @@
 """Every Flask extension object, created unbound and initialised in ``create_app``."""
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -8,6 +7,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+
+from jomso.translations import CatalogBabel
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 metadata = MetaData(
@@ -24,5 +25,5 @@ db = SQLAlchemy(metadata=metadata)
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = CatalogBabel()  # reads the .po catalogs (jomso/translations.py)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

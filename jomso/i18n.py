@@ -1,4 +1,15 @@
-"""Language, money and dates, always through Babel for the shop's locale and currency.
+"""Language, money and dates, always through Babel for the visitor's language and the shop's
+currency.
+
+**The language** of a request is one of ``LANGUAGES``: the one the visitor chose in the footer
+(the ``jomso_language`` cookie, a preference the visitor set, so it needs no analytics
+consent), else the first of the browser's ``Accept-Language`` the shop offers, else the
+language of ``LOCALE``. Its locale (``locale_for``) is ``LOCALE`` itself when that is in the
+same language (``de_AT`` stays ``de_AT``), else the language in the shop's country when Babel
+knows that pair (French in a ``de_CH`` shop: ``fr_CH``), else the language alone. Money,
+numbers and dates follow that locale; the currency is always ``CURRENCY``. Mail is written in
+the language of its reader where the shop knows it (an order's ``language``), else in the
+shop's default (``mail_language``).
 
 Dates have one style per context, named in ``DATE_STYLES``: templates and code say what a date
 is for (``{{ order.created_at|datetime }}``, ``{{ policy.effective_date|date("document") }}``),
@@ -7,16 +18,25 @@ never how it looks, so the same kind of date looks the same everywhere and follo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import dates
+from babel import Locale, dates, localedata
 from babel.numbers import format_currency, get_currency_precision
-from flask import Flask, current_app
-from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
+from flask import Flask, abort, current_app, has_request_context, redirect, request, url_for
+from flask_babel import (
+    force_locale,
+    format_decimal,
+    format_percent,
+    get_locale,
+    to_user_timezone,
+)
 
 from jomso.extensions import babel
+from jomso.security import is_safe_redirect
 
 # The date styles, by context (examples in en_US; each follows the shop's locale and timezone):
 # "day"       a calendar day in lists and sentences: "Mar 1, 2026"
@@ -32,8 +52,7 @@ DATE_STYLES = ("day", "document", "moment", "compact", "axis", "month", "weekday
 
 def format_money(cents: int, currency: str | None = None) -> str:
     """Format an integer amount of minor units (cents) in the shop's currency and locale."""
-    config = current_app.config
-    return _money(int(cents), currency or config["CURRENCY"], config["LOCALE"])
+    return _money(int(cents), currency or current_app.config["CURRENCY"], current_locale())
 
 
 # Babel takes a tenth of a millisecond or more per amount; a page of figures shows hundreds,
@@ -89,12 +108,120 @@ def _format_moment(value: datetime, style: str, locale: str) -> str:
     return joined.replace("{1}", day).replace("{0}", time)
 
 
+LANGUAGE_COOKIE = "jomso_language"
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def offered_languages() -> list[str]:
+    """The languages the shop offers (``LANGUAGES``, normalised by ``jomso.config``)."""
+    return current_app.config["LANGUAGES"]
+
+
+def default_language() -> str:
+    """The language of ``LOCALE``: for visitors whose browser asks for none the shop offers,
+    and for mail to someone whose language the shop does not know."""
+    return Locale.parse(current_app.config["LOCALE"]).language
+
+
+def locale_for(language: str) -> str:
+    """The locale of pages in ``language`` (see the module's docstring)."""
+    return _locale_for(language, current_app.config["LOCALE"])
+
+
+@lru_cache(maxsize=64)
+def _locale_for(language: str, shop_locale: str) -> str:
+    shop = Locale.parse(shop_locale)
+    if shop.language == language:
+        return shop_locale
+    if shop.territory and localedata.exists(f"{language}_{shop.territory}"):
+        return f"{language}_{shop.territory}"
+    return language
+
+
+def request_language() -> str:
+    """This request's language: the visitor's choice, their browser's, or the default."""
+    offered = offered_languages()
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in offered:
+        return chosen
+    return request.accept_languages.best_match(offered) or default_language()
+
+
+def current_locale() -> str:
+    """The locale money, numbers and dates are written in now (``LOCALE`` outside requests)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else current_app.config["LOCALE"]
+
+
+def current_language() -> str:
+    """The language of the page or mail being written (``de``, ``fr``...)."""
+    return Locale.parse(current_locale()).language
+
+
+@contextmanager
+def mail_language(language: str | None = None) -> Iterator[None]:
+    """Write what is inside (a subject, a mail's templates) in ``language`` (the language an
+    order was placed in), or in the shop's default language when it is unknown or no longer
+    offered: not in the language of whoever's page sends it (a staff member)."""
+    if language not in offered_languages():
+        language = default_language()
+    with force_locale(locale_for(language)):
+        yield
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The footer's choice: each offered language named in itself ("Deutsch")."""
+    return [(code, _language_name(code)) for code in offered_languages()]
+
+
+@lru_cache(maxsize=64)
+def _language_name(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def choose_language():
+    """The footer's form (POST, CSRF checked by Flask-WTF): remember the language in the
+    ``jomso_language`` cookie and go back to the page it was chosen on."""
+    language = request.form.get("language", "")
+    if language not in offered_languages():
+        abort(400)
+    target = request.form.get("next", "")
+    response = redirect(target if is_safe_redirect(target) else url_for("catalog.home"), 303)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 def _select_locale() -> str:
-    return current_app.config["LOCALE"]
+    if not has_request_context():
+        return current_app.config["LOCALE"]
+    return locale_for(request_language())
 
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
+    app.add_url_rule("/language", "choose_language", choose_language, methods=["POST"])
+
+    @app.after_request
+    def _vary_by_language(response):
+        # A page answers in the language the browser asks for, or the cookie holds.
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+
+    # Globals, not a context processor: mail is rendered outside requests too.
+    app.jinja_env.globals.update(
+        current_language=current_language, language_choices=language_choices
+    )
+
     app.jinja_env.filters["money"] = format_money
     # Two filters, for the two kinds of value; both take only the named styles.
     app.jinja_env.filters["date"] = lambda value, style="day": format_when(value, style)
@@ -104,4 +231,17 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
 
 
-__all__ = ["DATE_STYLES", "cents_to_decimal", "format_money", "format_when", "init_i18n"]
+__all__ = [
+    "DATE_STYLES",
+    "LANGUAGE_COOKIE",
+    "cents_to_decimal",
+    "current_language",
+    "current_locale",
+    "default_language",
+    "format_money",
+    "format_when",
+    "init_i18n",
+    "locale_for",
+    "mail_language",
+    "offered_languages",
+]

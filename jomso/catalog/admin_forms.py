@@ -31,6 +31,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from jomso.catalog.stock_levels import low_stock_threshold
+from jomso.i18n import current_locale
 
 MAX_PRICE_UNITS = 1_000_000  # a price of a million or more is surely a typing slip
 MAX_STOCK = 1_000_000
@@ -47,7 +48,7 @@ def parse_price(text: str) -> int:
     """A price typed in the shop's locale ("1,234.50", "$12", "12,50 €" for de_DE) as integer
     minor units of the shop's currency. ValueError carries the message for the field."""
     config = current_app.config
-    locale, currency = config["LOCALE"], config["CURRENCY"]
+    locale, currency = current_locale(), config["CURRENCY"]
     precision = get_currency_precision(currency)
     example = format_decimal(Decimal(1250).scaleb(-2), format=_pattern(precision), locale=locale)
     wrong = _("Enter the price as a number, such as %(example)s.", example=example)
@@ -82,7 +83,7 @@ def format_price_input(cents: int | None) -> str:
     config = current_app.config
     precision = get_currency_precision(config["CURRENCY"])
     amount = Decimal(int(cents)).scaleb(-precision)
-    return format_decimal(amount, format=_pattern(precision), locale=config["LOCALE"])
+    return format_decimal(amount, format=_pattern(precision), locale=current_locale())
 
 
 def _pattern(precision: int) -> str:
@@ -223,7 +224,7 @@ class ProductFilterForm(FlaskForm):
         ],
     )
     sort = SelectField(
-        _l("Order"),
+        _l("Sort"),
         default="changed",
         choices=[
             ("changed", _l("Recently changed")),

@@ -18,7 +18,7 @@ from sqlalchemy import Row
 
 from jomso.catalog.images import image_url
 from jomso.catalog.queries import new_since
-from jomso.i18n import format_money
+from jomso.i18n import current_locale, format_money
 
 LOW_STOCK = 5  # "Only N left" from here down
 _SAMPLE_KEY = "0" * 32
@@ -43,8 +43,7 @@ def _money(cents: int, currency: str, locale: str) -> str:
 
 
 def money(cents: int) -> str:
-    config = current_app.config
-    return _money(cents, config["CURRENCY"], config["LOCALE"])
+    return _money(cents, current_app.config["CURRENCY"], current_locale())
 
 
 def stock_state(stock: int) -> tuple[str, str]:

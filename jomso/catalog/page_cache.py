@@ -43,6 +43,7 @@ from markupsafe import Markup
 from sqlalchemy import DDL, event, text
 
 from jomso.extensions import db, login_manager
+from jomso.i18n import current_language
 from jomso.redis_store import redis_client
 
 if TYPE_CHECKING:
@@ -214,7 +215,8 @@ def _cache_key(args: tuple[str, ...]) -> tuple | None:
     path_values = tuple(sorted((request.view_args or {}).items()))
     query = tuple(request.args.get(name) for name in args)
     # The day too: "New" badges and the like change with time, not only with the catalog.
-    return (request.endpoint, path_values, query, date.today().isoformat())
+    # And the language: the same address answers in each visitor's own (jomso.i18n).
+    return (request.endpoint, path_values, query, current_language(), date.today().isoformat())
 
 
 def _page_html(result) -> str | None:

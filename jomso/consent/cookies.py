@@ -23,6 +23,8 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, Signer
 
+from jomso.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS
+
 CONSENT_COOKIE = "jomso_consent"
 VISITOR_COOKIE = "jomso_vid"
 ACCEPT = "accept"
@@ -68,6 +70,15 @@ def _cookie_rows(app: Flask) -> list[CookieInfo]:
             cfg["REMEMBER_COOKIE_NAME"],
             _l('Keeps you signed in, only when you tick "Keep me signed in".'),
             _l("%(days)d days", days=int(cfg["REMEMBER_COOKIE_DURATION"]) // 86400),
+            True,
+        ),
+        CookieInfo(
+            LANGUAGE_COOKIE,
+            _l(
+                "Remembers the language you chose at the foot of the page. Set only when you "
+                "choose one; it is your preference, so it needs no consent."
+            ),
+            _l("%(days)d days", days=LANGUAGE_COOKIE_DAYS),
             True,
         ),
         CookieInfo(

@@ -18,6 +18,7 @@ from jomso.catalog.models import Product
 from jomso.contact.models import Enquiry, EnquiryReply, EnquiryStatus
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.i18n import mail_language
 from jomso.mail import send_mail
 from jomso.privacy.registry import DataSubject
 from jomso.urls import shop_url_for
@@ -84,13 +85,14 @@ def submit_enquiry(data: EnquiryData) -> Enquiry:
     db.session.add(enquiry)
     db.session.flush()  # its id makes the reference
     _acknowledge(enquiry)
-    send_mail(
-        _shop_address(),
-        _("New enquiry %(ref)s: %(topic)s", ref=enquiry.reference, topic=enquiry.topic_label),
-        "enquiry_new_staff",
-        enquiry=enquiry,
-        link=shop_url_for("enquiries.enquiry_detail", enquiry_id=enquiry.id),
-    )
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            _shop_address(),
+            _("New enquiry %(ref)s: %(topic)s", ref=enquiry.reference, topic=enquiry.topic_label),
+            "enquiry_new_staff",
+            enquiry=enquiry,
+            link=shop_url_for("enquiries.enquiry_detail", enquiry_id=enquiry.id),
+        )
     db.session.commit()
     log.info("enquiry %s received (%s)", enquiry.id, enquiry.topic)
     if data.newsletter:
@@ -123,14 +125,15 @@ def reply(enquiry: Enquiry, body: str, author: User) -> EnquiryReply:
     """Email ``body`` to the enquirer from the shop, keep it with the enquiry and mark the
     enquiry answered, in one transaction: the reply is kept exactly when its email is queued.
     (A mail server that refuses it for good shows on the owner's dashboard.)"""
-    send_mail(
-        enquiry.email,
-        _("Re: your message to %(shop)s (%(ref)s)", shop=_shop_name(), ref=enquiry.reference),
-        "enquiry_reply",
-        reply_to=_shop_address(),
-        enquiry=enquiry,
-        body=body,
-    )
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            enquiry.email,
+            _("Re: your message to %(shop)s (%(ref)s)", shop=_shop_name(), ref=enquiry.reference),
+            "enquiry_reply",
+            reply_to=_shop_address(),
+            enquiry=enquiry,
+            body=body,
+        )
     record = EnquiryReply(enquiry=enquiry, body=body, author_id=author.id)
     db.session.add(record)
     enquiry.status = EnquiryStatus.ANSWERED

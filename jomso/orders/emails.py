@@ -11,11 +11,12 @@ typed anyone's address.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from jomso.accounts.models import User
 from jomso.extensions import db
-from jomso.i18n import format_money
+from jomso.i18n import format_money, mail_language
 from jomso.mail import send_mail
 from jomso.orders import access
 from jomso.orders.models import Order
@@ -27,41 +28,43 @@ def order_link(order: Order) -> str:
     return shop_url_for("checkout.order_page", number=order.number, token=access.make_token(order))
 
 
-def _send(order: Order, subject: str, template: str, **context) -> bool:
-    return send_mail(
-        order.email,
-        subject,
-        template,
-        order=order,
-        link=order_link(order),
-        user=db.session.get(User, order.user_id) if order.user_id else None,
-        **context,
-    )
+def _send(order: Order, subject: LazyString, template: str, **context) -> bool:
+    # In the language the order was placed in, whoever's page or command sends it.
+    with mail_language(order.language):
+        return send_mail(
+            order.email,
+            str(subject),
+            template,
+            order=order,
+            link=order_link(order),
+            user=db.session.get(User, order.user_id) if order.user_id else None,
+            **{name: str(value) for name, value in context.items()},
+        )
 
 
 def send_confirmation(order: Order) -> bool:
     return _send(
-        order, _("Your order %(number)s is confirmed", number=order.number), "order_confirmation"
+        order, _l("Your order %(number)s is confirmed", number=order.number), "order_confirmation"
     )
 
 
 def send_shipped(order: Order) -> bool:
-    subject = _("Your order %(number)s is on its way", number=order.number)
+    subject = _l("Your order %(number)s is on its way", number=order.number)
     return _send(order, subject, "order_shipped")
 
 
 def send_refunded(order: Order, amount_cents: int) -> bool:
     return _send(
         order,
-        _("A refund for your order %(number)s", number=order.number),
+        _l("A refund for your order %(number)s", number=order.number),
         "order_refunded",
-        amount=format_money(amount_cents, order.currency),
+        amount=_Money(amount_cents, order.currency),
     )
 
 
 def send_cancelled(order: Order) -> bool:
     return _send(
-        order, _("Your order %(number)s is cancelled", number=order.number), "order_cancelled"
+        order, _l("Your order %(number)s is cancelled", number=order.number), "order_cancelled"
     )
 
 
@@ -69,7 +72,17 @@ def send_payment_failed(order: Order) -> bool:
     """After reconciliation found no payment: the order was not placed, nothing charged."""
     return _send(
         order,
-        _("Your order %(number)s could not be placed", number=order.number),
+        _l("Your order %(number)s could not be placed", number=order.number),
         "order_payment_failed",
         shop_url=shop_url_for("catalog.home"),
     )
+
+
+class _Money:
+    """An amount written when the mail is, in the mail's language."""
+
+    def __init__(self, cents: int, currency: str) -> None:
+        self.cents, self.currency = cents, currency
+
+    def __str__(self) -> str:
+        return format_money(self.cents, self.currency)

@@ -62,6 +62,9 @@ class Order(db.Model):
     shipping_country: Mapped[str] = mapped_column(String(2))
 
     currency: Mapped[str] = mapped_column(String(3))
+    # The language the customer placed the order in ("de"): its emails are written in it
+    # (jomso.i18n.mail_language); empty for orders from before 0.2.0 (the shop's default).
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     subtotal_cents: Mapped[int]
     shipping_cents: Mapped[int]
     total_cents: Mapped[int]

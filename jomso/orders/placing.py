@@ -38,7 +38,7 @@ from jomso.cart.models import Cart
 from jomso.cart.services import CartSummary, clear_cart
 from jomso.catalog.models import Product
 from jomso.extensions import db
-from jomso.i18n import format_money
+from jomso.i18n import current_language, format_money
 from jomso.orders import emails
 from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange
 from jomso.orders.queries import new_order_number
@@ -241,6 +241,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             email=details.email,
             phone=details.phone,
             currency=current_app.config["CURRENCY"],
+            language=current_language(),
             subtotal_cents=subtotal,
             shipping_cents=shipping_cents,
             total_cents=subtotal + shipping_cents,

@@ -31,6 +31,7 @@ from jomso.audit.models import AuditKind
 from jomso.audit.services import record_event, record_personal_data_export
 from jomso.database import utcnow
 from jomso.extensions import db
+from jomso.i18n import mail_language
 from jomso.mail import send_mail
 from jomso.privacy import request_links
 from jomso.privacy.models import PrivacyRequest, RequestKind, RequestStatus
@@ -83,12 +84,13 @@ def extend(request: PrivacyRequest, reason: str, actor: User) -> None:
     request.due_on = add_months(request.due_on, EXTENSION_MONTHS)
     request.extended_at = utcnow()
     request.extension_reason = reason.strip()
-    send_mail(
-        request.email,
-        _("Your privacy request %(ref)s: more time needed", ref=request.reference),
-        "privacy_request_extended",
-        privacy_request=request,
-    )
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            request.email,
+            _("Your privacy request %(ref)s: more time needed", ref=request.reference),
+            "privacy_request_extended",
+            privacy_request=request,
+        )
     _log(request, actor, f"deadline extended to {request.due_on.isoformat()}")
     db.session.commit()
 
@@ -103,16 +105,16 @@ def send_data(request: PrivacyRequest, actor: User) -> None:
     request.data_sent_at = utcnow()
     _close(request, RequestStatus.DONE, f"download link sent; held: {describe_counts(counts)}")
     days = int(current_app.config["PRIVACY_DATA_LINK_DAYS"])
-    send_mail(
-        request.email,
-        _("Your data from %(shop)s", shop=current_app.config["SHOP_NAME"]),
-        "privacy_request_data",
-        privacy_request=request,
-        link=shop_url_for(
-            "privacy_requests.data", token=request_links.data_token(request.id, request.data_key)
-        ),
-        days=days,
-    )
+    token = request_links.data_token(request.id, request.data_key)
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            request.email,
+            _("Your data from %(shop)s", shop=current_app.config["SHOP_NAME"]),
+            "privacy_request_data",
+            privacy_request=request,
+            link=shop_url_for("privacy_requests.data", token=token),
+            days=days,
+        )
     _log(request, actor, "download link sent")
     db.session.commit()
     log.info("privacy request %s answered: download link sent", request.id)
@@ -138,13 +140,14 @@ def erase(request: PrivacyRequest, actor: User, note: str = "") -> dict[str, int
     erase_from_files(addresses)  # the outbox's copies of earlier mail, the write-ahead log
     # The answer goes after the erasure is in the files: it is the one message the shop keeps
     # for the address, until purge deletes it with the other sent mail (MAIL_KEEP_DAYS).
-    send_mail(
-        email,
-        _("Your privacy request %(ref)s: your data is erased", ref=request.reference),
-        "privacy_request_erased",
-        privacy_request=request,
-        account_deleted=subject.user is not None,
-    )
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            email,
+            _("Your privacy request %(ref)s: your data is erased", ref=request.reference),
+            "privacy_request_erased",
+            privacy_request=request,
+            account_deleted=subject.user is not None,
+        )
     db.session.commit()
     log.info("privacy request %s answered: data erased", request.id)
     return counts
@@ -156,12 +159,13 @@ def mark_corrected(request: PrivacyRequest, note: str, actor: User) -> None:
     if request.kind != RequestKind.CORRECTION:
         raise RequestError(_("Only a correction request is marked as corrected."))
     _close(request, RequestStatus.DONE, "corrected", note)
-    send_mail(
-        request.email,
-        _("Your privacy request %(ref)s is done", ref=request.reference),
-        "privacy_request_corrected",
-        privacy_request=request,
-    )
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            request.email,
+            _("Your privacy request %(ref)s is done", ref=request.reference),
+            "privacy_request_corrected",
+            privacy_request=request,
+        )
     _log(request, actor, "marked corrected")
     db.session.commit()
 
@@ -171,12 +175,13 @@ def refuse(request: PrivacyRequest, note: str, actor: User) -> None:
     complain to the data protection authority)."""
     _check_open(request)
     _close(request, RequestStatus.REFUSED, "refused", note)
-    send_mail(
-        request.email,
-        _("Your privacy request %(ref)s", ref=request.reference),
-        "privacy_request_refused",
-        privacy_request=request,
-    )
+    with mail_language():  # the shop's default, not the staff member's
+        send_mail(
+            request.email,
+            _("Your privacy request %(ref)s", ref=request.reference),
+            "privacy_request_refused",
+            privacy_request=request,
+        )
     _log(request, actor, "refused")
     db.session.commit()
 

@@ -24,11 +24,22 @@ from sqlalchemy.exc import IntegrityError
 from jomso.accounts import tokens
 from jomso.accounts.models import User
 from jomso.extensions import db
+from jomso.i18n import default_language
 from jomso.privacy.models import PolicyAcceptance, PolicyVersion
 
 log = logging.getLogger(__name__)
 
 INITIAL_POLICY = Path(__file__).with_name("initial_policy.md")
+
+
+def initial_policy_text() -> str:
+    """The shipped first version in the shop's default language (``initial_policy.de.md``),
+    else in English. The policy is one legal text per shop, in its language: the owner reviews
+    it and publishes its later versions."""
+    translated = INITIAL_POLICY.with_suffix(f".{default_language()}.md")
+    path = translated if translated.is_file() else INITIAL_POLICY
+    return path.read_text(encoding="utf-8")
+
 
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -45,7 +56,7 @@ def ensure_initial_policy() -> PolicyVersion:
         return latest
     first = PolicyVersion(
         version=1,
-        body=INITIAL_POLICY.read_text(encoding="utf-8"),
+        body=initial_policy_text(),
         summary=_("First version."),
         effective_date=shop_today(),
     )

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from jomso.accounts.validation import country_name
 from jomso.analytics.charts import bar_chart
 from jomso.csv_export import csv_response
-from jomso.i18n import cents_to_decimal, format_money, format_when
+from jomso.i18n import cents_to_decimal, current_locale, format_money, format_when
 from jomso.permissions import Permission, permission_required
 from jomso.sales import bp
 from jomso.sales.forms import PRESET_LABELS, PeriodForm
@@ -32,7 +32,7 @@ def _period_and_report() -> tuple[PeriodForm, Period, SalesReport]:
 def _compact_money(cents: int) -> str:
     config = current_app.config
     amount = cents_to_decimal(cents)
-    return format_compact_currency(amount, config["CURRENCY"], locale=config["LOCALE"])
+    return format_compact_currency(amount, config["CURRENCY"], locale=current_locale())
 
 
 def _count_orders(n: int) -> str:

@@ -570,7 +570,7 @@ def check_content_pages(app: Flask, client) -> None:
     from jomso.pages.models import PageVersion
     from tests.conftest import csrf_token_from
 
-    with app.app_context():
+    with app.app_context():  # the imprint is the 0011 case's (SHOP_0011)
         assert db.session.scalars(select(PageVersion.page)).all() == ["imprint"]
     assert client.get("/pages/about").status_code == 404
     assert "/pages/about" not in client.get("/").text.split('class="site-footer"')[1]
@@ -619,6 +619,28 @@ def check_search_words(app: Flask, client) -> None:
     assert "4 Kiln Lane" in client.get("/pages/imprint").text  # the page published at 0011
 
 
+# -- 0012: before 0013 (the language an order was placed in) -----------------------------------
+
+
+def check_order_language(app: Flask, client) -> None:
+    """0013 (order language): the orders already there have none, so their emails go out in
+    the shop's default language (English here), even when a German page sends them."""
+    from jomso.orders import emails
+    from jomso.orders.models import Order
+    from tests.mailbox import last_message
+
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == "JE8R2W4NZ"))
+        assert order.language == ""
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        order = db.session.scalar(select(Order).where(Order.number == "JE8R2W4NZ"))
+        emails.send_shipped(order)
+        db.session.commit()
+    assert last_message(app, "hal@example.com")["Subject"] == "Your order JE8R2W4NZ is on its way"
+    home = client.get("/", headers={"Accept-Language": "de"}).text
+    assert '<html lang="de">' in home and '<a href="/pages/imprint">' in home
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -630,4 +652,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
     UpgradeCase("0011", "a shop before the search words", SHOP_0011, check_search_words),
+    UpgradeCase("0012", "a shop before orders kept their language", (), check_order_language),
 )

@@ -1,0 +1,103 @@
+"""The translations, read from the ``.po`` catalogs the repository holds; no ``.mo`` files.
+
+``translations/<language>/LC_MESSAGES/messages.po`` is the only form a translation takes: it
+is committed, reviewed and diffed, and nothing generated from it is kept anywhere. The first
+time a process needs a language it parses that catalog (Babel's ``read_po``), compiles it in
+memory (``write_mo`` into a buffer, fuzzy entries left out as ``pybabel compile`` does) and
+keeps the result for the life of the process. So a fresh clone shows its translations with
+no build step, no folder must be writable, and no compiled copy can go stale behind its
+source: a changed catalog shows after a restart.
+
+``CatalogDomain`` replaces Flask-Babel's default domain (which only reads ``.mo`` files); its
+cache is keyed by the catalog's path and modification time, so apps with other translation
+folders (tests) never see each other's catalogs.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from threading import Lock
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask_babel import Babel, Domain, get_babel, get_locale
+from werkzeug.utils import cached_property
+
+# The folder the shop's catalogs ship in, beside the ``jomso`` package.
+SHIPPED = Path(__file__).resolve().parents[1] / "translations"
+DOMAIN = "messages"
+
+_loaded: dict[tuple[str, int], Translations] = {}
+_lock = Lock()
+
+
+def catalog_path(folder: str | Path, language: str) -> Path:
+    return Path(folder) / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def shipped_languages(folder: str | Path = SHIPPED) -> list[str]:
+    """The languages with a catalog in ``folder``, sorted."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if catalog_path(root, p.name).is_file())
+
+
+def _compiled(path: Path) -> Translations:
+    key = (str(path), path.stat().st_mtime_ns)
+    translations = _loaded.get(key)
+    if translations is None:
+        with _lock:
+            translations = _loaded.get(key)
+            if translations is None:
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, domain=DOMAIN)
+                buffer = BytesIO()
+                write_mo(buffer, catalog, use_fuzzy=False)
+                buffer.seek(0)
+                translations = Translations(fp=buffer, domain=DOMAIN)
+                _loaded[key] = translations
+    return translations
+
+
+def load(folders: list[str], locale: Locale | str) -> NullTranslations:
+    """The translations for ``locale`` (``de_AT`` falls back to ``de``) from the first of
+    ``folders`` that holds a catalog for it; English, the source, when none does."""
+    locale = Locale.parse(locale)
+    names = [str(locale), locale.language] if locale.territory else [locale.language]
+    for folder in folders:
+        for name in names:
+            path = catalog_path(folder, name)
+            if path.is_file():
+                return _compiled(path)
+    return NullTranslations()
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's domain, with the translations read from the ``.po`` catalogs."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:  # outside any app or request context
+            return NullTranslations()
+        folders = tuple(get_babel().translation_directories)
+        cache_key = (folders, str(locale))
+        translations = self.cache.get(cache_key)
+        if translations is None:
+            translations = load(list(folders), locale)
+            self.cache[cache_key] = translations
+        return translations
+
+
+class CatalogBabel(Babel):
+    """The Babel extension whose default domain is ``CatalogDomain``."""
+
+    @cached_property
+    def domain_instance(self):
+        return CatalogDomain(domain=self.domain)
+
+
+__all__ = ["SHIPPED", "CatalogBabel", "CatalogDomain", "catalog_path", "load", "shipped_languages"]
