@@ -56,7 +56,7 @@ def sign_in(user: User, remember: bool = False) -> None:
     session.clear()
     # The CSRF token Flask-WTF cached for this request belongs to the cleared session: a page
     # rendered after signing in (registration's) must get one of the new session.
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop("csrf_token", None)  # Flask-WTF's default field name, which the shop keeps
     if cart_id is not None:
         session["cart_id"] = cart_id
     config = current_app.config
