@@ -115,15 +115,15 @@ def test_a_traceback_holds_no_email_or_phone_from_the_exception(app, client, cap
 
 
 def test_a_database_error_about_a_customer_logs_none_of_their_values(app, client, caplog):
-    """Registration hits a broken database while storing the address: the error is logged
+    """Registration hits a broken database while storing the account: the error is logged
     with its SQL but without the values, which no pattern could recognise as personal."""
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             db.session.execute(text("CREATE TABLE broken (value TEXT)"))
             db.session.execute(
                 text(
-                    "CREATE TRIGGER addresses_broken BEFORE INSERT ON addresses "
-                    "BEGIN INSERT INTO broken VALUES (NEW.line1); END"
+                    "CREATE TRIGGER users_broken BEFORE INSERT ON users "
+                    "BEGIN INSERT INTO broken VALUES (NEW.name); END"
                 )
             )
             db.session.execute(text("DROP TABLE broken"))
@@ -131,24 +131,22 @@ def test_a_database_error_about_a_customer_logs_none_of_their_values(app, client
         else:
             db.session.execute(
                 text(
-                    "CREATE FUNCTION addresses_broken() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'addresses are broken'; END $$ LANGUAGE plpgsql"
+                    "CREATE FUNCTION users_broken() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'accounts are broken'; END $$ LANGUAGE plpgsql"
                 )
             )
             db.session.execute(
                 text(
-                    "CREATE TRIGGER addresses_broken BEFORE INSERT ON addresses "
-                    "FOR EACH ROW EXECUTE FUNCTION addresses_broken()"
+                    "CREATE TRIGGER users_broken BEFORE INSERT ON users "
+                    "FOR EACH ROW EXECUTE FUNCTION users_broken()"
                 )
             )
-            error = ("RaiseException", "addresses are broken")
+            error = ("RaiseException", "accounts are broken")
         db.session.commit()
-    response = register(
-        client, name=NAME, email=EMAIL, phone=PHONE, line1="7 Ocean Drive", line2=""
-    )
+    response = register(client, name=NAME, email=EMAIL)
     assert response.status_code == 500, response.text
     logged = caplog.text
     assert error[0] in logged and error[1] in logged
-    assert "INSERT INTO addresses" in logged
+    assert "INSERT INTO users" in logged
     assert "SQL parameters hidden" in logged
     assert _leaks(logged) == [], logged

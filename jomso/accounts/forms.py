@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -109,7 +108,7 @@ class AddressFieldsLayout:
 
 
 class AddressFields:
-    """Postal address fields, shared by registration, the address book and the checkout.
+    """Postal address fields, shared by the address book and the checkout.
     Their order, names and rules follow the chosen country (``jomso.addresses``)."""
 
     line1 = StringField(
@@ -224,7 +223,10 @@ def _numbers(fields) -> list[str]:
     return list(dict.fromkeys(n for n in (getattr(f, "e164", None) for f in fields) if n))
 
 
-class RegisterForm(NewPasswordMixin, PhoneFields, AddressFields, FlaskForm):
+class RegisterForm(NewPasswordMixin, FlaskForm):
+    """Only what an account needs: name, email and password (and the policy's acceptance).
+    Phones and addresses are asked at the checkout or kept in the address book."""
+
     name = StringField(
         _l("Full name"),
         filters=[_strip],
@@ -237,29 +239,14 @@ class RegisterForm(NewPasswordMixin, PhoneFields, AddressFields, FlaskForm):
         validators=[DataRequired(_l("Enter your email address.")), EmailAddress()],
         render_kw={"autocomplete": "email"},
     )
-    phone = _phone_input(_l("Phone number"), _l("Enter a phone number we can reach you on."))
-    other_phones = FieldList(_phone_input(_l("Another phone number")), min_entries=2, max_entries=4)
     accept_policy = BooleanField(
         _l("I have read and accept the privacy policy"),
         validators=[DataRequired(_l("Please accept the privacy policy to open an account."))],
     )
     newsletter = BooleanField(_l("Email me about new products (you can stop this at any time)"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._set_countries()
-        # Each input gets its own label, so screen readers can tell them apart.
-        for number, entry in enumerate(self.other_phones.entries, start=2):
-            entry.label.text = _("Phone number %(number)d (optional)", number=number)
-
     def personal_data(self):
         return self.email.data or "", self.name.data or ""
-
-    def phone_region(self):
-        return self.country.data
-
-    def phone_numbers(self) -> list[str]:
-        return _numbers([self.phone, *self.other_phones.entries])
 
 
 class ProfileForm(PhoneFields, FlaskForm):
@@ -278,10 +265,6 @@ class ProfileForm(PhoneFields, FlaskForm):
 
     def phone_region(self):
         return self._region
-
-    def validate_phones(self, field):
-        if not any(entry.data for entry in field.entries):
-            raise ValidationError(_("Keep at least one phone number we can reach you on."))
 
     def phone_numbers(self) -> list[str]:
         return _numbers(self.phones.entries)

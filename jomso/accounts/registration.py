@@ -1,5 +1,5 @@
-"""Opening accounts and confirming their email address: registration (with its phones, billing
-address and the signals other domains listen to), the confirmation link, accounts made by the
+"""Opening accounts and confirming their email address: registration (name, email and password
+only, and the signals other domains listen to), the confirmation link, accounts made by the
 operator or a test. ``announce_confirmed`` and ``signal_sender`` are here too, for password and
 profile changes to use.
 
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jomso.accounts import tokens
 from jomso.accounts.lookup import find_user_by_email, normalize_email
-from jomso.accounts.models import Address, Phone, StaffRole, User
+from jomso.accounts.models import StaffRole, User
 from jomso.accounts.passwords import hash_password
 from jomso.accounts.signals import account_opening, account_registered, email_confirmed
 from jomso.database import utcnow
@@ -50,18 +50,17 @@ class Registration:
     name: str
     email: str  # normalised
     password: str
-    phones: list[str]  # E.164
-    address: dict[str, str]  # line1, line2, city, region, postal_code, country
     newsletter: bool = False  # asked for new-product emails (the double opt-in starts)
 
 
 def register(data: Registration) -> User | None:
-    """Open an account and send the confirmation link; returns it.
+    """Open an account and send the confirmation link; returns it (the view signs it in).
 
-    When the address already has an account nothing is created: that address gets a message
-    saying someone tried to register with it, and None is returned. The visitor sees the same
-    page either way, so the form does not reveal who has an account. Registration never gives
-    a staff role.
+    When the address already has an account nothing is created and nobody is signed in: that
+    address gets a message saying someone tried to register with it, and None is returned.
+    The page the visitor sees says the same words either way; only whether they are signed in
+    differs (docs/privacy.md says what that reveals). Registration never gives a staff role,
+    and links no guest order: that waits for the confirmed address (``email_confirmed``).
 
     The confirmation link is queued in a transaction of its own right after the account's,
     once the newsletter has queued its own link (when asked), so that the account's link is
@@ -94,13 +93,9 @@ def register(data: Registration) -> User | None:
 
 
 def _open_account(data: Registration) -> User | None:
-    """Store the new account with its phones, billing address and policy acceptance (added by
-    privacy on ``account_opening``); None when the address was taken in the meantime."""
+    """Store the new account with its policy acceptance (added by privacy on
+    ``account_opening``); None when the address was taken in the meantime."""
     user = User(email=data.email, password_hash=hash_password(data.password), name=data.name)
-    user.phones = [Phone(number=n, position=i) for i, n in enumerate(data.phones)]
-    user.addresses = [
-        Address(name=data.name, is_default_billing=True, is_default_shipping=True, **data.address)
-    ]
     db.session.add(user)
     try:
         db.session.flush()

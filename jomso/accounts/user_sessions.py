@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 import ua_parser
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -54,6 +54,9 @@ def sign_in(user: User, remember: bool = False) -> None:
     """
     cart_id = session.get("cart_id")
     session.clear()
+    # The CSRF token Flask-WTF cached for this request belongs to the cleared session: a page
+    # rendered after signing in (registration's) must get one of the new session.
+    g.pop("csrf_token", None)  # Flask-WTF's default field name, which the shop keeps
     if cart_id is not None:
         session["cart_id"] = cart_id
     config = current_app.config

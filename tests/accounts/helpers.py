@@ -5,7 +5,11 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from jomso import create_app
+from jomso.accounts.models import Phone, User
+from jomso.accounts.validation import normalize_phone
 from jomso.cli import init_schema
 from jomso.extensions import db
 from tests.conftest import csrf_token_from
@@ -46,15 +50,6 @@ def registration(**overrides) -> dict:
         "email": "bea@example.com",
         "password": GOOD_PASSWORD,
         "password_confirm": GOOD_PASSWORD,
-        "phone": "(202) 555-0143",
-        "other_phones-0": "",
-        "other_phones-1": "",
-        "line1": "12 Orchard Lane",
-        "line2": "Flat 3",
-        "city": "Springfield",
-        "region": "IL",
-        "postal_code": "62704",
-        "country": "US",
         "accept_policy": "y",
     }
     data.update(overrides)
@@ -106,15 +101,50 @@ def session_id(client) -> str:
         return app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
 
 
+# What a customer adds after signing up (registration asks for none of it): a phone in the
+# profile and an address in the address book. ``registered_customer`` takes these overrides too.
+CONTACT = {
+    "phone": "(202) 555-0143",
+    "other_phones-0": "",
+    "line1": "12 Orchard Lane",
+    "line2": "Flat 3",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62704",
+    "country": "US",
+}
+
+
 def registered_customer(client, **overrides) -> str:
-    """Register through the form, confirm from the outbox, sign in; returns the email."""
+    """Register through the form (which signs in), confirm from the outbox, and add a phone
+    and a billing address the way a customer does after signing up (``CONTACT``, changed by
+    the overrides of the same names); returns the email."""
+    contact = {k: overrides.pop(k) for k in list(overrides) if k in CONTACT}
     email = overrides.get("email", "bea@example.com")
     response = register(client, **overrides)
     assert response.status_code == 200 and "Check your email" in response.text
+    assert client.get("/account").status_code == 200, "registering did not sign in"
     confirm(client, email)
-    response = sign_in(client, email, overrides.get("password", GOOD_PASSWORD))
-    assert response.status_code == 302, response.text
+    add_contact_details(client, email, overrides.get("name", "Bea Customer"), **contact)
     return email
+
+
+def add_contact_details(client, email: str, name: str, **overrides) -> None:
+    """The signed-in customer's phones (stored directly: the profile form would also send its
+    new-product emails choice) and an address, both defaults, through the address book."""
+    data = {**CONTACT, **overrides}
+    phones = [data.pop("phone"), data.pop("other_phones-0")]
+    with client.application.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        numbers = dict.fromkeys(normalize_phone(n, data["country"]) for n in phones if n)
+        user.phones = [Phone(number=n, position=i) for i, n in enumerate(numbers)]
+        db.session.commit()
+    response = post_form(
+        client,
+        "/account/addresses/new",
+        {**data, "name": name, "default_billing": "y", "default_shipping": "y"},
+    )
+    assert response.status_code == 302, response.text
 
 
 class _AddressReader(HTMLParser):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from jomso.accounts.models import Address, User
 from jomso.extensions import db
-from tests.accounts.helpers import address_rows, post_form, register, registered_customer
+from tests.accounts.helpers import address_rows, post_form, registered_customer
 
 US = {
     "name": "Bea at Work",
@@ -100,12 +100,3 @@ def test_the_edit_form_is_laid_out_for_the_saved_address(app, client):
     german = next(a for a in _addresses(app) if a.country == "DE")
     rows = address_rows(client.get(f"/account/addresses/{german.id}/edit").text)
     assert _names(rows)[2] == ["postal_code", "city"]
-
-
-def test_registration_lays_out_the_address_too_and_registers_nobody_meanwhile(app, client):
-    response = register(client, country="GB", update_address="country")
-    assert response.status_code == 200
-    assert "Check your email" not in response.text
-    assert _names(address_rows(response.text)) == [["line1"], ["line2"], ["city"], ["postal_code"]]
-    with app.app_context():
-        assert db.session.scalar(select(User)) is None

@@ -101,14 +101,18 @@ def test_successful_sign_ins_do_not_count_towards_the_account_limit(limited_app)
 
 
 def test_registration_is_limited(limited_app):
-    client = limited_app.test_client()
+    # A sign-up signs its browser in: each attempt comes from a new browser at one address.
     for number in range(3):
         response = post_form(
-            client, "/account/register", registration(email=f"new{number}@example.com")
+            limited_app.test_client(),
+            "/account/register",
+            registration(email=f"new{number}@example.com"),
         )
         assert response.status_code == 200
     _assert_friendly_429(
-        post_form(client, "/account/register", registration(email="new9@example.com"))
+        post_form(
+            limited_app.test_client(), "/account/register", registration(email="new9@example.com")
+        )
     )
 
 
