@@ -3,7 +3,9 @@
 Every storefront page runs a fixed number of queries whatever the page size or catalog size:
 list rows come with their first image key from one correlated subquery, the total from one
 count (for a search, from its candidates: at most ``SEARCH_MAX_RESULTS`` and one more, so a
-search's cost does not grow with the number of matches). ``first_image_key`` is that
+search's cost does not grow with the number of matches). A list's count and its deep pages'
+boundaries are read once per catalog revision (``list_positions``); a deep page is then read
+after its boundary, from an index, with no ``OFFSET``. ``first_image_key`` is that
 subquery; the cart, the back office and announcements use it too.
 """
 
@@ -15,10 +17,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Row, Select, bindparam, exists, func, select
+from sqlalchemy import Integer, Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
-from jomso.catalog import search, spelling
+from jomso.catalog import list_positions, search, spelling
 from jomso.catalog.models import Category, Product, ProductImage
 from jomso.database import utcnow
 from jomso.extensions import db
@@ -172,6 +174,54 @@ _ORDERS = {
 }
 
 
+# Each sort's key, unique with the id last, and whether it descends: a deep page of a list is
+# read after the key of the last product of the page before it (``list_positions``).
+_KEYS = {
+    "newest": ((Product.created_at, Product.id), True),
+    "price_asc": ((Product.price_cents, Product.id), False),
+    "price_desc": ((Product.price_cents, Product.id), True),
+    "name": ((Product.name, Product.id), False),
+}
+# Pages up to this one are read with OFFSET (cheap that close to the start); deeper ones after
+# their page boundary, read once per catalog revision for each list shape.
+KEYSET_AFTER_PAGE = 5
+
+
+@cache
+def _boundaries_statement(sort: str, by_category: bool) -> Select:
+    """The sort key of the last product of every full page of a list; takes ``category_id``
+    and ``per_page``."""
+    keys, _ = _KEYS[sort]
+    numbered = select(*keys, func.row_number().over(order_by=_ORDERS[sort]).label("n"))
+    numbered = numbered.where(Product.is_active)
+    if by_category:
+        numbered = numbered.where(Product.category_id == bindparam("category_id"))
+    numbered = numbered.subquery("numbered")
+    per_page = bindparam("per_page", type_=Integer)
+    return (
+        select(*(numbered.c[key.key] for key in keys))
+        .where(numbered.c.n % per_page == 0)
+        .order_by(numbered.c.n)
+    )
+
+
+@cache
+def _keyset_rows_statement(sort: str, by_category: bool) -> Select:
+    """A page of a list read after a boundary (``after_key``, ``after_id``), from the sort's
+    index, with no OFFSET; takes ``category_id`` and ``limit``."""
+    keys, descending = _KEYS[sort]
+    boundary = tuple_(
+        bindparam("after_key", type_=keys[0].type), bindparam("after_id", type_=Integer)
+    )
+    after = tuple_(*keys) < boundary if descending else tuple_(*keys) > boundary
+    order = _ORDERS[sort]
+    picked = select(Product.id).where(Product.is_active, after)
+    if by_category:
+        picked = picked.where(Product.category_id == bindparam("category_id"))
+    page_ids = picked.order_by(*order).limit(bindparam("limit")).subquery("page")
+    return select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
+
+
 @cache
 def _count_statement(dialect: str, by_category: bool, searching: bool, words: int = 0) -> Select:
     """The first statement of one shape of list: the count; for a search, the ids of the
@@ -262,8 +312,9 @@ def list_products(
         params["category_id"] = category.id
     first = _count_statement(dialect, by_category, found is not None, found.words if found else 0)
     capped = common = False
-    if found is None:
-        total = db.session.scalar(first, params)
+    if found is None:  # counted once per catalog revision
+        list_key = ("count", category.id if by_category else None)
+        total = list_positions.count(list_key, lambda: db.session.scalar(first, params))
     else:
         cap = max(1, int(current_app.config["SEARCH_MAX_RESULTS"]))
         params.update(found.params, candidate_limit=cap + 1)
@@ -276,6 +327,13 @@ def list_products(
     result = ProductPage(items=[], total=total, page=1, per_page=per_page, capped=capped)
     result.page = clamp_page(page, total, per_page)
     params["offset"] = (result.page - 1) * per_page
+    if found is None and result.page > KEYSET_AFTER_PAGE:
+        after = _page_boundary(sort, category, per_page, result.page)
+        if after is not None:
+            params.update(after_key=after[0], after_id=after[1])
+            rows = _keyset_rows_statement(sort, by_category)
+            result.items = list(db.session.execute(rows, params))
+            return result
     if total or found is None:
         bm25 = not (capped or common)  # bm25 reads every match of every word in the catalog
         rows = _rows_statement(dialect, sort, by_category, found is not None, bm25)
@@ -300,6 +358,22 @@ def list_products(
     elif suggestion.products >= FAR_MORE * total:
         result.suggestion = suggestion.query
     return result
+
+
+def _page_boundary(sort: str, category: Category | None, per_page: int, page: int):
+    """The sort key of the last product before ``page`` of a list (None if not known)."""
+    by_category = category is not None
+    params: dict = {"per_page": per_page}
+    if by_category:
+        params["category_id"] = category.id
+    statement = _boundaries_statement(sort, by_category)
+    shape = (sort, category.id if by_category else None, per_page)
+    found = list_positions.boundaries(
+        shape, lambda: [tuple(row) for row in db.session.execute(statement, params)]
+    )
+    if found is None or len(found) < page - 1:
+        return None
+    return found[page - 2]
 
 
 @cache

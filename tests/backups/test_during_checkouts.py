@@ -13,7 +13,6 @@ orders sent after it ended are not.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -28,6 +27,7 @@ from jomso.catalog.models import Product
 from jomso.extensions import db
 from jomso.orders.models import Order
 from jomso.orders.status import OrderStatus
+from jomso.payments.offline.store import STORE_NAME, read_store
 from tests import services
 from tests.backups.helpers import dispose, image_files, make_shop, manifest_of
 from tests.catalog.helpers import make_product
@@ -180,7 +180,7 @@ def test_a_backup_during_checkouts_restores_one_moment_of_the_shop(
     for shop_orders, stock in ((before, stock_of(source)), (after, stock_of(target))):
         units = held(shop_orders)
         assert {pid: stock[pid] + units.get(pid, 0) for pid in stock} == dict.fromkeys(stock, STOCK)
-    store = json.loads((Path(target.instance_path) / "offline-braintree.json").read_text())
+    store = read_store(Path(target.instance_path) / STORE_NAME)
     assert {sale for o in after for sale in o["sales"]} <= set(store["transactions"])
     assert image_files(target) == image_files(source) != {}
 

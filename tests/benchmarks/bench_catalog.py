@@ -74,10 +74,16 @@ def seed(app, count: int) -> float:
 
 
 def serve(name: str, target: str, env: dict, port: int) -> subprocess.Popen:
-    """gunicorn with the same settings for every app: 2 sync workers, no access log."""
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "warning",
-               target]  # fmt: skip
+    """gunicorn with the same settings for every app: 2 sync workers, no access log; the shop
+    with its gunicorn.conf.py (whose worker check the bare page has no settings for)."""
+    config = []
+    if target != "app:app":
+        empty = Path(env["JOMSO_INSTANCE_PATH"]).parent / "bare.gunicorn.conf.py"
+        empty.write_text("")
+        config = ["--config", str(empty)]
+    command = [sys.executable, "-m", "gunicorn", *config, "--workers", "2", "--worker-class",
+               "sync", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level",
+               "warning", target]  # fmt: skip
     process = subprocess.Popen(command, env=env)
     for _ in range(150):
         try:
@@ -184,9 +190,15 @@ def benchmark(args) -> None:
             report_throughput(totals, args)
             report_weight(ports["shop"])
         finally:
+            # Each worker writes its queued page views on the way out: wait until it has gone,
+            # or it writes into a temporary folder removed under it (a traceback at the end).
             for server in servers:
                 server.terminate()
-                server.wait(timeout=10)
+                try:
+                    server.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
 
 
 def report_throughput(totals, args) -> None:

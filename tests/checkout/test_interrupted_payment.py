@@ -11,7 +11,6 @@ operator's timer would run it, with the same environment.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -26,7 +25,7 @@ import requests
 
 from jomso.extensions import db
 from jomso.orders.queries import find_order
-from jomso.payments.offline.store import STORE_NAME
+from jomso.payments.offline.store import STORE_NAME, read_store
 from tests import services
 from tests.accounts.helpers import build_app, dispose_app
 from tests.catalog.helpers import make_product
@@ -58,8 +57,7 @@ def _worker_pid(access_log: Path, base: str) -> int:
 
 
 def _store_sales(instance: Path) -> list[dict]:
-    path = instance / STORE_NAME
-    data = json.loads(path.read_text()) if path.exists() else {"transactions": {}}
+    data = read_store(instance / STORE_NAME)
     return [t for t in data["transactions"].values() if t["type"] == "sale"]
 
 

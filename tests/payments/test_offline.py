@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from jomso.payments import Outcome, PaymentGateway
-from jomso.payments.offline.store import STORE_NAME
+from jomso.payments.offline.store import STORE_NAME, read_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def gateway(tmp_path):
 
 
 def _store(tmp_path) -> dict:
-    return json.loads((tmp_path / STORE_NAME).read_text())
+    return read_store(tmp_path / STORE_NAME)
 
 
 def test_missing_amount_is_81502_on_the_transaction(gateway):
@@ -223,3 +223,51 @@ def test_the_offline_gateway_can_hang_for_the_whole_timeout_after_authorizing(tm
     assert 0.6 <= waited < 10
     [sale] = gateway.find_by_order("J-4004")
     assert (sale.status, sale.amount_cents) == ("authorized", 400400)
+
+
+def test_a_write_appends_its_records_and_leaves_the_rest_of_the_file_alone(gateway, tmp_path):
+    first = gateway.authorize("A-1", 1000, "fake-valid-nonce").transaction_id
+    before = (tmp_path / STORE_NAME).read_bytes()
+    gateway.capture(first)
+    second = gateway.authorize("A-2", 2000, "fake-valid-nonce").transaction_id
+    after = (tmp_path / STORE_NAME).read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    assert [json.loads(line) for line in after[len(before) :].splitlines()] == [
+        {"txn": _store(tmp_path)["transactions"][first]},
+        {"txn": _store(tmp_path)["transactions"][second]},
+    ]
+    assert _store(tmp_path)["transactions"][first]["status"] == "submitted_for_settlement"
+
+
+def test_a_store_written_whole_by_an_earlier_version_is_read_and_appended_to(tmp_path):
+    path = tmp_path / STORE_NAME
+    writer = PaymentGateway(
+        environment="sandbox", merchant_id="jomso_demo", public_key="pub",
+        private_key="priv", offline_store=tmp_path / "scratch.json",
+    )  # fmt: skip
+    old = writer.authorize("OLD-1", 1200, "fake-valid-nonce", idempotency_key="OLD-1")
+    data = read_store(tmp_path / "scratch.json")
+    path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")))  # no newline
+    gateway = PaymentGateway(
+        environment="sandbox", merchant_id="jomso_demo", public_key="pub",
+        private_key="priv", offline_store=path,
+    )  # fmt: skip
+    assert gateway.capture(old.transaction_id).outcome is Outcome.APPROVED
+    again = gateway.authorize("OLD-1", 1200, "fake-valid-nonce", idempotency_key="OLD-1")
+    assert again.transaction_id == old.transaction_id
+    new = gateway.authorize("NEW-1", 1300, "fake-valid-nonce").transaction_id
+    stored = read_store(path)["transactions"]
+    assert set(stored) == {old.transaction_id, new}
+    assert stored[old.transaction_id]["status"] == "submitted_for_settlement"
+
+
+def test_a_line_half_written_by_a_crash_is_ignored_and_cut_off(gateway, tmp_path):
+    kept = gateway.authorize("C-1", 1000, "fake-valid-nonce").transaction_id
+    path = tmp_path / STORE_NAME
+    with path.open("a") as fh:
+        fh.write('{"txn":{"id":"torn","amount":')
+    assert set(read_store(path)["transactions"]) == {kept}
+    later = gateway.authorize("C-2", 1000, "fake-valid-nonce").transaction_id
+    assert set(read_store(path)["transactions"]) == {kept, later}
+    assert b"torn" not in path.read_bytes()
+    assert all(json.loads(line) for line in path.read_bytes().splitlines())
