@@ -586,6 +586,30 @@ def check_content_pages(app: Flask, client) -> None:
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
 
+# -- 0011: before 0015 (shipping zones and methods) -------------------------------------------
+
+
+def check_shipping_zones(app: Flask, client) -> None:
+    """0015 (shipping zones): the shop keeps its one rate, now as the zone "Everywhere" with
+    "Standard shipping" ($4.95, free from $50: the old defaults, as no setting was changed);
+    the orders placed before keep their shipping price and have no method name."""
+    from jomso.orders.models import Order
+    from jomso.shipping.models import ShippingZone
+
+    with app.app_context():
+        zones = db.session.scalars(select(ShippingZone)).all()
+        assert [(z.name, [a.code for a in z.areas]) for z in zones] == [("Everywhere", ["*"])]
+        method = zones[0].methods[0]
+        assert (method.name, method.kind, method.price_cents, method.free_from_cents) == (
+            "Standard shipping", "free_above", 495, 5000
+        )  # fmt: skip
+        old = db.session.scalars(select(Order)).all()
+        assert old and all(o.shipping_method_name == "" for o in old)
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert "Standard shipping" in owner.get("/staff/shipping").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -596,4 +620,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
+    UpgradeCase("0011", "a shop before shipping zones", (), check_shipping_zones),
 )
