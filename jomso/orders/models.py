@@ -69,7 +69,7 @@ class Order(db.Model):
     shipping_method_id: Mapped[int | None] = mapped_column(
         ForeignKey("shipping_methods.id", ondelete="SET NULL")
     )
-    shipping_method_name: Mapped[str] = mapped_column(String(120), default="")
+    shipping_method_name: Mapped[str] = mapped_column(String(120), default="", index=True)
     total_cents: Mapped[int]
 
     carrier: Mapped[str] = mapped_column(String(80), default="")

@@ -135,11 +135,21 @@ def free_from_cents() -> int | None:
     )
 
 
-def has_methods() -> bool:
-    return (
-        db.session.scalar(select(ShippingMethod.id).where(ShippingMethod.is_active).limit(1))
-        is not None
+def method_names() -> list[str]:
+    """The names of every method, zones' and pickups', for the order list's filter."""
+    return sorted(set(db.session.scalars(select(ShippingMethod.name))), key=str.casefold)
+
+
+def setup_state() -> tuple[int, int, bool]:
+    """For the owner's checklist: the zones, the methods offered, and whether the only zone is
+    the one-rate-everywhere a new shop starts with (holding ``*`` only)."""
+    zones = db.session.execute(select(ShippingArea.zone_id, ShippingArea.country)).all()
+    zone_ids = {zone_id for zone_id, _country in zones}
+    methods = db.session.scalar(
+        select(db.func.count()).select_from(ShippingMethod).where(ShippingMethod.is_active)
     )
+    only_default = [country for _zone, country in zones] == [EVERYWHERE_ELSE]
+    return len(zone_ids), int(methods or 0), only_default
 
 
 def zones_with_methods():

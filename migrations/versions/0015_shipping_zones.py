@@ -74,6 +74,7 @@ def upgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shipping_method_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('shipping_method_name', sa.String(length=120), nullable=False, server_default=''))
+        batch_op.create_index(batch_op.f('ix_orders_shipping_method_name'), ['shipping_method_name'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_orders_shipping_method_id_shipping_methods'), 'shipping_methods', ['shipping_method_id'], ['id'], ondelete='SET NULL')
 
     flat = _old_setting("SHIPPING_FLAT_CENTS", 495)
@@ -100,6 +101,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_orders_shipping_method_id_shipping_methods'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_orders_shipping_method_name'))
         batch_op.drop_column('shipping_method_name')
         batch_op.drop_column('shipping_method_id')
     op.drop_index(op.f('ix_shipping_methods_zone_id'), table_name='shipping_methods')

@@ -270,3 +270,35 @@ def test_the_cart_estimates_for_the_shops_country_or_says_it_comes_at_checkout(a
     _zones(app, ("Europe", ["DE"], [ShippingMethod(name="Post", kind="flat", price_cents=700)]))
     page = client.get("/cart").text
     assert "you see it at checkout" in page and "Total before shipping" in page
+
+
+def test_staff_filter_the_order_list_by_delivery_method(app, client, owner, demo_zones):
+    with app.app_context():
+        express = db.session.scalar(select(ShippingMethod.id).where(ShippingMethod.kind == "flat"))
+    numbers = []
+    for method in (None, str(express)):
+        add_to_cart(client, make_product(app, f"Mug {method}", price_cents=1000))
+        page = client.get("/checkout").text
+        data = checkout_data(page, VISA, **({"shipping_method": method} if method else {}))
+        numbers.append(order_number(client.post("/checkout", data=data)))
+    standard, fast = numbers
+    listed = owner.get("/staff/orders", query_string={"delivery": "Express (next day)"}).text
+    assert fast in listed and standard not in listed
+    assert '<option selected value="Express (next day)">' in listed
+    listed = owner.get("/staff/orders", query_string={"delivery": "Standard (3 to 5 days)"}).text
+    assert standard in listed and fast not in listed
+    # A name that is no method's: the field says so, and the list is not narrowed by it.
+    listed = owner.get("/staff/orders", query_string={"delivery": "Zeppelin", "status": ""})
+    assert listed.status_code == 200
+    assert standard in listed.text and fast in listed.text and "Not a valid choice" in listed.text
+
+
+def test_the_owners_checklist_asks_for_zones_until_they_are_set(app, owner):
+    text = owner.get("/staff/").text
+    assert "One rate goes to every country in the world." in text
+    with app.app_context():
+        set_up_demo_shipping()
+    text = owner.get("/staff/").text
+    assert "3 delivery methods are offered. 2 zones." in text
+    _zones(app)
+    assert "No delivery method is offered: nobody can check out." in owner.get("/staff/").text
