@@ -64,11 +64,8 @@ class Order(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     subtotal_cents: Mapped[int]
     shipping_cents: Mapped[int]
-    # The delivery method chosen at checkout: its name as the customer saw it (kept when the
-    # method is changed or deleted), and the method while it exists.
-    shipping_method_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shipping_methods.id", ondelete="SET NULL")
-    )
+    # The delivery method chosen at checkout, by the name the customer saw (kept when the
+    # method is renamed or deleted; the order list filters by it).
     shipping_method_name: Mapped[str] = mapped_column(String(120), default="", index=True)
     total_cents: Mapped[int]
 

@@ -245,7 +245,6 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             currency=current_app.config["CURRENCY"],
             subtotal_cents=subtotal,
             shipping_cents=shipping_cents,
-            shipping_method_id=delivery.method_id if delivery else None,
             shipping_method_name=delivery.name if delivery else "",
             total_cents=subtotal + shipping_cents,
             lines=lines,

@@ -9,7 +9,7 @@ Before this, every order paid one flat rate (``SHIPPING_FLAT_CENTS``, free from
 "Everywhere" (``*``), with one method, "Standard shipping", at the shop's rate as it was set
 (the environment or the instance's config file; else the old defaults). The owner then
 narrows it at /staff/shipping. Orders placed before keep their shipping price; their method
-name stays empty.
+name stays empty. Orders keep the method by its name only (no key: a method can be deleted).
 """
 import os
 
@@ -71,11 +71,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shipping_methods'))
     )
     op.create_index(op.f('ix_shipping_methods_zone_id'), 'shipping_methods', ['zone_id'], unique=False)
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('shipping_method_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('shipping_method_name', sa.String(length=120), nullable=False, server_default=''))
-        batch_op.create_index(batch_op.f('ix_orders_shipping_method_name'), ['shipping_method_name'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_orders_shipping_method_id_shipping_methods'), 'shipping_methods', ['shipping_method_id'], ['id'], ondelete='SET NULL')
+    # A plain ADD COLUMN (no rebuild of orders: on SQLite that would cascade to its lines).
+    op.add_column('orders', sa.Column('shipping_method_name', sa.String(length=120), nullable=False, server_default=''))
+    op.create_index(op.f('ix_orders_shipping_method_name'), 'orders', ['shipping_method_name'], unique=False)
 
     flat = _old_setting("SHIPPING_FLAT_CENTS", 495)
     free_from = _old_setting("FREE_SHIPPING_THRESHOLD_CENTS", 5000)
@@ -99,11 +97,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_orders_shipping_method_id_shipping_methods'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_orders_shipping_method_name'))
-        batch_op.drop_column('shipping_method_name')
-        batch_op.drop_column('shipping_method_id')
+    op.drop_index(op.f('ix_orders_shipping_method_name'), table_name='orders')
+    op.drop_column('orders', 'shipping_method_name')  # SQLite 3.35+: no rebuild
     op.drop_index(op.f('ix_shipping_methods_zone_id'), table_name='shipping_methods')
     op.drop_table('shipping_methods')
     op.drop_index(op.f('ix_shipping_areas_zone_id'), table_name='shipping_areas')
