@@ -42,6 +42,7 @@ BLUEPRINTS = (
     "jomso.crawlers",
     "jomso.pages",
     "jomso.pages.staff_views",
+    "jomso.shipping.staff_views",
 )
 
 

@@ -1,7 +1,7 @@
 """Settings: defaults here, then ``instance/config.py``, then ``JOMSO_*`` environment variables.
 
 Every setting is documented in the configuration table of docs/owners.md (tests/test_docs.py
-checks). Environment values are parsed as JSON when they parse (``JOMSO_SHIPPING_FLAT_CENTS=495``
+checks). Environment values are parsed as JSON when they parse (``JOMSO_PRODUCTS_PER_PAGE=24``
 is an int), otherwise kept as text.
 """
 
@@ -50,7 +50,6 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     BACKUP_DIR = ""  # where `backup` writes when given no DEST; empty: instance/backups
 
-    SHIPPING_FLAT_CENTS = 495
     # Carriers staff ship with, and the page where a parcel is followed: "{tracking}" is
     # replaced by the tracking number. Staff may type another carrier (no link then).
     CARRIERS = {
@@ -62,7 +61,6 @@ class Defaults:
         "La Poste": "https://www.laposte.fr/outils/suivre-vos-envois?code={tracking}",
         "DPD": "https://tracking.dpd.de/status/en_US/parcel/{tracking}",
     }
-    FREE_SHIPPING_THRESHOLD_CENTS = 5000  # 0 turns free shipping off
     PRODUCTS_PER_PAGE = 24
     SEARCH_MAX_RESULTS = 1000  # a search lists at most this many products (the newest matches)
     NEW_PRODUCT_DAYS = 14

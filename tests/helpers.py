@@ -156,3 +156,20 @@ def forms_on(html: str) -> list[PageForm]:
     reader.feed(html)
     reader.close()
     return reader.forms
+
+
+def set_standard_shipping(app, price_cents=495, free_from_cents=5000):
+    """The one method a new shop starts with (migration 0014: "Everywhere", "Standard
+    shipping"), at another rate; ``free_from_cents=None``: never free."""
+    from sqlalchemy import select
+
+    from jomso.shipping.models import MethodKind, ShippingMethod
+
+    with app.app_context():
+        method = db.session.scalar(
+            select(ShippingMethod).where(ShippingMethod.name == "Standard shipping")
+        )
+        method.kind = MethodKind.FLAT if free_from_cents is None else MethodKind.FREE_ABOVE
+        method.price_cents = price_cents
+        method.free_from_cents = free_from_cents
+        db.session.commit()

@@ -52,11 +52,11 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     (instance / "config.py").write_text('SHOP_NAME = "From File"\nCURRENCY = "EUR"\n')
     monkeypatch.setenv("JOMSO_INSTANCE_PATH", str(instance))
     monkeypatch.setenv("JOMSO_SHOP_NAME", "From Env")
-    monkeypatch.setenv("JOMSO_SHIPPING_FLAT_CENTS", "700")
+    monkeypatch.setenv("JOMSO_PRODUCTS_PER_PAGE", "30")
     app = create_app()
     assert app.config["SHOP_NAME"] == "From Env"
     assert app.config["CURRENCY"] == "EUR"
-    assert app.config["SHIPPING_FLAT_CENTS"] == 700
+    assert app.config["PRODUCTS_PER_PAGE"] == 30
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("inst/jomso.sqlite3")
 
 

@@ -17,10 +17,13 @@ API for checkout and other areas
         ``CART_MAX_QUANTITY`` are lowered, a price changed since the customer last saw it is
         pointed out (once); each change is described in ``notices``, and committed. Then:
         ``lines`` (``product``, ``quantity``, ``unit_price_cents``, ``line_total_cents``,
-        ``image_key``, ``previous_price_cents``), ``subtotal_cents``, ``shipping_cents``
-        (``SHIPPING_FLAT_CENTS``; free from ``FREE_SHIPPING_THRESHOLD_CENTS`` when that is
-        above 0; none on an empty cart), ``total_cents``, ``item_count``. All integer cents.
-        ``summarize(None)`` is the empty summary.
+        ``image_key``, ``previous_price_cents``, ``weight_grams`` of one), ``subtotal_cents``,
+        ``weight_grams``, ``shipping_cents`` (the estimate for the shop's own country:
+        ``shipping.rates.estimate``; ``delivery`` is that quote, None when the shop does not
+        deliver there or the cart is empty), ``total_cents``, ``item_count``. All integer
+        cents. ``summarize(None)`` is the empty summary.
+    ``with_delivery(summary, quote)``
+        The summary priced with the delivery method the customer chose at checkout.
     ``clear_cart(cart)``
         Empties the cart (and forgets a guest cart) inside the caller's transaction: checkout
         calls it just before committing the order.
@@ -35,7 +38,7 @@ API for checkout and other areas
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from flask import current_app, session
@@ -51,6 +54,8 @@ from jomso.catalog.queries import first_image_key
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.i18n import format_money
+from jomso.shipping import rates
+from jomso.shipping.rates import Quote
 
 SESSION_KEY = "cart_id"
 
@@ -63,6 +68,7 @@ class CartLine:
     line_total_cents: int
     image_key: str | None = None
     previous_price_cents: int | None = None  # set on the view right after a price change
+    weight_grams: int = 0  # of one item
 
 
 @dataclass
@@ -75,6 +81,9 @@ class CartSummary:
     notices: list[str] = field(default_factory=list)
     # How much more to spend for free shipping (0 when it is free already or not offered).
     free_shipping_gap_cents: int = 0
+    weight_grams: int = 0
+    # The delivery priced in ``shipping_cents``: the estimate, or the method chosen at checkout.
+    delivery: Quote | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -243,15 +252,17 @@ def remove_item(item: CartItem) -> CartChange:
     return CartChange(_("Removed “%(name)s” from your cart.", name=name))
 
 
-def _shipping(subtotal: int) -> tuple[int, int]:
-    """Shipping for a subtotal, and how much more would make it free."""
-    if subtotal <= 0:
-        return 0, 0
-    threshold = int(current_app.config["FREE_SHIPPING_THRESHOLD_CENTS"])
-    if threshold > 0 and subtotal >= threshold:
-        return 0, 0
-    gap = threshold - subtotal if threshold > 0 else 0
-    return int(current_app.config["SHIPPING_FLAT_CENTS"]), gap
+def with_delivery(summary: CartSummary, quote: Quote | None) -> CartSummary:
+    """``summary`` priced with ``quote`` (the method chosen at checkout; None: no shipping
+    price yet)."""
+    shipping = quote.cents if quote is not None else 0
+    return replace(
+        summary,
+        delivery=quote,
+        shipping_cents=shipping,
+        free_shipping_gap_cents=quote.free_gap_cents if quote is not None else 0,
+        total_cents=summary.subtotal_cents + shipping,
+    )
 
 
 def summarize(cart: Cart | None) -> CartSummary:
@@ -314,9 +325,10 @@ def summarize(cart: Cart | None) -> CartSummary:
         db.session.commit()
     summary.subtotal_cents = sum(line.line_total_cents for line in summary.lines)
     summary.item_count = sum(line.quantity for line in summary.lines)
-    summary.shipping_cents, summary.free_shipping_gap_cents = _shipping(summary.subtotal_cents)
-    summary.total_cents = summary.subtotal_cents + summary.shipping_cents
-    return summary
+    summary.weight_grams = sum(line.weight_grams * line.quantity for line in summary.lines)
+    if not summary.lines:
+        return summary
+    return with_delivery(summary, rates.estimate(summary.subtotal_cents, summary.weight_grams))
 
 
 def clear_cart(cart: Cart) -> None:

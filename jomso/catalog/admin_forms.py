@@ -44,9 +44,10 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def parse_price(text: str) -> int:
+def parse_price(text: str, allow_zero: bool = False) -> int:
     """A price typed in the shop's locale ("1,234.50", "$12", "12,50 €" for de_DE) as integer
-    minor units of the shop's currency. ValueError carries the message for the field."""
+    minor units of the shop's currency (0 only with ``allow_zero``: a free delivery). ValueError
+    carries the message for the field."""
     config = current_app.config
     locale, currency = current_locale(), config["CURRENCY"]
     precision = get_currency_precision(currency)
@@ -69,7 +70,7 @@ def parse_price(text: str) -> int:
             if precision
             else _("Use a whole number: this currency has no cents.")
         )
-    if amount <= 0:
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise ValueError(_("The price must be more than zero."))
     if amount >= MAX_PRICE_UNITS:
         raise ValueError(_("That price is too high. Please check it."))
@@ -91,7 +92,12 @@ def _pattern(precision: int) -> str:
 
 
 class PriceField(StringField):
-    """A price in the shop's currency, typed as a decimal; ``data`` is integer cents."""
+    """A price in the shop's currency, typed as a decimal; ``data`` is integer cents. With
+    ``allow_zero=True``, 0 is a price too (a free delivery)."""
+
+    def __init__(self, *args, allow_zero: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_zero = allow_zero
 
     def _value(self):
         if self.raw_data:
@@ -105,7 +111,7 @@ class PriceField(StringField):
         if not valuelist[0].strip():
             raise ValueError(_("Enter the price."))
         try:
-            self.data = parse_price(valuelist[0])
+            self.data = parse_price(valuelist[0], allow_zero=self.allow_zero)
         except ValueError as error:
             raise ValueError(str(error)) from None
 

@@ -1,4 +1,5 @@
-"""The checkout form: contact, billing and shipping addresses, and the payment nonce.
+"""The checkout form: contact, billing and shipping addresses, the delivery method, and the
+payment nonce.
 
 Prices, quantities and totals are never read from the form: the server takes them from the
 database. The form carries only what the customer typed, the one-time nonce (never kept),
@@ -10,7 +11,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Form, FormField, HiddenField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from jomso.accounts import validation
@@ -20,6 +30,14 @@ from jomso.orders.placing import CheckoutDetails
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _method_id(value) -> int | None:
+    """A delivery method's id as sent; anything else (tampered) is no method."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class CheckoutAddressForm(AddressFields, Form):
@@ -72,6 +90,9 @@ class CheckoutForm(FlaskForm):
     billing = FormField(CheckoutAddressForm)
     shipping_same = BooleanField(_l("Ship to my billing address"), default=True)
     shipping = FormField(CheckoutAddressForm)
+    # Its choices are the quotes for the address (``checkout.delivery``), set by the view.
+    shipping_method = RadioField(_l("Delivery"), coerce=_method_id, validate_choice=False)
+    delivery_hash = HiddenField(validators=[Length(max=100)])
     payment_method_nonce = HiddenField(validators=[Length(max=4096)])
     device_data = HiddenField(validators=[Length(max=8192)])
     checkout_token = HiddenField(validators=[Length(max=100)])
@@ -79,8 +100,24 @@ class CheckoutForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.collected = False  # a local pickup is chosen: no shipping address needed
         _autocomplete("billing")(self.billing.form)
         _autocomplete("shipping")(self.shipping.form)
+
+    def limit_shipping_countries(self, countries: set[str] | None) -> None:
+        """Offer only the countries the shop delivers to (None: every country) for the
+        delivery address; the billing address may be anywhere."""
+        if countries is None:
+            return
+        country = self.shipping.form.country
+        country.choices = [(code, name) for code, name in country.choices if code in countries]
+        if country.data not in countries and country.choices:
+            country.data = country.choices[0][0]
+
+    def destination(self) -> tuple[str, str]:
+        """The country and region the parcel goes to, as typed."""
+        address = self.billing.form if self.shipping_same.data else self.shipping.form
+        return address.country.data or "", (address.region.data or "").strip().upper()
 
     def phone_region(self) -> str | None:
         return self.billing.form.country.data
@@ -91,17 +128,19 @@ class CheckoutForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.shipping_same.data:
+        if self.shipping_same.data or self.collected:
             # The shipping fields are ignored: their errors do not count.
             for field in self.shipping.form:
                 field.errors = []
             valid = not any(f.errors for name, f in self._fields.items() if name != "shipping")
         return valid
 
-    def details(self) -> CheckoutDetails:
-        """What was typed, validated and normalised (email lower-cased, phone in E.164)."""
+    def details(self, collected: bool = False) -> CheckoutDetails:
+        """What was typed, validated and normalised (email lower-cased, phone in E.164).
+        ``collected``: a local pickup, so the shipping address is the billing one."""
         billing = self.billing.form.data_dict()
-        shipping = billing if self.shipping_same.data else self.shipping.form.data_dict()
+        same = self.shipping_same.data or collected
+        shipping = billing if same else self.shipping.form.data_dict()
         return CheckoutDetails(
             email=self.email.normalized,
             phone=self.phone.e164,

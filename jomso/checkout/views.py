@@ -34,6 +34,7 @@ from jomso.analytics.recording import skip_page_view
 from jomso.cart import services as cart_services
 from jomso.cart.services import current_cart, summarize
 from jomso.checkout import bp
+from jomso.checkout.delivery import Delivery, check_choice, delivery_for
 from jomso.checkout.forms import CheckoutForm
 from jomso.orders import access, placing
 from jomso.orders.placing import Placement
@@ -113,7 +114,15 @@ def _admit_braintree() -> None:
     )
 
 
-def _page(form, summary, *, status=200, notices=(), payment_error=None, renew=False):
+def _delivery(form: CheckoutForm, summary):
+    """The methods for the address typed, and the summary priced with the chosen one."""
+    delivery = delivery_for(form, summary.subtotal_cents, summary.weight_grams)
+    return delivery, cart_services.with_delivery(summary, delivery.chosen)
+
+
+def _page(
+    form, summary, delivery: Delivery, *, status=200, notices=(), payment_error=None, renew=False
+):
     """The checkout page. ``notices`` explain a change of the cart; ``payment_error`` is the
     gateway's message for the customer. The nonce is never sent back."""
     demo = payments.is_demo_mode()
@@ -129,10 +138,12 @@ def _page(form, summary, *, status=200, notices=(), payment_error=None, renew=Fa
     form.device_data.data = ""
     form.checkout_token.data = _checkout_token(renew)
     form.summary_hash.data = placing.summary_fingerprint(summary)
+    form.delivery_hash.data = delivery.digest
     response = render_template(
         "checkout/checkout.html",
         form=form,
         summary=summary,
+        delivery=delivery,
         notices=[*summary.notices, *notices],
         payment_error=payment_error,
         demo=demo,
@@ -163,7 +174,8 @@ def checkout():
     form = CheckoutForm()
     if current_user.is_authenticated:
         form.prefill(current_user)
-    return _page(form, summary)
+    delivery, summary = _delivery(form, summary)
+    return _page(form, summary, delivery)
 
 
 @bp.post("/checkout")
@@ -183,19 +195,31 @@ def place_order():
     summary = summarize(cart)
     if summary.is_empty:
         return _to_cart(summary.notices)
-    if asked_for_address_layout():  # "show the fields for this country": nothing is placed
-        return _page(form, summary)
-    if not form.validate_on_submit():
-        return _page(form, summary, status=422)
+    shown_delivery = form.delivery_hash.data
+    delivery, summary = _delivery(form, summary)
+    if asked_for_address_layout():  # "update" for the fields or the methods: nothing placed
+        return _page(form, summary, delivery)
+    valid = form.validate_on_submit()
+    problem = check_choice(form, delivery)
+    if problem:
+        form.shipping_method.errors = [problem]
+    if not valid or problem:
+        return _page(form, summary, delivery, status=422)
+    if shown_delivery != delivery.digest:  # the address changed: show its methods first
+        changed = _(
+            "The delivery options for this address are shown below. Please choose one and "
+            "place the order again."
+        )
+        return _page(form, summary, delivery, status=409, notices=[changed])
     if not token or token != session.get(TOKEN_KEY):
         stale = _("This checkout page was out of date. Please check your order and try again.")
-        return _page(form, summary, status=409, notices=[stale])
+        return _page(form, summary, delivery, status=409, notices=[stale])
 
     result = placing.place_order(
         cart=cart,
         summary=summary,
         shown_fingerprint=form.summary_hash.data or "",
-        details=form.details(),
+        details=form.details(collected=form.collected),
         nonce=form.payment_method_nonce.data,
         device_data=form.device_data.data,
         checkout_token=token,
@@ -216,10 +240,11 @@ def place_order():
     summary = summarize(current_cart())
     if summary.is_empty:
         return _to_cart(result.notices)
+    delivery, summary = _delivery(form, summary)
     if result.outcome is Placement.FAILED:
-        return _page(form, summary, status=422, payment_error=result.message, renew=True)
+        return _page(form, summary, delivery, status=422, payment_error=result.message, renew=True)
     notices = result.notices or ([result.message] if result.message else [])
-    return _page(form, summary, status=409, notices=notices)
+    return _page(form, summary, delivery, status=409, notices=notices)
 
 
 @bp.get("/orders/<number>")

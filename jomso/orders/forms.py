@@ -20,6 +20,7 @@ from wtforms.validators import (
 
 from jomso.orders.order_list import MIN_SEARCH, PAYMENT_STATE_LABELS, SORT_LABELS, Sort
 from jomso.orders.status import STATUS_LABELS
+from jomso.shipping.rates import method_names
 
 TO_DO = "todo"
 # Days before this or after that are typing mistakes (a year 20205), not a range to search.
@@ -41,6 +42,10 @@ def _status_choices():
 
 def _payment_choices():
     return [("", _l("Any payment")), *PAYMENT_STATE_LABELS.items()]
+
+
+def _delivery_choices():
+    return [("", _l("Any delivery")), *((name, name) for name in method_names())]
 
 
 def _sort_choices():
@@ -71,6 +76,7 @@ class OrderSearchForm(FlaskForm):
     date_from = DateField(_l("Placed from"), validators=[Optional(), _sensible_day])
     date_to = DateField(_l("Placed until"), validators=[Optional(), _sensible_day])
     payment = SelectField(_l("Payment"), choices=_payment_choices, default="")
+    delivery = SelectField(_l("Delivery"), choices=_delivery_choices, default="")
     sort = SelectField(_l("Sort"), choices=_sort_choices, default=Sort.NEWEST)
 
     def validate_q(self, field):

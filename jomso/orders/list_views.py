@@ -41,7 +41,7 @@ from jomso.permissions import Permission, permission_required
 
 PER_PAGE = 50
 MAX_BULK = 200  # ticked orders one action takes; a page shows 50
-FILTER_KEYS = ("q", "status", "date_from", "date_to", "payment", "sort")
+FILTER_KEYS = ("q", "status", "date_from", "date_to", "payment", "delivery", "sort")
 
 
 def _filter_from(args: MultiDict) -> tuple[OrderSearchForm, OrderFilter, list[str]]:
@@ -57,7 +57,9 @@ def _filter_from(args: MultiDict) -> tuple[OrderSearchForm, OrderFilter, list[st
         notices.append(_("The dates were the wrong way round: they are swapped."))
     search = (form.q.data or "") if not form.q.errors else ""
     chosen = form.status.data if not form.status.errors else TO_DO
-    narrowed = search or any(args.get(key) for key in ("date_from", "date_to", "payment"))
+    narrowed = search or any(
+        args.get(key) for key in ("date_from", "date_to", "payment", "delivery")
+    )
     if narrowed and chosen == TO_DO and "status" not in args:
         chosen = ""  # a search looks through every order unless told otherwise
         form.status.data = ""
@@ -68,6 +70,7 @@ def _filter_from(args: MultiDict) -> tuple[OrderSearchForm, OrderFilter, list[st
         date_from=form.date_from.data if not form.date_from.errors else None,
         date_to=form.date_to.data if not form.date_to.errors else None,
         payment=(form.payment.data or "") if not form.payment.errors else "",
+        delivery=(form.delivery.data or "") if not form.delivery.errors else "",
         sort=form.sort.data if not form.sort.errors else listing.Sort.NEWEST,
         customer_fields=customer_fields,
     )

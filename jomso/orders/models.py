@@ -67,6 +67,9 @@ class Order(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     subtotal_cents: Mapped[int]
     shipping_cents: Mapped[int]
+    # The delivery method chosen at checkout, by the name the customer saw (kept when the
+    # method is renamed or deleted; the order list filters by it).
+    shipping_method_name: Mapped[str] = mapped_column(String(120), default="", index=True)
     total_cents: Mapped[int]
 
     carrier: Mapped[str] = mapped_column(String(80), default="")

@@ -9,7 +9,8 @@ orders (tests/benchmarks/bench_order_list.py measures 60,000):
   SKUs are looked up in ``order_search_terms`` (see ``orders.search_terms``) with a prefix
   range on an index; never a ``LIKE '%...%'`` that reads every order. Several words must all
   match (``gus gue`` finds Gus Guest).
-* **Filters**: statuses, a range of the shop's local days (``TIMEZONE``), the payment's state.
+* **Filters**: statuses, a range of the shop's local days (``TIMEZONE``), the payment's state,
+  the delivery method (by the name the order keeps, on ``ix_orders_shipping_method_name``).
 * **Sort**: newest or oldest first, highest or lowest total first.
 
 The CSV export of these orders is ``orders.order_export``.
@@ -101,6 +102,7 @@ class OrderFilter:
     date_from: date | None = None
     date_to: date | None = None
     payment: str = ""
+    delivery: str = ""  # a delivery method's name
     sort: str = Sort.NEWEST
     # Whether the search may find orders by their email and billing name: only for those who
     # may see customer records (the orders role searches what its pages show).
@@ -119,6 +121,8 @@ class OrderFilter:
             parts.append(f"to {self.date_to.isoformat()}")
         if self.payment:
             parts.append(f"payment {self.payment}")
+        if self.delivery:
+            parts.append(f"delivery {self.delivery}")
         return ", ".join(parts)
 
 
@@ -184,6 +188,8 @@ def narrowed(query: Select, flt: OrderFilter) -> Select:
         query = query.where(Order.created_at < day_start(flt.date_to + timedelta(days=1)))
     if flt.payment:
         query = query.where(_payment_condition(flt.payment))
+    if flt.delivery:
+        query = query.where(Order.shipping_method_name == flt.delivery)
     if flt.search:
         condition = search_condition(flt.search, flt.customer_fields)
         if condition is not None:

@@ -112,10 +112,11 @@ class _AlreadyPlaced(Exception):
 
 
 def summary_fingerprint(summary: CartSummary) -> str:
-    """A digest of what the checkout page showed: each product, quantity and price, the
-    shipping and the total. The form carries it back so a change in between is noticed."""
+    """A digest of what the checkout page showed: each product, quantity and price, and the
+    subtotal. The form carries it back so a change in between is noticed. (The delivery
+    methods and their prices have their own digest: ``checkout.delivery``.)"""
     parts = [f"{line.product.id}:{line.quantity}:{line.unit_price_cents}" for line in summary.lines]
-    parts.append(f"s{summary.shipping_cents}:t{summary.total_cents}")
+    parts.append(f"t{summary.subtotal_cents}")
     return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
 
 
@@ -200,6 +201,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
     locked transaction. Raises _AlreadyPlaced, _StockChanged."""
     wanted = {line.product.id: (line.quantity, line.unit_price_cents) for line in summary.lines}
     shipping_cents = summary.shipping_cents
+    delivery = summary.delivery
     user_id = user.id if user is not None else None
     with write_lock():
         by_id = {product.id: product for product in lock_products(wanted)}
@@ -244,6 +246,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             language=current_language(),
             subtotal_cents=subtotal,
             shipping_cents=shipping_cents,
+            shipping_method_name=delivery.name if delivery else "",
             total_cents=subtotal + shipping_cents,
             lines=lines,
             **{f"billing_{k}": details.billing.get(k) or "" for k in ADDRESS_PARTS},

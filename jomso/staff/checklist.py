@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from jomso.config import PLACEHOLDER_EMAIL
 
@@ -23,7 +24,7 @@ class CheckItem:
 
 
 def setup_checklist() -> list[CheckItem]:
-    return [_payments(), _mail(), _https(), _policy(), _privacy_notice()]
+    return [_payments(), _mail(), _https(), _policy(), _privacy_notice(), _shipping()]
 
 
 def _payments() -> CheckItem:
@@ -137,4 +138,35 @@ def _privacy_notice() -> CheckItem:
         )
     return CheckItem(
         title, OK, _("The privacy page names the shop, its address, its host and mail provider.")
+    )
+
+
+def _shipping() -> CheckItem:
+    """Somewhere to deliver to, and not the one rate for every country a new shop starts with
+    (migration 0014's zone "Everywhere")."""
+    from jomso.shipping.rates import setup_state
+
+    title = _("Shipping")
+    zones, methods, only_default = setup_state()
+    if not methods:
+        return CheckItem(
+            title, TODO, _("No delivery method is offered: nobody can check out. Add one.")
+        )
+    if only_default:
+        return CheckItem(
+            title,
+            TODO,
+            _(
+                "One rate goes to every country in the world. Set the zones you deliver to "
+                "and their rates."
+            ),
+        )
+    return CheckItem(
+        title,
+        OK,
+        ngettext(
+            "%(num)d delivery method is offered.", "%(num)d delivery methods are offered.", methods
+        )
+        + " "
+        + ngettext("%(num)d zone.", "%(num)d zones.", zones),
     )

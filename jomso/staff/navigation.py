@@ -91,6 +91,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Revenue, orders, best sellers, categories and countries: figures only."),
     ),
     StaffLink(
+        "shipping_admin.zone_list",
+        _l("Shipping"),
+        ADMIN,
+        _l("Where you deliver, the methods and their rates."),
+    ),
+    StaffLink(
         "staff.staff_list",
         _l("Staff"),
         ADMIN,

@@ -20,6 +20,21 @@
       window.print();
     });
   });
+  // The checkout's delivery methods: each carries its shipping and total as the server
+  // formatted them; picking one shows them at once (without a script, the order is charged
+  // the method picked all the same, and its price is beside it).
+  document.querySelectorAll("input[name=shipping_method][data-total]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var shipping = document.getElementById("checkout-shipping");
+      var label = document.getElementById("checkout-shipping-label");
+      var total = document.getElementById("checkout-total");
+      var button = document.getElementById("place-order");
+      if (shipping) { shipping.textContent = radio.dataset.shipping; }
+      if (label) { label.textContent = radio.dataset.name; }
+      if (total) { total.textContent = radio.dataset.total; }
+      if (button) { button.textContent = radio.dataset.pay; }
+    });
+  });
   // The product gallery: each thumbnail links to ?picture=N, which the server shows (no script
   // needed). With a script, a click swaps the main picture in place: no reload, the page stays
   // where it is, and the address still names the picture shown.

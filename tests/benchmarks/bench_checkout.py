@@ -99,6 +99,8 @@ def _checkout_form(html: str, index: int) -> dict:
         "csrf_token": _csrf(html),
         "checkout_token": _hidden(html, "checkout_token"),
         "summary_hash": _hidden(html, "summary_hash"),
+        "delivery_hash": _hidden(html, "delivery_hash"),
+        "shipping_method": re.search(r'name="shipping_method"[^>]*value="([^"]*)"', html).group(1),
         "email": f"bench{index}@example.com",
         "phone": "(503) 555-0143",
         "billing-name": "Bench Buyer",

@@ -36,6 +36,14 @@ def hidden(html: str, name: str) -> str:
     return match.group(1)
 
 
+def chosen_delivery(html: str) -> str | None:
+    """The value of the delivery method the checkout page has ticked (None: none offered)."""
+    for tag in re.findall(r'<input[^>]*\bname="shipping_method"[^>]*>', html):
+        if re.search(r"\bchecked\b", tag):
+            return re.search(r'value="([^"]*)"', tag).group(1)
+    return None
+
+
 def input_tag(html: str, name: str) -> str:
     """The ``<input>`` element named ``name`` on the page."""
     match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
@@ -73,6 +81,8 @@ def checkout_data(
         "csrf_token": csrf_token_from(page_html),
         "checkout_token": hidden(page_html, "checkout_token"),
         "summary_hash": hidden(page_html, "summary_hash"),
+        "delivery_hash": hidden(page_html, "delivery_hash"),
+        "shipping_method": chosen_delivery(page_html),
         "email": email,
         "phone": phone,
         **{f"billing-{k}": v for k, v in ADDRESS.items()},

@@ -582,7 +582,7 @@ def check_content_pages(app: Flask, client) -> None:
     form = {"csrf_token": token, "base_version": "0", "body": "We make bowls.", "summary": "Hi."}
     response = owner.post("/staff/pages/about", data={**form, "action": "publish"})
     assert response.status_code == 302
-    assert "We make bowls." in client.get("/pages/about").text
+    assert "Bowls Ltd, 1 Clay Lane." in client.get("/pages/imprint").text
     assert '<a href="/pages/about">' in client.get("/").text
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
@@ -641,6 +641,30 @@ def check_order_language(app: Flask, client) -> None:
     assert '<html lang="de">' in home and '<a href="/pages/imprint">' in home
 
 
+# -- 0013: before 0014 (shipping zones and methods) -------------------------------------------
+
+
+def check_shipping_zones(app: Flask, client) -> None:
+    """0014 (shipping zones): the shop keeps its one rate, now as the zone "Everywhere" with
+    "Standard shipping" ($4.95, free from $50: the old defaults, as no setting was changed);
+    the orders placed before keep their shipping price and have no method name."""
+    from jomso.orders.models import Order
+    from jomso.shipping.models import ShippingZone
+
+    with app.app_context():
+        zones = db.session.scalars(select(ShippingZone)).all()
+        assert [(z.name, [a.code for a in z.areas]) for z in zones] == [("Everywhere", ["*"])]
+        method = zones[0].methods[0]
+        assert (method.name, method.kind, method.price_cents, method.free_from_cents) == (
+            "Standard shipping", "free_above", 495, 5000
+        )  # fmt: skip
+        old = db.session.scalars(select(Order)).all()
+        assert old and all(o.shipping_method_name == "" for o in old)
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert "Standard shipping" in owner.get("/staff/shipping").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -653,4 +677,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
     UpgradeCase("0011", "a shop before the search words", SHOP_0011, check_search_words),
     UpgradeCase("0012", "a shop before orders kept their language", (), check_order_language),
+    UpgradeCase("0013", "a shop before shipping zones", (), check_shipping_zones),
 )

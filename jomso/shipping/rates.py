@@ -1,0 +1,169 @@
+"""The price of delivering a cart to an address: the one place that says it.
+
+``quotes(country, region, subtotal_cents, weight_grams)``
+    The methods that apply, each as a ``Quote`` (integer cents), cheapest first: the active
+    methods of the address's zone (its region's, else its country's, else the ``*`` zone),
+    then every active local pickup. A weight-band method is left out for a cart heavier than
+    its last band. An address in no zone gets the pickups only, or nothing.
+``estimate(subtotal_cents, weight_grams)``
+    What the cart shows before an address is known: the cheapest delivery to the shop's own
+    country (``addresses.shop_country``), or None when the shop does not deliver there.
+``shipping_countries()``
+    The countries an address may be in to be delivered to (None: every country, when a zone
+    holds ``*``); the checkout's delivery address offers only these.
+``free_from_cents()``
+    The subtotal from which delivery to the shop's country is free, if a method says so (the
+    product page's hint).
+
+Every read is one or two small queries over the zone tables, which hold a few dozen rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from jomso.addresses import shop_country
+from jomso.extensions import db
+from jomso.shipping.models import EVERYWHERE_ELSE, MethodKind, ShippingArea, ShippingMethod
+
+
+@dataclass(frozen=True)
+class Quote:
+    method_id: int
+    name: str
+    kind: str
+    cents: int
+    # How much more to spend for this method to be free (0: free already, or never free).
+    free_gap_cents: int = 0
+
+    @property
+    def needs_address(self) -> bool:
+        return self.kind != MethodKind.PICKUP
+
+
+def price(method: ShippingMethod, subtotal_cents: int, weight_grams: int) -> int | None:
+    """What ``method`` charges for a cart, or None when it does not take it."""
+    if method.kind == MethodKind.FREE_ABOVE:
+        free_from = method.free_from_cents
+        if free_from is not None and subtotal_cents >= free_from:
+            return 0
+        return method.price_cents
+    if method.kind == MethodKind.WEIGHT:
+        for up_to, cents in method.bands:
+            if weight_grams <= up_to:
+                return cents
+        return None
+    return method.price_cents  # flat and pickup
+
+
+def _quote(method: ShippingMethod, subtotal_cents: int, weight_grams: int) -> Quote | None:
+    cents = price(method, subtotal_cents, weight_grams)
+    if cents is None:
+        return None
+    gap = 0
+    if method.kind == MethodKind.FREE_ABOVE and cents and method.free_from_cents is not None:
+        gap = method.free_from_cents - subtotal_cents
+    return Quote(method.id, method.name, method.kind, cents, gap)
+
+
+def zone_id_for(country: str, region: str = "") -> int | None:
+    """The zone an address falls in: its region's, else its country's, else the ``*`` zone."""
+    if not country:
+        return None
+    rows = db.session.execute(
+        select(ShippingArea.zone_id, ShippingArea.country, ShippingArea.region).where(
+            or_(
+                (ShippingArea.country == country) & ShippingArea.region.in_(["", region or ""]),
+                ShippingArea.country == EVERYWHERE_ELSE,
+            )
+        )
+    ).all()
+    best = sorted(rows, key=lambda r: (r.country == EVERYWHERE_ELSE, r.region == ""))
+    return best[0].zone_id if best else None
+
+
+def quotes(country: str, region: str, subtotal_cents: int, weight_grams: int) -> list[Quote]:
+    zone_id = zone_id_for(country, region)
+    wanted = ShippingMethod.zone_id.is_(None)
+    if zone_id is not None:
+        wanted = or_(wanted, ShippingMethod.zone_id == zone_id)
+    methods = db.session.scalars(
+        select(ShippingMethod)
+        .where(ShippingMethod.is_active, wanted)
+        .order_by(ShippingMethod.position, ShippingMethod.id)
+    ).all()
+    found = [q for m in methods if (q := _quote(m, subtotal_cents, weight_grams)) is not None]
+    # Deliveries first, cheapest first; the pickups after them.
+    return sorted(found, key=lambda q: (not q.needs_address, q.cents))
+
+
+def estimate(subtotal_cents: int, weight_grams: int) -> Quote | None:
+    delivered = [
+        q for q in quotes(shop_country(), "", subtotal_cents, weight_grams) if q.needs_address
+    ]
+    return delivered[0] if delivered else None
+
+
+def shipping_countries() -> set[str] | None:
+    countries = set(
+        db.session.scalars(
+            select(ShippingArea.country)
+            .join(ShippingMethod, ShippingMethod.zone_id == ShippingArea.zone_id)
+            .where(ShippingMethod.is_active)
+        )
+    )
+    return None if EVERYWHERE_ELSE in countries else countries
+
+
+def free_from_cents() -> int | None:
+    zone_id = zone_id_for(shop_country())
+    if zone_id is None:
+        return None
+    return db.session.scalar(
+        select(ShippingMethod.free_from_cents)
+        .where(
+            ShippingMethod.zone_id == zone_id,
+            ShippingMethod.is_active,
+            ShippingMethod.kind == MethodKind.FREE_ABOVE,
+            ShippingMethod.free_from_cents.is_not(None),
+        )
+        .order_by(ShippingMethod.free_from_cents)
+        .limit(1)
+    )
+
+
+def method_names() -> list[str]:
+    """The names of every method, zones' and pickups', for the order list's filter."""
+    return sorted(set(db.session.scalars(select(ShippingMethod.name))), key=str.casefold)
+
+
+def setup_state() -> tuple[int, int, bool]:
+    """For the owner's checklist: the zones, the methods offered, and whether the only zone is
+    the one-rate-everywhere a new shop starts with (holding ``*`` only)."""
+    zones = db.session.execute(select(ShippingArea.zone_id, ShippingArea.country)).all()
+    zone_ids = {zone_id for zone_id, _country in zones}
+    methods = db.session.scalar(
+        select(db.func.count()).select_from(ShippingMethod).where(ShippingMethod.is_active)
+    )
+    only_default = [country for _zone, country in zones] == [EVERYWHERE_ELSE]
+    return len(zone_ids), int(methods or 0), only_default
+
+
+def zones_with_methods():
+    """Every zone with its areas and methods, and the pickups, for the staff page."""
+    from jomso.shipping.models import ShippingZone
+
+    zones = db.session.scalars(
+        select(ShippingZone)
+        .options(selectinload(ShippingZone.areas), selectinload(ShippingZone.methods))
+        .order_by(ShippingZone.name, ShippingZone.id)
+    ).all()
+    pickups = db.session.scalars(
+        select(ShippingMethod)
+        .where(ShippingMethod.zone_id.is_(None))
+        .order_by(ShippingMethod.position, ShippingMethod.id)
+    ).all()
+    return zones, pickups

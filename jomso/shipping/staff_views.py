@@ -1,0 +1,124 @@
+"""The owner's shipping page at /staff/shipping: zones with their countries and methods, the
+local pickups, and a form for each (settings are the owner's: ``ADMINISTER``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from jomso.addresses import country_name, shop_country
+from jomso.extensions import db
+from jomso.form_checks import report
+from jomso.permissions import Permission, permission_required
+from jomso.shipping import editing, rates
+from jomso.shipping.forms import KIND_LABELS, PICKUP_ZONE, MethodForm, ZoneForm
+from jomso.shipping.models import ShippingMethod, ShippingZone
+
+bp = Blueprint("shipping_admin", __name__, url_prefix="/staff/shipping", cli_group=None)
+# For the storefront's templates: the product page's "free shipping from", the cart's
+# "shipping to <the shop's country>".
+bp.add_app_template_global(rates.free_from_cents, "free_shipping_from")
+bp.add_app_template_global(lambda: country_name(shop_country()), "shop_country_name")
+
+administer = permission_required(Permission.ADMINISTER)
+
+
+@bp.get("")
+@administer
+def zone_list():
+    zones, pickups = rates.zones_with_methods()
+    return render_template(
+        "staff/shipping/list.html", zones=zones, pickups=pickups, kind_labels=KIND_LABELS
+    )
+
+
+def _zone_or_404(zone_id: int) -> ShippingZone:
+    zone = db.session.get(ShippingZone, zone_id)
+    if zone is None:
+        abort(404)
+    return zone
+
+
+def _method_or_404(method_id: int) -> ShippingMethod:
+    method = db.session.get(ShippingMethod, method_id)
+    if method is None:
+        abort(404)
+    return method
+
+
+@bp.route("/zones/new", methods=["GET", "POST"], defaults={"zone_id": None})
+@bp.route("/zones/<int:zone_id>", methods=["GET", "POST"])
+@administer
+def zone_edit(zone_id: int | None):
+    zone = _zone_or_404(zone_id) if zone_id is not None else None
+    form = ZoneForm(
+        data={"name": zone.name, "areas": ", ".join(a.code for a in zone.areas)} if zone else None
+    )
+    if request.method == "POST":
+        valid = form.validate()
+        valid = report(form, editing.zone_problems(form, zone)) and valid
+        if valid:
+            zone = editing.save_zone(form, zone)
+            flash(_("The zone “%(name)s” is saved.", name=zone.name), "success")
+            return redirect(url_for(".zone_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("staff/shipping/zone.html", form=form, zone=zone), status
+
+
+@bp.post("/zones/<int:zone_id>/delete")
+@administer
+def zone_delete(zone_id: int):
+    zone = _zone_or_404(zone_id)
+    ZoneForm().validate_on_submit()  # the CSRF token is checked for every POST anyway
+    name = zone.name
+    editing.delete_zone(zone)
+    flash(_("The zone “%(name)s” and its methods are deleted.", name=name), "success")
+    return redirect(url_for(".zone_list"))
+
+
+@bp.route("/methods/new", methods=["GET", "POST"], defaults={"method_id": None})
+@bp.route("/methods/<int:method_id>", methods=["GET", "POST"])
+@administer
+def method_edit(method_id: int | None):
+    method = _method_or_404(method_id) if method_id is not None else None
+    if method is not None:
+        data = {
+            "zone": method.zone_id or PICKUP_ZONE,
+            "name": method.name,
+            "kind": method.kind,
+            "price": method.price_cents,
+            "free_from": method.free_from_cents,
+            "weight_bands": "\n".join(
+                f"{grams}: {_price_text(cents)}" for grams, cents in method.bands
+            ),
+            "is_active": method.is_active,
+        }
+    else:
+        data = {"zone": request.args.get("zone", PICKUP_ZONE, type=int)}
+    form = MethodForm(data=data)
+    form.zone.choices = editing.zone_choices()
+    if request.method == "POST":
+        valid = form.validate()
+        valid = report(form, editing.method_problems(form)) and valid
+        if valid:
+            method = editing.save_method(form, method)
+            flash(_("The method “%(name)s” is saved.", name=method.name), "success")
+            return redirect(url_for(".zone_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("staff/shipping/method.html", form=form, method=method), status
+
+
+def _price_text(cents: int) -> str:
+    from jomso.catalog.admin_forms import format_price_input
+
+    return format_price_input(cents)
+
+
+@bp.post("/methods/<int:method_id>/delete")
+@administer
+def method_delete(method_id: int):
+    method = _method_or_404(method_id)
+    name = method.name
+    editing.delete_method(method)
+    flash(_("The method “%(name)s” is deleted.", name=name), "success")
+    return redirect(url_for(".zone_list"))
