@@ -164,7 +164,7 @@ def test_the_page_cache_keeps_one_page_per_language(app, client):
     # Served from the cache now: each language its own page.
     with app.app_context():
         pages = app.extensions["jomso.page_cache"]._pages
-        assert {key[2] for key in pages if key[0] == "catalog.product_detail"} == {"en", "de"}
+        assert {key[3] for key in pages if key[0] == "catalog.product_detail"} == {"en", "de"}
     assert "Add to cart" in client.get("/products/blue-mug").text
     german_again = client.get("/products/blue-mug", headers={"Accept-Language": GERMAN}).text
     assert "In den Warenkorb" in german_again and "Add to cart" not in german_again
