@@ -69,7 +69,13 @@ def test_migrations_install_the_search_column_and_deferred_revision_triggers(app
     assert "ix_products_search_document" in indexes and "ix_products_search" not in indexes
     assert triggers == {
         f"{table}_revision_at_commit": True
-        for table in ("products", "categories", "product_images")
+        for table in (
+            "products",
+            "categories",
+            "product_images",
+            "product_options",
+            "product_variants",
+        )
     }
 
 
@@ -87,9 +93,9 @@ def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_onl
         downgrade(revision="0001")
         db.session.remove()
     assert "prefix='2 3'" in _fts_sql(app)
-    make_product(app, "Stoneware Bowl", description="Homeware for the table.")
-    hidden = make_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
-    make_product(app, "Glass Jar", description="For the kitchen.")
+    _old_product(app, "Stoneware Bowl", description="Homeware for the table.")
+    hidden = _old_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
+    _old_product(app, "Glass Jar", description="For the kitchen.")
 
     with app.app_context():
         upgrade()
@@ -119,6 +125,32 @@ def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_onl
         "Stoneware Bowl",
         "Stonewashed Cloth",
     ]
+
+
+def _old_product(app, name: str, description: str = "", is_active: bool = True) -> int:
+    """A product written for the schema before 0012 (its SKU and stock on the product)."""
+    from jomso.catalog.editing import slugify
+
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO products (name, slug, sku, description, price_cents, stock, "
+                "is_active, created_at, updated_at) VALUES (:name, :slug, :sku, :description, "
+                "1250, 10, :active, '2026-10-01 10:00:00', '2026-10-01 10:00:00')"
+            ),
+            {
+                "name": name,
+                "slug": slugify(name),
+                "sku": f"SKU-{slugify(name).upper()}",
+                "description": description,
+                "active": is_active,
+            },
+        )
+        found = db.session.execute(
+            text("SELECT id FROM products WHERE slug = :slug"), {"slug": slugify(name)}
+        ).scalar()
+        db.session.commit()
+        return found
 
 
 def _revision_before(app, revision: str) -> str:
@@ -221,14 +253,14 @@ def test_0007_fills_the_search_column_and_raises_the_revision_at_commit(app, cli
     from flask_migrate import downgrade, upgrade
 
     from jomso.catalog.page_cache import catalog_revision
-    from tests.catalog.helpers import make_product, names_on, update_product
+    from tests.catalog.helpers import names_on, update_product
 
     with app.app_context():
         downgrade(revision="0003")
         db.session.remove()
-    make_product(app, "Stoneware Bowl", description="Homeware for the table.")
-    hidden = make_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
-    make_product(app, "Crème Jar", description="For the kitchen.")
+    _old_product(app, "Stoneware Bowl", description="Homeware for the table.")
+    hidden = _old_product(app, "Stonewashed Cloth", description="Homely.", is_active=False)
+    _old_product(app, "Crème Jar", description="For the kitchen.")
     with app.app_context():
         upgrade()
         version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 
 from jomso.catalog.demo_pictures import COLOURS, PicturePool
 from jomso.catalog.editing import slugify
-from jomso.catalog.models import Category, Product, ProductImage
+from jomso.catalog.models import Category, Product, ProductImage, ProductVariant
 from jomso.catalog.search import bulk_indexing
 from jomso.database import utcnow
 from jomso.extensions import db
@@ -230,7 +230,7 @@ def _insert_products(count, rng, categories, pool, number, progress) -> None:
     done = 0
     while done < count:
         batch = min(CHUNK, count - done)
-        products, pictures = [], []
+        products, pictures, variants = [], [], []
         for _ in range(batch):
             index = rng.randrange(len(categories))
             spec, category_id = categories[index]
@@ -246,14 +246,19 @@ def _insert_products(count, rng, categories, pool, number, progress) -> None:
                     name = f"{rng.choice(ADJECTIVES)} {name}"
             sku = f"{spec.sku_prefix}-{number:06d}"
             created = now - timedelta(seconds=rng.uniform(3600, 240 * 86400))
+            price, stock = _price(rng, *spec.price_range), _stock(rng)
+            variants.append({"sku": sku, "stock": stock, "position": 0})
             products.append(
                 {
                     "name": name,
                     "slug": f"{slugify(name)}-{number}",
-                    "sku": sku,
                     "description": _description(rng, spec, noun, material, colour),
-                    "price_cents": _price(rng, *spec.price_range),
-                    "stock": _stock(rng),
+                    "price_cents": price,
+                    # The summary of its one variant (see catalog.variants).
+                    "price_min_cents": price,
+                    "price_max_cents": price,
+                    "stock_total": max(0, stock),
+                    "variant_text": sku,
                     "is_active": rng.random() > 0.01,
                     "created_at": created,
                     "updated_at": created,
@@ -265,9 +270,13 @@ def _insert_products(count, rng, categories, pool, number, progress) -> None:
             pictures.append([(sku, pool.get(shape, colour_index, v), name) for v in views])
             number += 1
         db.session.execute(insert(Product), products)
-        skus = [row["sku"] for row in products]
-        ids = dict(
-            db.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
+        slugs = [row["slug"] for row in products]
+        by_slug = dict(
+            db.session.execute(select(Product.slug, Product.id).where(Product.slug.in_(slugs)))
+        )
+        ids = {v["sku"]: by_slug[p["slug"]] for v, p in zip(variants, products, strict=True)}
+        db.session.execute(
+            insert(ProductVariant), [{**v, "product_id": ids[v["sku"]]} for v in variants]
         )
         db.session.execute(
             insert(ProductImage),

@@ -6,11 +6,11 @@ forms (the cookie banner, add to cart). Each worker process keeps such pages in 
 the token cut out, and serves them again while the catalog is unchanged.
 
 "Unchanged" is the catalog revision: a counter that database triggers raise on every insert,
-update or delete of products, categories and product images, whoever makes the change (a staff
-edit, a checkout taking stock, another worker); on PostgreSQL when the change commits
-(``POSTGRESQL_DDL``). A cached page is used only while its revision
-is the current one, so a change shows at once. Pages for signed-in visitors, visitors with a
-cart or a message waiting, and anything but a 200 are never cached.
+update or delete of products, their options and variants, categories and product images,
+whoever makes the change (a staff edit, a checkout taking stock, another worker); on
+PostgreSQL when the change commits (``POSTGRESQL_DDL``). A cached page is used only while
+its revision is the current one, so a change shows at once. Pages for signed-in visitors,
+visitors with a cart or a message waiting, and anything but a 200 are never cached.
 
 With ``REDIS_URL`` the pages are kept in Redis instead (``shared_pages``), so that every worker
 of every app server serves the pages any of them made; the revision stays in the database.
@@ -38,7 +38,7 @@ _TOKEN_PLACEHOLDER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
 MAX_PAGES = 2000
 _EXTENSION = "jomso.page_cache"
 
-_TABLES = ("products", "categories", "product_images")
+_TABLES = ("products", "categories", "product_images", "product_options", "product_variants")
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
 
 SQLITE_DDL: tuple[str, ...] = (

@@ -36,7 +36,9 @@ def test_seed_demo_adds_a_plausible_catalog(runner, client):
         assert all(p.images for p in products)
         assert all(p.price_cents > 0 and p.sku and p.description for p in products)
         assert len({p.slug for p in products}) == 40
-        assert any(p.stock == 0 for p in products) or any(p.stock <= 5 for p in products)
+        assert any(p.stock_total == 0 for p in products) or any(
+            p.stock_total <= 5 for p in products
+        )
         ages = [utcnow() - p.created_at for p in products]
         assert min(ages) >= timedelta(0) and max(ages) > timedelta(days=30)
         assert "**Care:**" in products[0].description

@@ -263,7 +263,7 @@ def check_shop_0_1_0(app: Flask, client) -> None:
             "Pat Buyer", True, ["+15035550143"])  # fmt: skip
         assert [a.city for a in pat.addresses] == ["Portland"]
         bowl = db.session.scalar(select(Product).where(Product.slug == "stoneware-bowl"))
-        assert (bowl.name, bowl.price_cents, bowl.stock, bowl.is_active) == (
+        assert (bowl.name, bowl.price_cents, bowl.default_variant.stock, bowl.is_active) == (
             "Stoneware Bowl", 2400, 7, True)  # fmt: skip
         assert bowl.category.slug == "kitchen"
         assert [image.key for image in bowl.images] == ["0123456789abcdef0123456789abcdef"]
@@ -425,14 +425,16 @@ SHOP_0006: tuple[Row, ...] = (
 def check_shop_0006(app: Flask, client) -> None:
     """A product written before 0007 is found by a word's beginning and without its accents,
     on either database; changing it raises the catalog revision once."""
-    from jomso.catalog.models import Product
+    from jomso.catalog.models import Product, ProductVariant
     from jomso.catalog.page_cache import catalog_revision
 
     assert "Crème Lantern" in client.get("/products?q=driftw").text
     assert "Crème Lantern" in client.get("/products?q=creme").text
     with app.app_context():
         before = catalog_revision()
-        lantern = db.session.scalar(select(Product).where(Product.sku == "SKU-LANTERN"))
+        lantern = db.session.scalar(
+            select(Product).join(Product.variants).where(ProductVariant.sku == "SKU-LANTERN")
+        )
         lantern.price_cents = 3900
         db.session.commit()
         assert catalog_revision() == before + 1
@@ -488,7 +490,7 @@ def check_sales_rollup(app: Flask, client) -> None:
             for table in ("payments", "products", "page_views")
         }
     assert "ix_payments_kind_created" in indexes["payments"]
-    assert "ix_products_active_stock" in indexes["products"]
+    assert "ix_products_active_stock_total" in indexes["products"]  # (0012 renamed it)
     assert "ix_page_views_visits" in indexes["page_views"]
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
@@ -570,9 +572,10 @@ def check_content_pages(app: Flask, client) -> None:
     from tests.conftest import csrf_token_from
 
     with app.app_context():
-        assert db.session.scalars(select(PageVersion)).all() == []
+        # (the imprint: published after 0011, by SHOP_0011)
+        assert [v.page for v in db.session.scalars(select(PageVersion))] == ["imprint"]
     assert client.get("/pages/about").status_code == 404
-    assert "/pages/" not in client.get("/").text.split('class="site-footer"')[1]
+    assert "/pages/about" not in client.get("/").text.split('class="site-footer"')[1]
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
     assert "not published yet" in owner.get("/staff/pages").text
@@ -586,6 +589,46 @@ def check_content_pages(app: Flask, client) -> None:
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
 
+# -- 0011: before 0012 (variants: SKU and stock move to one variant per product) -------------
+
+SHOP_0011: tuple[Row, ...] = (
+    "INSERT INTO page_versions (page, version, body, summary, created_at, created_by) VALUES "
+    f"('imprint', 1, 'Jomso Ltd, 1 Harbour Road.', 'First.', '2026-12-01 18:00:00', {OLGA})",
+)
+
+
+def check_variants(app: Flask, client) -> None:
+    """0012 (variants): every product has one variant with its SKU and stock (the retired one
+    too), and the summary columns the lists read; Pat's cart line is the trowel's variant and
+    still sells; order lines name their variant; the search finds a product by its SKU."""
+    from jomso.cart.models import CartItem
+    from jomso.catalog.models import Product
+    from jomso.orders.models import Order
+
+    with app.app_context():
+        products = {p.slug: p for p in db.session.scalars(select(Product))}
+        skus = {
+            slug: [(v.sku, v.stock, v.title) for v in p.variants] for slug, p in products.items()
+        }
+        assert skus["stoneware-bowl"] == [("SKU-BOWL", 7, "")]
+        assert skus["old-jug"] == [("SKU-JUG", 0, "")]
+        bowl = products["stoneware-bowl"]
+        assert (bowl.price_min_cents, bowl.price_max_cents, bowl.variant_text) == (
+            2400, 2400, "SKU-BOWL")  # fmt: skip
+        assert bowl.stock_total == 7 and not bowl.on_sale
+        item = db.session.scalar(select(CartItem))
+        assert item.variant.sku == "SKU-TROWEL"
+        order = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
+        sku_of = {v.id: v.sku for p in products.values() for v in p.variants}
+        assert [(sku_of[line.variant_id], line.variant_title) for line in order.lines] == [
+            ("SKU-BOWL", ""), ("SKU-TROWEL", "")]  # fmt: skip
+    assert "Stoneware Bowl" in client.get("/products?q=SKU-BOWL").text
+    shopper = app.test_client()
+    assert _login(shopper, "pat@example.com").status_code == 302
+    assert "Garden Trowel" in shopper.get("/cart").text
+    assert "$24.00" in client.get("/products/stoneware-bowl").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -596,4 +639,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
+    UpgradeCase("0011", "a shop before variants", SHOP_0011, check_variants),
 )
