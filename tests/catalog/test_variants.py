@@ -105,3 +105,24 @@ def test_a_sold_out_variant_is_not_added(app, client):
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]).text)
     assert "Sorry, “Linen Shirt (S / Blue)” is sold out." in page
+
+
+def test_the_staff_form_lists_the_variants_and_saving_keeps_them(app, client):
+    from tests.staff.helpers import staff_client
+
+    product_id = make_shirt(app)
+    catalog = staff_client(app, "catalog")
+    page = catalog.get(f"/staff/products/{product_id}")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "M / Blue SHIRT-M-B $49.00 3" in text
+    form = {"csrf_token": csrf_token_from(page.text), "name": "Linen Shirt", "slug": "",
+            "sku": "SHIRT-S-B", "category": "0", "price": "46.00", "stock": "0",
+            "is_active": "y", "description": "Linen.", "action": "save"}  # fmt: skip
+    response = catalog.post(f"/staff/products/{product_id}", data=form)
+    assert response.status_code == 302
+    with app.app_context():
+        shirt = db.session.get(Product, product_id)
+        assert [(v.sku, v.stock) for v in shirt.variants] == [
+            ("SHIRT-S-B", 0), ("SHIRT-S-W", 4), ("SHIRT-M-B", 3)]  # fmt: skip
+        assert (shirt.price_min_cents, shirt.price_max_cents) == (4600, 4900)
