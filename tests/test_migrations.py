@@ -74,27 +74,14 @@ def test_migrations_install_the_search_column_and_deferred_revision_triggers(app
     assert "ix_products_search_document" in indexes and "ix_products_search" not in indexes
     assert triggers == {
         f"{table}_revision_at_commit": True
-        for table in ("products", "categories", "product_images")
+        for table in (
+            "products",
+            "categories",
+            "product_images",
+            "product_options",
+            "product_variants",
+        )
     }
-
-
-def _old_product(app, name: str, description: str, is_active: bool = True) -> int:
-    """A product in an old schema, written in SQL (the models' own writes follow the head's
-    schema: the search words of 0012)."""
-    from jomso.catalog.editing import slugify
-
-    with app.app_context():
-        db.session.execute(
-            text(
-                "INSERT INTO products (name, slug, sku, description, price_cents, stock, "
-                "is_active, created_at, updated_at) VALUES (:name, :slug, :sku, :description, "
-                "1250, 10, :active, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"
-            ),
-            {"name": name, "slug": slugify(name), "sku": f"SKU-{slugify(name).upper()}",
-             "description": description, "active": is_active},
-        )  # fmt: skip
-        db.session.commit()
-        return db.session.scalar(text("SELECT max(id) FROM products"))
 
 
 @pytest.mark.sqlite_only(reason="0003 rebuilds FTS5's table; it does nothing on PostgreSQL")
@@ -143,6 +130,33 @@ def test_0003_rebuilds_the_search_index_with_longer_prefixes_active_products_onl
         "Stoneware Bowl",
         "Stonewashed Cloth",
     ]
+
+
+def _old_product(app, name: str, description: str = "", is_active: bool = True) -> int:
+    """A product written in SQL for a schema before 0015 (its SKU and stock on the product;
+    the models' own writes follow the head's schema, such as the search words of 0012)."""
+    from jomso.catalog.editing import slugify
+
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO products (name, slug, sku, description, price_cents, stock, "
+                "is_active, created_at, updated_at) VALUES (:name, :slug, :sku, :description, "
+                "1250, 10, :active, '2026-10-01 10:00:00', '2026-10-01 10:00:00')"
+            ),
+            {
+                "name": name,
+                "slug": slugify(name),
+                "sku": f"SKU-{slugify(name).upper()}",
+                "description": description,
+                "active": is_active,
+            },
+        )
+        found = db.session.execute(
+            text("SELECT id FROM products WHERE slug = :slug"), {"slug": slugify(name)}
+        ).scalar()
+        db.session.commit()
+        return found
 
 
 def _revision_before(app, revision: str) -> str:

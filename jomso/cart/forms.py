@@ -55,14 +55,18 @@ def _quantity_range(minimum: int):
 # Labels are given even for hidden fields: WTForms would otherwise translate a made-up label,
 # which makes Flask-WTF load its message catalog from disk on every page with the form.
 class AddToCartForm(FlaskForm):
+    """The product page's form: the product, and its variant by the value chosen for each
+    option (``option1``..``option3``, plain request fields read by the view, since which
+    options there are depends on the product)."""
+
     product_id = ProductIdField(_l("Product"))
     quantity = QuantityField(_l("Quantity"), default=1, validators=[_quantity_range(1)])
 
 
 class UpdateItemForm(FlaskForm):
-    product_id = ProductIdField(_l("Product"))
+    variant_id = ProductIdField(_l("Product"))
     quantity = QuantityField(_l("Quantity"), validators=[_quantity_range(0)])
 
 
 class RemoveItemForm(FlaskForm):
-    product_id = ProductIdField(_l("Product"))
+    variant_id = ProductIdField(_l("Product"))

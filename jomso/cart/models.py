@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jomso.catalog.models import Product
+from jomso.catalog.models import ProductVariant
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
 
@@ -33,14 +33,14 @@ class Cart(db.Model):
 
 class CartItem(db.Model):
     __tablename__ = "cart_items"
-    __table_args__ = (UniqueConstraint("cart_id", "product_id"),)
+    __table_args__ = (UniqueConstraint("cart_id", "variant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"), index=True)
-    # SET NULL, not CASCADE: a deleted product leaves the line behind for one more view, so the
-    # customer is told it went instead of seeing it silently vanish.
-    product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    # SET NULL, not CASCADE: a deleted variant (or product) leaves the line behind for one more
+    # view, so the customer is told it went instead of seeing it silently vanish.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="SET NULL"), index=True
     )
     quantity: Mapped[int]
     # The price and name when the customer last saw this line: a change is pointed out.
@@ -49,4 +49,4 @@ class CartItem(db.Model):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     cart: Mapped[Cart] = relationship(back_populates="items")
-    product: Mapped[Product | None] = relationship()
+    variant: Mapped[ProductVariant | None] = relationship()

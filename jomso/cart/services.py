@@ -16,12 +16,12 @@ API for checkout and other areas
         deleted, deactivated or sold out are removed, quantities above the stock or
         ``CART_MAX_QUANTITY`` are lowered, a price changed since the customer last saw it is
         pointed out (once); each change is described in ``notices``, and committed. Then:
-        ``lines`` (``product``, ``quantity``, ``unit_price_cents``, ``line_total_cents``,
-        ``image_key``, ``previous_price_cents``, ``weight_grams`` of one), ``subtotal_cents``,
-        ``weight_grams``, ``shipping_cents`` (the estimate for the shop's own country:
-        ``shipping.rates.estimate``; ``delivery`` is that quote, None when the shop does not
-        deliver there or the cart is empty), ``total_cents``, ``item_count``. All integer
-        cents. ``summarize(None)`` is the empty summary.
+        ``lines`` (``product``, ``variant``, ``quantity``, ``unit_price_cents``,
+        ``line_total_cents``, ``image_key``, ``previous_price_cents``, ``weight_grams`` of
+        one), ``subtotal_cents``, ``weight_grams``, ``shipping_cents`` (the estimate for the
+        shop's own country: ``shipping.rates.estimate``; ``delivery`` is that quote, None when
+        the shop does not deliver there or the cart is empty), ``total_cents``,
+        ``item_count``. All integer cents. ``summarize(None)`` is the empty summary.
     ``with_delivery(summary, quote)``
         The summary priced with the delivery method the customer chose at checkout.
     ``clear_cart(cart)``
@@ -49,7 +49,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from jomso.cart.models import Cart, CartItem
-from jomso.catalog.models import Product
+from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
 from jomso.database import utcnow
 from jomso.extensions import db
@@ -63,6 +63,7 @@ SESSION_KEY = "cart_id"
 @dataclass
 class CartLine:
     product: Product
+    variant: ProductVariant
     quantity: int
     unit_price_cents: int
     line_total_cents: int
@@ -143,12 +144,21 @@ def item_count() -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def _limit(product: Product) -> int:
-    return max(0, min(product.stock, max_quantity()))
+def _limit(variant: ProductVariant) -> int:
+    return max(0, min(variant.stock, max_quantity()))
 
 
-def _quote(product: Product) -> str:
-    return f"“{product.name}”"
+def line_name(product: Product, variant: ProductVariant) -> str:
+    """How a line is named: the product's name, with the variant's title when it has one."""
+    return f"{product.name} ({variant.title})" if variant.title else product.name
+
+
+def _quote(variant: ProductVariant) -> str:
+    return f"“{line_name(variant.product, variant)}”"
+
+
+def _sellable(variant: ProductVariant) -> bool:
+    return variant.is_active and variant.product.is_active
 
 
 def _retry_once(change):
@@ -161,87 +171,85 @@ def _retry_once(change):
         return change()
 
 
-def add_item(product: Product, quantity: int) -> CartChange:
-    """Add units of a product, as many as stock and the per-line maximum allow."""
+def add_item(variant: ProductVariant, quantity: int) -> CartChange:
+    """Add units of a variant, as many as stock and the per-line maximum allow."""
 
     def change() -> CartChange:
-        if not product.is_active:
-            return CartChange(_("Sorry, %(name)s is no longer available.", name=_quote(product)),
+        if not _sellable(variant):
+            return CartChange(_("Sorry, %(name)s is no longer available.", name=_quote(variant)),
                               "error")  # fmt: skip
-        limit = _limit(product)
+        limit = _limit(variant)
         if limit == 0:
-            return CartChange(_("Sorry, %(name)s is sold out.", name=_quote(product)), "error")
+            return CartChange(_("Sorry, %(name)s is sold out.", name=_quote(variant)), "error")
         cart = current_cart(create=True)
-        item = db.session.scalar(
-            select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product.id)
-        )
+        item = find_line(cart, variant.id)
         already = item.quantity if item else 0
         new_quantity = min(already + quantity, limit)
         if new_quantity <= already:
-            return CartChange(_limit_message(product, limit, already), "warning")
+            return CartChange(_limit_message(variant, limit, already), "warning")
         if item is None:
-            item = CartItem(cart=cart, product_id=product.id, quantity=0)
+            item = CartItem(cart=cart, variant_id=variant.id, quantity=0)
             db.session.add(item)
         item.quantity = new_quantity
-        item.seen_price_cents = product.price_cents
-        item.product_name = product.name
+        item.seen_price_cents = variant.effective_price_cents
+        item.product_name = line_name(variant.product, variant)[:200]
         cart.updated_at = utcnow()
         db.session.commit()
         added = new_quantity - already
         if added < quantity:
-            return CartChange(_limit_message(product, limit, new_quantity), "warning")
+            return CartChange(_limit_message(variant, limit, new_quantity), "warning")
         return CartChange(
             ngettext(
                 "Added %(num)d of %(name)s to your cart.",
                 "Added %(num)d of %(name)s to your cart.",
                 added,
-                name=_quote(product),
+                name=_quote(variant),
             )
         )
 
     return _retry_once(change)
 
 
-def _limit_message(product: Product, limit: int, in_cart: int) -> str:
-    if limit == product.stock:
+def _limit_message(variant: ProductVariant, limit: int, in_cart: int) -> str:
+    if limit == variant.stock:
         return ngettext(
             "Only %(num)d of %(name)s is in stock; your cart has %(in_cart)d.",
             "Only %(num)d of %(name)s are in stock; your cart has %(in_cart)d.",
             limit,
-            name=_quote(product),
+            name=_quote(variant),
             in_cart=in_cart,
         )
     return _(
         "You can buy at most %(max)d of %(name)s at a time; your cart has %(in_cart)d.",
         max=limit,
-        name=_quote(product),
+        name=_quote(variant),
         in_cart=in_cart,
     )
 
 
-def find_line(cart: Cart | None, product_id: int) -> CartItem | None:
+def find_line(cart: Cart | None, variant_id: int) -> CartItem | None:
     if cart is None:
         return None
     return db.session.scalar(
-        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.variant_id == variant_id)
     )
 
 
 def update_item(item: CartItem, quantity: int) -> CartChange:
     """Set a line's quantity (0 removes it), lowered to what stock and the maximum allow."""
-    product = item.product
-    if quantity == 0 or product is None or not product.is_active:
+    variant = item.variant
+    if quantity == 0 or variant is None or not _sellable(variant):
         return remove_item(item)
-    limit = _limit(product)
+    limit = _limit(variant)
     if limit == 0:
         return remove_item(item)
     item.quantity = min(quantity, limit)
-    item.seen_price_cents = product.price_cents
+    item.seen_price_cents = variant.effective_price_cents
     item.cart.updated_at = utcnow()
     db.session.commit()
     if quantity > limit:
-        return CartChange(_limit_message(product, limit, item.quantity), "warning")
-    return CartChange(_("Updated the quantity of %(name)s.", name=_quote(product)))
+        return CartChange(_limit_message(variant, limit, item.quantity), "warning")
+    return CartChange(_("Updated the quantity of %(name)s.", name=_quote(variant)))
 
 
 def remove_item(item: CartItem) -> CartChange:
@@ -271,23 +279,34 @@ def summarize(cart: Cart | None) -> CartSummary:
     summary = CartSummary()
     if cart is None:
         return summary
+    variant_image = (
+        select(ProductImage.key).where(ProductImage.id == ProductVariant.image_id).scalar_subquery()
+    )
     rows = db.session.execute(
-        select(CartItem, Product, first_image_key(CartItem.product_id).label("image_key"))
-        .outerjoin(Product, Product.id == CartItem.product_id)
+        select(
+            CartItem,
+            ProductVariant,
+            Product,
+            func.coalesce(variant_image, first_image_key(ProductVariant.product_id)).label(
+                "image_key"
+            ),
+        )
+        .outerjoin(ProductVariant, ProductVariant.id == CartItem.variant_id)
+        .outerjoin(Product, Product.id == ProductVariant.product_id)
         .where(CartItem.cart_id == cart.id)
         .order_by(CartItem.id)
     ).all()
     changed = False
-    for item, product, image_key in rows:
+    for item, variant, product, image_key in rows:
         name = f"“{item.product_name}”"
-        if product is None or not product.is_active:
+        if variant is None or product is None or not _sellable(variant):
             summary.notices.append(
                 _("%(name)s is no longer available and was removed from your cart.", name=name)
             )
             db.session.delete(item)
             changed = True
             continue
-        limit = _limit(product)
+        limit = _limit(variant)
         if limit == 0:
             summary.notices.append(
                 _("%(name)s sold out and was removed from your cart.", name=name)
@@ -297,28 +316,32 @@ def summarize(cart: Cart | None) -> CartSummary:
             continue
         if item.quantity > limit:
             item.quantity = limit
-            summary.notices.append(_limit_message(product, limit, limit))
+            summary.notices.append(_limit_message(variant, limit, limit))
             changed = True
+        price = variant.effective_price_cents
         line = CartLine(
             product=product,
+            variant=variant,
             quantity=item.quantity,
-            unit_price_cents=product.price_cents,
-            line_total_cents=product.price_cents * item.quantity,
+            unit_price_cents=price,
+            line_total_cents=price * item.quantity,
             image_key=image_key,
+            weight_grams=variant.weight_grams,
         )
-        if item.seen_price_cents != product.price_cents or item.product_name != product.name:
-            if item.seen_price_cents != product.price_cents:
+        shown_name = line_name(product, variant)[:200]
+        if item.seen_price_cents != price or item.product_name != shown_name:
+            if item.seen_price_cents != price:
                 line.previous_price_cents = item.seen_price_cents
                 summary.notices.append(
                     _(
                         "The price of %(name)s changed from %(old)s to %(new)s since you added it.",
-                        name=_quote(product),
+                        name=_quote(variant),
                         old=format_money(item.seen_price_cents),
-                        new=format_money(product.price_cents),
+                        new=format_money(price),
                     )
                 )
-            item.seen_price_cents = product.price_cents
-            item.product_name = product.name
+            item.seen_price_cents = price
+            item.product_name = shown_name
             changed = True
         summary.lines.append(line)
     if changed:
@@ -345,7 +368,7 @@ def clear_cart(cart: Cart) -> None:
 class OrderedLine(Protocol):
     """What ``put_back`` and ``take_out`` read of an order's line (``orders.models.OrderLine``)."""
 
-    product_id: int | None
+    variant_id: int | None
     quantity: int
     unit_price_cents: int
     name: str
@@ -355,18 +378,19 @@ def put_back(lines: Iterable[OrderedLine]) -> None:
     """Put an unplaced order's lines back in the visitor's cart, at the price the customer saw
     (``summarize`` then points out a change, and drops what is no longer sold). A line already
     in the cart keeps the larger quantity, so doing it again adds nothing."""
-    wanted = [line for line in lines if line.product_id is not None]
+    wanted = [line for line in lines if line.variant_id is not None]
     if not wanted:
         return
 
     def change() -> None:
         cart = current_cart(create=True)
         for line in wanted:
-            item = find_line(cart, line.product_id)
+            item = find_line(cart, line.variant_id)
             if item is None:
-                item = CartItem(cart=cart, product_id=line.product_id, quantity=0)
+                item = CartItem(cart=cart, variant_id=line.variant_id, quantity=0)
                 item.seen_price_cents = line.unit_price_cents
-                item.product_name = line.name
+                title = getattr(line, "variant_title", "")
+                item.product_name = (f"{line.name} ({title})" if title else line.name)[:200]
                 db.session.add(item)
             item.quantity = max(item.quantity, line.quantity)
         cart.updated_at = utcnow()
@@ -382,7 +406,7 @@ def take_out(lines: Iterable[OrderedLine]) -> None:
     if cart is None:
         return
     for line in lines:
-        item = find_line(cart, line.product_id) if line.product_id is not None else None
+        item = find_line(cart, line.variant_id) if line.variant_id is not None else None
         if item is None:
             continue
         if item.quantity > line.quantity:
@@ -408,23 +432,23 @@ def merge_guest_cart(user) -> None:
         guest.updated_at = utcnow()
         db.session.commit()
         return
-    existing = {item.product_id: item for item in own.items}
+    existing = {item.variant_id: item for item in own.items}
     for item in list(guest.items):
-        product = item.product
-        if product is None or not product.is_active or _limit(product) == 0:
+        variant = item.variant
+        if variant is None or not _sellable(variant) or _limit(variant) == 0:
             continue  # gone or sold out: nothing to carry over
-        mine = existing.get(item.product_id)
+        mine = existing.get(item.variant_id)
         if mine is None:
             mine = CartItem(
                 cart=own,
-                product_id=product.id,
+                variant_id=variant.id,
                 quantity=0,
                 seen_price_cents=item.seen_price_cents,
                 product_name=item.product_name,
             )
             db.session.add(mine)
-            existing[product.id] = mine
-        mine.quantity = min(mine.quantity + item.quantity, _limit(product))
+            existing[variant.id] = mine
+        mine.quantity = min(mine.quantity + item.quantity, _limit(variant))
     db.session.delete(guest)
     own.updated_at = utcnow()
     db.session.commit()

@@ -6,14 +6,15 @@ quantity brings the page back with the message beside the field (422).
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
 
 from jomso.cart import bp, services
 from jomso.cart.forms import AddToCartForm, RemoveItemForm, UpdateItemForm
-from jomso.catalog.models import Product
+from jomso.catalog.models import Product, ProductVariant
+from jomso.catalog.variant_choice import chosen_variant
 from jomso.extensions import db
 
 
@@ -23,14 +24,26 @@ def _cart_count():
     return {"cart_count": services.item_count}
 
 
+def _tampered() -> BadRequest:
+    error = BadRequest()
+    error.jomso_message = _("That product is not in our catalog.")
+    return error
+
+
 def _posted_product(form) -> Product:
     """The product a cart form names; a missing or unknown id means the form was tampered with."""
     product = db.session.get(Product, form.product_id.data) if form.product_id.data else None
     if product is None:
-        error = BadRequest()
-        error.jomso_message = _("That product is not in our catalog.")
-        raise error
+        raise _tampered()
     return product
+
+
+def _posted_variant(form) -> ProductVariant:
+    """The variant a cart line's form names (unknown: a tampered form)."""
+    variant = db.session.get(ProductVariant, form.variant_id.data) if form.variant_id.data else None
+    if variant is None:
+        raise _tampered()
+    return variant
 
 
 def _checkout_url() -> str | None:
@@ -67,12 +80,17 @@ def add_item():
     form = AddToCartForm()
     form.validate()
     product = _posted_product(form)
-    if form.quantity.errors:
+    choice = chosen_variant(product, request.form)
+    if form.quantity.errors or choice.variant is None:
         from jomso.catalog.views import render_product_page
 
         if product.is_active:
-            return render_product_page(product, form, status=422)
-    change = services.add_item(product, form.quantity.data or 1)
+            return render_product_page(product, form, status=422, choice=choice)
+    if choice.variant is None:  # an inactive product: add_item says it is gone
+        choice = choice._replace(variant=product.default_variant)
+        if choice.variant is None:
+            raise _tampered()
+    change = services.add_item(choice.variant, form.quantity.data or 1)
     flash(change.message, change.level)
     if change.level == "error" and product.is_active:
         return redirect(url_for("catalog.product_detail", slug=product.slug))
@@ -83,15 +101,15 @@ def add_item():
 def update_item():
     form = UpdateItemForm()
     form.validate()
-    product = _posted_product(form)
-    item = services.find_line(services.current_cart(), product.id)
+    variant = _posted_variant(form)
+    item = services.find_line(services.current_cart(), variant.id)
     if item is None:
         flash(_("That item is no longer in your cart."), "info")
         return redirect(url_for(".view_cart"))
     if form.quantity.errors:
         summary = services.summarize(item.cart)
         typed = form.quantity.raw_data[0] if form.quantity.raw_data else ""
-        errors = {product.id: (typed, " ".join(str(e) for e in form.quantity.errors))}
+        errors = {variant.id: (typed, " ".join(str(e) for e in form.quantity.errors))}
         return _cart_page(summary, errors, status=422)
     change = services.update_item(item, form.quantity.data)
     flash(change.message, change.level)
@@ -102,8 +120,8 @@ def update_item():
 def remove_item():
     form = RemoveItemForm()
     form.validate()
-    product = _posted_product(form)
-    item = services.find_line(services.current_cart(), product.id)
+    variant = _posted_variant(form)
+    item = services.find_line(services.current_cart(), variant.id)
     if item is None:
         flash(_("That item is no longer in your cart."), "info")
     else:

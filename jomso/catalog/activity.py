@@ -25,7 +25,11 @@ def recent_product_events(since: datetime, limit: int) -> list[ActivityEvent]:
         ActivityEvent(
             at=product.created_at,
             kind="product_added",
-            text=_("Product added: %(name)s (%(sku)s).", name=product.name, sku=product.sku),
+            text=_(
+                "Product added: %(name)s (%(sku)s).",
+                name=product.name,
+                sku=product.variant_text.split(" ", 1)[0],
+            ),
             permission=Permission.MANAGE_CATALOG,
             url=url_for("catalog_admin.product_edit", product_id=product.id),
         )

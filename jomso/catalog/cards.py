@@ -56,7 +56,8 @@ def stock_state(stock: int) -> tuple[str, str]:
 
 
 def product_cards(rows: Iterable[Row], eager: int = 8) -> list[ProductCard]:
-    """Cards for rows with id, slug, name, price_cents, stock, created_at and image_key; the
+    """Cards for rows with id, slug, name, price_min_cents, price_max_cents (a range shows
+    "from" the lowest), stock, created_at and image_key; the
     first ``eager`` pictures load at once, the others lazily."""
     product_prefix = url_for("catalog.product_detail", slug="x")[:-1]
     image_prefix = image_url(_SAMPLE_KEY, 320).removesuffix(f"{_SAMPLE_KEY}-320.webp")
@@ -74,7 +75,11 @@ def product_cards(rows: Iterable[Row], eager: int = 8) -> list[ProductCard]:
             ProductCard(
                 name=row.name,
                 url=product_prefix + row.slug,
-                price=money(row.price_cents),
+                price=(
+                    _("from %(price)s", price=money(row.price_min_cents))
+                    if row.price_max_cents != row.price_min_cents
+                    else money(row.price_min_cents)
+                ),
                 src=f"{image_prefix}{key}-320.webp" if key else placeholder,
                 srcset=(
                     f"{image_prefix}{key}-320.webp 320w, {image_prefix}{key}-800.webp 800w"

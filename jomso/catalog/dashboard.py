@@ -27,7 +27,7 @@ def _low_stock() -> CardContent:
         items=[
             CardItem(
                 p.name,
-                f"{p.sku} · {_stock_text(p.stock)}",
+                f"{p.variant_text.split(' ', 1)[0]} · {_stock_text(p.stock_total)}",
                 "catalog_admin.product_edit",
                 {"product_id": p.id},
             )

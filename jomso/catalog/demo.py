@@ -18,8 +18,15 @@ from sqlalchemy import func, insert, select
 
 from jomso.catalog.demo_pictures import COLOURS, PicturePool
 from jomso.catalog.editing import slugify
-from jomso.catalog.models import Category, Product, ProductImage
+from jomso.catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductOption,
+    ProductVariant,
+)
 from jomso.catalog.search import bulk_indexing
+from jomso.catalog.variants import refresh_summary
 from jomso.database import utcnow
 from jomso.extensions import db
 
@@ -214,8 +221,11 @@ def seed_demo(
     categories = ensure_categories()
     pool = PicturePool()
     number = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
+    # Of every ten products one is a textile sold in sizes and colours (at most three), the
+    # newest of the catalog: the variants' demo.
+    textiles = _textiles(rng, categories, pool, number, min(len(TEXTILES), count // 10))
     with bulk_indexing(db.session):
-        _insert_products(count, rng, categories, pool, number, progress)
+        _insert_products(count - textiles, rng, categories, pool, number + textiles, progress)
     db.session.commit()
     return SeedReport(
         products=count,
@@ -225,12 +235,79 @@ def seed_demo(
     )
 
 
+# Textiles sold in variants: name, sizes (none: colours only), base price in cents.
+TEXTILES = (
+    ("Linen Shirt", ("S", "M", "L"), 5400),
+    ("Cotton Tee", ("S", "M", "L", "XL"), 2400),
+    ("Wool Throw", (), 8900),
+)
+
+
+def _textiles(rng, categories, pool, number, how_many) -> int:
+    """Up to ``how_many`` textiles with Size and Colour options, a variant per combination
+    (larger sizes cost a little more, some sold out), a picture per colour; names are unique
+    (one already in the catalog is not made again). Returns how many were made."""
+    spec, category_id = next(c for c in categories if c[0].slug == "textiles")
+    made = 0
+    for name, sizes, price in TEXTILES[:how_many]:
+        slug = slugify(name)
+        if db.session.scalar(select(Product.id).where(Product.name == name)) is not None:
+            continue
+        colours = sorted(rng.sample(range(len(COLOURS)), 3))
+        product = Product(
+            name=name,
+            slug=f"{slug}-{number + made}",
+            description=_description(rng, spec, name.split()[-1], name.split()[0], "three colours"),
+            price_cents=price,
+            category_id=category_id,
+            created_at=utcnow() - timedelta(hours=made + 1),
+        )
+        images = {}
+        for index, colour_index in enumerate(colours):
+            stored = pool.get(spec.shape, colour_index, 0)
+            image = ProductImage(
+                key=stored.key,
+                width=stored.width,
+                height=stored.height,
+                position=index,
+                alt=f"{name} in {COLOURS[colour_index][0]}",
+            )
+            product.images.append(image)
+            images[colour_index] = image
+        product.options = [ProductOption(position=1, name="Colour",
+                                         values=[COLOURS[i][0] for i in colours])]  # fmt: skip
+        if sizes:
+            product.options.append(ProductOption(position=2, name="Size", values=list(sizes)))
+        for colour_index in colours:
+            for step, size in enumerate(sizes or (None,)):
+                code = f"{COLOURS[colour_index][0][:3].upper()}{'-' + size if size else ''}"
+                product.variants.append(
+                    ProductVariant(
+                        sku=f"{spec.sku_prefix}-V{number + made:05d}-{code}",
+                        position=len(product.variants),
+                        option1=COLOURS[colour_index][0],
+                        option2=size,
+                        price_cents=price + 400 * max(0, step - 1) if step > 1 else None,
+                        stock=rng.choice((0, 2, 5, 9, 14)),
+                        weight_grams=250,
+                        barcode="",
+                        is_active=True,
+                        image=images[colour_index],
+                    )
+                )
+        refresh_summary(product)
+        db.session.add(product)
+        db.session.flush()
+        made += 1
+    return made
+
+
 def _insert_products(count, rng, categories, pool, number, progress) -> None:
     now = utcnow()
     done = 0
     while done < count:
         batch = min(CHUNK, count - done)
-        products, pictures = [], []
+        products, pictures, variants = [], [], []
         for _ in range(batch):
             index = rng.randrange(len(categories))
             spec, category_id = categories[index]
@@ -246,14 +323,19 @@ def _insert_products(count, rng, categories, pool, number, progress) -> None:
                     name = f"{rng.choice(ADJECTIVES)} {name}"
             sku = f"{spec.sku_prefix}-{number:06d}"
             created = now - timedelta(seconds=rng.uniform(3600, 240 * 86400))
+            price, stock = _price(rng, *spec.price_range), _stock(rng)
+            variants.append({"sku": sku, "stock": stock, "position": 0})
             products.append(
                 {
                     "name": name,
                     "slug": f"{slugify(name)}-{number}",
-                    "sku": sku,
                     "description": _description(rng, spec, noun, material, colour),
-                    "price_cents": _price(rng, *spec.price_range),
-                    "stock": _stock(rng),
+                    "price_cents": price,
+                    # The summary of its one variant (see catalog.variants).
+                    "price_min_cents": price,
+                    "price_max_cents": price,
+                    "stock_total": max(0, stock),
+                    "variant_text": sku,
                     "is_active": rng.random() > 0.01,
                     "created_at": created,
                     "updated_at": created,
@@ -265,9 +347,15 @@ def _insert_products(count, rng, categories, pool, number, progress) -> None:
             pictures.append([(sku, pool.get(shape, colour_index, v), name) for v in views])
             number += 1
         db.session.execute(insert(Product), products)
-        skus = [row["sku"] for row in products]
-        ids = dict(
-            db.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
+        slugs = [row["slug"] for row in products]
+        by_slug = dict(
+            db.session.execute(
+                select(Product.slug, Product.id).where(Product.slug.in_(slugs))
+            ).all()
+        )
+        ids = {v["sku"]: by_slug[p["slug"]] for v, p in zip(variants, products, strict=True)}
+        db.session.execute(
+            insert(ProductVariant), [{**v, "product_id": ids[v["sku"]]} for v in variants]
         )
         db.session.execute(
             insert(ProductImage),

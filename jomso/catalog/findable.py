@@ -73,23 +73,36 @@ def product_page_data(product: Product) -> dict:
         for image in product.images
     ]
     currency = current_app.config["CURRENCY"]
-    availability = "InStock" if product.stock > 0 else "OutOfStock"
+    sold = [variant for variant in product.variants if variant.is_active]
+
+    def offer(price_cents: int, stock: int, sku: str | None = None) -> dict:
+        availability = "InStock" if stock > 0 else "OutOfStock"
+        return {
+            "@type": "Offer",
+            **({"sku": sku} if sku else {}),
+            "price": str(cents_to_decimal(price_cents, currency)),
+            "priceCurrency": currency,
+            "availability": f"{_SCHEMA}/{availability}",
+            "itemCondition": f"{_SCHEMA}/NewCondition",
+            "url": url,
+        }
+
     product_ld = {
         "@context": _SCHEMA,
         "@type": "Product",
         "name": product.name,
         "description": summary,
-        "sku": product.sku,
         "url": url,
-        "offers": {
-            "@type": "Offer",
-            "price": str(cents_to_decimal(product.price_cents, currency)),
-            "priceCurrency": currency,
-            "availability": f"{_SCHEMA}/{availability}",
-            "itemCondition": f"{_SCHEMA}/NewCondition",
-            "url": url,
-        },
     }
+    if len(sold) == 1:
+        product_ld["sku"] = sold[0].sku
+    # One offer, or one per variant on sale (with its SKU); the first is the Open Graph price.
+    offers = (
+        [offer(v.effective_price_cents, v.stock, v.sku) for v in sold]
+        if len(sold) > 1
+        else [offer(product.price_min_cents if sold else product.price_cents, product.stock_total)]
+    )
+    product_ld["offers"] = offers[0] if len(offers) == 1 else offers
     if images:
         product_ld["image"] = images
     if product.category is not None:
@@ -104,9 +117,9 @@ def product_page_data(product: Product) -> dict:
             "og:url": url,
             "og:site_name": current_app.config["SHOP_NAME"],
             **({"og:image": images[0]} if images else {}),
-            "product:price:amount": product_ld["offers"]["price"],
+            "product:price:amount": offers[0]["price"],
             "product:price:currency": currency,
-            "product:availability": "in stock" if product.stock > 0 else "out of stock",
+            "product:availability": "in stock" if product.stock_total > 0 else "out of stock",
         },
         "json_ld": [product_ld, _breadcrumbs(product, url)],
     }

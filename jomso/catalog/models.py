@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jomso.catalog.page_cache import install_revision_ddl
@@ -34,16 +34,16 @@ class Product(db.Model):
         Index("ix_products_category_active_created", "category_id", "is_active", "created_at"),
         Index("ix_products_category_active_price", "category_id", "is_active", "price_cents"),
         Index("ix_products_category_active_name", "category_id", "is_active", "name"),
-        Index("ix_products_active_stock", "is_active", "stock"),  # low stock (stock_levels)
+        # low stock (stock_levels)
+        Index("ix_products_active_stock_total", "is_active", "stock_total"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(220), unique=True)
-    sku: Mapped[str] = mapped_column(String(64), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown source
+    # The default price: a variant without a price of its own sells at it.
     price_cents: Mapped[int]
-    stock: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -52,12 +52,38 @@ class Product(db.Model):
         ForeignKey("categories.id", ondelete="SET NULL")
     )
 
+    # Kept by ``variants.refresh_summaries`` from the product's variants, for the list pages,
+    # search and the dashboards (one row per product, whatever the number of variants): the
+    # lowest and highest price of its active variants, their units in stock (the sum over
+    # active variants), whether one sells below its compare-at price, and their SKUs and
+    # option values (words the search finds).
+    price_min_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    price_max_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    stock_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    on_sale: Mapped[bool] = mapped_column(default=False, server_default="0")
+    variant_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
     category: Mapped[Category | None] = relationship(back_populates="products")
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product",
         cascade="all, delete-orphan",
         order_by="ProductImage.position",
     )
+    options: Mapped[list[ProductOption]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="ProductOption.position",
+    )
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="(ProductVariant.position, ProductVariant.id)",
+    )
+
+    @property
+    def default_variant(self) -> ProductVariant | None:
+        """The first variant: the only one of a product without options."""
+        return self.variants[0] if self.variants else None
 
 
 class ProductImage(db.Model):
@@ -87,6 +113,70 @@ class SearchWord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(64), unique=True)
     products: Mapped[int] = mapped_column(default=0)
+
+
+class ProductOption(db.Model):
+    """One of a product's (up to three) options, say Size, with its values in their order."""
+
+    __tablename__ = "product_options"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int]  # 1..3: which of the variant's option1..option3 holds its value
+    name: Mapped[str] = mapped_column(String(60))
+    # The values in their order, a JSON array of strings ("S", "M", "L").
+    values: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    product: Mapped[Product] = relationship(back_populates="options")
+
+
+class ProductVariant(db.Model):
+    """What is sold: one combination of the product's option values (the only variant of a
+    product without options), with its own SKU, stock and optional price."""
+
+    __tablename__ = "product_variants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    option1: Mapped[str | None] = mapped_column(String(100))
+    option2: Mapped[str | None] = mapped_column(String(100))
+    option3: Mapped[str | None] = mapped_column(String(100))
+    price_cents: Mapped[int | None]  # None: the product's price
+    compare_at_cents: Mapped[int | None]
+    stock: Mapped[int] = mapped_column(default=0)
+    weight_grams: Mapped[int] = mapped_column(default=0)
+    barcode: Mapped[str] = mapped_column(String(64), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_images.id", ondelete="SET NULL")
+    )
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+    image: Mapped[ProductImage | None] = relationship()
+
+    @property
+    def values(self) -> list[str]:
+        return [v for v in (self.option1, self.option2, self.option3) if v]
+
+    @property
+    def title(self) -> str:
+        """ "M / Blue"; "" for the single variant of a product without options."""
+        return " / ".join(self.values)
+
+    @property
+    def effective_price_cents(self) -> int:
+        return self.product.price_cents if self.price_cents is None else self.price_cents
+
+    @property
+    def is_on_sale(self) -> bool:
+        return (
+            self.compare_at_cents is not None and self.compare_at_cents > self.effective_price_cents
+        )
 
 
 # The search index (FTS5 on SQLite, a GIN index on PostgreSQL) follows the products table.

@@ -17,9 +17,10 @@ store keeps at most ``PAGE_CACHE_MAX_PAGES`` pages and ``PAGE_CACHE_MAX_BYTES`` 
 drops the least recently used page to make room.
 
 A cached page is used only while the catalog revision it was made at is the current one: a
-counter that database triggers raise on every insert, update or delete of products, categories
-and product images, whoever makes the change (a staff edit, a checkout taking stock, another
-worker); on PostgreSQL when the change commits (``POSTGRESQL_DDL``). So a change shows at once.
+counter that database triggers raise on every insert, update or delete of products, their
+options and variants, categories and product images, whoever makes the change (a staff edit,
+a checkout taking stock, another worker); on PostgreSQL when the change commits
+(``POSTGRESQL_DDL``). So a change shows at once.
 Anything but a 200 is never cached.
 
 With ``REDIS_URL`` the pages are kept in Redis instead (``shared_pages``), so that every worker
@@ -57,7 +58,7 @@ _EXTENSION = "jomso.page_cache"
 _KEPT = "jomso.kept_per_revision"
 _RENDERING = "page_cache_rendering"
 
-_TABLES = ("products", "categories", "product_images")
+_TABLES = ("products", "categories", "product_images", "product_options", "product_variants")
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
 
 SQLITE_DDL: tuple[str, ...] = (

@@ -17,9 +17,10 @@ from sqlalchemy.orm import joinedload
 
 from jomso.catalog.category_editing import get_category
 from jomso.catalog.editing import CatalogError, _clean_slug, _taken, slug_problem
-from jomso.catalog.models import Product
+from jomso.catalog.models import Product, ProductVariant
 from jomso.catalog.queries import first_image_key
 from jomso.catalog.stock_levels import is_low_stock
+from jomso.catalog.variants import refresh_summary, single_variant
 from jomso.extensions import db
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class ProductData:
 STAFF_SORTS = {
     "changed": (Product.updated_at.desc(), Product.id.desc()),
     "name": (Product.name, Product.id),
-    "stock": (Product.stock, Product.name, Product.id),
+    "stock": (Product.stock_total, Product.name, Product.id),
 }
 
 
@@ -60,13 +61,14 @@ def staff_products(
     low_stock: int = 5,
 ) -> Select:
     """Every product (hidden ones too) for the back office list, filtered: ``query`` in the
-    name or SKU, ``category`` an id or ``"none"``, ``stock`` ``"low"`` (``low_stock`` or
+    name or a variant's SKU or option value, ``category`` an id or ``"none"``, ``stock``
+    ``"low"`` (``low_stock`` or
     fewer) or ``"out"``, ``status`` ``"active"`` or ``"inactive"``."""
     statement = select(Product).options(joinedload(Product.category))
     if query:
         statement = statement.where(
             Product.name.icontains(query, autoescape=True)
-            | Product.sku.icontains(query, autoescape=True)
+            | Product.variant_text.icontains(query, autoescape=True)
         )
     if category == "none":
         statement = statement.where(Product.category_id.is_(None))
@@ -75,7 +77,7 @@ def staff_products(
     if stock == "low":
         statement = statement.where(is_low_stock(low_stock))
     elif stock == "out":
-        statement = statement.where(Product.stock <= 0)
+        statement = statement.where(Product.stock_total <= 0)
     if status == "active":
         statement = statement.where(Product.is_active)
     elif status == "inactive":
@@ -98,7 +100,8 @@ def product_problems(data: ProductData, product: Product | None = None) -> list[
     has, an unknown category. Fields the form found wrong (None or empty) are left alone."""
     exclude = product.id if product is not None else None
     problems = [slug_problem(data.slug, Product.slug, exclude, 220)]
-    if data.sku and _taken(Product.sku, data.sku, exclude):
+    variant = product.default_variant if product is not None else None
+    if data.sku and _taken(ProductVariant.sku, data.sku, variant.id if variant else None):
         problems.append(
             CatalogError(
                 _("Another product already has the SKU “%(sku)s”.", sku=data.sku), field="sku"
@@ -122,12 +125,13 @@ def save_product(data: ProductData, product: Product | None = None) -> Product:
         db.session.add(product)
     product.name = data.name
     product.slug = slug
-    product.sku = data.sku
     product.category_id = data.category_id
     product.price_cents = data.price_cents
-    product.stock = data.stock
     product.is_active = data.is_active
     product.description = data.description.replace("\r\n", "\n")
+    if not product.options:  # the only variant's SKU and stock are the form's
+        single_variant(product, sku=data.sku, stock=data.stock)
+    refresh_summary(product)
     try:
         db.session.commit()
     except IntegrityError:  # another request took the slug or SKU a moment ago

@@ -54,7 +54,10 @@ def _card_columns():
         Product.slug,
         Product.name,
         Product.price_cents,
-        Product.stock,
+        Product.price_min_cents,
+        Product.price_max_cents,
+        Product.on_sale,
+        Product.stock_total.label("stock"),
         Product.created_at,
         first_image_key().label("image_key"),
     )
@@ -381,10 +384,16 @@ def _product_statement() -> Select:
     return (
         select(Product)
         .where(Product.slug == bindparam("slug"), Product.is_active)
-        .options(joinedload(Product.category), selectinload(Product.images))
+        .options(
+            joinedload(Product.category),
+            selectinload(Product.images),
+            selectinload(Product.options),
+            selectinload(Product.variants),
+        )
     )
 
 
 def active_product(slug: str) -> Product | None:
-    """The product page's product with its category and images (two queries), if on sale."""
+    """The product page's product with its category, images, options and variants (four
+    queries, whatever their number), if on sale."""
     return db.session.scalar(_product_statement(), {"slug": slug})

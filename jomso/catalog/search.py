@@ -1,7 +1,8 @@
 """Full-text product search: SQLite FTS5 by default, PostgreSQL's text search otherwise.
 
 SQLite: ``products_fts`` is an FTS5 table with external content (the ``products`` rows
-themselves) indexing the name, SKU and description of the products on sale (``is_active``),
+themselves) indexing the name, the variants' SKUs and option values (``variant_text``, kept by
+``variants.refresh_summaries``) and description of the products on sale (``is_active``),
 with the porter stemmer over unicode61. Triggers keep it in sync with every insert, delete and
 change of those columns (stock and price updates do not touch it). Indexing only active products
 lets a search be counted and ranked from the index alone, without visiting the products table.
@@ -78,10 +79,10 @@ INDEXED_PREFIXES = (3, 4, 5, 6)
 # Relative weights of name, sku and description in the ranking.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 
-_INDEX_NEW = """INSERT INTO products_fts(rowid, name, sku, description)
-        SELECT new.id, new.name, new.sku, new.description WHERE new.is_active;"""
-_UNINDEX_OLD = """INSERT INTO products_fts(products_fts, rowid, name, sku, description)
-        SELECT 'delete', old.id, old.name, old.sku, old.description WHERE old.is_active;"""
+_INDEX_NEW = """INSERT INTO products_fts(rowid, name, variant_text, description)
+        SELECT new.id, new.name, new.variant_text, new.description WHERE new.is_active;"""
+_UNINDEX_OLD = """INSERT INTO products_fts(products_fts, rowid, name, variant_text, description)
+        SELECT 'delete', old.id, old.name, old.variant_text, old.description WHERE old.is_active;"""
 _SQLITE_INSERT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_insert
     AFTER INSERT ON products BEGIN
         {_INDEX_NEW}
@@ -89,7 +90,7 @@ _SQLITE_INSERT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_ins
 
 SQLITE_DDL: tuple[str, ...] = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
-        name, sku, description,
+        name, variant_text, description,
         content='products', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2',
         prefix='3 4 5 6'
@@ -99,15 +100,15 @@ SQLITE_DDL: tuple[str, ...] = (
         {_UNINDEX_OLD}
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS products_fts_after_update
-    AFTER UPDATE OF name, sku, description, is_active ON products BEGIN
+    AFTER UPDATE OF name, variant_text, description, is_active ON products BEGIN
         {_UNINDEX_OLD}
         {_INDEX_NEW}
     END""",
     # (Re)index the products that already exist (none on a new database), so running this
     # list again is harmless. Not 'rebuild': that would index inactive products too.
     "INSERT INTO products_fts(products_fts) VALUES ('delete-all')",
-    """INSERT INTO products_fts(rowid, name, sku, description)
-        SELECT id, name, sku, description FROM products WHERE is_active""",
+    """INSERT INTO products_fts(rowid, name, variant_text, description)
+        SELECT id, name, variant_text, description FROM products WHERE is_active""",
 )
 SQLITE_DROP: tuple[str, ...] = (
     "DROP TRIGGER IF EXISTS products_fts_after_insert",
@@ -131,7 +132,7 @@ _PG_WORDS = (
 )
 POSTGRESQL_DOCUMENT = " || ".join(
     f"setweight({_PG_WORDS.format(c=column)}, '{weight}')"
-    for column, weight in (("name", "A"), ("sku", "B"), ("description", "C"))
+    for column, weight in (("name", "A"), ("variant_text", "B"), ("description", "C"))
 )
 # ts_rank's weights, in the order D, C, B, A: description 1, SKU 5, name 10 (as BM25_WEIGHTS).
 POSTGRESQL_RANK_WEIGHTS = "'{0.1, 0.1, 0.5, 1.0}'::float4[]"
@@ -256,7 +257,7 @@ def search_params(text: str, dialect: str) -> Search | None:
     if dialect == "postgresql":  # the words in the name (weight A) or the SKU (B)
         return Search({"search": value, "named": ts_query(text, weights="AB")}, 0)
     named = fts_query(text, prefix_lengths=INDEXED_PREFIXES)
-    params = {"search": value, "named": f"{{name sku}} : ({named})"}
+    params = {"search": value, "named": f"{{name variant_text}} : ({named})"}
     words = [f'"{term}"' for term in _search_terms(text)]
     if value.endswith("*"):
         words.append(value.rsplit(" ", 1)[-1])
@@ -398,8 +399,9 @@ def bulk_indexing(session) -> Iterator[None]:
     vocabulary.count_new_products(session, before)
     session.execute(
         text(
-            "INSERT INTO products_fts(rowid, name, sku, description) "
-            "SELECT id, name, sku, description FROM products WHERE id > :before AND is_active"
+            "INSERT INTO products_fts(rowid, name, variant_text, description) "
+            "SELECT id, name, variant_text, description FROM products "
+            "WHERE id > :before AND is_active"
         ),
         {"before": before},
     )

@@ -86,10 +86,10 @@ def _product_form(product: Product | None = None, from_request: bool = True) -> 
         data = {
             "name": product.name,
             "slug": product.slug,
-            "sku": product.sku,
+            "sku": product.default_variant.sku if product.default_variant else "",
             "category": product.category_id or NO_CATEGORY,
             "price": product.price_cents,
-            "stock": product.stock,
+            "stock": product.stock_total,
             "is_active": product.is_active,
             "description": product.description,
         }

@@ -11,6 +11,7 @@ from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
 from jomso.catalog.page_cache import cached_page, kept_per_revision, visitor_piece
+from jomso.catalog.variant_choice import VariantChoice, chosen_variant, value_states
 from jomso.pagination import requested_page
 from jomso.urls import shop_url_for
 
@@ -93,7 +94,7 @@ def product_list():
 
 
 @bp.get("/products/<slug>")
-@cached_page(args=("picture",), keep=("analytics_product_id",))
+@cached_page(args=("picture", "option1", "option2", "option3"), keep=("analytics_product_id",))
 def product_detail(slug):
     product = queries.active_product(slug)
     if product is None:
@@ -117,7 +118,13 @@ def page_links(result: queries.ProductPage, base: str) -> dict:
     }
 
 
-def render_product_page(product: Product, form: AddToCartForm, status: int = 200, picture: int = 1):
+def render_product_page(
+    product: Product,
+    form: AddToCartForm,
+    status: int = 200,
+    picture: int = 1,
+    choice: VariantChoice | None = None,
+):
     """The product page; the cart shows it again, with the error, for a wrong quantity.
 
     ``picture`` (``?picture=N``, counted from 1) is the gallery's main picture: the thumbnails
@@ -125,7 +132,10 @@ def render_product_page(product: Product, form: AddToCartForm, status: int = 200
     deleted since the link was made) shows the first."""
     if not 1 <= picture <= len(product.images):
         picture = 1
-    limit = min(product.stock, int(current_app.config["CART_MAX_QUANTITY"]))
+    if choice is None:
+        choice = chosen_variant(product, request.args, required=False)
+    variant = choice.variant
+    limit = min(variant.stock if variant else 0, int(current_app.config["CART_MAX_QUANTITY"]))
     form.quantity.render_kw = {"min": 1, "max": max(1, limit)}
     return (
         render_template(
@@ -133,6 +143,9 @@ def render_product_page(product: Product, form: AddToCartForm, status: int = 200
             product=product,
             form=form,
             picture=picture,
+            choice=choice,
+            variant=variant,
+            value_states=value_states(product),
             description=render_markdown(product.description),
             is_new=product.created_at >= queries.new_since(),
             seo=findable.product_page_data(product),

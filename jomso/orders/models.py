@@ -159,8 +159,13 @@ class OrderLine(db.Model):
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
-    name: Mapped[str] = mapped_column(String(200))
-    sku: Mapped[str] = mapped_column(String(64))
+    # The variant sold (SET NULL: the line is a copy and outlives it); units go back to it.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))  # the product's name at the time
+    variant_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    sku: Mapped[str] = mapped_column(String(64))  # the variant's SKU at the time
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
     line_total_cents: Mapped[int]
@@ -169,6 +174,11 @@ class OrderLine(db.Model):
     restocked_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def display_name(self) -> str:
+        """The product's name with the variant's title: "Linen Shirt (M / Blue)"."""
+        return f"{self.name} ({self.variant_title})" if self.variant_title else self.name
 
     @property
     def restockable(self) -> int:

@@ -120,12 +120,20 @@ def by_numbers(numbers: list[str]) -> Select:
 def _details(ids: list[int]) -> tuple[dict, dict, dict]:
     """Lines, sale status and refunded cents of these orders, in three queries."""
     lines: dict[int, list] = {}
-    for order_id, quantity, sku, name in db.session.execute(
-        select(OrderLine.order_id, OrderLine.quantity, OrderLine.sku, OrderLine.name)
+    for order_id, quantity, sku, name, title in db.session.execute(
+        select(
+            OrderLine.order_id,
+            OrderLine.quantity,
+            OrderLine.sku,
+            OrderLine.name,
+            OrderLine.variant_title,
+        )
         .where(OrderLine.order_id.in_(ids))
         .order_by(OrderLine.id)
     ):
-        lines.setdefault(order_id, []).append((quantity, sku, name))
+        lines.setdefault(order_id, []).append(
+            (quantity, sku, f"{name} ({title})" if title else name)
+        )
     sales = dict(
         db.session.execute(
             select(Payment.order_id, Payment.status)

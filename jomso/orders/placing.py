@@ -5,7 +5,8 @@ and record the answer.
 
 * **Stock.** Checking and taking stock happen in one write transaction that holds the
   database's write lock from its first statement (``BEGIN IMMEDIATE`` on SQLite, row locks
-  on the products, by ascending id, on PostgreSQL: ``transitions.lock_products``), and every
+  on the variants, by ascending id, then their products, on PostgreSQL:
+  ``transitions.lock_variants``), and every
   decrement is guarded by ``stock >= quantity`` in the UPDATE itself: concurrent checkouts can
   never sell more than there is. A payment that certainly failed puts the stock back in
   another such transaction, which locks the order first, then its products.
@@ -35,8 +36,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from jomso import payments
 from jomso.accounts.models import User
 from jomso.cart.models import Cart
-from jomso.cart.services import CartSummary, clear_cart
-from jomso.catalog.models import Product
+from jomso.cart.services import CartSummary, clear_cart, line_name
+from jomso.catalog.models import ProductVariant
+from jomso.catalog.variants import refresh_stock_totals
 from jomso.extensions import db
 from jomso.i18n import current_language, format_money
 from jomso.orders import emails
@@ -46,7 +48,7 @@ from jomso.orders.status import OrderStatus
 from jomso.orders.transitions import (
     CUSTOMER,
     lock_order,
-    lock_products,
+    lock_variants,
     move,
     release_stock,
     sale_payment,
@@ -112,10 +114,10 @@ class _AlreadyPlaced(Exception):
 
 
 def summary_fingerprint(summary: CartSummary) -> str:
-    """A digest of what the checkout page showed: each product, quantity and price, and the
+    """A digest of what the checkout page showed: each variant, quantity and price, and the
     subtotal. The form carries it back so a change in between is noticed. (The delivery
     methods and their prices have their own digest: ``checkout.delivery``.)"""
-    parts = [f"{line.product.id}:{line.quantity}:{line.unit_price_cents}" for line in summary.lines]
+    parts = [f"{line.variant.id}:{line.quantity}:{line.unit_price_cents}" for line in summary.lines]
     parts.append(f"t{summary.subtotal_cents}")
     return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
 
@@ -199,12 +201,12 @@ def _BUSY() -> str:
 def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: User | None) -> Order:
     """Check and take the stock, and create the order (status pending payment), in one
     locked transaction. Raises _AlreadyPlaced, _StockChanged."""
-    wanted = {line.product.id: (line.quantity, line.unit_price_cents) for line in summary.lines}
+    wanted = {line.variant.id: (line.quantity, line.unit_price_cents) for line in summary.lines}
     shipping_cents = summary.shipping_cents
     delivery = summary.delivery
     user_id = user.id if user is not None else None
     with write_lock():
-        by_id = {product.id: product for product in lock_products(wanted)}
+        by_id = {variant.id: variant for variant in lock_variants(wanted)}
         # Read after the locks: a parallel request with the same form that held them has
         # committed its order by now (PostgreSQL reads what is committed at each statement).
         found = db.session.scalar(select(Order).where(Order.checkout_key == key))
@@ -214,26 +216,29 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
         if notices:
             raise _StockChanged(notices)
         lines = []
-        for product_id, (quantity, price) in wanted.items():  # all locked above
+        for variant_id, (quantity, price) in sorted(wanted.items()):  # all locked above
             taken = db.session.execute(
-                update(Product)
-                .where(Product.id == product_id, Product.stock >= quantity)
-                .values(stock=Product.stock - quantity)
+                update(ProductVariant)
+                .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
+                .values(stock=ProductVariant.stock - quantity)
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:  # only without row locks could this happen
                 raise _StockChanged([_CHANGED()])
-            product = by_id[product_id]
+            variant = by_id[variant_id]
             lines.append(
                 OrderLine(
-                    product_id=product.id,
-                    name=product.name,
-                    sku=product.sku,
+                    product_id=variant.product_id,
+                    variant_id=variant.id,
+                    name=variant.product.name,
+                    variant_title=variant.title[:200],
+                    sku=variant.sku,
                     unit_price_cents=price,
                     quantity=quantity,
                     line_total_cents=price * quantity,
                 )
             )
+        refresh_stock_totals(variant.product_id for variant in by_id.values())
         subtotal = sum(line.line_total_cents for line in lines)
         order = Order(
             number=_unused_number(),
@@ -260,32 +265,34 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
     return order
 
 
-def _stock_notices(wanted: dict[int, tuple[int, int]], products: dict[int, Product]) -> list[str]:
+def _stock_notices(
+    wanted: dict[int, tuple[int, int]], variants: dict[int, ProductVariant]
+) -> list[str]:
     notices = []
-    for product_id, (quantity, price) in wanted.items():
-        product = products.get(product_id)
-        if product is None or not product.is_active:
+    for variant_id, (quantity, price) in wanted.items():
+        variant = variants.get(variant_id)
+        if variant is None or not variant.is_active or not variant.product.is_active:
             notices.append(_("One of the products in your cart is no longer available."))
             continue
-        name = f"“{product.name}”"
-        if product.stock < quantity:
-            if product.stock <= 0:
+        name = f"“{line_name(variant.product, variant)}”"
+        if variant.stock < quantity:
+            if variant.stock <= 0:
                 notices.append(_("Sorry, %(name)s sold out a moment ago.", name=name))
             else:
                 notices.append(
                     _(
                         "Sorry, only %(num)d of %(name)s are left now.",
-                        num=product.stock,
+                        num=variant.stock,
                         name=name,
                     )
                 )
-        elif product.price_cents != price:
+        elif variant.effective_price_cents != price:
             notices.append(
                 _(
                     "The price of %(name)s changed from %(old)s to %(new)s.",
                     name=name,
                     old=format_money(price),
-                    new=format_money(product.price_cents),
+                    new=format_money(variant.effective_price_cents),
                 )
             )
     return notices

@@ -14,8 +14,9 @@ them. Two rules hold here:
   relative to the current stock, never by writing a number read earlier.
 * **Lock order.** Where PostgreSQL's row locks are taken, they are taken in one order, so
   that two transactions never wait for each other: the order's row first (``lock_order``),
-  then the products' rows by ascending id, all of them before the first is changed
-  (``lock_products``), and the catalog revision last, when the transaction commits (a
+  then the variants' rows by ascending id, then their products' rows by ascending id (their
+  stock totals follow), all of them before the first is changed (``lock_variants``), and
+  the catalog revision last, when the transaction commits (a
   deferred trigger, ``jomso.catalog.page_cache``). On SQLite the write lock is the
   database's own, taken at once, and these are plain reads.
 """
@@ -30,7 +31,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from jomso.accounts.models import User
-from jomso.catalog.models import Product
+from jomso.catalog.models import Product, ProductVariant
+from jomso.catalog.variants import refresh_stock_totals
 from jomso.extensions import db
 from jomso.orders.models import Order, OrderStatusChange, Payment
 from jomso.orders.status import IllegalTransition, OrderStatus, can_move, label
@@ -71,18 +73,32 @@ def lock_order(number: str) -> Order:
     )
 
 
-def lock_products(product_ids: Iterable[int]) -> list[Product]:
-    """The products read again under their row locks, taken by ascending id (the order every
-    transaction that locks several products keeps), inside ``write_lock``."""
-    return list(
+def lock_variants(variant_ids: Iterable[int]) -> list[ProductVariant]:
+    """The variants read again under their row locks, taken by ascending id (the order every
+    transaction that locks several variants keeps), then their products' rows, by ascending
+    id (their stock totals change with them), inside ``write_lock``. Each variant comes with
+    its product loaded."""
+    variants = list(
         db.session.scalars(
-            select(Product)
-            .where(Product.id.in_(sorted(set(product_ids))))
-            .order_by(Product.id)
+            select(ProductVariant)
+            .where(ProductVariant.id.in_(sorted(set(variant_ids))))
+            .order_by(ProductVariant.id)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
     )
+    product_ids = sorted({variant.product_id for variant in variants})
+    if product_ids:
+        list(
+            db.session.scalars(
+                select(Product)
+                .where(Product.id.in_(product_ids))
+                .order_by(Product.id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
+        )
+    return variants
 
 
 def _actor_label(actor: User | None, default: str) -> str:
@@ -121,9 +137,9 @@ def move(
 def release_stock(order: Order, units: dict[int, int] | None = None) -> int:
     """Put the order's units back on the shelf (inside the caller's ``write_lock``, after
     ``lock_order``): every unit not back yet, or ``units`` (order line id → how many), never
-    more than a line has left. Every product row is locked first, by ascending id, then
-    changed. Each line counts what went back (``restocked_quantity``). Returns how many units
-    went."""
+    more than a line has left. Every variant row is locked first, by ascending id, then
+    changed, then the products' stock totals. Each line counts what went back
+    (``restocked_quantity``). Returns how many units went."""
     counts: dict[int, int] = {}
     for line in order.lines:
         count = line.restockable if units is None else min(units.get(line.id, 0), line.restockable)
@@ -131,18 +147,19 @@ def release_stock(order: Order, units: dict[int, int] | None = None) -> int:
             counts[line.id] = count
     quantities = Counter()
     for line in order.lines:
-        if line.id in counts and line.product_id is not None:
-            quantities[line.product_id] += counts[line.id]
-    lock_products(quantities)
+        if line.id in counts and line.variant_id is not None:
+            quantities[line.variant_id] += counts[line.id]
+    variants = lock_variants(quantities)
     for line in order.lines:
         line.restocked_quantity += counts.get(line.id, 0)
-    for product_id in sorted(quantities):
+    for variant_id in sorted(quantities):
         db.session.execute(
-            update(Product)
-            .where(Product.id == product_id)
-            .values(stock=Product.stock + quantities[product_id])
+            update(ProductVariant)
+            .where(ProductVariant.id == variant_id)
+            .values(stock=ProductVariant.stock + quantities[variant_id])
             .execution_options(synchronize_session=False)
         )
+    refresh_stock_totals(variant.product_id for variant in variants)
     return sum(counts.values())
 
 

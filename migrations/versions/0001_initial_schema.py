@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy import DDL
 
 import jomso.database
-from jomso.catalog import page_cache, search
 
 
 # revision identifiers, used by Alembic.
@@ -653,12 +652,18 @@ POSTGRESQL_DDL = (
 )
 POSTGRESQL_DROP = ("DROP INDEX IF EXISTS ix_products_search",)
 
+# What this migration made on SQLite, written out (as 0007 and 0015 do) so that it keeps doing
+# so when jomso.catalog changes (0015 moved the SKU to the variants).
+SQLITE_SEARCH_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(\n        name, sku, description,\n        content='products', content_rowid='id',\n        tokenize='porter unicode61 remove_diacritics 2',\n        prefix='3 4 5 6'\n    )", 'CREATE TRIGGER IF NOT EXISTS products_fts_after_insert\n    AFTER INSERT ON products BEGIN\n        INSERT INTO products_fts(rowid, name, sku, description)\n        SELECT new.id, new.name, new.sku, new.description WHERE new.is_active;\n    END', "CREATE TRIGGER IF NOT EXISTS products_fts_after_delete AFTER DELETE ON products BEGIN\n        INSERT INTO products_fts(products_fts, rowid, name, sku, description)\n        SELECT 'delete', old.id, old.name, old.sku, old.description WHERE old.is_active;\n    END", "CREATE TRIGGER IF NOT EXISTS products_fts_after_update\n    AFTER UPDATE OF name, sku, description, is_active ON products BEGIN\n        INSERT INTO products_fts(products_fts, rowid, name, sku, description)\n        SELECT 'delete', old.id, old.name, old.sku, old.description WHERE old.is_active;\n        INSERT INTO products_fts(rowid, name, sku, description)\n        SELECT new.id, new.name, new.sku, new.description WHERE new.is_active;\n    END", "INSERT INTO products_fts(products_fts) VALUES ('delete-all')", 'INSERT INTO products_fts(rowid, name, sku, description)\n        SELECT id, name, sku, description FROM products WHERE is_active')
+SQLITE_REVISION_DDL = ('INSERT OR IGNORE INTO catalog_revision (id, value) VALUES (1, abs(random() %% 1000000000))', 'CREATE TRIGGER IF NOT EXISTS products_revision_after_insert AFTER INSERT ON products BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS products_revision_after_update AFTER UPDATE ON products BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS products_revision_after_delete AFTER DELETE ON products BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS categories_revision_after_insert AFTER INSERT ON categories BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS categories_revision_after_update AFTER UPDATE ON categories BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS categories_revision_after_delete AFTER DELETE ON categories BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS product_images_revision_after_insert AFTER INSERT ON product_images BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS product_images_revision_after_update AFTER UPDATE ON product_images BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END', 'CREATE TRIGGER IF NOT EXISTS product_images_revision_after_delete AFTER DELETE ON product_images BEGIN UPDATE catalog_revision SET value = value + 1 WHERE id = 1; END')
+SQLITE_SEARCH_DROP = ('DROP TRIGGER IF EXISTS products_fts_after_insert', 'DROP TRIGGER IF EXISTS products_fts_after_delete', 'DROP TRIGGER IF EXISTS products_fts_after_update', 'DROP TABLE IF EXISTS products_fts')
+
 
 def _install_raw_ddl():
     """Full-text search (SQLite FTS5 / PostgreSQL GIN) and the catalog revision triggers."""
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        statements = (*search.SQLITE_DDL, *page_cache.SQLITE_DDL)
+        statements = (*SQLITE_SEARCH_DDL, *SQLITE_REVISION_DDL)
     elif dialect == "postgresql":
         statements = POSTGRESQL_DDL
     else:
@@ -669,6 +674,6 @@ def _install_raw_ddl():
 
 def _drop_raw_ddl():
     dialect = op.get_bind().dialect.name
-    statements = {"sqlite": search.SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
+    statements = {"sqlite": SQLITE_SEARCH_DROP, "postgresql": POSTGRESQL_DROP}
     for statement in statements.get(dialect, ()):
         op.execute(DDL(statement))

@@ -59,7 +59,7 @@ def shop_contents(app) -> dict:
         contents = {
             "users": sorted(db.session.scalars(select(User.email))),
             "products": sorted(
-                (p.slug, p.price_cents, p.stock, p.is_active)
+                (p.slug, p.price_cents, p.stock_total, p.is_active)
                 for p in db.session.scalars(select(Product))
             ),
             "images": sorted(db.session.scalars(select(ProductImage.key))),

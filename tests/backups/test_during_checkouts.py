@@ -108,7 +108,7 @@ def orders_of(app) -> list[dict]:
 
 def stock_of(app) -> dict[int, int]:
     with app.app_context():
-        stock = dict(db.session.execute(select(Product.id, Product.stock)).all())
+        stock = dict(db.session.execute(select(Product.id, Product.stock_total)).all())
         db.session.remove()
     return stock
 

@@ -13,7 +13,7 @@ from flask import Flask
 app = Flask(__name__)
 
 QUERY = """
-SELECT id, slug, name, price_cents, stock, created_at,
+SELECT id, slug, name, price_min_cents, price_max_cents, stock_total AS stock, created_at,
        (SELECT key FROM product_images WHERE product_id = products.id
         ORDER BY position, id LIMIT 1) AS image_key
 FROM products WHERE is_active = 1
@@ -28,7 +28,7 @@ TEMPLATE = app.jinja_env.from_string(
 <ul>
 {% for row in rows %}
   <li><a href="/products/{{ row.slug }}"><img src="/images/{{ row.image_key }}-320.webp" alt="">
-    {{ row.name }}</a> ${{ "%.2f"|format(row.price_cents / 100) }}
+    {{ row.name }}</a> ${{ "%.2f"|format(row.price_min_cents / 100) }}
     {{ "Sold out" if row.stock == 0 else "In stock" }}</li>
 {% endfor %}
 </ul></body></html>"""

@@ -157,7 +157,7 @@ def benchmark(args) -> None:
             from jomso.extensions import db
 
             slug = db.session.scalar(
-                select(Product.slug).where(Product.is_active, Product.stock > 5).limit(1)
+                select(Product.slug).where(Product.is_active, Product.stock_total > 5).limit(1)
             )
             word = db.session.scalar(select(Product.name).where(Product.is_active)).split()[0]
             db.engine.dispose()
@@ -259,7 +259,7 @@ def search_child(instance: str, runs: int) -> None:
     from sqlalchemy import select
 
     from jomso import create_app
-    from jomso.catalog.models import Product
+    from jomso.catalog.models import Product, ProductVariant
     from jomso.catalog.queries import list_products
     from jomso.extensions import db
 
@@ -267,7 +267,9 @@ def search_child(instance: str, runs: int) -> None:
     client = app.test_client()
     out = {}
     with app.app_context():
-        sku = db.session.scalar(select(Product.sku).where(Product.is_active).limit(1))
+        sku = db.session.scalar(
+            select(ProductVariant.sku).join(Product).where(Product.is_active).limit(1)
+        )
         searches = [(search, search.format(sku=sku.lower()), sort) for search, sort in SEARCHES]
         for _, query, sort in searches:  # warm: statements built and compiled, pages made
             list_products(query=query, sort=sort)

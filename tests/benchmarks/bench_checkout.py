@@ -41,7 +41,7 @@ def main() -> None:
         os.environ["JOMSO_INSTANCE_PATH"] = str(Path(tmp) / "instance")
         from jomso import create_app
         from jomso.catalog.demo import seed_demo
-        from jomso.catalog.models import Product
+        from jomso.catalog.models import Product, ProductVariant
         from jomso.cli import init_schema
         from jomso.extensions import db
 
@@ -57,7 +57,7 @@ def main() -> None:
         with app.app_context():
             init_schema()
             seed_demo(args.products, seed=7)
-            db.session.execute(db.update(Product).values(stock=10_000))
+            db.session.execute(db.update(ProductVariant).values(stock=10_000))
             db.session.commit()
             product_ids = list(db.session.scalars(db.select(Product.id).where(Product.is_active)))
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from jomso.database import utcnow
 from tests.browser.conftest import screenshot
+from tests.catalog.helpers import make_product
 from tests.consent.helpers import add_views
 from tests.helpers import PASSWORD, make_user
 
@@ -98,17 +99,8 @@ def test_banner_on_a_phone_and_with_gpc(browser, live_server):
 
 def test_staff_traffic_page(app, page):
     make_user(app, email="analyst@example.com", roles=["analyst"])
-    with app.app_context():
-        from jomso.catalog.models import Product
-        from jomso.extensions import db
-
-        db.session.add_all(
-            [
-                Product(name="Red lamp", slug="red-lamp", sku="L-1", price_cents=4500),
-                Product(name="Oak chair", slug="oak-chair", sku="C-1", price_cents=12000),
-            ]
-        )
-        db.session.commit()
+    make_product(app, "Red lamp", price_cents=4500, sku="L-1", stock=0, age_days=0)
+    make_product(app, "Oak chair", price_cents=12000, sku="C-1", stock=0, age_days=0)
     rng = random.Random(6)
     now = utcnow()
     paths = ["/", "/products", "/products/red-lamp", "/products/oak-chair", "/cookies"]

@@ -11,6 +11,7 @@ from jomso.extensions import db
 from tests.catalog.helpers import (
     add_to_cart,
     cart_form_post,
+    default_variant_id,
     make_product,
     text_of,
     update_product,
@@ -175,6 +176,10 @@ def test_sold_out_and_inactive_products_cannot_be_added(client):
     assert quantities(app) == {}
 
 
+# The add form names the product (its variant by the options), a line's forms the variant.
+ID_FIELDS = {"add": "product_id", "update": "variant_id", "remove": "variant_id"}
+
+
 @pytest.mark.parametrize("action", ["add", "update", "remove"])
 @pytest.mark.parametrize("product_id", ["", "abc", "999999", "-1", "1 OR 1=1", "1.0", "0x1"])
 def test_tampered_product_ids_are_rejected(client, action, product_id):
@@ -184,7 +189,7 @@ def test_tampered_product_ids_are_rejected(client, action, product_id):
     token = csrf_token_from(client.get("/cart").text)
     response = client.post(
         f"/cart/{action}",
-        data={"csrf_token": token, "product_id": product_id, "quantity": "1"},
+        data={"csrf_token": token, ID_FIELDS[action]: product_id, "quantity": "1"},
     )
     assert response.status_code == 400
     assert "That product is not in our catalog." in response.text
@@ -333,8 +338,8 @@ def test_service_api_for_checkout(app):
         assert (empty.total_cents, empty.shipping_cents, empty.item_count) == (0, 0, 0)
         cart = current_cart(create=True)
         db.session.add(
-            CartItem(cart=cart, product_id=mug, quantity=3, seen_price_cents=1999,
-                     product_name="Blue Mug")
+            CartItem(cart=cart, variant_id=default_variant_id(app, mug), quantity=3,
+                     seen_price_cents=1999, product_name="Blue Mug")
         )  # fmt: skip
         db.session.commit()
         summary = summarize(cart)

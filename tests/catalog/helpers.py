@@ -12,6 +12,7 @@ from jomso.catalog.demo_pictures import COLOURS, draw_picture
 from jomso.catalog.editing import slugify
 from jomso.catalog.images import save_product_image
 from jomso.catalog.models import Category, Product
+from jomso.catalog.variants import refresh_summary, single_variant
 from jomso.database import utcnow
 from jomso.extensions import db
 from tests.conftest import csrf_token_from
@@ -46,15 +47,15 @@ def make_product(
         product = Product(
             name=name,
             slug=slugify(name),
-            sku=sku or f"SKU-{slugify(name).upper()}",
             description=description,
             price_cents=price_cents,
-            stock=stock,
             category_id=category_id,
             is_active=is_active,
             created_at=created,
             updated_at=created,
         )
+        single_variant(product, sku=sku or f"SKU-{slugify(name).upper()}", stock=stock)
+        refresh_summary(product)
         db.session.add(product)
         for index in range(images):
             if shape:
@@ -85,8 +86,21 @@ def update_product(app, product_id, **values) -> None:
     with app.app_context():
         product = db.session.get(Product, product_id)
         for key, value in values.items():
-            setattr(product, key, value)
+            if key in VARIANT_FIELDS:  # a product without options: its one variant's
+                setattr(product.default_variant, key, value)
+            else:
+                setattr(product, key, value)
+        refresh_summary(product)
         db.session.commit()
+
+
+# What a product without options keeps on its one variant.
+VARIANT_FIELDS = ("sku", "stock", "compare_at_cents", "weight_grams", "barcode")
+
+
+def default_variant_id(app, product_id) -> int:
+    with app.app_context():
+        return db.session.get(Product, product_id).default_variant.id
 
 
 def png_bytes(size=(64, 48), color=(30, 120, 110), fmt="PNG", **save_args) -> bytes:
@@ -112,9 +126,13 @@ def add_to_cart(client, product_id, quantity=1, slug=None, follow=False):
 
 
 def cart_form_post(client, action, product_id, quantity=None, follow=False):
-    """Post one of the cart page's line forms (update or remove)."""
+    """Post one of the cart page's line forms (update or remove) for the line of the product's
+    one variant (``product_id`` of no product: that id as the variant's)."""
     page = client.get("/cart")
-    data = {"csrf_token": csrf_token_from(page.text), "product_id": str(product_id)}
+    with client.application.app_context():
+        product = db.session.get(Product, product_id)
+        variant_id = product.default_variant.id if product else product_id
+    data = {"csrf_token": csrf_token_from(page.text), "variant_id": str(variant_id)}
     if quantity is not None:
         data["quantity"] = str(quantity)
     return client.post(f"/cart/{action}", data=data, follow_redirects=follow)

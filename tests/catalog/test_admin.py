@@ -38,7 +38,7 @@ def test_catalog_staff_creates_a_product_the_shop_shows_and_finds(app, catalog):
     assert "“Walnut Serving Board” is created. Add its pictures below." in page.text
 
     saved = product(app, new_id)
-    assert (saved.slug, saved.sku, saved.price_cents, saved.stock) == (
+    assert (saved.slug, saved.variant_text, saved.price_cents, saved.stock_total) == (
         "walnut-serving-board",
         "WSB-01",
         102450,
@@ -230,7 +230,7 @@ def test_other_bad_input_is_refused_beside_its_field(app, catalog, field, value,
 
 def test_stock_zero_is_sold_out_in_the_shop(app, catalog):
     product_id = create_product(catalog, stock="0")
-    assert product(app, product_id).stock == 0
+    assert product(app, product_id).stock_total == 0
     page = app.test_client().get("/products/walnut-serving-board")
     assert "Sold out" in page.text
     assert "Add to cart" not in page.text

@@ -34,9 +34,18 @@ def test_seed_demo_adds_a_plausible_catalog(runner, client):
         assert len(products) == 40
         assert db.session.scalar(select(func.count()).select_from(Category)) == 8
         assert all(p.images for p in products)
-        assert all(p.price_cents > 0 and p.sku and p.description for p in products)
+        assert all(p.price_cents > 0 and p.variants and p.description for p in products)
+        assert all(v.sku for p in products for v in p.variants)
+        # three textiles sold in colours (and sizes), a picture for each colour
+        textiles = [p for p in products if p.options]
+        assert sorted(p.name for p in textiles) == ["Cotton Tee", "Linen Shirt", "Wool Throw"]
+        shirt = next(p for p in textiles if p.name == "Linen Shirt")
+        assert len(shirt.variants) == 9 and shirt.variants[0].title.count(" / ") == 1
+        assert all(v.image is not None for v in shirt.variants)
         assert len({p.slug for p in products}) == 40
-        assert any(p.stock == 0 for p in products) or any(p.stock <= 5 for p in products)
+        assert any(p.stock_total == 0 for p in products) or any(
+            p.stock_total <= 5 for p in products
+        )
         ages = [utcnow() - p.created_at for p in products]
         assert min(ages) >= timedelta(0) and max(ages) > timedelta(days=30)
         assert "**Care:**" in products[0].description

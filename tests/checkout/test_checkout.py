@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from jomso.accounts.models import Address, Phone, User
 from jomso.cart.models import CartItem
-from jomso.catalog.models import Product
+from jomso.catalog.models import Product, ProductVariant
 from jomso.extensions import db
 from jomso.orders.models import Order, Payment
 from tests.catalog.helpers import make_product
@@ -361,7 +361,7 @@ def test_sold_out_after_the_page_was_shown(app, client):
     add_to_cart(client, product_id, 2)
     page = client.get("/checkout")
     with app.app_context():
-        db.session.execute(update(Product).values(stock=1))
+        db.session.execute(update(ProductVariant).values(stock=1))
         db.session.commit()
     response = client.post("/checkout", data=checkout_data(page.text))
     assert response.status_code == 409
@@ -369,7 +369,7 @@ def test_sold_out_after_the_page_was_shown(app, client):
     assert all_orders(app) == []
 
     with app.app_context():
-        db.session.execute(update(Product).values(stock=0))
+        db.session.execute(update(ProductVariant).values(stock=0))
         db.session.commit()
     gone = client.post("/checkout", data=checkout_data(response.text))
     assert gone.status_code == 302 and gone.headers["Location"] == "/cart"

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from jomso import payments
-from jomso.catalog.models import Product
+from jomso.catalog.models import Product, ProductVariant
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order, OrderLine, OrderStatusChange
@@ -126,7 +126,8 @@ def _interrupted_checkout(app, product_id: int, minutes_ago: int) -> str:
     """An order whose checkout request died between reserving the stock and the charge."""
     with app.app_context():
         product = db.session.get(Product, product_id)
-        product.stock -= 2
+        variant = product.default_variant
+        variant.stock -= 2
         created = utcnow() - timedelta(minutes=minutes_ago)
         order = Order(number=new_order_number(), status="pending_payment",
                       email="gus@example.com", phone="+15035550143", currency="USD",
@@ -135,7 +136,8 @@ def _interrupted_checkout(app, product_id: int, minutes_ago: int) -> str:
                       **{f"{kind}_{part}": value for kind in ("billing", "shipping")
                          for part, value in (("name", "Gus Guest"), ("line1", "1 Harbour Road"),
                                              ("city", "Portland"), ("country", "US"))})  # fmt: skip
-        order.lines = [OrderLine(product_id=product.id, name=product.name, sku=product.sku,
+        order.lines = [OrderLine(product_id=product.id, variant_id=variant.id,
+                                 name=product.name, sku=variant.sku,
                                  unit_price_cents=product.price_cents, quantity=2,
                                  line_total_cents=2 * product.price_cents)]  # fmt: skip
         order.changes = [OrderStatusChange(to_status="pending_payment", actor_label="customer")]
@@ -221,7 +223,7 @@ def test_stock_never_goes_below_zero_when_a_cart_outgrows_it(app, client):
     add_to_cart(client, product_id, 4)
     page = client.get("/checkout")
     with app.app_context():  # someone else bought three meanwhile
-        db.session.execute(update(Product).values(stock=1))
+        db.session.execute(update(ProductVariant).values(stock=1))
         db.session.commit()
     response = client.post("/checkout", data=checkout_data(page.text))
     assert response.status_code == 409

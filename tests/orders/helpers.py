@@ -151,7 +151,7 @@ def stock_of(app, product_id: int) -> int:
     from jomso.catalog.models import Product
 
     with app.app_context():
-        return db.session.get(Product, product_id).stock
+        return db.session.get(Product, product_id).default_variant.stock
 
 
 def staff(app, client, role="orders", email=None):

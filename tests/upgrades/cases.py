@@ -263,7 +263,7 @@ def check_shop_0_1_0(app: Flask, client) -> None:
             "Pat Buyer", True, ["+15035550143"])  # fmt: skip
         assert [a.city for a in pat.addresses] == ["Portland"]
         bowl = db.session.scalar(select(Product).where(Product.slug == "stoneware-bowl"))
-        assert (bowl.name, bowl.price_cents, bowl.stock, bowl.is_active) == (
+        assert (bowl.name, bowl.price_cents, bowl.default_variant.stock, bowl.is_active) == (
             "Stoneware Bowl", 2400, 7, True)  # fmt: skip
         assert bowl.category.slug == "kitchen"
         assert [image.key for image in bowl.images] == ["0123456789abcdef0123456789abcdef"]
@@ -425,14 +425,16 @@ SHOP_0006: tuple[Row, ...] = (
 def check_shop_0006(app: Flask, client) -> None:
     """A product written before 0007 is found by a word's beginning and without its accents,
     on either database; changing it raises the catalog revision once."""
-    from jomso.catalog.models import Product
+    from jomso.catalog.models import Product, ProductVariant
     from jomso.catalog.page_cache import catalog_revision
 
     assert "Crème Lantern" in client.get("/products?q=driftw").text
     assert "Crème Lantern" in client.get("/products?q=creme").text
     with app.app_context():
         before = catalog_revision()
-        lantern = db.session.scalar(select(Product).where(Product.sku == "SKU-LANTERN"))
+        lantern = db.session.scalar(
+            select(Product).join(Product.variants).where(ProductVariant.sku == "SKU-LANTERN")
+        )
         lantern.price_cents = 3900
         db.session.commit()
         assert catalog_revision() == before + 1
@@ -488,7 +490,7 @@ def check_sales_rollup(app: Flask, client) -> None:
             for table in ("payments", "products", "page_views")
         }
     assert "ix_payments_kind_created" in indexes["payments"]
-    assert "ix_products_active_stock" in indexes["products"]
+    assert "ix_products_active_stock_total" in indexes["products"]  # (0012 renamed it)
     assert "ix_page_views_visits" in indexes["page_views"]
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
@@ -602,7 +604,7 @@ def check_search_words(app: Flask, client) -> None:
     """0012 (search words): the words of the names of the products on sale are counted (the
     earlier cases' products: "Crème Lantern" folded, the hidden "Old Jug" left out), so that a
     mistyped search shows the corrected one's results; a rename moves them."""
-    from jomso.catalog.models import Product, SearchWord
+    from jomso.catalog.models import Product, ProductVariant, SearchWord
 
     with app.app_context():
         words = dict(db.session.execute(select(SearchWord.word, SearchWord.products)).all())
@@ -611,7 +613,9 @@ def check_search_words(app: Flask, client) -> None:
     page = client.get("/products?q=lantren").text
     assert "Showing results for" in page and "Crème Lantern" in page
     with app.app_context():
-        lantern = db.session.scalar(select(Product).where(Product.sku == "SKU-LANTERN"))
+        lantern = db.session.scalar(
+            select(Product).join(ProductVariant).where(ProductVariant.sku == "SKU-LANTERN")
+        )
         lantern.name = "Crème Lamp"
         db.session.commit()
         words = dict(db.session.execute(select(SearchWord.word, SearchWord.products)).all())
@@ -665,6 +669,41 @@ def check_shipping_zones(app: Flask, client) -> None:
     assert "Standard shipping" in owner.get("/staff/shipping").text
 
 
+# -- 0014: before 0015 (variants: SKU and stock move to one variant per product) -------------
+
+
+def check_variants(app: Flask, client) -> None:
+    """0015 (variants): every product has one variant with its SKU and stock (the retired one
+    too), and the summary columns the lists read; Pat's cart line is the trowel's variant and
+    still sells; order lines name their variant; the search finds a product by its SKU."""
+    from jomso.cart.models import CartItem
+    from jomso.catalog.models import Product
+    from jomso.orders.models import Order
+
+    with app.app_context():
+        products = {p.slug: p for p in db.session.scalars(select(Product))}
+        skus = {
+            slug: [(v.sku, v.stock, v.title) for v in p.variants] for slug, p in products.items()
+        }
+        assert skus["stoneware-bowl"] == [("SKU-BOWL", 7, "")]
+        assert skus["old-jug"] == [("SKU-JUG", 0, "")]
+        bowl = products["stoneware-bowl"]
+        assert (bowl.price_min_cents, bowl.price_max_cents, bowl.variant_text) == (
+            2400, 2400, "SKU-BOWL")  # fmt: skip
+        assert bowl.stock_total == 7 and not bowl.on_sale
+        item = db.session.scalar(select(CartItem))
+        assert item.variant.sku == "SKU-TROWEL"
+        order = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
+        sku_of = {v.id: v.sku for p in products.values() for v in p.variants}
+        assert [(sku_of[line.variant_id], line.variant_title) for line in order.lines] == [
+            ("SKU-BOWL", ""), ("SKU-TROWEL", "")]  # fmt: skip
+    assert "Stoneware Bowl" in client.get("/products?q=SKU-BOWL").text
+    shopper = app.test_client()
+    assert _login(shopper, "pat@example.com").status_code == 302
+    assert "Garden Trowel" in shopper.get("/cart").text
+    assert "$24.00" in client.get("/products/stoneware-bowl").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -678,4 +717,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0011", "a shop before the search words", SHOP_0011, check_search_words),
     UpgradeCase("0012", "a shop before orders kept their language", (), check_order_language),
     UpgradeCase("0013", "a shop before shipping zones", (), check_shipping_zones),
+    UpgradeCase("0014", "a shop before variants", (), check_variants),
 )
