@@ -233,6 +233,7 @@ IN_FLIGHT = (
     OrderStatus.PENDING_PAYMENT,
     OrderStatus.PAID,
     OrderStatus.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED,
 )
 
 

@@ -569,10 +569,10 @@ def check_content_pages(app: Flask, client) -> None:
     from jomso.pages.models import PageVersion
     from tests.conftest import csrf_token_from
 
-    with app.app_context():
-        assert db.session.scalars(select(PageVersion)).all() == []
+    with app.app_context():  # the imprint is SHOP_0011's, written after 0011
+        assert db.session.scalars(select(PageVersion.page)).all() == ["imprint"]
     assert client.get("/pages/about").status_code == 404
-    assert "/pages/" not in client.get("/").text.split('class="site-footer"')[1]
+    assert "/pages/about" not in client.get("/").text.split('class="site-footer"')[1]
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
     assert "not published yet" in owner.get("/staff/pages").text
@@ -586,6 +586,40 @@ def check_content_pages(app: Flask, client) -> None:
     assert "Gift wrap, please." in owner.get("/staff/orders/JE8R2W4NZ").text
 
 
+# -- 0011: before 0014 (shipments: an order's parcels) ----------------------------------------
+
+SHOP_0011: tuple[Row, ...] = (
+    "INSERT INTO page_versions (page, version, body, summary, created_at, created_by) VALUES "
+    f"('imprint', 1, 'Olga Owner, 1 Harbour Road.', '', '2026-12-01 23:00:00', {OLGA})",
+)
+
+
+def check_shipments(app: Flask, client) -> None:
+    """0014 (shipments): the order shipped before has one parcel holding all its units, with
+    the carrier, tracking number, time and person of its "shipped" step; the paid one has none
+    and offers a quantity for each of its lines; the payments already kept have no parent."""
+    from jomso.orders.models import Order, Payment
+
+    with app.app_context():
+        shipped = db.session.scalar(select(Order).where(Order.number == "JB3H8N5R2"))
+        [parcel] = shipped.shipments
+        assert (parcel.carrier, parcel.tracking_number) == ("UPS", "1Z999AA10123456784")
+        assert parcel.actor_label == "olga@staff.example.com"
+        assert parcel.amount_cents == shipped.total_cents
+        assert [(p.line.sku, p.quantity) for p in parcel.lines] == [("SKU-TROWEL", 1)]
+        assert shipped.units_left() == {}
+        paid = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
+        assert paid.shipments == [] and sum(paid.units_left().values()) == 3
+        lines = [line.id for line in paid.lines]
+        assert {p.parent_transaction_id for p in db.session.scalars(select(Payment))} == {""}
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    page = owner.get("/staff/orders/JA7K2M9QX").text
+    assert all(f'name="ship_{line_id}"' in page for line_id in lines)
+    slip = owner.get("/staff/orders/JB3H8N5R2").text
+    assert "Parcel 1" in slip and "Garden Trowel" in slip
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -596,4 +630,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0008", "a shop before the sales roll-up", (), check_sales_rollup),
     UpgradeCase("0009", "a shop before the order tools", SHOP_0009, check_order_tools),
     UpgradeCase("0010", "a shop before the content pages", SHOP_0010, check_content_pages),
+    UpgradeCase("0011", "a shop before shipments", SHOP_0011, check_shipments),
 )
