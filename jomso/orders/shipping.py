@@ -16,7 +16,9 @@ number, who sent it and when. Rules that hold:
   the staff read why. After an unanswered call, Braintree's record decides.
 * **Never more than is left.** ``check_units`` reads the form: whole numbers, each at most the
   units of its line not shipped yet, at least one unit in all, and no line of another order;
-  ``ship`` checks the same again under the order's row lock before it records the parcel.
+  ``ship`` checks the same again before it asks Braintree anything. (Two people shipping the
+  same units at the same moment could both capture: Braintree takes no idempotency key for a
+  partial settlement, and refuses only parts that add up to more than the authorization.)
 * **Status.** Every parcel but the last moves the order to ``partially_shipped`` (a timeline
   entry per parcel); the last moves it to ``shipped``. Each parcel sends its own email: what
   is in it, and what follows.
