@@ -210,6 +210,7 @@ EXPECTED_PERMISSIONS = {
     "staff_orders.order_resend_email": Permission.PROCESS_ORDERS,
     "staff_orders.order_detail": Permission.VIEW_ORDERS,
     "staff_orders.order_packing_slip": Permission.VIEW_ORDERS,
+    "staff_orders.shipment_packing_slip": Permission.VIEW_ORDERS,
     "staff_orders.order_process": Permission.PROCESS_ORDERS,
     "staff_orders.order_ship": Permission.PROCESS_ORDERS,
     "staff_orders.order_deliver": Permission.PROCESS_ORDERS,

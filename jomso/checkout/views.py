@@ -39,7 +39,7 @@ from jomso.checkout.forms import CheckoutForm
 from jomso.orders import access, placing
 from jomso.orders.placing import Placement
 from jomso.orders.queries import find_order
-from jomso.orders.status import CUSTOMER_NOTES, OrderStatus
+from jomso.orders.status import OrderStatus, customer_note
 from jomso.security import extend_csp
 
 TOKEN_KEY = "checkout_token"  # noqa: S105 - a session key, not a secret
@@ -260,7 +260,7 @@ def order_page(number: str):
         render_template(
             "orders/account_detail.html" if own else "orders/detail.html",
             order=order,
-            note=CUSTOMER_NOTES.get(OrderStatus(order.status)),
+            note=customer_note(order),
         )
     )
     response.headers["X-Robots-Tag"] = "noindex"

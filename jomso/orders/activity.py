@@ -17,7 +17,15 @@ from jomso.orders.status import OrderStatus
 from jomso.permissions import Permission
 
 S = OrderStatus
-SHOWN = (S.PAID, S.SHIPPED, S.DELIVERED, S.CANCELLED, S.PARTLY_REFUNDED, S.REFUNDED)
+SHOWN = (
+    S.PAID,
+    S.PARTIALLY_SHIPPED,
+    S.SHIPPED,
+    S.DELIVERED,
+    S.CANCELLED,
+    S.PARTLY_REFUNDED,
+    S.REFUNDED,
+)
 
 
 REFUNDED = (S.PARTLY_REFUNDED, S.REFUNDED)
@@ -61,6 +69,8 @@ def _text(change: OrderStatusChange, order: Order, refunded: int | None) -> tupl
         return "order_paid", _("Order %(number)s paid: %(total)s.", number=number, total=total)
     if status == S.SHIPPED:
         return "order_shipped", _("Order %(number)s shipped.", number=number)
+    if status == S.PARTIALLY_SHIPPED:
+        return "order_shipped", _("A parcel of order %(number)s shipped.", number=number)
     if status == S.DELIVERED:
         return "order_delivered", _("Order %(number)s delivered.", number=number)
     if status == S.CANCELLED:

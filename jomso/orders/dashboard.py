@@ -22,7 +22,7 @@ from jomso.permissions import Permission
 from jomso.staff.dashboard import CardContent, CardItem, CardLink, DashboardCard, register_card
 
 S = OrderStatus
-TO_SHIP = (S.PAID, S.PROCESSING)
+TO_SHIP = (S.PAID, S.PROCESSING, S.PARTIALLY_SHIPPED)
 ITEMS = 5
 
 
@@ -58,7 +58,8 @@ def _age(created_at: datetime) -> str:
 
 
 def orders_to_ship() -> list:
-    """Paid orders not shipped yet: paid, or being prepared (one condition per status)."""
+    """Paid orders not (all) shipped yet: paid, being prepared, or partially shipped (one
+    condition per status)."""
     return [Order.status == status for status in TO_SHIP]
 
 
@@ -93,9 +94,11 @@ def _orders_to_ship() -> CardContent:
     return CardContent(
         count=sum(counts.values()),
         summary=_(
-            "%(paid)d paid, %(processing)d being prepared. The oldest first:",
+            "%(paid)d paid, %(processing)d being prepared, %(partly)d partially shipped. "
+            "The oldest first:",
             paid=counts.get(S.PAID, 0),
             processing=counts.get(S.PROCESSING, 0),
+            partly=counts.get(S.PARTIALLY_SHIPPED, 0),
         )
         if items
         else _("Nothing waiting to be shipped."),
@@ -104,6 +107,11 @@ def _orders_to_ship() -> CardContent:
             CardLink(_l("Paid"), "staff_orders.order_list", {"status": S.PAID.value}),
             CardLink(
                 _l("Being prepared"), "staff_orders.order_list", {"status": S.PROCESSING.value}
+            ),
+            CardLink(
+                _l("Partially shipped"),
+                "staff_orders.order_list",
+                {"status": S.PARTIALLY_SHIPPED.value},
             ),
         ],
         attention=bool(items),

@@ -3,7 +3,8 @@
 A person's orders are those linked to their account and those placed with one of their proved
 addresses (the account's once confirmed, a privacy request's), so a guest order placed signed
 out is found as well. The export lists every one (including attempts whose payment failed):
-contact, addresses, lines, totals, the timeline, the payments (transaction id, status, amount,
+contact, addresses, lines, totals, the timeline, the parcels (carrier, tracking number, the
+units in each), the payments (transaction id, status, amount,
 card brand and last four), what Braintree reported about them and the staff's internal notes
 on them (a note may be about the customer). An erasure keeps the orders for the books with
 their personal fields replaced by "deleted" and their notes deleted (``anonymize_orders``, run
@@ -52,6 +53,10 @@ def _orders_section(subject: DataSubject) -> list[dict[str, Any]]:
             payments=[row_dict(payment) for payment in order.payments],
             payment_events=[row_dict(event) for event in order.events],
             notes=[row_dict(note) for note in order.notes],
+            shipments=[
+                row_dict(shipment, lines=[row_dict(p, sku=p.line.sku) for p in shipment.lines])
+                for shipment in order.shipments
+            ],
         )
         for order in orders
     ]
@@ -69,6 +74,8 @@ def anonymize_order(order: Order, now: datetime) -> None:
         for part in ("line2", "region", "postal_code"):
             setattr(order, f"{kind}_{part}", "")
     order.tracking_number = ""
+    for shipment in order.shipments:  # a parcel's tracking page shows where it went
+        shipment.tracking_number = ""
     order.notes.clear()  # free text staff wrote about the customer
     order.checkout_key = None
     order.user_id = None
@@ -89,6 +96,7 @@ declare_not_exported(
     "order_status_changes.actor_label", "names the staff member who changed the order"
 )
 declare_not_exported("order_notes.author_label", "names the staff member who wrote the note")
+declare_not_exported("shipments.actor_label", "names the staff member who sent the parcel")
 declare_not_personal(
     "order_search_terms",
     "a copy of words of the order's own name, email and SKU fields (exported with the order), "
@@ -104,6 +112,8 @@ register_export_section(
         "payments",
         "payment_events",
         "order_notes",
+        "shipments",
+        "shipment_lines",
     ),
 )
 register_erasure(anonymize_orders)

@@ -19,7 +19,7 @@ from jomso.extensions import db
 from jomso.i18n import format_money, mail_language
 from jomso.mail import send_mail
 from jomso.orders import access
-from jomso.orders.models import Order
+from jomso.orders.models import Order, Shipment
 from jomso.urls import shop_url_for
 
 
@@ -48,9 +48,34 @@ def send_confirmation(order: Order) -> bool:
     )
 
 
-def send_shipped(order: Order) -> bool:
-    subject = _l("Your order %(number)s is on its way", number=order.number)
-    return _send(order, subject, "order_shipped")
+def send_shipped(order: Order, shipment: Shipment | None = None) -> bool:
+    """The email of one parcel (the latest when none is given): what is in it, its tracking,
+    what its capture took, and what follows in later parcels."""
+    shipment = shipment or (order.shipments[-1] if order.shipments else None)
+    if len(order.shipments) > 1 or order.units_left():
+        subject = _l("A parcel of your order %(number)s is on its way", number=order.number)
+    else:
+        subject = _l("Your order %(number)s is on its way", number=order.number)
+    if shipment is None:  # shipped before parcels were recorded: the whole order
+        parcel = [(line, line.quantity) for line in order.lines]
+        carrier, tracking, url = order.carrier, order.tracking_number, order.tracking_url
+        amount = order.total_cents
+    else:
+        parcel = [(part.line, part.quantity) for part in shipment.lines]
+        carrier, tracking = shipment.carrier, shipment.tracking_number
+        url, amount = shipment.tracking_url, shipment.amount_cents
+    left = order.units_left()
+    return _send(
+        order,
+        subject,
+        "order_shipped",
+        parcel=parcel,
+        carrier=carrier,
+        tracking=tracking,
+        tracking_url=url,
+        amount=amount,
+        following=[(line, left[line.id]) for line in order.lines if line.id in left],
+    )
 
 
 def send_refunded(order: Order, amount_cents: int) -> bool:

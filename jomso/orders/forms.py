@@ -1,6 +1,6 @@
-"""Staff order forms: the list's search and filters, ship, the cancel and refund confirmation
-pages, notes and sending an email again. Action buttons (the list's bulk actions too) use
-``EmptyForm``."""
+"""Staff order forms: the list's search and filters, ship (a parcel and its quantities), the
+cancel and refund confirmation pages, notes and sending an email again. Action buttons (the
+list's bulk actions too) use ``EmptyForm``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _strip(value):
 
 def _status_choices():
     return [
-        (TO_DO, _l("To do (paid, being prepared, payment unknown)")),
+        (TO_DO, _l("To do (paid, being prepared, partially shipped, payment unknown)")),
         ("", _l("All orders")),
         *[(status.value, label) for status, label in STATUS_LABELS.items()],
     ]
@@ -94,6 +94,8 @@ class OrderSearchForm(FlaskForm):
 
 
 class ShipForm(FlaskForm):
+    """Carrier and tracking number; ``ship_form(order)`` adds the quantities."""
+
     carrier = StringField(
         _l("Carrier"),
         filters=[_strip],
@@ -109,6 +111,33 @@ class ShipForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9 ._/-]+$", message=_l("Use letters, digits, spaces and dashes.")),
         ],
     )
+
+
+SHIP = "ship_"
+
+
+def ship_form(order, **kwargs) -> ShipForm:
+    """``order``'s ship form: carrier, tracking number, and one quantity per line with units
+    left to ship (``ship_<line id>``). A quantity the post leaves out counts as 0; the page
+    fills in everything left (``ship_defaults``)."""
+    left = order.units_left()
+    fields = {
+        f"{SHIP}{line.id}": StringField(
+            line.name,
+            filters=[_strip],
+            default="0",
+            validators=[Length(max=9)],
+            render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 4},
+        )
+        for line in order.lines
+        if line.id in left
+    }
+    return type("OrderShipForm", (ShipForm,), fields)(**kwargs)
+
+
+def ship_defaults(order) -> dict[str, str]:
+    """Everything left to ship: the quantities a fresh ship form shows."""
+    return {f"{SHIP}{line_id}": str(count) for line_id, count in order.units_left().items()}
 
 
 class CancelForm(FlaskForm):
@@ -210,3 +239,19 @@ class ResendForm(FlaskForm):
         choices=[("confirmation", ""), ("shipping", "")],
         validators=[DataRequired()],
     )
+
+
+def ship_texts(form: ShipForm, posted) -> dict[str, str] | None:
+    """The quantities as typed: the form's own fields, and any other ``ship_`` name the post
+    carries (a line of another order, an out-of-date page), for ``shipping.check_units``.
+    None when the post carries no quantity at all (a form from before parcels, a script):
+    that ships everything left, as shipping always did."""
+    if not any(name.startswith(SHIP) for name in posted):
+        return None
+    texts = {
+        name: field.data or "" for name, field in form._fields.items() if name.startswith(SHIP)
+    }
+    for name in posted:
+        if name.startswith(SHIP) and name not in texts:
+            texts[name] = posted.get(name, "")
+    return texts

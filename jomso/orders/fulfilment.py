@@ -1,10 +1,11 @@
-"""The staff actions on a placed order: start preparing, ship (capturing the payment), mark
-delivered, cancel (voiding the payment), refund, and settle a demo payment.
+"""The staff actions on a placed order: start preparing, mark delivered, cancel (voiding the
+payment), refund, and settle a demo payment.
 
 Each action refuses (``IllegalTransition``) what the pipeline (``orders.status``) or the
 payment's state does not allow before it asks Braintree anything, and commits what it
 changed. Rules that hold:
 
+* **Shipping** (in one parcel or several, each with its capture) is ``orders.shipping``.
 * **Money first, then status.** An order moves only after Braintree agreed: a capture, void
   or refund that is refused (or whose answer is lost and Braintree's record does not show it
   done) leaves the order as it was, and the staff see why. Refunds happen only after
@@ -46,8 +47,8 @@ from jomso.i18n import format_money
 from jomso.orders import emails
 from jomso.orders.models import Order, Payment
 from jomso.orders.status import (
-    AUTHORIZED,
     CAPTURED,
+    PARTLY_SETTLING,
     SETTLED,
     SHIPPED_STATUSES,
     VOIDABLE,
@@ -81,7 +82,7 @@ def _require(order: Order, target: OrderStatus) -> None:
         )
 
 
-def _refresh_sale(sale: Payment) -> PaymentResult | None:
+def refresh_sale(sale: Payment) -> PaymentResult | None:
     """Braintree's current record of a sale after a refused or unanswered call, or None."""
     try:
         return payments.find(sale.transaction_id)
@@ -96,34 +97,7 @@ def mark_processing(order: Order, actor: User) -> ActionResult:
     return ActionResult(True, _("Order %(number)s is being prepared.", number=order.number))
 
 
-def ship(order: Order, carrier: str, tracking_number: str, actor: User) -> ActionResult:
-    """Capture the authorized amount, then mark the order shipped and email the customer.
-    A capture that fails leaves the order as it was."""
-    _require(order, S.SHIPPED)
-    sale = order.sale
-    if sale is None or sale.status != AUTHORIZED:
-        raise IllegalTransition(_("Only an order whose payment is authorized can be shipped."))
-    result = payments.capture(sale.transaction_id)
-    if not result.ok:
-        current = _refresh_sale(sale)
-        if current is None or not current.is_captured:
-            log.warning("order %s: capture failed (%s)", order.number, result.outcome.value)
-            return ActionResult(False, _capture_failed(result))
-        result = current  # captured after all (an answer lost on the way)
-    sale.status = result.status or sale.status
-    sale.amount_cents = result.amount_cents or sale.amount_cents
-    order.carrier = carrier
-    order.tracking_number = tracking_number
-    move(order, S.SHIPPED, actor, note=carrier)
-    emails.send_shipped(order)
-    db.session.commit()
-    log.info("order %s shipped, payment captured", order.number)
-    return ActionResult(
-        True, _("Order %(number)s is shipped and its payment captured.", number=order.number)
-    )
-
-
-def _capture_failed(result: PaymentResult) -> str:
+def capture_failed(result: PaymentResult) -> str:
     reason = str(result.customer_message) if result.customer_message else ""
     return " ".join(
         [_("The payment could not be captured, so the order was not marked shipped."), reason]
@@ -139,17 +113,25 @@ def mark_delivered(order: Order, actor: User) -> ActionResult:
 def cancel(order: Order, actor: User, reason: str = "") -> ActionResult:
     """Void the payment (authorized, or captured but not settled) and cancel the order; the
     stock goes back unless the parcel already left. A settled payment is refunded instead.
-    ``reason`` (optional) goes on the timeline."""
+    ``reason`` (optional) goes on the timeline.
+
+    A partially shipped order cancels what is left: the parcels that left keep their captures
+    (their settlements are not voided: refund them once settled), the units not shipped go
+    back in stock, and the rest of the authorization is never captured. Braintree cannot void a
+    card's authorization once part of it is settled (``settlement_pending``: 91504), so the
+    bank releases the rest of the hold when the authorization expires; an authorization none
+    of whose parcels was captured yet is voided as usual."""
     _require(order, S.CANCELLED)
     sale = order.sale
-    if sale is not None and sale.status != "voided":
+    partly = order.status == S.PARTIALLY_SHIPPED
+    if sale is not None and sale.status not in ("voided", PARTLY_SETTLING):
         if sale.status not in VOIDABLE:
             raise IllegalTransition(
                 _("This payment has settled and can no longer be voided: refund it instead.")
             )
         result = payments.void(sale.transaction_id)
         if not result.ok:
-            current = _refresh_sale(sale)
+            current = refresh_sale(sale)
             if current is None or current.status != "voided":
                 reason = str(result.customer_message) if result.customer_message else ""
                 message = _("The payment could not be voided, so the order was not cancelled.")
@@ -166,14 +148,30 @@ def cancel(order: Order, actor: User, reason: str = "") -> ActionResult:
             order.sale.status = voided_status
         notes = []
         if restock:
-            release_stock(order)
-            notes.append(_("Items back in stock."))
+            back = release_stock(order, order.units_left() if partly else None)
+            if partly:
+                notes.append(
+                    ngettext(
+                        "The rest cancelled: %(num)d item not shipped back in stock.",
+                        "The rest cancelled: %(num)d items not shipped back in stock.",
+                        back,
+                    )
+                )
+            else:
+                notes.append(_("Items back in stock."))
         if reason:
             notes.append(_("Reason: %(reason)s", reason=reason))
         move(order, S.CANCELLED, actor, note=" ".join(notes))
         emails.send_cancelled(order)
-    log.info("order %s cancelled, payment voided", number)
-    message = _("Order %(number)s is cancelled and its payment voided.", number=number)
+    log.info("order %s cancelled", number)
+    if partly:
+        message = _(
+            "Order %(number)s is cancelled: the parcels that left stay paid, the rest is not "
+            "charged.",
+            number=number,
+        )
+    else:
+        message = _("Order %(number)s is cancelled and its payment voided.", number=number)
     if restock:
         message += " " + _("Its items are back in stock.")
     return ActionResult(True, message)
@@ -266,6 +264,30 @@ def _refund_note(amount_cents: int, currency: str, reason: str, back: int) -> st
     return " ".join(notes)
 
 
+def refund_sources(order: Order) -> list[tuple[str, int]]:
+    """What can be refunded now, transaction by transaction: (transaction id, cents left to
+    refund on it), oldest first. The sale when it was captured whole and has settled; else
+    each settled partial settlement (one per parcel), less the refunds made on it."""
+    settlements = order.settlements
+    if not settlements:
+        sale = order.sale
+        if sale is None or sale.status not in SETTLED:
+            return []
+        return [(sale.transaction_id, order.refundable_cents)]
+    sources = []
+    for part in settlements:
+        if part.status not in SETTLED:
+            continue
+        refunded = sum(
+            p.amount_cents
+            for p in order.refunds
+            if p.parent_transaction_id == part.transaction_id and p.status not in Payment.NO_MONEY
+        )
+        if part.amount_cents - refunded > 0:
+            sources.append((part.transaction_id, part.amount_cents - refunded))
+    return sources
+
+
 def refund(
     order: Order,
     amount_cents: int | None,
@@ -277,12 +299,16 @@ def refund(
     """Refund all that is left (``amount_cents`` None) or a part, after settlement.
     ``shown_refunds`` is how many refunds the staff member's page showed, when known.
     ``reason`` goes on the timeline; ``restock`` (order line id → units) puts returned units
-    back in stock, in the same transaction as the refund's record."""
+    back in stock, in the same transaction as the refund's record.
+
+    An order captured parcel by parcel is refunded on its parcels' settlements, oldest first:
+    one Braintree refund (and one record, timeline entry and email) per settlement it takes
+    from, each at most what is left of that settlement. Only settled ones can be refunded."""
     _require(order, S.REFUNDED)
     if shown_refunds is not None and shown_refunds != len(order.refunds):
         return ActionResult(False, _ANOTHER_REFUND())
-    sale = order.sale
-    if sale is None or sale.status not in SETTLED:
+    sources = refund_sources(order)
+    if not sources:
         raise IllegalTransition(
             _("The payment has not settled yet: it cannot be refunded. Cancel the order instead.")
         )
@@ -293,44 +319,58 @@ def refund(
         amount_cents = refundable
     if amount_cents > refundable:
         raise RefundRefused(_at_most(order))
-    key = f"{order.number}-refund-{len(order.refunds) + 1}"
-    result = payments.refund(sale.transaction_id, amount_cents, idempotency_key=key)
-    if not result.ok:
-        log.warning("order %s: refund refused (%s)", order.number, ",".join(result.error_codes))
-        reason = str(result.customer_message) if result.customer_message else ""
-        return ActionResult(False, f"{_('The refund did not go through.')} {reason}".strip())
-    refunded = result.amount_cents or amount_cents
-    number = order.number
-    back = 0
-    with write_lock():  # read the order again: another request may have recorded this refund
-        order = lock_order(number)
-        if any(p.transaction_id == result.transaction_id for p in order.payments):
-            recorded_by_another = True
-        else:
-            recorded_by_another = False
-            order.payments.append(
-                Payment(
-                    kind=Payment.REFUND,
-                    transaction_id=result.transaction_id,
-                    status=result.status or "",
-                    amount_cents=refunded,
-                    card_brand=sale.card_brand,
-                    card_last4=sale.card_last4,
-                )
+    available = sum(cents for _id, cents in sources)
+    if amount_cents > available:
+        raise RefundRefused(
+            _(
+                "At most %(amount)s can be refunded now: the rest was captured for a parcel "
+                "whose payment has not settled yet.",
+                amount=format_money(available, order.currency),
             )
-            db.session.flush()
-            back = release_stock(order, restock) if restock else 0
-            target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
-            note = _refund_note(refunded, order.currency, reason, back)
-            move(order, target, actor, note=note)
-            emails.send_refunded(order, refunded)  # queued, committed with the move
-    if recorded_by_another:
-        log.info("order %s: refund %s recorded by a parallel request", number, key)
-        return ActionResult(False, _ANOTHER_REFUND())
-    log.info("order %s: refund %s, %d units back in stock", number, result.transaction_id, back)
+        )
+    number, currency = order.number, order.currency
+    whole = not order.settlements
+    total, back, wanted = 0, 0, amount_cents
+    for transaction_id, cents in sources:
+        if wanted <= 0:
+            break
+        part = min(wanted, cents)
+        key = f"{number}-refund-{len(order.refunds) + 1}"
+        result = payments.refund(transaction_id, part, idempotency_key=key)
+        if not result.ok:
+            log.warning("order %s: refund refused (%s)", number, ",".join(result.error_codes))
+            why = str(result.customer_message) if result.customer_message else ""
+            if total:
+                return ActionResult(
+                    False,
+                    _(
+                        "Refunded %(amount)s on order %(number)s; the rest did not go through.",
+                        amount=format_money(total, currency),
+                        number=number,
+                    )
+                    + f" {why}".rstrip(),
+                )
+            return ActionResult(False, f"{_('The refund did not go through.')} {why}".strip())
+        refunded = result.amount_cents or part
+        recorded_by_another, order, units_back = _record_refund(
+            number,
+            result,
+            refunded,
+            "" if whole else transaction_id,
+            actor,
+            reason,
+            restock if total == 0 else None,
+        )
+        if recorded_by_another:
+            log.info("order %s: refund %s recorded by a parallel request", number, key)
+            return ActionResult(False, _ANOTHER_REFUND())
+        log.info("order %s: refund %s, %d units back", number, result.transaction_id, units_back)
+        total += refunded
+        back += units_back
+        wanted -= refunded
     message = _(
         "Refunded %(amount)s on order %(number)s.",
-        amount=format_money(refunded, order.currency),
+        amount=format_money(total, currency),
         number=number,
     )
     if back:
@@ -338,6 +378,43 @@ def refund(
             "%(num)d item is back in stock.", "%(num)d items are back in stock.", back
         )
     return ActionResult(True, message)
+
+
+def _record_refund(
+    number: str,
+    result: PaymentResult,
+    refunded: int,
+    parent_id: str,
+    actor: User,
+    reason: str,
+    restock: dict[int, int] | None,
+) -> tuple[bool, Order, int]:
+    """Record one refund (payment, stock, timeline, email) under the order's row lock:
+    (whether a parallel request recorded it already, the order read again, units back)."""
+    back = 0
+    with write_lock():  # read the order again: another request may have recorded this refund
+        order = lock_order(number)
+        if any(p.transaction_id == result.transaction_id for p in order.payments):
+            return True, order, 0
+        sale = order.sale
+        order.payments.append(
+            Payment(
+                kind=Payment.REFUND,
+                transaction_id=result.transaction_id,
+                parent_transaction_id=parent_id,
+                status=result.status or "",
+                amount_cents=refunded,
+                card_brand=sale.card_brand,
+                card_last4=sale.card_last4,
+            )
+        )
+        db.session.flush()
+        back = release_stock(order, restock) if restock else 0
+        target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
+        note = _refund_note(refunded, order.currency, reason, back)
+        move(order, target, actor, note=note)
+        emails.send_refunded(order, refunded)  # queued, committed with the move
+    return False, order, back
 
 
 def _ANOTHER_REFUND() -> str:
@@ -348,14 +425,20 @@ def _ANOTHER_REFUND() -> str:
 
 
 def settle_demo(order: Order) -> ActionResult:
-    """Demo payments only: settle the captured payment now, as Braintree's nightly batch
-    would, so that refunds can be tried."""
+    """Demo payments only: settle the captured payment now (the sale captured whole, or each
+    parcel's settlement), as Braintree's nightly batch would, so that refunds can be tried."""
     sale = order.sale
-    if not payments.is_demo_mode() or sale is None or sale.status not in CAPTURED:
+    if order.settlements:
+        captured = [p for p in order.settlements if p.status in CAPTURED]
+    else:
+        captured = [sale] if sale is not None and sale.status in CAPTURED else []
+    if not payments.is_demo_mode() or not captured:
         raise IllegalTransition(_("Only a captured demo payment can be settled here."))
-    result = payments.settle(sale.transaction_id)
-    if not result.ok:
-        return ActionResult(False, str(result.customer_message or _("Settling failed.")))
-    sale.status = result.status or sale.status
+    for payment in captured:
+        result = payments.settle(payment.transaction_id)
+        if not result.ok:
+            db.session.commit()
+            return ActionResult(False, str(result.customer_message or _("Settling failed.")))
+        payment.status = result.status or payment.status
     db.session.commit()
     return ActionResult(True, _("The payment is settled: it can now be refunded."))

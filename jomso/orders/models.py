@@ -95,6 +95,9 @@ class Order(db.Model):
     notes: Mapped[list[OrderNote]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderNote.id"
     )
+    shipments: Mapped[list[Shipment]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Shipment.id"
+    )
     # Kept by jomso/orders/search_terms.py whenever the order's names, email or lines change.
     search_terms: Mapped[list[OrderSearchTerm]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
@@ -131,11 +134,35 @@ class Order(db.Model):
         return [p for p in self.payments if p.kind == Payment.REFUND]
 
     @property
+    def settlements(self) -> list[Payment]:
+        """The partial settlements of the sale (one per shipment), oldest first."""
+        return [p for p in self.payments if p.kind == Payment.SETTLEMENT]
+
+    @property
     def captured_cents(self) -> int:
+        """What was taken: the sale once submitted for settlement whole, or the sum of its
+        partial settlements (the sale itself then stays ``settlement_pending``)."""
+        settlements = self.settlements
+        if settlements:
+            return sum(p.amount_cents for p in settlements if p.status not in Payment.NO_MONEY)
         sale = self.sale
-        if sale is None or sale.status in ("authorized", "voided"):
+        if sale is None or sale.status in ("authorized", "voided", "settlement_pending"):
             return 0
         return sale.amount_cents
+
+    def shipped_units(self) -> dict[int, int]:
+        """Order line id → units shipped so far, over every shipment."""
+        units: dict[int, int] = {}
+        for shipment in self.shipments:
+            for part in shipment.lines:
+                units[part.order_line_id] = units.get(part.order_line_id, 0) + part.quantity
+        return units
+
+    def units_left(self) -> dict[int, int]:
+        """Order line id → units not shipped yet (lines with none left are left out)."""
+        shipped = self.shipped_units()
+        left = {line.id: line.quantity - shipped.get(line.id, 0) for line in self.lines}
+        return {line_id: count for line_id, count in left.items() if count > 0}
 
     @property
     def refunded_cents(self) -> int:
@@ -184,6 +211,63 @@ class OrderLine(db.Model):
     def restockable(self) -> int:
         """Units of this line that may still go back in stock."""
         return self.quantity - self.restocked_quantity
+
+
+class Shipment(db.Model):
+    """One parcel of an order: which units of which lines, the carrier and tracking number,
+    who sent it and when, and what its capture took (``amount_cents``; the payment record of
+    its settlement, when it was one of several). An order has one per parcel until every unit
+    is shipped (jomso/orders/shipping.py)."""
+
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    carrier: Mapped[str] = mapped_column(String(80), default="")
+    tracking_number: Mapped[str] = mapped_column(String(80), default="")
+    # What this parcel's capture took: its lines' totals, and the shipping on the first parcel.
+    amount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who sent it, kept should the account go: a staff email.
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="shipments")
+    lines: Mapped[list[ShipmentLine]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentLine.id"
+    )
+
+    @property
+    def tracking_url(self) -> str | None:
+        return tracking_url(self.carrier, self.tracking_number)
+
+    @property
+    def item_count(self) -> int:
+        return sum(part.quantity for part in self.lines)
+
+    @property
+    def number(self) -> int:
+        """1 for the order's first parcel, 2 for the next..."""
+        return [s.id for s in self.order.shipments].index(self.id) + 1
+
+
+class ShipmentLine(db.Model):
+    """How many units of one order line went in a shipment."""
+
+    __tablename__ = "shipment_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int]
+
+    shipment: Mapped[Shipment] = relationship(back_populates="lines")
+    line: Mapped[OrderLine] = relationship()
 
 
 class OrderStatusChange(db.Model):
@@ -255,7 +339,8 @@ class OrderSearchTerm(db.Model):
 
 
 class Payment(db.Model):
-    """A Braintree transaction of an order: the sale (authorization, later captured) or a
+    """A Braintree transaction of an order: the sale (authorization, later captured whole), a
+    partial settlement of it (one per shipment when an order ships in several parcels), or a
     refund. Only what the privacy policy allows: id, status, amount, brand, last four."""
 
     __tablename__ = "payments"
@@ -268,13 +353,18 @@ class Payment(db.Model):
 
     SALE = "sale"
     REFUND = "refund"
+    # A partial settlement of the sale: Braintree's child transaction for one shipment.
+    SETTLEMENT = "settlement"
     # Refund statuses that moved no money.
     NO_MONEY = frozenset({"voided", "failed", "processor_declined", "gateway_rejected"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # sale or refund
+    kind: Mapped[str] = mapped_column(String(10))  # sale, settlement or refund
     transaction_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # The transaction this one belongs to: a settlement's authorization, a refund's settlement
+    # (empty for the sale, and for refunds of a sale captured whole, recorded before 0016).
+    parent_transaction_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     status: Mapped[str] = mapped_column(String(40))  # Braintree's: authorized, settled...
     amount_cents: Mapped[int]
     card_brand: Mapped[str] = mapped_column(String(40), default="")

@@ -44,7 +44,7 @@ def resendable(order: Order) -> list[str]:
     found = []
     if order.status in CONFIRMED_STATUSES:
         found.append(CONFIRMATION)
-    if order.status in SHIPPED_STATUSES and order.tracking_number:
+    if order.status in SHIPPED_STATUSES | {OrderStatus.PARTIALLY_SHIPPED} and order.tracking_number:
         found.append(SHIPPING)
     return found
 

@@ -207,7 +207,11 @@ def _payment_condition(state: str):
         kind = Payment.REFUND
     else:
         status = Payment.status.in_(_SALE_STATUSES[state])
-        kind = Payment.SALE
+        # An order shipped in parcels: its captures are its settlements, one per parcel.
+        kinds = [Payment.SALE, Payment.SETTLEMENT]
+        if state in (PaymentState.AUTHORIZED, PaymentState.VOIDED):
+            kinds = [Payment.SALE]
+        return Order.id.in_(select(Payment.order_id).where(Payment.kind.in_(kinds), status))
     return Order.id.in_(select(Payment.order_id).where(Payment.kind == kind, status))
 
 
@@ -239,6 +243,7 @@ IN_FLIGHT = (
     OrderStatus.PENDING_PAYMENT,
     OrderStatus.PAID,
     OrderStatus.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED,
 )
 
 

@@ -61,6 +61,7 @@ SPENDING_STATUSES = frozenset(
     {
         OrderStatus.PAID,
         OrderStatus.PROCESSING,
+        OrderStatus.PARTIALLY_SHIPPED,
         OrderStatus.SHIPPED,
         OrderStatus.DELIVERED,
         OrderStatus.PARTLY_REFUNDED,

@@ -58,6 +58,8 @@ def accounting_cutoff(now: datetime, years: int) -> datetime:
         "order_notes",
         "payments",
         "payment_events",
+        "shipments",
+        "shipment_lines",
     ),
     action=Action.ANONYMIZE,
     setting="ORDER_KEEP_YEARS",

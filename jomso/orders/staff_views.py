@@ -12,7 +12,7 @@ Every page that shows a customer's details writes one access-log entry.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,11 +29,12 @@ from jomso.orders import (
     list_views,  # noqa: F401  (the list, its export and bulk actions, on bp)
     queries,
     reconciling,
+    shipping,
     tool_views,  # noqa: F401  (notes and sending an email again, on bp)
 )
 from jomso.orders.blueprint import bp
-from jomso.orders.forms import CancelForm, ShipForm, refund_form
-from jomso.orders.models import Order
+from jomso.orders.forms import CancelForm, refund_form, ship_defaults, ship_form, ship_texts
+from jomso.orders.models import Order, Shipment
 from jomso.orders.status import (
     ACTION_LABELS,
     SETTLED,
@@ -86,6 +87,9 @@ def _subject_email(order: Order) -> str | None:
     return order.email if order.anonymized_at is None else None
 
 
+make_ship_form = ship_form
+
+
 def _detail_page(order: Order, *, ship_form=None, status: int = 200):
     demo = payments.is_demo_mode()
     record_personal_data_access(
@@ -101,11 +105,14 @@ def _detail_page(order: Order, *, ship_form=None, status: int = 200):
             actions=available_actions(order, demo=demo),
             Action=Action,
             action_labels=ACTION_LABELS,
-            ship_form=ship_form or ShipForm(formdata=None),
+            ship_form=ship_form or make_ship_form(order, formdata=None, data=ship_defaults(order)),
+            lines_left=shipping.lines_left(order),
+            parcel_amount=shipping.parcel_amount,
             button_form=EmptyForm(),
             demo=demo,
             can_process=current_user.can(Permission.PROCESS_ORDERS),
             record_view=sees_customer_record(),
+            form=ship_form,  # a ship form sent back: the error summary at the top
         ),
         status,
     )
@@ -127,7 +134,29 @@ def order_packing_slip(number: str):
         f"packing slip {order.number}",
         subject_email=_subject_email(order),
     )
-    return render_template("staff/orders/packing_slip.html", order=order)
+    return render_template("staff/orders/packing_slip.html", order=order, parts=None, shipment=None)
+
+
+@bp.get("/<number>/shipments/<int:shipment_id>/packing-slip")
+@permission_required(Permission.VIEW_ORDERS)
+def shipment_packing_slip(number: str, shipment_id: int):
+    """The packing slip of one parcel: the units in it."""
+    order = _order_or_404(number)
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or shipment.order_id != order.id:
+        abort(404)
+    record_personal_data_access(
+        "staff_orders.shipment_packing_slip",
+        order.user_id,
+        f"packing slip {order.number} parcel {shipment.number}",
+        subject_email=_subject_email(order),
+    )
+    return render_template(
+        "staff/orders/packing_slip.html",
+        order=order,
+        parts=shipping.parcel_lines(shipment),
+        shipment=shipment,
+    )
 
 
 def _after(order: Order, run) -> object:
@@ -158,13 +187,25 @@ def order_process(number: str):
 @bp.post("/<number>/ship")
 @permission_required(Permission.PROCESS_ORDERS)
 def order_ship(number: str):
+    """Ship a parcel: the quantities of the form (every problem beside its field, with what
+    was typed; nothing shipped until the form is right), captured as ``orders.shipping``
+    says."""
     order = _order_or_404(number)
-    form = ShipForm()
-    if not form.validate():
+    form = make_ship_form(order)
+    valid = form.validate()
+    parcel = shipping.check_units(order, ship_texts(form, request.form))
+    valid = report(form, parcel.problems) and valid
+    if not valid:
         return _detail_page(order, ship_form=form, status=422)
     return _after(
         order,
-        lambda: fulfilment.ship(order, form.carrier.data, form.tracking_number.data, current_user),
+        lambda: shipping.ship(
+            order,
+            form.carrier.data,
+            form.tracking_number.data,
+            current_user,
+            units=parcel.units,
+        ),
     )
 
 

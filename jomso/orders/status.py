@@ -6,7 +6,11 @@ How an order moves (``TRANSITIONS`` below is the rule):
 * checkout: pending_payment → paid, payment_failed or payment_unknown
 * reconciliation: payment_unknown (or a stale pending_payment) → paid or payment_failed
 * staff: paid → processing → shipped (the payment is captured) → delivered
-* cancelling voids the payment before it settles: paid, processing, shipped → cancelled
+* in several parcels: paid, processing → partially_shipped (each parcel's part of the payment
+  is captured) → ... → shipped when the last unit has left
+* cancelling voids the payment before it settles: paid, processing, shipped → cancelled; a
+  partially shipped order's cancel voids only what was not captured (the parcels that left
+  stay paid, and can be refunded)
 * refunds, after settlement: shipped, delivered → partly_refunded → refunded
 
 Every change is written as an ``OrderStatusChange`` by ``orders.transitions.move``; a change
@@ -35,6 +39,8 @@ class OrderStatus(StrEnum):
     PAYMENT_UNKNOWN = "payment_unknown"  # the gateway did not answer: reconcile
     PAID = "paid"  # the amount is authorized (held on the card)
     PROCESSING = "processing"  # staff are picking and packing
+    # Some units left in parcels (their part of the payment captured), the rest still to ship.
+    PARTIALLY_SHIPPED = "partially_shipped"
     SHIPPED = "shipped"  # handed to the carrier; the payment is captured
     DELIVERED = "delivered"
     CANCELLED = "cancelled"  # the authorization was voided
@@ -61,6 +67,7 @@ STATUS_LABELS = {
     OrderStatus.PAYMENT_UNKNOWN: _l("Payment being confirmed"),
     OrderStatus.PAID: _l("Paid"),
     OrderStatus.PROCESSING: _l("Being prepared"),
+    OrderStatus.PARTIALLY_SHIPPED: _l("Partially shipped"),
     OrderStatus.SHIPPED: _l("Shipped"),
     OrderStatus.DELIVERED: _l("Delivered"),
     OrderStatus.CANCELLED: _l("Cancelled"),
@@ -83,12 +90,31 @@ CUSTOMER_NOTES = {
         "when your parcel is on its way."
     ),
     OrderStatus.PROCESSING: _l("We are preparing your parcel."),
+    OrderStatus.PARTIALLY_SHIPPED: _l(
+        "Part of your order is on its way; the rest follows in another parcel. Each parcel's "
+        "part of your payment is taken when it ships."
+    ),
     OrderStatus.SHIPPED: _l("Your parcel is on its way."),
     OrderStatus.DELIVERED: _l("Your parcel was delivered."),
     OrderStatus.CANCELLED: _l("This order was cancelled. Nothing was charged to your card."),
     OrderStatus.PARTLY_REFUNDED: _l("Part of your payment was refunded."),
     OrderStatus.REFUNDED: _l("Your payment was refunded in full."),
 }
+
+# A cancelled order some of whose parcels had left (and were paid for).
+CANCELLED_AFTER_PARCELS = _l(
+    "The rest of this order was cancelled. The parcels that were sent stay paid; nothing more is "
+    "taken from your card."
+)
+
+
+def customer_note(order: OrderLike) -> str | None:
+    """What the order's status means for the customer (``CUSTOMER_NOTES``)."""
+    if order.status == OrderStatus.CANCELLED and order.captured_cents:
+        return str(CANCELLED_AFTER_PARCELS)
+    note = CUSTOMER_NOTES.get(OrderStatus(order.status))
+    return str(note) if note is not None else None
+
 
 ACTION_LABELS = {
     Action.PROCESS: _l("Start preparing"),
@@ -104,29 +130,36 @@ S = OrderStatus
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PENDING_PAYMENT: frozenset({S.PAID, S.PAYMENT_FAILED, S.PAYMENT_UNKNOWN}),
     S.PAYMENT_UNKNOWN: frozenset({S.PAID, S.PAYMENT_FAILED}),
-    S.PAID: frozenset({S.PROCESSING, S.SHIPPED, S.CANCELLED}),
-    S.PROCESSING: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.PAID: frozenset({S.PROCESSING, S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.PROCESSING: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    # Another parcel, the last one, or the rest cancelled.
+    S.PARTIALLY_SHIPPED: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED, S.CANCELLED, S.PARTLY_REFUNDED, S.REFUNDED}),
     S.DELIVERED: frozenset({S.PARTLY_REFUNDED, S.REFUNDED}),
     # A further part refunded, or (after Braintree reported a refund as failed) refunded again.
     S.PARTLY_REFUNDED: frozenset({S.PARTLY_REFUNDED, S.REFUNDED}),
     S.REFUNDED: frozenset({S.PARTLY_REFUNDED, S.REFUNDED}),
     S.PAYMENT_FAILED: frozenset(),
-    S.CANCELLED: frozenset(),
+    # Only an order cancelled after some of its parcels left has money to give back.
+    S.CANCELLED: frozenset({S.PARTLY_REFUNDED, S.REFUNDED}),
 }
 
 # Statuses in which the goods are the customer's or on their way: the stock stays taken.
 SHIPPED_STATUSES = frozenset({S.SHIPPED, S.DELIVERED, S.PARTLY_REFUNDED, S.REFUNDED})
+# Statuses in which (more) parcels can still leave.
+SHIPPABLE_STATUSES = frozenset({S.PAID, S.PROCESSING, S.PARTIALLY_SHIPPED})
 # Orders a customer placed (the payment went through or may have): their order history.
 PLACED_STATUSES = frozenset(set(OrderStatus) - {S.PENDING_PAYMENT, S.PAYMENT_FAILED})
 # What the staff list shows first: orders someone has to act on.
-TO_DO_STATUSES = frozenset({S.PAYMENT_UNKNOWN, S.PAID, S.PROCESSING})
+TO_DO_STATUSES = frozenset({S.PAYMENT_UNKNOWN, S.PAID, S.PROCESSING, S.PARTIALLY_SHIPPED})
 
 # Braintree transaction statuses, as the payment record keeps them.
 AUTHORIZED = "authorized"
 CAPTURED = frozenset({"submitted_for_settlement", "settlement_pending", "settling"})
 SETTLED = frozenset({"settled", "settlement_confirmed"})
 VOIDABLE = frozenset({AUTHORIZED, "submitted_for_settlement"})
+# An authorization with partial settlements made: the rest stays authorized.
+PARTLY_SETTLING = "settlement_pending"
 
 
 class IllegalTransition(Exception):
@@ -152,6 +185,12 @@ class OrderLike(Protocol):
 
     @property
     def refundable_cents(self) -> int: ...
+
+    @property
+    def settlements(self) -> list[_SaleLike]: ...
+
+    @property
+    def captured_cents(self) -> int: ...
 
 
 def label(status: str) -> str:
@@ -193,20 +232,25 @@ def available_actions(order: OrderLike, demo: bool = False) -> list[Action]:
     status = OrderStatus(order.status)
     sale = order.sale
     sale_status = sale.status if sale else None
+    # An order shipped in parts: its captures are its settlements, each with its own status.
+    parts = [p.status for p in order.settlements]
     actions: list[Action] = []
     if status is S.PAYMENT_UNKNOWN or is_stale_pending(order):
         actions.append(Action.RECONCILE)
     if status is S.PAID:
         actions.append(Action.PROCESS)
-    if status in (S.PAID, S.PROCESSING) and sale_status == AUTHORIZED:
+    if status in SHIPPABLE_STATUSES and sale_status in (AUTHORIZED, PARTLY_SETTLING):
         actions.append(Action.SHIP)
     if status is S.SHIPPED:
         actions.append(Action.DELIVER)
-    if status in (S.PAID, S.PROCESSING, S.SHIPPED) and sale_status in VOIDABLE:
+    if status in (S.PAID, S.PROCESSING, S.SHIPPED) and sale_status in VOIDABLE and not parts:
         actions.append(Action.CANCEL)
-    if can_move(status, S.REFUNDED) and sale_status in SETTLED and order.refundable_cents > 0:
+    if status is S.PARTIALLY_SHIPPED:
+        actions.append(Action.CANCEL)  # the rest: what was not captured
+    settled = any(p in SETTLED for p in parts) if parts else sale_status in SETTLED
+    if can_move(status, S.REFUNDED) and settled and order.refundable_cents > 0:
         actions.append(Action.REFUND)
-    if demo and sale_status in CAPTURED:
+    if demo and (any(p in CAPTURED for p in parts) or (not parts and sale_status in CAPTURED)):
         actions.append(Action.SETTLE_DEMO)
     return actions
 
@@ -215,7 +259,7 @@ def available_transitions(order: OrderLike, demo: bool = False) -> list[OrderSta
     """The statuses staff can move this order to now (through ``available_actions``)."""
     targets = {
         Action.PROCESS: [S.PROCESSING],
-        Action.SHIP: [S.SHIPPED],
+        Action.SHIP: [S.PARTIALLY_SHIPPED, S.SHIPPED],
         Action.DELIVER: [S.DELIVERED],
         Action.CANCEL: [S.CANCELLED],
         Action.REFUND: [S.PARTLY_REFUNDED, S.REFUNDED],

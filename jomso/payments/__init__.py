@@ -25,6 +25,9 @@ How the checkout uses it
    and ``find`` raise ``GatewayUnavailable`` when Braintree cannot be asked: try again later.
 4. **Capture on ship:** ``capture(transaction_id)`` (or a smaller ``amount_cents``) submits the
    authorization for settlement. Braintree settles captured payments in its nightly batch.
+   An order shipped in several parcels captures each with ``capture_part(transaction_id,
+   amount_cents, order_number)`` (Braintree's partial settlement): each makes a child
+   transaction of its own, which is voided, settled and refunded by its own id.
 5. **Void on cancel before settlement:** ``void(transaction_id)`` works while the status is
    ``authorized`` or ``submitted_for_settlement``; nothing is charged.
 6. **Refund after settlement:** ``refund(transaction_id)`` refunds what is left, or
@@ -65,6 +68,7 @@ from jomso.payments.adapter import PaymentGateway
 from jomso.payments.app import (
     authorize,
     capture,
+    capture_part,
     client_token,
     find,
     find_by_order,
@@ -98,6 +102,7 @@ __all__ = [
     "WebhookEvent",
     "authorize",
     "capture",
+    "capture_part",
     "client_token",
     "demo_cards",
     "find",

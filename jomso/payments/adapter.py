@@ -214,6 +214,26 @@ class PaymentGateway:
             lambda: self.braintree.transaction.submit_for_settlement(transaction_id, amount),
         )
 
+    def capture_part(
+        self, transaction_id: str, amount_cents: int, order_number: str | None = None
+    ) -> PaymentResult:
+        """Settle ``amount_cents`` of an authorization and keep the rest authorized (Braintree's
+        ``submit_for_partial_settlement``): one call per parcel. The result describes the new
+        child transaction (``authorized_transaction_id`` is ``transaction_id``); the parent
+        becomes ``settlement_pending``. Braintree refuses it for payment methods whose
+        processor does not settle in parts (915102), for a parent that is not ``authorized`` or
+        ``settlement_pending`` (915103), and when the parts would add up to more than was
+        authorized (91522). After UNAVAILABLE, ``find_by_order(order_number)`` lists the child
+        transactions made so far."""
+        params = {"order_id": order_number} if order_number else None
+        return self._call(
+            "capture_part",
+            transaction_id,
+            lambda: self.braintree.transaction.submit_for_partial_settlement(
+                transaction_id, self._amount(amount_cents), params
+            ),
+        )
+
     def void(self, transaction_id: str) -> PaymentResult:
         """Cancel an authorization (or a capture not yet settled): nothing is charged."""
         return self._call(

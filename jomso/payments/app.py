@@ -87,6 +87,12 @@ def capture(transaction_id: str, amount_cents: int | None = None) -> PaymentResu
     return get_gateway().capture(transaction_id, amount_cents)
 
 
+def capture_part(
+    transaction_id: str, amount_cents: int, order_number: str | None = None
+) -> PaymentResult:
+    return get_gateway().capture_part(transaction_id, amount_cents, order_number)
+
+
 def void(transaction_id: str) -> PaymentResult:
     return get_gateway().void(transaction_id)
 

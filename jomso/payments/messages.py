@@ -65,6 +65,13 @@ NO_ANSWER = _l(
 # Staff-facing: capture, void and refund refusals.
 CAPTURE_TOO_LARGE = _l("The amount to capture is larger than what was authorized.")
 CANNOT_CAPTURE = _l("Only an authorized payment can be captured.")
+CANNOT_CAPTURE_PART = _l(
+    "This payment cannot be captured in parts: only an authorization that is not closed can."
+)
+NO_PARTIAL_SETTLEMENT = _l(
+    "Braintree does not capture this payment method in parts, so this authorization could not "
+    "be captured for one parcel. Ship everything that is left in one parcel instead."
+)
 CANNOT_VOID = _l("This payment can no longer be voided: it has settled or is already closed.")
 NOT_SETTLED = _l(
     "This payment cannot be refunded until it has settled. Void it instead, or try again later."
@@ -134,6 +141,8 @@ _VALIDATION: dict[str, Message] = {
     "91508": CARD_MISSING,  # cannot determine payment method
     "91522": CAPTURE_TOO_LARGE,
     "91507": CANNOT_CAPTURE,
+    "915103": CANNOT_CAPTURE_PART,
+    "915102": NO_PARTIAL_SETTLEMENT,
     "91504": CANNOT_VOID,
     "91506": NOT_SETTLED,
     "91574": NOT_SETTLED,

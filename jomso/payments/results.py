@@ -68,6 +68,8 @@ class PaymentResult:
     customer_message: Message | None = None  # translated; None when approved
     error_codes: list[str] = field(default_factory=list)
     refunded_transaction_id: str | None = None
+    # A partial settlement's authorization (its parent transaction).
+    authorized_transaction_id: str | None = None
     created_at: datetime | None = None
 
     @property

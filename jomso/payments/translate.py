@@ -66,6 +66,7 @@ def from_transaction(txn: Any, precision: int, outcome: Outcome | None = None) -
         gateway_rejection_reason=getattr(txn, "gateway_rejection_reason", None),
         customer_message=message,
         refunded_transaction_id=getattr(txn, "refunded_transaction_id", None),
+        authorized_transaction_id=getattr(txn, "authorized_transaction_id", None),
         created_at=aware(getattr(txn, "created_at", None)),
     )
 

@@ -29,7 +29,15 @@ from jomso.orders.status import OrderStatus
 from jomso.shop_time import as_date, each_day, local_day_sql, local_segments
 
 S = OrderStatus
-COUNTED = (S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.PARTLY_REFUNDED, S.REFUNDED)
+COUNTED = (
+    S.PAID,
+    S.PROCESSING,
+    S.PARTIALLY_SHIPPED,
+    S.SHIPPED,
+    S.DELIVERED,
+    S.PARTLY_REFUNDED,
+    S.REFUNDED,
+)
 CHECKOUT_PAGE = "/checkout"
 ORDER_PAGE = "/orders/<number>"  # how the page-view log records an order's page
 

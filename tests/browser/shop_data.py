@@ -24,7 +24,7 @@ from jomso.contact.services import reply
 from jomso.extensions import db
 from jomso.newsletter import composing
 from jomso.newsletter.services import find_subscriber, unsubscribe_link
-from jomso.orders import fulfilment
+from jomso.orders import fulfilment, shipping
 from jomso.orders.models import Order
 from jomso.pages.demo import publish_demo_pages
 from jomso.permissions import Role
@@ -117,6 +117,7 @@ def build_shop(app, products: int = 12) -> Shop:
         ("settled", in_stock[4:6]),
         ("partly_refunded", in_stock[6:7]),
         ("cancelled", in_stock[7:8]),
+        ("partially_shipped", in_stock[4:6]),
     ):
         for product_id in product_ids:
             add_to_cart(client, product_id, 2)
@@ -163,7 +164,9 @@ def _move_orders(app, shop: Shop) -> None:
 
         fulfilment.mark_processing(order("processing"), owner)
         for name in ("shipped", "settled", "partly_refunded"):
-            fulfilment.ship(order(name), "UPS", "1Z999AA10123456784", owner)
+            shipping.ship(order(name), "UPS", "1Z999AA10123456784", owner)
+        parcel = order("partially_shipped")
+        shipping.ship(parcel, "UPS", "1Z999AA10123456785", owner, {parcel.lines[0].id: 2})
         for name in ("settled", "partly_refunded"):
             fulfilment.settle_demo(order(name))
         fulfilment.refund(order("partly_refunded"), 500, owner, reason="Arrived late")

@@ -54,6 +54,8 @@ def _order_for(endpoint: str) -> str:
     """Which of the shop's orders (by state) a page about one order shows."""
     if "refund" in endpoint:
         return "settled"
+    if endpoint == "staff_orders.shipment_packing_slip":
+        return "partially_shipped"
     return "paid"
 
 
@@ -122,6 +124,10 @@ def _values(app, shop: Shop, endpoint: str, argument: str):
     }
     if argument == "number":
         return shop.orders[_order_for(endpoint)]
+    if argument == "shipment_id":
+        with app.app_context():
+            number = shop.orders["partially_shipped"]
+            return queries.find_order(number).shipments[0].id
     if argument == "request_id":
         return _privacy_request(app)[0]
     if argument == "token" and endpoint == "privacy_requests.verify":

@@ -564,9 +564,11 @@ def test_guest_orders_join_an_account_registered_later_with_that_email(app, clie
 def test_payments_keep_only_what_the_policy_allows(app, client):
     buy(app, client)
     columns = set(Payment.__table__.columns.keys())
+    # parent_transaction_id: another Braintree transaction id (a partial settlement's
+    # authorization, a refund's settlement), no more about the card.
     assert columns == {
-        "id", "order_id", "kind", "transaction_id", "status", "amount_cents",
-        "card_brand", "card_last4", "created_at", "updated_at",
+        "id", "order_id", "kind", "transaction_id", "parent_transaction_id", "status",
+        "amount_cents", "card_brand", "card_last4", "created_at", "updated_at",
     }  # fmt: skip
 
 

@@ -125,7 +125,8 @@ def get_order(app, number: str) -> Order:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order is not None
-        for relation in (order.lines, order.payments, order.changes, order.events, order.notes):
+        for relation in (order.lines, order.payments, order.changes, order.events, order.notes,
+                         order.shipments):  # fmt: skip
             list(relation)
         db.session.expunge(order)
         return order

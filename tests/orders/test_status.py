@@ -52,6 +52,13 @@ def test_every_status_has_its_transitions_listed():
         (S.PAYMENT_UNKNOWN, S.PAID, True),
         (S.DELIVERED, S.CANCELLED, False),
         (S.REFUNDED, S.SHIPPED, False),
+        (S.PROCESSING, S.PARTIALLY_SHIPPED, True),
+        (S.PARTIALLY_SHIPPED, S.PARTIALLY_SHIPPED, True),
+        (S.PARTIALLY_SHIPPED, S.SHIPPED, True),
+        (S.PARTIALLY_SHIPPED, S.CANCELLED, True),
+        (S.PARTIALLY_SHIPPED, S.REFUNDED, False),
+        (S.PARTIALLY_SHIPPED, S.DELIVERED, False),
+        (S.CANCELLED, S.PARTLY_REFUNDED, True),
     ],
 )
 def test_can_move(current, target, allowed):
@@ -82,6 +89,31 @@ def test_available_actions(order, actions):
     assert available_actions(order) == actions
 
 
+def _in_parts(status: S, *parts: str) -> Order:
+    """An order captured parcel by parcel: its sale ``settlement_pending``, a settlement of
+    500 per part in the given statuses."""
+    order = _order(status, "settlement_pending")
+    for index, part in enumerate(parts):
+        order.payments.append(Payment(kind="settlement", transaction_id=f"p{index}",
+                                      status=part, amount_cents=500))  # fmt: skip
+    return order
+
+
+def test_an_order_shipped_in_parts_offers_what_its_parcels_allow():
+    partly = _in_parts(S.PARTIALLY_SHIPPED, "submitted_for_settlement")
+    assert available_actions(partly) == [Action.SHIP, Action.CANCEL]
+    assert partly.captured_cents == 500
+    assert Action.SETTLE_DEMO in available_actions(partly, demo=True)
+    shipped = _in_parts(S.SHIPPED, "submitted_for_settlement", "submitted_for_settlement")
+    assert available_actions(shipped) == [Action.DELIVER]  # each part is refunded once settled
+    assert shipped.captured_cents == 1000
+    settled = _in_parts(S.SHIPPED, "settled", "submitted_for_settlement")
+    assert available_actions(settled) == [Action.DELIVER, Action.REFUND]
+    cancelled = _in_parts(S.CANCELLED, "settled")
+    assert available_actions(cancelled) == [Action.REFUND]
+    assert _in_parts(S.CANCELLED, "voided").captured_cents == 0
+
+
 def test_demo_mode_offers_settlement_of_a_captured_payment():
     order = _order(S.SHIPPED, "submitted_for_settlement")
     assert Action.SETTLE_DEMO in available_actions(order, demo=True)
@@ -97,7 +129,7 @@ def test_a_stale_pending_order_can_be_reconciled():
 
 def test_available_transitions_follow_the_actions():
     assert available_transitions(_order(S.PAID, "authorized")) == [
-        S.PROCESSING, S.SHIPPED, S.CANCELLED]  # fmt: skip
+        S.PROCESSING, S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED]  # fmt: skip
     assert available_transitions(_order(S.DELIVERED, "settled")) == [
         S.PARTLY_REFUNDED, S.REFUNDED]  # fmt: skip
     assert available_transitions(_order(S.PAYMENT_UNKNOWN)) == [S.PAID, S.PAYMENT_FAILED]

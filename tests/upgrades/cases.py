@@ -704,6 +704,35 @@ def check_variants(app: Flask, client) -> None:
     assert "$24.00" in client.get("/products/stoneware-bowl").text
 
 
+# -- 0015: before 0016 (shipments: an order's parcels) ----------------------------------------
+
+
+def check_shipments(app: Flask, client) -> None:
+    """0016 (shipments): the order shipped before has one parcel holding all its units, with
+    the carrier, tracking number, time and person of its "shipped" step; the paid one has none
+    and offers a quantity for each of its lines; the payments already kept have no parent."""
+    from jomso.orders.models import Order, Payment
+
+    with app.app_context():
+        shipped = db.session.scalar(select(Order).where(Order.number == "JB3H8N5R2"))
+        [parcel] = shipped.shipments
+        assert (parcel.carrier, parcel.tracking_number) == ("UPS", "1Z999AA10123456784")
+        assert parcel.actor_label == "olga@staff.example.com"
+        assert parcel.amount_cents == shipped.total_cents
+        assert [(p.line.sku, p.quantity) for p in parcel.lines] == [("SKU-TROWEL", 1)]
+        assert shipped.units_left() == {}
+        paid = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
+        assert paid.shipments == [] and sum(paid.units_left().values()) == 3
+        lines = [line.id for line in paid.lines]
+        assert {p.parent_transaction_id for p in db.session.scalars(select(Payment))} == {""}
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    page = owner.get("/staff/orders/JA7K2M9QX").text
+    assert all(f'name="ship_{line_id}"' in page for line_id in lines)
+    slip = owner.get("/staff/orders/JB3H8N5R2").text
+    assert "Parcel 1" in slip and "Garden Trowel" in slip
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -718,4 +747,5 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0012", "a shop before orders kept their language", (), check_order_language),
     UpgradeCase("0013", "a shop before shipping zones", (), check_shipping_zones),
     UpgradeCase("0014", "a shop before variants", (), check_variants),
+    UpgradeCase("0015", "a shop before shipments", (), check_shipments),
 )

@@ -9,6 +9,14 @@ Each function answers one API request as Braintree would, ``(HTTP status, XML bo
   (the sandbox's ``testing.settle_transaction``: ``submitted_for_settlement`` to ``settled``),
   refund (only ``settled``/``settling``, else 91506; at most what is left, else 91521; nothing
   left: 91512) creating a ``credit`` transaction, and search by order id and ids.
+* submit for partial settlement, as Braintree documents it: only a sale that is ``authorized``
+  or ``settlement_pending`` (and not itself a partial settlement), else 915103; the amounts
+  settled so far plus this one at most the authorized amount, else 91522; a payment method
+  whose processor does not settle in parts (``rules.PARTIAL_SETTLEMENT_UNSUPPORTED``) 915102.
+  Each call creates a child ``sale`` (``submitted_for_settlement``, its own id and amount,
+  ``authorized_transaction_id`` naming the parent); the parent becomes ``settlement_pending``,
+  lists its children in ``partial_settlement_transaction_ids`` and keeps its authorized
+  amount. A card's ``settlement_pending`` parent cannot be voided (91504): only PayPal's can.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import secrets
 from decimal import Decimal
 
 from jomso.payments.offline.rules import (
+    PARTIAL_SETTLEMENT_UNSUPPORTED,
     card_for,
     decide,
     fault_after_recording,
@@ -107,6 +116,55 @@ def submit_for_settlement(store: Store, txn_id: str, params: dict) -> tuple[int,
         txn["amount"] = f"{amount:.2f}"
         set_status(txn, "submitted_for_settlement")
     return 200, transaction_xml(txn)
+
+
+def submit_for_partial_settlement(store: Store, txn_id: str, params: dict) -> tuple[int, str]:
+    with store.open(write=True) as data:
+        parent = data["transactions"].get(txn_id)
+        if parent is None:
+            return 404, ""
+        if (
+            parent["type"] != "sale"
+            or parent.get("authorized_transaction_id")
+            or parent["status"] not in ("authorized", "settlement_pending")
+        ):
+            return error_response("915103", nested=("transaction",))
+        if parent["credit_card"]["card_type"] in PARTIAL_SETTLEMENT_UNSUPPORTED:
+            return error_response("915102", nested=("transaction",))
+        amount, error = parse_amount(params.get("amount"))
+        if error:
+            return error_response(error, nested=("transaction",))
+        children = parent.setdefault("partial_settlement_transaction_ids", [])
+        settled = sum(
+            (
+                Decimal(data["transactions"][cid]["amount"])
+                for cid in children
+                if data["transactions"][cid]["status"] != "voided"
+            ),
+            Decimal("0"),
+        )
+        if settled + amount > Decimal(parent["amount"]):
+            return error_response("91522", nested=("transaction",))
+        card = SandboxCard(**parent["credit_card"])
+        child = store.new_transaction(
+            data,
+            "sale",
+            amount,
+            {
+                "order_id": params.get("order_id") or parent["order_id"],
+                "merchant_account_id": parent["merchant_account_id"],
+            },
+            card,
+        )
+        child["authorized_transaction_id"] = parent["id"]
+        child["processor_authorization_code"] = parent["processor_authorization_code"]
+        set_status(child, "submitted_for_settlement")
+        children.append(child["id"])
+        if parent["status"] != "settlement_pending":
+            set_status(parent, "settlement_pending")
+        else:
+            parent["updated_at"] = now_timestamp()
+    return 201, transaction_xml(child)
 
 
 def void(store: Store, txn_id: str, _params: dict) -> tuple[int, str]:

@@ -64,6 +64,11 @@ FAILED_NONCES: dict[str, SandboxCard] = {
     "fake-processor-failure-jcb-nonce": SandboxCard("JCB", "356600", "0505"),
 }
 LUHN_INVALID_NONCE = "fake-luhn-invalid-nonce"
+# Card brands whose processor does not settle an authorization in parts, so partial settlement
+# answers 915102 (ProcessorDoesNotSupportPartialSettlement). Braintree offers partial settlement
+# only to some merchants and payment methods; the offline gateway refuses it for Maestro (the
+# ``fake-valid-maestro-nonce``), so that the shop's answer to the refusal can be tried.
+PARTIAL_SETTLEMENT_UNSUPPORTED = frozenset({"Maestro"})
 CONSUMED_NONCE = "fake-consumed-nonce"
 
 # Braintree's processor response texts for the decline codes its sandbox answers with.

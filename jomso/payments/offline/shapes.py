@@ -40,6 +40,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "91564": ("payment_method_nonce", "Cannot use a payment_method_nonce more than once."),
     "91565": ("payment_method_nonce", "Unknown payment_method_nonce."),
     "91575": ("base", "Cannot simulate transaction settlement."),
+    "915102": ("base", "Processor does not support partial settlement."),
+    "915103": ("base", "Cannot submit for partial settlement."),
 }
 
 _AMOUNT_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
@@ -108,6 +110,10 @@ def transaction_xml(txn: dict) -> str:
         "gateway_rejection_reason": txn["gateway_rejection_reason"],
         "refunded_transaction_id": txn["refunded_transaction_id"],
         "refund_ids": Array("item", txn["refund_ids"]),
+        "authorized_transaction_id": txn.get("authorized_transaction_id"),
+        "partial_settlement_transaction_ids": Array(
+            "item", txn.get("partial_settlement_transaction_ids") or []
+        ),
         "payment_instrument_type": "credit_card",
         "credit_card": {
             "token": None,

@@ -26,6 +26,7 @@ from jomso.payments.offline.endpoints import (
     search,
     search_ids,
     settle,
+    submit_for_partial_settlement,
     submit_for_settlement,
     void,
 )
@@ -76,6 +77,7 @@ class OfflineGateway:
             handler = {
                 ("GET", None): find,
                 ("PUT", "submit_for_settlement"): submit_for_settlement,
+                ("POST", "submit_for_partial_settlement"): submit_for_partial_settlement,
                 ("PUT", "void"): void,
                 ("PUT", "settle"): settle,
                 ("POST", "refund"): refund,
