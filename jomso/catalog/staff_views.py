@@ -14,8 +14,8 @@ from jomso.accounts.forms import EmptyForm
 from jomso.catalog import category_editing, editing, picture_editing, product_editing
 from jomso.catalog.admin_forms import (
     DESCRIPTION_MAX,
-    CatalogImportForm,
     NO_CATEGORY,
+    CatalogImportForm,
     CategoryForm,
     ImageAltForm,
     ImageUploadForm,

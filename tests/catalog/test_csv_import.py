@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from jomso.catalog.models import Category, Product, ProductImage, ProductVariant
+from jomso.catalog.models import Category, Product
 from jomso.extensions import db
 from tests.catalog.admin_helpers import image_bytes, post_multipart
 from tests.catalog.helpers import make_category, make_product
@@ -176,8 +176,10 @@ JOMSO_TEXT = JOMSO.read_text(encoding="utf-8-sig")
         (JOMSO_TEXT.encode("utf-16"), "The file is UTF-16"),
         (JOMSO_TEXT.replace("Wool", "Écharpe").encode("latin-1"), "is not UTF-8"),
         (b"handle,name\r\nx,y\r\n", "Required columns are missing: price, sku."),
-        (JOMSO_TEXT.replace("SCARF-GREY", "SCARF-RED").encode(), "row 3, sku: SKU SCARF-RED is already on row 2."),
-        (JOMSO_TEXT.replace("45.00", "-45.00").encode(), "row 2, compare_at: A price cannot be negative."),
+        (JOMSO_TEXT.replace("SCARF-GREY", "SCARF-RED").encode(),
+         "row 3, sku: SKU SCARF-RED is already on row 2."),
+        (JOMSO_TEXT.replace("45.00", "-45.00").encode(),
+         "row 2, compare_at: A price cannot be negative."),
         (JOMSO_TEXT.replace("9.90", "nine").encode(), "row 4, price: “nine” is not a price."),
     ],
 )  # fmt: skip
