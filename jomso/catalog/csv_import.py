@@ -38,7 +38,7 @@ from jomso.extensions import db
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 5
-JOMSO_REQUIRED = ("handle", "name", "price", "sku")
+OWN_FORMAT_REQUIRED = ("handle", "name", "price", "sku")
 SHOPIFY_REQUIRED = ("Handle", "Title", "Variant SKU", "Variant Price")
 YES = {"yes", "true", "1", "y"}
 NO = {"no", "false", "0", "n", ""}
@@ -177,7 +177,7 @@ def read_catalog(data: bytes) -> Plan:
     if "Handle" in header and "Title" in header:
         required, plan = SHOPIFY_REQUIRED, Plan(format="Shopify")
     else:
-        required, plan = JOMSO_REQUIRED, Plan(format="Jomso")
+        required, plan = OWN_FORMAT_REQUIRED, Plan(format="Jomso")
     missing = [name for name in required if name not in header]
     if missing:
         raise ImportRefused(
