@@ -76,6 +76,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 64 * 1024  # bytes of a request body; more gets 413 (request_limits.py)
     MAX_FORM_PARTS = 200  # fields of a form; more gets 413
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    MAX_CATALOG_IMPORT_BYTES = 20 * 1024 * 1024  # a catalog CSV upload or file (csv_import.py)
     MAX_IMAGE_PIXELS = 40_000_000  # width x height; larger images are refused (decompression bombs)
 
     RATELIMIT_STORAGE_URI = ""  # empty: REDIS_URL if set, else ratelimits.sqlite3 in the instance

@@ -238,3 +238,15 @@ class ProductFilterForm(FlaskForm):
             ("stock", _l("Stock, lowest first")),
         ],
     )
+
+
+class CatalogImportForm(FlaskForm):
+    """The staff upload of a catalog CSV (Jomso's own or Shopify's)."""
+
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(_l("Choose a CSV file to import."))],
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    create_categories = BooleanField(_l("Create the categories the file names that are missing"))
+    dry_run = BooleanField(_l("Only check the file (change nothing)"))

@@ -121,3 +121,53 @@ def _listen(host: str, port: int) -> socket.socket:
             "using it: stop it, or choose another port with --port. Nothing was changed."
         ) from None
     return listener
+
+
+@bp.cli.command("export-products")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_products_command(path: str) -> None:
+    """Write the whole catalog to PATH as Jomso's CSV (one row per variant): the same file
+    as the staff download (Products > Export)."""
+    from jomso.catalog.csv_export import export_header, export_rows
+    from jomso.csv_export import csv_lines
+
+    rows = 0
+
+    def counted():
+        nonlocal rows
+        for row in export_rows():
+            rows += 1
+            yield row
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for piece in csv_lines(export_header(), counted()):
+            handle.write(piece)
+    click.echo(f"Exported {rows} variants to {path}.")
+
+
+@bp.cli.command("import-products")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
+@click.option("--create-categories", is_flag=True,
+              help="Create the categories the file names that the shop does not have.")  # fmt: skip
+def import_products_command(path: str, dry_run: bool, create_categories: bool) -> None:
+    """Import products from PATH: Jomso's own CSV (the export) or Shopify's product CSV.
+
+    Products are matched by handle, variants by SKU: importing the same file twice changes
+    nothing. The whole file is one transaction: on any error nothing is imported."""
+    import time
+
+    from jomso.catalog.csv_import import ImportRefused, import_catalog, read_limited
+
+    started = time.perf_counter()
+    try:
+        with open(path, "rb") as handle:
+            data = read_limited(handle)
+    except ImportRefused as refused:
+        raise click.ClickException(refused.message + " Nothing was imported.") from None
+    report = import_catalog(data, dry_run=dry_run, create_categories=create_categories)
+    for line in report.lines():
+        click.echo(line)
+    if report.errors:
+        raise click.ClickException(f"{len(report.errors)} errors; nothing was imported.")
+    click.echo(f"Done in {time.perf_counter() - started:.1f} s.")

@@ -15,6 +15,7 @@ from jomso.catalog import category_editing, editing, picture_editing, product_ed
 from jomso.catalog.admin_forms import (
     DESCRIPTION_MAX,
     NO_CATEGORY,
+    CatalogImportForm,
     CategoryForm,
     ImageAltForm,
     ImageUploadForm,
@@ -254,6 +255,52 @@ def _set_active(product_id: int, active: bool):
                 "success",
             )
     return redirect(url_for(".product_edit", product_id=product.id))
+
+
+# -- Import and export ------------------------------------------------------------------------
+
+
+@bp.get("/products/export.csv")
+@manage_catalog
+def product_export():
+    """The whole catalog as Jomso's CSV: the same file as ``flask export-products``."""
+    from jomso.catalog.csv_export import export_header, export_rows
+    from jomso.csv_export import csv_response
+
+    return csv_response("products.csv", export_header(), export_rows())
+
+
+@bp.route("/products/import", methods=["GET", "POST"])
+@body_limit(file_setting="MAX_CATALOG_IMPORT_BYTES")
+@manage_catalog
+def product_import():
+    """Upload a catalog CSV (Jomso's or Shopify's); the report shows on the page. On any
+    error nothing is imported; "only check" changes nothing."""
+    from jomso.catalog.csv_import import ImportRefused, import_catalog, read_limited
+
+    form = CatalogImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            data = read_limited(form.file.data.stream)
+        except ImportRefused as refused:
+            form.file.errors = [*form.file.errors, refused.message]
+            status = 422
+        else:
+            report = import_catalog(
+                data, dry_run=form.dry_run.data, create_categories=form.create_categories.data
+            )
+            if report.errors:
+                status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "staff/catalog/product_import.html",
+        form=form,
+        report=report,
+        max_mb=_megabytes("MAX_CATALOG_IMPORT_BYTES"),
+    ), status
 
 
 # -- Pictures ----------------------------------------------------------------------------------

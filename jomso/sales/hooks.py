@@ -72,8 +72,10 @@ def _refund_day(payment: Payment, new: bool, deleted: bool) -> date | None:
 def days_touched(session: Session) -> set[date]:
     """The local days whose figures this flush changes."""
     days: set[date | None] = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        new, deleted = obj in session.new, obj in session.deleted
+    # Each read of session.new builds a new set: read once (a bulk import adds thousands).
+    added, removed = session.new, session.deleted
+    for obj in chain(added, session.dirty, removed):
+        new, deleted = obj in added, obj in removed
         if isinstance(obj, Order):
             days.add(_order_day(obj, new, deleted))
         elif isinstance(obj, OrderLine):
