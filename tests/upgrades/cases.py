@@ -711,7 +711,7 @@ SHOP_0015: tuple[Row, ...] = (
     "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
     "('Tea Bowl', 'tea-bowl', 'A small bowl for tea.', 1800, TRUE, '2026-12-01 09:00:00', "
     "'2026-12-01 09:00:00', 1800, 1800, 50, FALSE, 'SKU-TEA')",
-    "INSERT INTO product_options (product_id, position, name, \"values\") VALUES "
+    'INSERT INTO product_options (product_id, position, name, "values") VALUES '
     "((SELECT id FROM products WHERE slug = 'tea-bowl'), 1, 'Glaze', '[\"Celadon\"]')",
     "INSERT INTO product_variants (product_id, position, sku, option1, price_cents, stock, "
     "weight_grams, barcode, is_active) VALUES ((SELECT id FROM products WHERE slug = "
