@@ -73,14 +73,19 @@ def test_migrations_install_the_search_column_and_deferred_revision_triggers(app
     assert search.POSTGRESQL_COLUMN in columns
     assert "ix_products_search_document" in indexes and "ix_products_search" not in indexes
     assert triggers == {
-        f"{table}_revision_at_commit": True
-        for table in (
-            "products",
-            "categories",
-            "product_images",
-            "product_options",
-            "product_variants",
-        )
+        **{
+            f"{table}_revision_at_commit": True
+            for table in (
+                "products",
+                "categories",
+                "product_images",
+                "product_options",
+                "product_variants",
+            )
+        },
+        # updates of these raise the revision only when a page shows the change (0017)
+        "products_revision_update_at_commit": True,
+        "product_variants_revision_update_at_commit": True,
     }
 
 

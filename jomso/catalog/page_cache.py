@@ -20,7 +20,10 @@ A cached page is used only while the catalog revision it was made at is the curr
 counter that database triggers raise on every insert, update or delete of products, their
 options and variants, categories and product images, whoever makes the change (a staff edit,
 a checkout taking stock, another worker); on PostgreSQL when the change commits
-(``POSTGRESQL_DDL``). So a change shows at once.
+(``POSTGRESQL_DDL``). So a change shows at once. An update of a product or variant raises it
+only when a page shows what changed (``shown_change``): a checkout taking 1 of 50 in stock
+leaves the pages cached; one that sells the last, or brings a product to "only N left", does
+not.
 Anything but a 200 is never cached.
 
 With ``REDIS_URL`` the pages are kept in Redis instead (``shared_pages``), so that every worker
@@ -61,15 +64,75 @@ _RENDERING = "page_cache_rendering"
 _TABLES = ("products", "categories", "product_images", "product_options", "product_variants")
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
 
+# An update of a product or variant raises the revision only when a page would show it: a
+# change of any column but the stock and ``updated_at`` (which no cached page shows), or a
+# stock level crossing what the cards and the product page show: sold out (0 or less), "only
+# N left" (``cards.LOW_STOCK`` or fewer, each number its own label) or in stock. So a
+# checkout taking 1 of 50 leaves every cached page in place; taking the last one, or going
+# from 6 to 5, does not. Each table's shown columns are written out (SQLite has no row
+# comparison that leaves columns out): a new column must join its list
+# (``tests/catalog/test_page_cache_revision.py`` holds the lists to the models).
+LOW_STOCK = 5  # cards.LOW_STOCK (cards imports the models, which import this module)
+SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "products": (
+        "id", "name", "slug", "description", "price_cents", "is_active", "created_at",
+        "category_id", "price_min_cents", "price_max_cents", "on_sale", "variant_text",
+    ),
+    "product_variants": (
+        "id", "product_id", "position", "sku", "option1", "option2", "option3", "price_cents",
+        "compare_at_cents", "weight_grams", "barcode", "is_active", "image_id",
+    ),
+}  # fmt: skip
+STOCK_COLUMNS = {"products": "stock_total", "product_variants": "stock"}
+NOT_SHOWN = {"products": ("stock_total", "updated_at"), "product_variants": ("stock",)}
+
+
+def shown_change(table: str, distinct: str) -> str:
+    """The condition (on ``old`` and ``new``) of an update of ``table`` that a page shows;
+    ``distinct`` is the dialect's null-safe "differs" (``IS NOT``, ``IS DISTINCT FROM``)."""
+    stock = STOCK_COLUMNS[table]
+    least = "min" if distinct == "IS NOT" else "LEAST"
+    columns = " OR ".join(f"old.{c} {distinct} new.{c}" for c in SHOWN_COLUMNS[table])
+    return (
+        f"{columns} OR (old.{stock} {distinct} new.{stock} "
+        f"AND {least}(old.{stock}, new.{stock}) <= {LOW_STOCK})"
+    )
+
+
+def _sqlite_trigger(table: str, op: str) -> str:
+    when = (
+        f" WHEN {shown_change(table, 'IS NOT')}"
+        if op == "UPDATE" and table in STOCK_COLUMNS
+        else ""
+    )
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_revision_after_{op.lower()} "
+        f"AFTER {op} ON {table}{when} BEGIN {_BUMP}; END"
+    )
+
+
+def _postgresql_triggers(table: str) -> list[str]:
+    at_commit = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+    run = "EXECUTE FUNCTION bump_catalog_revision()"
+    if table not in STOCK_COLUMNS:
+        return [
+            f"CREATE CONSTRAINT TRIGGER {table}_revision_at_commit "
+            f"AFTER INSERT OR UPDATE OR DELETE ON {table} {at_commit} {run}"
+        ]
+    # The WHEN runs at the update; only an update it lets through queues the run at commit.
+    return [
+        f"CREATE CONSTRAINT TRIGGER {table}_revision_at_commit "
+        f"AFTER INSERT OR DELETE ON {table} {at_commit} {run}",
+        f"CREATE CONSTRAINT TRIGGER {table}_revision_update_at_commit "
+        f"AFTER UPDATE ON {table} {at_commit} "
+        f"WHEN ({shown_change(table, 'IS DISTINCT FROM')}) {run}",
+    ]
+
+
 SQLITE_DDL: tuple[str, ...] = (
     # A random start, so a database swapped under running workers never repeats a revision.
     "INSERT OR IGNORE INTO catalog_revision (id, value) VALUES (1, abs(random() %% 1000000000))",
-    *(
-        f"CREATE TRIGGER IF NOT EXISTS {table}_revision_after_{op.lower()} "
-        f"AFTER {op} ON {table} BEGIN {_BUMP}; END"
-        for table in _TABLES
-        for op in ("INSERT", "UPDATE", "DELETE")
-    ),
+    *(_sqlite_trigger(table, op) for table in _TABLES for op in ("INSERT", "UPDATE", "DELETE")),
 )
 # On PostgreSQL the revision is raised at commit, not where the row changes: a deferred
 # constraint trigger runs just before its transaction commits, and only its first run in a
@@ -91,12 +154,7 @@ POSTGRESQL_DDL: tuple[str, ...] = (
         END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
-    *(
-        f"CREATE CONSTRAINT TRIGGER {table}_revision_at_commit "
-        f"AFTER INSERT OR UPDATE OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED "
-        f"FOR EACH ROW EXECUTE FUNCTION bump_catalog_revision()"
-        for table in _TABLES
-    ),
+    *(statement for table in _TABLES for statement in _postgresql_triggers(table)),
 )
 
 

@@ -6,7 +6,7 @@ from flask import abort, current_app, g, render_template, request, send_file, ur
 
 from jomso.cart.forms import AddToCartForm
 from jomso.catalog import bp, findable, queries
-from jomso.catalog.cards import product_cards, stock_state
+from jomso.catalog.cards import LOW_STOCK, product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
@@ -135,7 +135,13 @@ def render_product_page(
     if choice is None:
         choice = chosen_variant(product, request.args, required=False)
     variant = choice.variant
-    limit = min(variant.stock if variant else 0, int(current_app.config["CART_MAX_QUANTITY"]))
+    # The stock bounds the quantity only from "only N left" down: above, the page stays the
+    # same as the stock moves, so a sale does not make it again (page_cache.shown_change);
+    # adding to the cart checks the stock itself.
+    limit = int(current_app.config["CART_MAX_QUANTITY"])
+    stock = variant.stock if variant else 0
+    if stock <= LOW_STOCK:
+        limit = min(stock, limit)
     form.quantity.render_kw = {"min": 1, "max": max(1, limit)}
     return (
         render_template(

@@ -111,3 +111,35 @@ def test_counts_and_deep_pages_follow_a_change_to_the_catalog(app, shop):
     assert [row.id for row in page.items] == _every_page(app, sort="price_asc")[
         (deep - 1) * PER_PAGE : deep * PER_PAGE
     ]
+
+
+def test_counts_and_deep_pages_stay_right_after_sales(app, client, shop):
+    """A sale that takes 1 of 10 keeps what the lists remember (no new count); one that sells a
+    product out makes them again, and every page still holds what OFFSET would give."""
+    from tests.orders.helpers import add_to_cart, checkout, order_number
+
+    deep = KEYSET_AFTER_PAGE + 2
+    before, total = _ids(app, page=deep)
+    sold = before[0]
+
+    def sell(quantity: int) -> None:
+        customer = app.test_client()
+        add_to_cart(customer, sold, quantity)
+        order_number(checkout(customer))
+
+    sell(1)  # 10 to 9: nothing a page shows
+    with app.app_context(), counting_statements(app) as statements:
+        list_products(per_page=PER_PAGE, page=deep)
+    assert not any("count(" in s.lower() for s in statements)
+    sell(9)  # the last ones: sold out
+    after, total_after = _ids(app, page=deep)
+    assert (after, total_after) == (before, total)
+    for sort in SORTS:
+        with app.app_context():
+            page = list_products(per_page=PER_PAGE, sort=sort, page=deep)
+        assert [row.id for row in page.items] == _every_page(app, sort=sort)[
+            (deep - 1) * PER_PAGE : deep * PER_PAGE
+        ]
+    with app.app_context():
+        page = list_products(per_page=PER_PAGE, page=deep)
+    assert [row.stock for row in page.items if row.id == sold] == [0]

@@ -733,6 +733,57 @@ def check_shipments(app: Flask, client) -> None:
     assert "Parcel 1" in slip and "Garden Trowel" in slip
 
 
+# -- 0016: before 0017 (the catalog revision moves only on changes a page shows) ------------
+
+SHOP_0016: tuple[Row, ...] = (
+    "INSERT INTO products (name, slug, description, price_cents, is_active, created_at, "
+    "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
+    "('Tea Bowl', 'tea-bowl', 'A small bowl for tea.', 1800, TRUE, '2026-12-01 09:00:00', "
+    "'2026-12-01 09:00:00', 1800, 1800, 50, FALSE, 'SKU-TEA')",
+    'INSERT INTO product_options (product_id, position, name, "values") VALUES '
+    "((SELECT id FROM products WHERE slug = 'tea-bowl'), 1, 'Glaze', '[\"Celadon\"]')",
+    "INSERT INTO product_variants (product_id, position, sku, option1, price_cents, stock, "
+    "weight_grams, barcode, is_active) VALUES ((SELECT id FROM products WHERE slug = "
+    "'tea-bowl'), 0, 'SKU-TEA', 'Celadon', NULL, 50, 0, '', TRUE)",
+)
+
+
+def check_revision_on_shown_changes(app: Flask, client) -> None:
+    """0017 (revision on shown changes): units taken above "only N left" leave the catalog
+    revision (and so every cached page) alone; selling out, reaching "only N left" or a new
+    price raise it, and the pages show it."""
+    from sqlalchemy import text
+
+    from jomso.catalog.page_cache import catalog_revision
+
+    def revision_after(*statements: str) -> int:
+        with app.app_context():
+            for statement in statements:
+                db.session.execute(text(statement))
+            db.session.commit()
+            return catalog_revision()
+
+    assert "In stock" in client.get("/products/tea-bowl").text
+    start = revision_after()
+    taken = (
+        "UPDATE product_variants SET stock = stock - 1 WHERE sku = 'SKU-TEA'",
+        "UPDATE products SET stock_total = stock_total - 1, updated_at = CURRENT_TIMESTAMP "
+        "WHERE slug = 'tea-bowl'",
+    )
+    assert revision_after(*taken) == start
+    low = (
+        "UPDATE product_variants SET stock = 5 WHERE sku = 'SKU-TEA'",
+        "UPDATE products SET stock_total = 5 WHERE slug = 'tea-bowl'",
+    )
+    assert revision_after(*low) != start
+    assert "Only 5 left" in client.get("/products/tea-bowl").text
+    before = revision_after()
+    assert revision_after("UPDATE products SET price_min_cents = 1900 WHERE slug = 'tea-bowl'") != (
+        before
+    )
+    assert "$19.00" in client.get("/products?q=tea").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -748,4 +799,10 @@ CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase("0013", "a shop before shipping zones", (), check_shipping_zones),
     UpgradeCase("0014", "a shop before variants", (), check_variants),
     UpgradeCase("0015", "a shop before shipments", (), check_shipments),
+    UpgradeCase(
+        "0016",
+        "a shop before the revision followed shown changes",
+        SHOP_0016,
+        check_revision_on_shown_changes,
+    ),
 )
