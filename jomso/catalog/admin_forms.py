@@ -285,3 +285,15 @@ def variant_grid_form(variants, formdata=None) -> FlaskForm:
     if formdata is None:
         return VariantGridForm(formdata=None, data=data)
     return VariantGridForm(data=data)
+
+
+class OptionsForm(FlaskForm):
+    """A product's options: up to three, each a name and its values in order, separated by
+    commas."""
+
+    option1_name = StringField(_l("Option 1"), filters=[_strip], validators=[Length(max=60)])
+    option1_values = StringField(_l("Values of option 1"), filters=[_strip])
+    option2_name = StringField(_l("Option 2"), filters=[_strip], validators=[Length(max=60)])
+    option2_values = StringField(_l("Values of option 2"), filters=[_strip])
+    option3_name = StringField(_l("Option 3"), filters=[_strip], validators=[Length(max=60)])
+    option3_values = StringField(_l("Values of option 3"), filters=[_strip])

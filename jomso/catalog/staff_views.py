@@ -26,6 +26,7 @@ from jomso.catalog.admin_forms import (
     ImageAltForm,
     ImageUploadForm,
     MoveForm,
+    OptionsForm,
     ProductFilterForm,
     ProductForm,
     variant_grid_form,
@@ -286,13 +287,24 @@ def _grid_rows(form, product: Product) -> dict[int, variant_editing.VariantRow]:
     return rows
 
 
-def _render_variants(product: Product, form=None, status: int = 200):
+def _options_form(product: Product, formdata=None) -> OptionsForm:
+    data = {}
+    for option in product.options:
+        data[f"option{option.position}_name"] = option.name
+        data[f"option{option.position}_values"] = ", ".join(option.values)
+    if formdata is None:
+        return OptionsForm(formdata=None, data=data)
+    return OptionsForm(data=data)
+
+
+def _render_variants(product: Product, form=None, status: int = 200, options_form=None):
     form = form or variant_grid_form(product.variants)
     return (
         render_template(
             "staff/catalog/variants.html",
             product=product,
             form=form,
+            options_form=options_form or _options_form(product),
             variants=sorted(product.variants, key=lambda v: (v.position, v.id)),
             cell=variant_editing.cell,
             action_form=EmptyForm(),
@@ -322,6 +334,34 @@ def product_variants(product_id: int):
             flash(_("Variants saved."), "success")
             return redirect(url_for(".product_variants", product_id=product.id))
     return _render_variants(product, form, 422)
+
+
+@bp.post("/products/<int:product_id>/options")
+@manage_catalog
+def product_options(product_id: int):
+    """Add, rename and remove options and order their values; every problem at once."""
+    product = product_editing.get_product(product_id) or abort(404)
+    options_form = _options_form(product, formdata=True)
+    valid = options_form.validate()
+    typed = [
+        (
+            options_form[f"option{n}_name"].data or "",
+            variant_editing.split_values(options_form[f"option{n}_values"].data),
+        )
+        for n in range(1, variant_editing.MAX_OPTIONS + 1)
+    ]
+    if valid:
+        valid = report(options_form, variant_editing.options_problems(product, typed))
+    if valid:
+        try:
+            variant_editing.save_options(product, typed)
+        except editing.CatalogError as error:
+            options_form.form_errors.append(error.message)
+        else:
+            flash(_("Options saved."), "success")
+            return redirect(url_for(".product_variants", product_id=product.id))
+    grid = variant_grid_form(product.variants)
+    return _render_variants(product, grid, 422, options_form=options_form)
 
 
 @bp.post("/products/<int:product_id>/variants/generate")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jomso.catalog.editing import CatalogError
-from jomso.catalog.models import Product, ProductVariant
+from jomso.catalog.models import Product, ProductOption, ProductVariant
 from jomso.catalog.variants import refresh_summary
 from jomso.extensions import db
 
@@ -179,3 +179,76 @@ def _commit() -> None:
     except IntegrityError:  # another request took a SKU a moment ago
         db.session.rollback()
         raise CatalogError(_("Another product took one of these SKUs a moment ago.")) from None
+
+
+MAX_OPTIONS = 3
+
+
+def split_values(text: str) -> list[str]:
+    """Option values as typed, comma-separated, in their order."""
+    return [v.strip() for v in (text or "").split(",") if v.strip()]
+
+
+def options_problems(product: Product, typed: list[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+    """What the catalog refuses in the options form (``typed``: name and values of options
+    1..3, empty when absent). Field names ``option<n>_name`` / ``option<n>_values``."""
+    problems = []
+    filled = [bool(name or values) for name, values in typed]
+    names: set[str] = set()
+    for index, (name, values) in enumerate(typed, start=1):
+        if not filled[index - 1]:
+            continue
+        if index > 1 and not filled[index - 2]:
+            problems.append((f"option{index}_name", _("Fill in the options in order.")))
+        if not name:
+            problems.append((f"option{index}_name", _("Name the option.")))
+        elif name.casefold() in names:
+            problems.append((f"option{index}_name", _("Two options have this name.")))
+        names.add(name.casefold())
+        if not values:
+            problems.append((f"option{index}_values", _("Enter at least one value.")))
+        folded = [v.casefold() for v in values]
+        if len(set(folded)) != len(folded):
+            problems.append((f"option{index}_values", _("A value is typed twice.")))
+        if any(len(v) > 100 for v in values):
+            problems.append((f"option{index}_values", _("A value is too long.")))
+        used = {v.values[index - 1] for v in product.variants if len(v.values) >= index}
+        gone = sorted(used - set(values))
+        if gone and index <= len(product.options):
+            message = _("“%(value)s” is a value of variants: remove them first.", value=gone[0])
+            problems.append((f"option{index}_values", message))
+    kept = sum(filled)
+    if kept < len(product.options):
+        combos = [tuple(v.values[:kept]) for v in product.variants]
+        if len(set(combos)) != len(combos):
+            field = f"option{len(product.options)}_name"
+            problems.append(
+                (field, _("Without this option two variants would be the same: remove one first."))
+            )
+    return problems
+
+
+def save_options(product: Product, typed: list[tuple[str, list[str]]]) -> None:
+    """Rename, reorder the values of, add and remove options (checked by
+    ``options_problems``). A new option gives the variants its first value; a removed one
+    takes its value off them."""
+    by_position = {o.position: o for o in product.options}
+    for position, (name, values) in enumerate(typed, start=1):
+        option = by_position.get(position)
+        column = f"option{position}"
+        if name and values:
+            if option is None:
+                option = ProductOption(position=position, name=name, values=values)
+                product.options.append(option)
+                for variant in product.variants:
+                    setattr(variant, column, values[0])
+            else:
+                option.name, option.values = name, list(values)
+        elif option is not None:
+            product.options.remove(option)
+            db.session.delete(option)
+            for variant in product.variants:
+                setattr(variant, column, None)
+    refresh_summary(product)
+    _commit()
+    log.info("options of product %s saved", product.id)

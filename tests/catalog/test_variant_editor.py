@@ -185,3 +185,56 @@ def test_the_last_variant_stays(app, catalog):
                             data={"csrf_token": token}, follow_redirects=True)  # fmt: skip
     assert "A product keeps at least one variant." in response.text
     assert "APRON-1" in _ids(app, product_id)
+
+
+def _options(client, product_id) -> dict:
+    page = client.get(f"/staff/products/{product_id}/variants")
+    form = next(f for f in forms_on(page.text) if f.action.endswith("/options"))
+    return dict(form.fields)
+
+
+def test_options_are_added_renamed_reordered_and_removed(app, catalog):
+    product_id = make_product(app, "Apron", price_cents=2000, sku="APRON")
+    url = f"/staff/products/{product_id}/options"
+    data = _options(catalog, product_id)
+    data.update({"option1_name": "Size", "option1_values": "S, M"})
+    response = catalog.post(url, data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        apron = db.session.get(Product, product_id)
+        assert [(o.name, o.values) for o in apron.options] == [("Size", ["S", "M"])]
+        assert [v.title for v in apron.variants] == ["S"]  # the variant takes the first value
+    data = _options(catalog, product_id)
+    assert data["option1_values"] == "S, M"
+    data.update({"option1_name": "Length", "option1_values": "M, S, L",
+                 "option2_name": "Colour", "option2_values": "Red, Blue"})  # fmt: skip
+    assert catalog.post(url, data=data).status_code == 302
+    token = csrf_token_from(catalog.get(f"/staff/products/{product_id}/variants").text)
+    catalog.post(f"/staff/products/{product_id}/variants/generate", data={"csrf_token": token})
+    with app.app_context():
+        apron = db.session.get(Product, product_id)
+        assert [o.name for o in apron.options] == ["Length", "Colour"]
+        assert len(apron.variants) == 6 and "APRON-L-BLUE" in {v.sku for v in apron.variants}
+    # removing Colour would make two variants of each length the same: refused
+    data = _options(catalog, product_id)
+    data.update({"option2_name": "", "option2_values": ""})
+    response = catalog.post(url, data=data)
+    assert response.status_code == 422
+    assert "Without this option two variants would be the same" in response.text
+
+
+def test_option_problems_show_beside_their_fields(app, catalog):
+    product_id = make_shirt(app)
+    data = _options(catalog, product_id)
+    data.update({"option1_values": "S", "option2_name": "size", "option2_values": "Blue, blue",
+                 "option3_values": "Cotton"})  # fmt: skip
+    response = catalog.post(f"/staff/products/{product_id}/options", data=data)
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="option1_values-error"' in page and "“M” is a value of variants" in page
+    assert 'id="option2_name-error"' in page and "Two options have this name." in page
+    assert 'id="option2_values-error"' in page and "A value is typed twice." in page
+    assert 'id="option3_name-error"' in page and "Name the option." in page
+    assert 'value="Blue, blue"' in page
+    with app.app_context():
+        assert db.session.get(Product, product_id).options[0].values == ["S", "M"]
