@@ -250,3 +250,62 @@ class CatalogImportForm(FlaskForm):
     )
     create_categories = BooleanField(_l("Create the categories the file names that are missing"))
     dry_run = BooleanField(_l("Only check the file (change nothing)"))
+
+
+class OptionalPriceField(PriceField):
+    """A price that may be left empty (``data`` None): a variant's own price, a compare-at
+    price."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+def _not_negative(form, field):
+    if field.data is not None and field.data < 0:
+        raise ValidationError(_("Enter a whole number, 0 or more."))
+
+
+def variant_grid_form(variants, formdata=None) -> FlaskForm:
+    """One form for a product's variant grid: per variant ``v<id>_sku``, ``_price``,
+    ``_compare_at``, ``_stock``, ``_weight``, ``_barcode``, ``_active`` (see
+    variant_editing.cell). Only these variants' fields exist: tampered ids are never read."""
+
+    class VariantGridForm(FlaskForm):
+        pass
+
+    data = {}
+    for v in variants:
+        p = f"v{v.id}_"
+        setattr(VariantGridForm, p + "sku", StringField(_l("SKU"), filters=[_strip],
+                validators=[InputRequired(_l("Enter the SKU.")), Length(max=64)]))  # fmt: skip
+        setattr(VariantGridForm, p + "price", OptionalPriceField(_l("Price")))
+        setattr(VariantGridForm, p + "compare_at", OptionalPriceField(_l("Compare-at price")))
+        setattr(VariantGridForm, p + "stock", WholeNumberField(_l("Stock"),
+                validators=[InputRequired(_l("Enter the stock.")), _not_negative]))  # fmt: skip
+        setattr(VariantGridForm, p + "weight", WholeNumberField(_l("Weight (g)"),
+                validators=[InputRequired(_l("Enter the weight.")), _not_negative]))  # fmt: skip
+        setattr(VariantGridForm, p + "barcode", StringField(_l("Barcode"), filters=[_strip],
+                validators=[Length(max=64)]))  # fmt: skip
+        setattr(VariantGridForm, p + "active", BooleanField(_l("On sale")))
+        data.update({p + "sku": v.sku, p + "price": v.price_cents,
+                     p + "compare_at": v.compare_at_cents, p + "stock": v.stock,
+                     p + "weight": v.weight_grams, p + "barcode": v.barcode,
+                     p + "active": v.is_active})  # fmt: skip
+    if formdata is None:
+        return VariantGridForm(formdata=None, data=data)
+    return VariantGridForm(data=data)
+
+
+class OptionsForm(FlaskForm):
+    """A product's options: up to three, each a name and its values in order, separated by
+    commas."""
+
+    option1_name = StringField(_l("Option 1"), filters=[_strip], validators=[Length(max=60)])
+    option1_values = StringField(_l("Values of option 1"), filters=[_strip])
+    option2_name = StringField(_l("Option 2"), filters=[_strip], validators=[Length(max=60)])
+    option2_values = StringField(_l("Values of option 2"), filters=[_strip])
+    option3_name = StringField(_l("Option 3"), filters=[_strip], validators=[Length(max=60)])
+    option3_values = StringField(_l("Values of option 3"), filters=[_strip])

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from jomso.accounts.forms import EmptyForm
-from jomso.catalog import category_editing, editing, picture_editing, product_editing
+from jomso.catalog import (
+    category_editing,
+    editing,
+    picture_editing,
+    product_editing,
+    variant_editing,
+)
 from jomso.catalog.admin_forms import (
     DESCRIPTION_MAX,
     NO_CATEGORY,
@@ -20,8 +27,10 @@ from jomso.catalog.admin_forms import (
     ImageAltForm,
     ImageUploadForm,
     MoveForm,
+    OptionsForm,
     ProductFilterForm,
     ProductForm,
+    variant_grid_form,
 )
 from jomso.catalog.images import ImageRejected
 from jomso.catalog.markdown import render_markdown
@@ -301,6 +310,147 @@ def product_import():
         report=report,
         max_mb=_megabytes("MAX_CATALOG_IMPORT_BYTES"),
     ), status
+
+
+# -- Variants ----------------------------------------------------------------------------------
+
+
+def _grid_rows(form, product: Product) -> dict[int, variant_editing.VariantRow]:
+    rows = {}
+    for variant in product.variants:
+
+        def value(name, v=variant):
+            return form[variant_editing.cell(v.id, name)].data
+
+        rows[variant.id] = variant_editing.VariantRow(
+            sku=value("sku") or "",
+            price_cents=value("price"),
+            compare_at_cents=value("compare_at"),
+            stock=value("stock") if value("stock") is not None else 0,
+            weight_grams=value("weight") if value("weight") is not None else 0,
+            barcode=value("barcode") or "",
+            is_active=bool(value("active")),
+        )
+    return rows
+
+
+def _options_form(product: Product, formdata=None) -> OptionsForm:
+    data = {}
+    for option in product.options:
+        data[f"option{option.position}_name"] = option.name
+        data[f"option{option.position}_values"] = ", ".join(option.values)
+    if formdata is None:
+        return OptionsForm(formdata=None, data=data)
+    return OptionsForm(data=data)
+
+
+def _render_variants(product: Product, form=None, status: int = 200, options_form=None):
+    form = form or variant_grid_form(product.variants)
+    return (
+        render_template(
+            "staff/catalog/variants.html",
+            product=product,
+            form=form,
+            options_form=options_form or _options_form(product),
+            variants=sorted(product.variants, key=lambda v: (v.position, v.id)),
+            cell=variant_editing.cell,
+            action_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/products/<int:product_id>/variants", methods=["GET", "POST"])
+@manage_catalog
+def product_variants(product_id: int):
+    """The variant grid: every variant's SKU, prices, stock, weight, barcode and switch in
+    one form; every problem beside its cell in one pass."""
+    product = product_editing.get_product(product_id) or abort(404)
+    if request.method == "GET":
+        return _render_variants(product)
+    form = variant_grid_form(product.variants, formdata=True)
+    valid = form.validate()
+    rows = _grid_rows(form, product)
+    valid = report(form, variant_editing.grid_problems(product, rows)) and valid
+    if valid:
+        try:
+            variant_editing.save_grid(product, rows)
+        except editing.CatalogError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Variants saved."), "success")
+            return redirect(url_for(".product_variants", product_id=product.id))
+    return _render_variants(product, form, 422)
+
+
+@bp.post("/products/<int:product_id>/options")
+@manage_catalog
+def product_options(product_id: int):
+    """Add, rename and remove options and order their values; every problem at once."""
+    product = product_editing.get_product(product_id) or abort(404)
+    options_form = _options_form(product, formdata=True)
+    valid = options_form.validate()
+    typed = [
+        (
+            options_form[f"option{n}_name"].data or "",
+            variant_editing.split_values(options_form[f"option{n}_values"].data),
+        )
+        for n in range(1, variant_editing.MAX_OPTIONS + 1)
+    ]
+    if valid:
+        valid = report(options_form, variant_editing.options_problems(product, typed))
+    if valid:
+        try:
+            variant_editing.save_options(product, typed)
+        except editing.CatalogError as error:
+            options_form.form_errors.append(error.message)
+        else:
+            flash(_("Options saved."), "success")
+            return redirect(url_for(".product_variants", product_id=product.id))
+    grid = variant_grid_form(product.variants)
+    return _render_variants(product, grid, 422, options_form=options_form)
+
+
+@bp.post("/products/<int:product_id>/variants/generate")
+@manage_catalog
+def product_variants_generate(product_id: int):
+    """Make the missing combinations of the option values (stock 0, not on sale yet)."""
+    product = product_editing.get_product(product_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            made = variant_editing.generate_combinations(product)
+        except editing.CatalogError as error:
+            flash(error.message, "error")
+        else:
+            if made:
+                flash(
+                    ngettext(
+                        "%(num)d variant made: fill in its stock and put it on sale.",
+                        "%(num)d variants made: fill in their stock and put them on sale.",
+                        made,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Every combination has its variant already."), "success")
+    return redirect(url_for(".product_variants", product_id=product.id))
+
+
+@bp.post("/products/<int:product_id>/variants/<int:variant_id>/delete")
+@manage_catalog
+def product_variant_delete(product_id: int, variant_id: int):
+    """Remove one variant; orders that sold it keep their lines."""
+    product = product_editing.get_product(product_id) or abort(404)
+    variant = variant_editing.get_variant(product, variant_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        title = variant.title or variant.sku
+        try:
+            variant_editing.delete_variant(product, variant)
+        except editing.CatalogError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Variant “%(title)s” removed.", title=title), "success")
+    return redirect(url_for(".product_variants", product_id=product.id))
 
 
 # -- Pictures ----------------------------------------------------------------------------------
