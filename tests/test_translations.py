@@ -187,7 +187,9 @@ def test_order_mail_is_in_the_language_the_order_was_placed_in(app, client):
 
         emails.send_shipped(db.session.get(Order, order.id))
         db.session.commit()
-    assert last_message(app, order.email)["Subject"] == f"Ihre Bestellung {number} ist unterwegs"
+    # (nothing shipped yet, so the units are still to come: the email of a parcel)
+    subject = last_message(app, order.email)["Subject"]
+    assert subject == f"Ein Paket Ihrer Bestellung {number} ist unterwegs"
 
 
 _POLICY_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

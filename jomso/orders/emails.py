@@ -38,7 +38,8 @@ def _send(order: Order, subject: LazyString, template: str, **context) -> bool:
             order=order,
             link=order_link(order),
             user=db.session.get(User, order.user_id) if order.user_id else None,
-            **{name: str(value) for name, value in context.items()},
+            # lazy strings made in the mail's language; other values as they are
+            **{k: str(v) if isinstance(v, LazyString) else v for k, v in context.items()},
         )
 
 
