@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import g
 from flask_login import current_user
 
 from jomso.accounts.blueprint import bp
 from jomso.accounts.models import User
+from jomso.visitor_pieces import EMPTY, PERSONAL, piece_key
 
 _providers: dict[str, Callable[[User], Any]] = {}
 
@@ -21,15 +23,34 @@ def register_notice(name: str, provide: Callable[[User], Any]) -> None:
     _providers[name] = provide
 
 
-@bp.app_context_processor
-def _notices():
-    def account_notices() -> dict:
-        """What to tell the signed-in customer; queried only when the partial asks."""
-        if not current_user.is_authenticated:
-            return {}
+def account_notices() -> dict:
+    """What to tell the signed-in customer; asked once per request, when the partial is made."""
+    if not current_user.is_authenticated:
+        return {}
+    notices = g.get("_account_notices")
+    if notices is None:
         notices = {"unconfirmed": not current_user.is_confirmed}
         for name, provide in _providers.items():
             notices[name] = provide(current_user)
-        return notices
+        g._account_notices = notices
+    return notices
 
+
+def _notices_piece():
+    # The notices hold the customer's email: made for them alone, and not at all when empty.
+    return PERSONAL if any(account_notices().values()) else EMPTY
+
+
+def _account_nav_piece():
+    # The account links show only whether the visitor is signed in, and staff.
+    signed_in = current_user.is_authenticated
+    return (signed_in, signed_in and bool(current_user.is_staff))
+
+
+piece_key("partials/notices.html", _notices_piece)
+piece_key("partials/account_nav.html", _account_nav_piece)
+
+
+@bp.app_context_processor
+def _notices():
     return {"account_notices": account_notices}

@@ -16,6 +16,10 @@ from jomso.cart.forms import AddToCartForm, RemoveItemForm, UpdateItemForm
 from jomso.catalog.models import Product, ProductVariant
 from jomso.catalog.variant_choice import chosen_variant
 from jomso.extensions import db
+from jomso.visitor_pieces import piece_key
+
+# The header's cart link shows only the count: made once per count (``visitor_pieces``).
+piece_key("partials/cart_link.html", lambda: (services.item_count(),))
 
 
 @bp.app_context_processor

@@ -49,11 +49,12 @@ from sqlalchemy import DDL, event, text
 from jomso.extensions import db, login_manager
 from jomso.i18n import current_language
 from jomso.redis_store import redis_client
+from jomso.visitor_pieces import TOKEN, piece_markup, render_piece
 
 if TYPE_CHECKING:
     from jomso.catalog.shared_pages import SharedPages
 
-_TOKEN_PLACEHOLDER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
+_TOKEN_PLACEHOLDER = TOKEN
 _PIECE = re.compile("\x00piece:([\\w/.-]+)\x00")
 MAX_PAGES = 2000
 MAX_BYTES = 64 * 1024 * 1024
@@ -289,26 +290,20 @@ def _page_html(result) -> str | None:
 def visitor_piece(context, name: str) -> Markup:
     """``{{ visitor_piece("partials/flashes.html") }}``: a piece of the page that is this
     visitor's own. Rendered in place, except in a page made for the cache: there a marker,
-    replaced by the piece rendered for each visitor the page is served to (``_fill``)."""
+    replaced by the piece made for each visitor the page is served to (``_fill``). Either
+    way it is made by ``visitor_pieces.render_piece``: nothing when empty for this visitor,
+    else reused when it is the same for every visitor like them."""
     if g.get(_RENDERING):
         return Markup(f"\x00piece:{name}\x00")  # noqa: S704 - a template name we wrote
-    piece = context.environment.get_template(name).render(context.get_all())
-    return Markup(piece)  # noqa: S704 - a template's output, escaped by Jinja
+    return piece_markup(name, context.get_all)
 
 
 def _fill(html: str) -> str:
-    """This visitor's page: their CSRF token and their pieces put into a cached body (the
-    template context, with its per-visitor values, made once for all the pieces)."""
+    """This visitor's page: their pieces and their CSRF token put into a cached body."""
+    html = _PIECE.sub(lambda match: render_piece(match[1]), html)
     if _TOKEN_PLACEHOLDER in html:
         html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
-    context: dict = {}
-
-    def piece(match: re.Match) -> str:
-        if not context:
-            current_app.update_template_context(context)
-        return current_app.jinja_env.get_template(match[1]).render(context)
-
-    return _PIECE.sub(piece, html)
+    return html
 
 
 def _render_shared(view, args, kwargs):

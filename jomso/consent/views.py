@@ -20,6 +20,7 @@ from jomso.consent.cookies import (
 from jomso.consent.forms import ConsentForm
 from jomso.consent.services import current_policy_version, record_consent
 from jomso.security import is_safe_redirect
+from jomso.visitor_pieces import EMPTY, piece_key
 
 # Pages where the banner would be out of place: the back office and the settings page itself.
 _NO_BANNER_PREFIXES = ("/staff/", "/cookies")
@@ -30,6 +31,17 @@ def _banner_wanted() -> bool:
     if path == "/staff" or path.startswith(_NO_BANNER_PREFIXES):
         return False
     return consent_state().undecided
+
+
+def _banner_piece():
+    """What the cookie banner shows for this visitor (``visitor_pieces``): nothing once a
+    choice is made, else one of two texts, with or without Global Privacy Control."""
+    if not _banner_wanted():
+        return EMPTY
+    return (consent_state().gpc,)
+
+
+piece_key("partials/cookie_banner.html", _banner_piece)
 
 
 @bp.app_context_processor

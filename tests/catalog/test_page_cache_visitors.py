@@ -142,3 +142,85 @@ def test_junk_parameters_share_the_page_s_entry(app, visitors):
 def test_a_banner_piece_comes_back_to_the_page_it_was_on(app, visitors):
     page = visitors["anonymous"].get("/products?q=mug&utm_source=news").text
     assert 'name="next" value="/products?q=mug&amp;utm_source=news"' in page
+
+
+def _kept(app) -> dict:
+    return app.extensions.get("jomso.visitor_pieces", {})
+
+
+def _banner(html: str) -> str:
+    match = re.search(r'<section class="cookie-banner".*?</section>', html, re.S)
+    return match[0] if match else ""
+
+
+def test_pieces_the_same_for_many_visitors_are_made_once_and_hold_nothing_personal(app, visitors):
+    _kept(app).clear()
+    pages = {
+        name: visitors[name].get(url).text
+        for name in ("anonymous", "cart", "customer", "staff")
+        for url in ("/products", "/products/blue-mug")
+    }
+    kept = _kept(app)
+    # One banner for every undecided visitor, one account-links piece per kind of visitor,
+    # one cart link per count; the customer's notice (her email) is never kept.
+    names = sorted(key[0] for key in kept)
+    assert names.count("partials/cookie_banner.html") == 1
+    assert names.count("partials/account_nav.html") == 3  # signed out, customer, staff
+    assert names.count("partials/cart_link.html") == 3  # 0, 1 and 2 items
+    assert "partials/notices.html" not in names
+    assert "partials/flashes.html" not in names
+    for piece in kept.values():
+        for personal in ("ann@", "sam@", "Ann Example", "Sam Staff", "/products"):
+            assert personal not in piece
+        assert not _tokens(piece) - {"\x00csrf-token\x00"}
+    # Each visitor's banner has their own token and comes back to their own page.
+    banners = {}
+    for name in ("anonymous", "cart"):
+        for url in ("/products", "/products/blue-mug"):
+            page = visitors[name].get(url).text
+            banner = _banner(page)
+            assert f'name="next" value="{url}"' in banner
+            assert len(_tokens(page)) == 1  # the page's own token, in the banner too
+            banners[name, url] = _tokens(banner)
+            assert banners[name, url] == _tokens(page)
+    assert banners["anonymous", "/products"] != banners["cart", "/products"]
+    assert len(_kept(app)) == len(kept)
+    assert pages  # every page was served
+
+
+def test_the_banner_is_made_for_each_consent_state(app, visitors):
+    _kept(app).clear()
+    plain = _banner(visitors["anonymous"].get("/products").text)
+    gpc = _banner(visitors["anonymous"].get("/products", headers={"Sec-GPC": "1"}).text)
+    assert 'value="accept"' in plain and 'value="accept"' not in gpc
+    assert 'name="source" value="gpc"' in gpc
+    again = _banner(visitors["anonymous"].get("/products").text)
+    assert again == plain
+    assert sum(key[0] == "partials/cookie_banner.html" for key in _kept(app)) == 2
+
+
+def test_the_banner_s_return_address_is_escaped(app, visitors):
+    page = visitors["anonymous"].get('/products?q="><script>x</script>').text
+    banner = _banner(page)
+    assert "<script>x" not in banner
+    assert 'name="next" value="/products?q=%22%3E%3Cscript%3Ex%3C/script%3E"' in banner or (
+        "&#34;&gt;&lt;script&gt;" in banner
+    )
+
+
+def test_empty_pieces_are_not_made_at_all(app, visitors):
+    """No flashes and no notices: nothing shown, nothing kept."""
+    client = visitors["staff"]
+    _kept(app).clear()
+    page = client.get("/products").text
+    assert 'class="flash' not in page
+    assert not any(key[0] == "partials/flashes.html" for key in _kept(app))
+
+
+def test_the_notices_are_asked_once_per_page(app, visitors):
+    visitors["anonymous"].get("/products")
+    with counting_statements(app) as statements:
+        page = visitors["customer"].get("/products").text
+    assert "ann@example.com" in page
+    users = [s for s in statements if re.search(r"\bpolicy_acceptances\b", s)]
+    assert len(users) <= 1, users
