@@ -9,6 +9,7 @@ from sqlalchemy import select
 from jomso.analytics.models import PageView
 from jomso.analytics.recording import browser_and_os
 from jomso.extensions import db
+from tests.catalog.helpers import make_product
 from tests.consent.helpers import CHROME_UA, IP, IPV6, choose, cookies_set
 from tests.helpers import login, make_user
 
@@ -85,13 +86,7 @@ def test_staff_pages_are_never_recorded_even_with_consent(app, client):
 
 
 def test_product_id_from_the_view_and_private_values_stay_out_of_paths(app, client):
-    from jomso.catalog.models import Product
-
-    with app.app_context():
-        product = Product(name="Red lamp", slug="red-lamp", sku="L-1", price_cents=1000)
-        db.session.add(product)
-        db.session.commit()
-        product_id = product.id
+    product_id = make_product(app, "Red lamp", price_cents=1000, sku="L-1")
 
     @app.get("/test-products/<slug>")
     def _product(slug):

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jomso.analytics.reports import traffic_report
-from jomso.catalog.models import Product
 from jomso.consent.services import record_consent
 from jomso.database import utcnow
-from jomso.extensions import db
 from jomso.shop_time import local_segments, shop_today
+from tests.catalog.helpers import make_product
 from tests.consent.helpers import CHROME_UA, IP, IPV6, add_views, choose
 from tests.helpers import login, make_user
 
@@ -62,12 +61,9 @@ def test_permission(app, roles, status, url):
 def _seed(app):
     """A week of traffic with known visitors, IPs, a customer and two products."""
     customer = make_user(app, email="customer@example.com", name="Carla Customer")
+    lamp_id = make_product(app, "Red lamp", price_cents=1000, sku="L-1")
+    make_product(app, "Oak chair", price_cents=9000, sku="C-1")
     with app.app_context():
-        lamp = Product(name="Red lamp", slug="red-lamp", sku="L-1", price_cents=1000)
-        chair = Product(name="Oak chair", slug="oak-chair", sku="C-1", price_cents=9000)
-        db.session.add_all([lamp, chair])
-        db.session.commit()
-        lamp_id = lamp.id
         record_consent("accept", ip=IP, visitor_id=SECRET_VIDS[0])
         record_consent("accept", ip=IPV6, visitor_id=SECRET_VIDS[1])
         record_consent("decline", ip="198.51.100.23")
@@ -177,10 +173,8 @@ def test_csv_downloads(app):
 
 
 def test_csv_cells_cannot_run_as_formulas(app):
-    with app.app_context():
-        db.session.add(Product(name="=HYPERLINK(1)", slug="x", sku="X", price_cents=1))
-        db.session.commit()
-    add_views(app, {"created_at": utcnow(), "path": "/products/x"})
+    make_product(app, "=HYPERLINK(1)", price_cents=1, sku="X")
+    add_views(app, {"created_at": utcnow(), "path": "/products/hyperlink-1"})
     body = _staff_client(app, ["analyst"]).get("/staff/analytics/export.csv?table=products").text
     assert "'=HYPERLINK(1)" in body
 
