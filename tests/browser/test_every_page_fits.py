@@ -121,6 +121,8 @@ def _values(app, shop: Shop, endpoint: str, argument: str):
         "address_id": shop.address_id,
         "version": 1,
         "page_slug": "shipping-and-returns",
+        "zone_id": 1,  # "Everywhere", the zone a new shop starts with (migration 0014)
+        "method_id": 1,
     }
     if argument == "number":
         return shop.orders[_order_for(endpoint)]
