@@ -179,7 +179,10 @@ def test_a_broad_search_runs_as_many_statements_as_a_narrow_one(capped, client):
             response = client.get(url)
         assert response.status_code == 200
         counts[url] = len(statements)
+    narrow = counts.pop("/products?q=item+3")
     assert len(set(counts.values())) == 1, counts
+    # a search that finds one or two also asks the word list for a "did you mean"
+    assert narrow == counts["/products?q=item"] + 1
     with counting_statements(app) as statements:
         client.get("/products?q=item")
     catalog = [s for s in statements if re.search(r"\bproducts(_fts)?\b", s)]

@@ -13,11 +13,10 @@ import pytest
 import redis
 
 from jomso import create_app, redis_store
-from jomso.catalog.models import Product
 from jomso.catalog.shared_pages import CLOCK_KEY, KEEP_SECONDS, PAGES_KEY, USED_KEY, SharedPages
 from jomso.extensions import db
 from jomso.redis_store import close_client
-from tests.catalog.helpers import make_product
+from tests.catalog.helpers import make_product, update_product
 from tests.conftest import _test_config, csrf_token_from
 from tests.helpers import counting_statements
 from tests.services import free_port
@@ -87,9 +86,7 @@ def test_a_change_made_on_one_server_shows_on_every_server_at_once(servers, redi
     for app in (first, second):
         assert "$12.50" in _reads(app, "/products/blue-mug")[0]
         assert "$12.50" in _reads(app, "/products")[0]
-    with first.app_context():
-        db.session.get(Product, product_id).price_cents = 990
-        db.session.commit()
+    update_product(first, product_id, price_cents=990)  # as the staff form does
     for app in (second, first):
         assert "$9.90" in _reads(app, "/products/blue-mug")[0]
         assert "$9.90" in _reads(app, "/products")[0]
@@ -127,8 +124,6 @@ def test_a_redis_that_does_not_answer_leaves_the_pages_uncached_and_correct(
     product_id = make_product(app, "Blue Mug", price_cents=1250)
     with caplog.at_level(logging.WARNING, logger="jomso.redis_store"):
         assert "$12.50" in _reads(app, "/products/blue-mug")[0]
-        with app.app_context():
-            db.session.get(Product, product_id).price_cents = 990
-            db.session.commit()
+        update_product(app, product_id, price_cents=990)
         assert "$9.90" in _reads(app, "/products/blue-mug")[0]
     assert "Redis did not answer, pages are made without the cache" in caplog.text
