@@ -31,7 +31,7 @@ class SellerForm(AddressFields, FlaskForm):
         filters=[_strip],
         description=_l(
             "Your VAT number in the EU, with its country code (DE123456789), or your tax id "
-            "elsewhere. Invoices show it as you type it here, without spaces."
+            "elsewhere. Invoices show it in capitals, without spaces, dots or hyphens."
         ),
         validators=[Length(max=40)],
     )
