@@ -11,6 +11,11 @@ the number of items and the link to the staff order page, and of the customer no
 the recipient's roles show on that page: the shipping name and the destination town and
 country for ``VIEW_ORDERS``, the customer's email too for ``VIEW_CUSTOMERS``. The full address
 and the phone stay on the page, where each look is written to the access log.
+
+The shop keeps no copy (``keep=False``): the queue's row goes once the SMTP server took the
+message (or gave up), and without an SMTP server it is not written to the outbox. The mail
+queue would otherwise hold the customer's name under a staff member's address for
+``MAIL_KEEP_DAYS``, where the customer's own erasure does not look.
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ def send_new_order_notices(order: Order) -> int:
                 notice=notice_for(order, user),
                 link=link,
                 user=user,
+                keep=False,
             )
         sent += 1
     if sent:

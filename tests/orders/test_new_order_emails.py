@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from jomso.accounts.models import User
 from jomso.extensions import db
+from jomso.mail import OutgoingMail
 from tests import test_mail
 from tests.conftest import csrf_token_from
 from tests.helpers import make_user
@@ -78,6 +79,10 @@ def test_a_staff_member_switches_the_email_on_and_off_for_themselves(app, smtp_s
     assert f"/staff/orders/{number}" in body
     # The customer got their confirmation too: the order's own email is unchanged.
     assert any(r.rcpt_tos == [CUSTOMER_EMAIL] for r in smtp_server.messages)
+    # The shop keeps no copy of the staff email (the customer's is kept as usual).
+    with app.app_context():
+        kept = db.session.scalars(select(OutgoingMail.to_address)).all()
+    assert kept == [CUSTOMER_EMAIL]
 
     answer = _switch(desk, on=False)
     assert "You will no longer get an email for each new order." in answer.text
@@ -194,3 +199,12 @@ def test_an_order_settled_by_reconciliation_is_announced_then_and_once(app, smtp
     assert f"https://shop.example.com/staff/orders/{number}" in _body(mail)
     app.test_cli_runner().invoke(args=["reconcile-payments"])
     assert len(_staff_mail(smtp_server, "desk@staff.example.org")) == 1
+
+
+def test_without_an_smtp_server_no_copy_goes_to_the_outbox(app):
+    from tests.mailbox import outbox_messages
+
+    desk = staff_client(app, "orders", email="desk@staff.example.org")
+    _switch(desk, on=True)
+    buy(app, app.test_client())
+    assert [str(m["To"]) for m in outbox_messages(app)] == [CUSTOMER_EMAIL]
