@@ -208,3 +208,16 @@ def test_without_an_smtp_server_no_copy_goes_to_the_outbox(app):
     _switch(desk, on=True)
     buy(app, app.test_client())
     assert [str(m["To"]) for m in outbox_messages(app)] == [CUSTOMER_EMAIL]
+
+
+def test_the_choice_is_in_the_staff_members_own_data_download(app):
+    import json
+
+    desk = staff_client(app, "orders", email="desk@staff.example.org")
+    before = json.loads(desk.get("/account/export").data)
+    _switch(desk, on=True)
+    after = json.loads(desk.get("/account/export").data)
+    sections = {key: value for key, value in after.items() if isinstance(value, dict)}
+    account = next(v for v in sections.values() if v.get("email") == "desk@staff.example.org")
+    assert account["notify_new_orders"] is True
+    assert json.dumps(before).count('"notify_new_orders": false') == 1
