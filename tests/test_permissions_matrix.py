@@ -222,6 +222,10 @@ EXPECTED_PERMISSIONS = {
     "staff_orders.order_settle": Permission.PROCESS_ORDERS,
     "sales.sales_page": Permission.VIEW_ANALYTICS,
     "sales.sales_csv": Permission.VIEW_ANALYTICS,
+    # One's own "new order" email: only for those who may see orders.
+    "staff.notifications": Permission.VIEW_ORDERS,
+    # The seller's details on invoices: a shop setting, the owner's.
+    "seller_admin.seller_details": Permission.ADMINISTER,
 }
 
 

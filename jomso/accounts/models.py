@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jomso.database import UTCDateTime, utcnow
@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Bumped to end every session of this account (with the rows in user_sessions).
     session_version: Mapped[int] = mapped_column(default=1)
+    # A staff member's own choice: an email for each new order (sent only while they hold a
+    # role that sees orders; ``jomso.orders.staff_notices``).
+    notify_new_orders: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     roles: Mapped[list[StaffRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

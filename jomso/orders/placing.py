@@ -41,7 +41,7 @@ from jomso.catalog.models import ProductVariant
 from jomso.catalog.variants import refresh_stock_totals
 from jomso.extensions import db
 from jomso.i18n import current_language, format_money
-from jomso.orders import emails
+from jomso.orders import emails, staff_notices
 from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange
 from jomso.orders.queries import new_order_number
 from jomso.orders.status import OrderStatus
@@ -313,6 +313,7 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
         if cart is not None:
             clear_cart(cart)
         emails.send_confirmation(order)
+        staff_notices.send_new_order_notices(order)
         db.session.commit()
         log.info("order %s paid (transaction %s)", order.number, result.transaction_id)
         return CheckoutResult(Placement.PLACED, order)

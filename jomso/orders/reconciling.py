@@ -28,7 +28,7 @@ from sqlalchemy import select
 from jomso import payments
 from jomso.accounts.models import User
 from jomso.extensions import db
-from jomso.orders import emails
+from jomso.orders import emails, staff_notices
 from jomso.orders.models import Order
 from jomso.orders.status import IllegalTransition, OrderStatus, attempt_is_over, is_stale_pending
 from jomso.orders.transitions import (
@@ -85,6 +85,7 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
             note = _("Braintree holds an authorized payment for this order.")
             move(order, S.PAID, actor, note=note, default_actor=default_actor)
             emails.send_confirmation(order)
+            staff_notices.send_new_order_notices(order)
         else:
             release_stock(order)
             move(

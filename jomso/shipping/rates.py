@@ -152,6 +152,23 @@ def setup_state() -> tuple[int, int, bool]:
     return len(zone_ids), int(methods or 0), only_default
 
 
+def zones_without_methods() -> list[str]:
+    """For the owner's checklist: the names of the zones that offer no active method. An
+    address in one of them gets no delivery at checkout (not even from the ``*`` zone)."""
+    from jomso.shipping.models import ShippingZone
+
+    offering = select(ShippingMethod.zone_id).where(
+        ShippingMethod.is_active, ShippingMethod.zone_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(ShippingZone.name)
+            .where(ShippingZone.id.not_in(offering))
+            .order_by(ShippingZone.name, ShippingZone.id)
+        )
+    )
+
+
 def zones_with_methods():
     """Every zone with its areas and methods, and the pickups, for the staff page."""
     from jomso.shipping.models import ShippingZone

@@ -24,7 +24,15 @@ class CheckItem:
 
 
 def setup_checklist() -> list[CheckItem]:
-    return [_payments(), _mail(), _https(), _policy(), _privacy_notice(), _shipping()]
+    return [
+        _payments(),
+        _mail(),
+        _https(),
+        _policy(),
+        _privacy_notice(),
+        _seller(),
+        _shipping(),
+    ]
 
 
 def _payments() -> CheckItem:
@@ -144,13 +152,27 @@ def _privacy_notice() -> CheckItem:
 def _shipping() -> CheckItem:
     """Somewhere to deliver to, and not the one rate for every country a new shop starts with
     (migration 0014's zone "Everywhere")."""
-    from jomso.shipping.rates import setup_state
+    from jomso.shipping.rates import setup_state, zones_without_methods
 
     title = _("Shipping")
     zones, methods, only_default = setup_state()
     if not methods:
         return CheckItem(
             title, TODO, _("No delivery method is offered: nobody can check out. Add one.")
+        )
+    empty = zones_without_methods()
+    if empty:
+        return CheckItem(
+            title,
+            TODO,
+            ngettext(
+                "The zone %(names)s offers no delivery method: customers there cannot check "
+                "out. Add a method or delete the zone.",
+                "The zones %(names)s offer no delivery method: customers there cannot check "
+                "out. Add a method or delete the zones.",
+                len(empty),
+                names=", ".join(f"“{name}”" for name in empty),
+            ),
         )
     if only_default:
         return CheckItem(
@@ -169,4 +191,42 @@ def _shipping() -> CheckItem:
         )
         + " "
         + ngettext("%(num)d zone.", "%(num)d zones.", zones),
+    )
+
+
+def _seller() -> CheckItem:
+    """What invoices print as the seller (``jomso.invoices``): the legal name and postal
+    address are needed; a missing tax id is said, not required (not every seller has one)."""
+    from jomso.invoices.seller import get_seller_details, missing_parts
+
+    title = _("Shop address and seller details")
+    details = get_seller_details()
+    missing = missing_parts(details)
+    if missing:
+        return CheckItem(
+            title,
+            TODO,
+            _(
+                "Invoices need the shop's legal name and postal address. Enter them on the "
+                "seller details page, with your tax id if you have one."
+            ),
+        )
+    if not details.tax_id:
+        return CheckItem(
+            title,
+            OK,
+            _(
+                "Invoices show %(name)s and its address. No tax id is saved: add your VAT "
+                "number if the shop has one.",
+                name=details.legal_name,
+            ),
+        )
+    return CheckItem(
+        title,
+        OK,
+        _(
+            "Invoices show %(name)s, its address and the tax id %(number)s.",
+            name=details.legal_name,
+            number=details.tax_id,
+        ),
     )

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     PasswordField,
@@ -83,3 +84,9 @@ class AuditFilterForm(FlaskForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class NotificationsForm(FlaskForm):
+    """A staff member's own notification choices."""
+
+    new_orders = BooleanField(_l("Email me each new order"))

@@ -37,6 +37,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("What happened lately: the events your roles may see."),
     ),
     StaffLink(
+        "staff.notifications",
+        _l("Your notifications"),
+        OVERVIEW,
+        _l("Choose to get an email for each new order."),
+    ),
+    StaffLink(
         "staff_orders.order_list",
         _l("Orders"),
         SALES,
@@ -95,6 +101,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Shipping"),
         ADMIN,
         _l("Where you deliver, the methods and their rates."),
+    ),
+    StaffLink(
+        "seller_admin.seller_details",
+        _l("Seller details"),
+        ADMIN,
+        _l("The legal name, address, tax id and footer your invoices show."),
     ),
     StaffLink(
         "staff.staff_list",

@@ -11,6 +11,7 @@ from jomso.staff import (  # noqa: F401  (attach their views and commands to bp)
     cards,
     cli,
     customer_views,
+    notification_views,
     session,
     templating,
     views,

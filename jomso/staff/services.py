@@ -172,3 +172,12 @@ def _change_roles(user: User, wanted: set[str], actor: User | None) -> bool:
         parts.append("removed " + ", ".join(removed))
     record_event(AuditKind.ROLE_CHANGE, actor=actor, detail="; ".join(parts), commit=False)
     return True
+
+
+def set_new_order_emails(user: User, wanted: bool) -> bool:
+    """Switch ``user``'s own "new order" email on or off; returns whether it changed.
+    Commits. (Sent only while they may see orders: ``jomso.orders.staff_notices``.)"""
+    changed = user.notify_new_orders != wanted
+    user.notify_new_orders = wanted
+    db.session.commit()
+    return changed

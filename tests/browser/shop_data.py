@@ -22,6 +22,7 @@ from jomso.catalog.models import Category, Product
 from jomso.contact.models import Enquiry
 from jomso.contact.services import reply
 from jomso.extensions import db
+from jomso.invoices.seller import SellerData, save_seller_details
 from jomso.newsletter import composing
 from jomso.newsletter.services import find_subscriber, unsubscribe_link
 from jomso.orders import fulfilment, shipping
@@ -108,6 +109,26 @@ def build_shop(app, products: int = 12) -> Shop:
         shop.address_id = add_address(customer, ADDRESS).id
         add_address(customer, {**ADDRESS, "line1": "4 Mill Street", "line2": ""})
         update_profile(customer, "Bea Customer", ["+12025550143", "+12025550199"], False)
+        # The orders person asked for new-order emails; the staff list shows it.
+        db.session.get(User, shop.staff_ids["orders"]).notify_new_orders = True
+        db.session.commit()
+        # The seller's details, long enough to test the page's width.
+        save_seller_details(
+            SellerData(
+                legal_name="Jomso Ceramics and Household Goods Limited Liability Company",
+                address={
+                    "line1": "1200 Northwest Marshall Street, Building C, Suite 400",
+                    "line2": "",
+                    "city": "Portland",
+                    "region": "OR",
+                    "postal_code": "97209",
+                    "country": "US",
+                },
+                tax_id="123456789",
+                invoice_footer="Payable within 30 days to account 0000-1234-5678-9012-3456. "
+                "Thank you for shopping with a small business.",
+            )
+        )
 
     # Orders: the customer's (signed in), and a guest's declined one.
     client = app.test_client()

@@ -784,6 +784,45 @@ def check_revision_on_shown_changes(app: Flask, client) -> None:
     assert "$19.00" in client.get("/products?q=tea").text
 
 
+# -- 0017: before 0021 (staff new-order emails, the seller's details) ------------------------
+
+SHOP_0017: tuple[Row, ...] = (
+    "INSERT INTO users (email, password_hash, name, active, email_confirmed_at, pending_email, "
+    f"created_at, session_version) VALUES ('dora@staff.example.com', '{PASSWORD_HASH}', "
+    "'Dora Desk', TRUE, '2026-12-01 09:00:00', NULL, '2026-12-01 09:00:00', 1)",
+    "INSERT INTO staff_roles (user_id, role) VALUES "
+    "((SELECT id FROM users WHERE email = 'dora@staff.example.com'), 'orders')",
+)
+
+
+def check_staff_emails_and_seller(app: Flask, client) -> None:
+    """0021 (staff order emails, seller details): every account had the new-order email off
+    and keeps it so until its holder switches it on; no seller's details are saved, and the
+    owner's checklist asks for them."""
+    from jomso.accounts.models import User
+    from jomso.invoices.seller import get_seller_details
+    from tests.conftest import csrf_token_from
+
+    with app.app_context():
+        assert not any(db.session.scalars(select(User.notify_new_orders)))
+        assert get_seller_details() is None
+    desk = app.test_client()
+    assert _login(desk, "dora@staff.example.com").status_code == 302
+    page = desk.get("/staff/notifications")
+    assert page.status_code == 200
+    token = csrf_token_from(page.text)
+    desk.post("/staff/notifications", data={"csrf_token": token, "new_orders": "y"})
+    with app.app_context():
+        dora = db.session.scalar(select(User).where(User.email == "dora@staff.example.com"))
+        assert dora.notify_new_orders
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert (
+        "Invoices need the shop&#39;s legal name and postal address." in owner.get("/staff/").text
+    )
+    assert owner.get("/staff/seller").status_code == 200
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -804,5 +843,11 @@ CASES: tuple[UpgradeCase, ...] = (
         "a shop before the revision followed shown changes",
         SHOP_0016,
         check_revision_on_shown_changes,
+    ),
+    UpgradeCase(
+        "0017",
+        "a shop before staff new-order emails and the seller's details",
+        SHOP_0017,
+        check_staff_emails_and_seller,
     ),
 )
