@@ -784,7 +784,7 @@ def check_revision_on_shown_changes(app: Flask, client) -> None:
     assert "$19.00" in client.get("/products?q=tea").text
 
 
-# -- 0017: before 0021 (staff new-order emails, the seller's details) ------------------------
+# -- 0017: before 0018 (staff new-order emails, the seller's details) ------------------------
 
 SHOP_0017: tuple[Row, ...] = (
     "INSERT INTO users (email, password_hash, name, active, email_confirmed_at, pending_email, "
@@ -796,7 +796,7 @@ SHOP_0017: tuple[Row, ...] = (
 
 
 def check_staff_emails_and_seller(app: Flask, client) -> None:
-    """0021 (staff order emails, seller details): every account had the new-order email off
+    """0018 (staff order emails, seller details): every account had the new-order email off
     and keeps it so until its holder switches it on; no seller's details are saved, and the
     owner's checklist asks for them."""
     from jomso.accounts.models import User

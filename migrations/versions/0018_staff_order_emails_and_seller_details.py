@@ -1,7 +1,7 @@
 """staff order emails and seller details: a staff member's "email me each new order" choice;
 the seller's details that invoices carry
 
-Revision ID: 0021
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-02 04:30:00.000000
 
@@ -18,7 +18,7 @@ import jomso.database
 
 
 # revision identifiers, used by Alembic.
-revision = "0021"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
