@@ -222,6 +222,9 @@ EXPECTED_PERMISSIONS = {
     "staff_orders.order_settle": Permission.PROCESS_ORDERS,
     "sales.sales_page": Permission.VIEW_ANALYTICS,
     "sales.sales_csv": Permission.VIEW_ANALYTICS,
+    "discounts_admin.code_list": Permission.MANAGE_DISCOUNTS,
+    "discounts_admin.code_edit": Permission.MANAGE_DISCOUNTS,
+    "discounts_admin.code_active": Permission.MANAGE_DISCOUNTS,
 }
 
 
