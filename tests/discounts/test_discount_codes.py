@@ -26,6 +26,7 @@ from tests.orders.helpers import (
     gateway_sales,
     staff,
 )
+from tests.sales.helpers import figures
 
 
 def make_code(app, code="SUMMER10", kind="percent", value=10, **fields) -> int:
@@ -102,6 +103,9 @@ def test_checkout_places_the_order_with_the_discount_split_over_its_lines(app, c
     assert "Discount (SAVE5)" in desk.get(f"/staff/orders/{order.number}").text
     # the cart is empty again and forgot the code
     assert "Discount" not in client.get("/cart").text
+    # the sales page counts what codes took off
+    analyst = staff(app, app.test_client(), role="analyst")
+    assert figures(analyst.get("/staff/sales?period=today").text)["discounts"] == "$5.00"
 
 
 def test_free_shipping_code_waives_the_shipping(app, client):
