@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001 (the pages write a discount with a minus sign)
-
 from __future__ import annotations
 
 import re
