@@ -1,3 +1,5 @@
+"""What was paid for a discounted line: captured by its parcel, shown to staff, refunded."""
+
 from __future__ import annotations
 
 import re
