@@ -18,6 +18,7 @@ from jomso.extensions import db
 from jomso.orders.models import Order
 from tests.catalog.helpers import make_product
 from tests.conftest import csrf_token_from
+from tests.helpers import login, make_user
 from tests.mailbox import last_message, text_of
 from tests.orders.helpers import (
     add_to_cart,
@@ -299,3 +300,19 @@ def test_staff_create_edit_deactivate_and_list_codes_with_their_uses(app, client
     # other roles may not
     assert staff(app, app.test_client(), role="orders").get("/staff/discounts").status_code == 403
     assert desk.get("/staff/discounts/99999").status_code == 404
+
+
+def test_a_signed_in_customer_is_told_in_the_cart_they_used_the_code(app, client):
+    make_code(app, "ONCEPER", per_customer_limit=1)
+    make_user(app, "cora@example.com", name="Cora Customer")
+    add_to_cart(client, make_product(app, "Blue Mug", stock=5))
+    apply(client, "onceper")  # as a guest: kept with the cart, carried over at sign-in
+    assert login(client, "cora@example.com").status_code == 302
+    assert "Discount (ONCEPER)" in client.get("/cart").text
+    assert checkout(client, email="cora@example.com").status_code == 303
+    [order] = orders(app)
+    assert order.discount_code == "ONCEPER" and order.user_id is not None
+    add_to_cart(client, make_product(app, "Tea Bowl", stock=5))
+    response = apply(client, "ONCEPER")
+    assert response.status_code == 422
+    assert "You have already used the code ONCEPER." in response.text
