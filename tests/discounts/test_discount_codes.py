@@ -5,6 +5,8 @@ checkouts, and managed by staff."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 from datetime import date, timedelta
@@ -102,6 +104,9 @@ def test_checkout_places_the_order_with_the_discount_split_over_its_lines(app, c
     assert "Discount (SAVE5): −$5.00" in mail
     desk = staff(app, app.test_client())
     assert "Discount (SAVE5)" in desk.get(f"/staff/orders/{order.number}").text
+    exported = desk.get("/staff/orders/export.csv").get_data().decode("utf-8-sig")
+    [row] = csv.DictReader(io.StringIO(exported))
+    assert (row["discount_code"], row["discount"]) == ("SAVE5", "5.00")
     # the cart is empty again and forgot the code
     assert "Discount" not in client.get("/cart").text
     # the sales page counts what codes took off

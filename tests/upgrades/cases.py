@@ -789,7 +789,10 @@ def check_revision_on_shown_changes(app: Flask, client) -> None:
 TEA_ORDER = "JD7K2M9QX"
 TEA_ORDER_ID = _id("orders", f"number = '{TEA_ORDER}'")
 SHOP_0017: tuple[Row, ...] = (
-    _order(TEA_ORDER, "paid", "NULL", "dee@example.com", "Dee Guest", "3600, 495, 4095"),
+    _order(TEA_ORDER, "delivered", "NULL", "dee@example.com", "Dee Guest", "3600, 495, 4095"),
+    # a day of its own: the sales checks of earlier cases count the days they wrote
+    "UPDATE orders SET created_at = '2026-12-02 08:00:00', updated_at = '2026-12-02 08:00:00' "
+    f"WHERE number = '{TEA_ORDER}'",
     "INSERT INTO order_lines (order_id, product_id, variant_id, name, variant_title, sku, "
     "unit_price_cents, quantity, line_total_cents, restocked_quantity) VALUES "
     f"({TEA_ORDER_ID}, "
