@@ -321,3 +321,14 @@ def test_a_signed_in_customer_is_told_in_the_cart_they_used_the_code(app, client
     response = apply(client, "ONCEPER")
     assert response.status_code == 422
     assert "You have already used the code ONCEPER." in response.text
+
+
+def test_the_demo_codes_are_added_once_and_apply(app, client):
+    from jomso.discounts.demo import set_up_demo_codes
+
+    with app.app_context():
+        assert set_up_demo_codes() == 2
+        assert set_up_demo_codes() == 0  # the shop has codes now: nothing added
+    add_to_cart(client, make_product(app, "Blue Mug", price_cents=2500))
+    assert apply(client, "welcome 10").status_code == 303
+    assert "Discount (WELCOME10)" in client.get("/cart").text
