@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jomso.discounts.models import DiscountKind
 from jomso.discounts.pricing import price, split
 
+# No deadline (``settings(deadline=None)``): the machine is shared, and a slow example is no
+# wrong answer.
 weights = st.lists(st.integers(min_value=0, max_value=10_000_000), min_size=1, max_size=30)
 
 
+@settings(deadline=None)
 @given(weights, st.data())
 def test_the_parts_add_up_exactly_and_none_exceeds_its_line(line_totals, data):
     total = data.draw(st.integers(min_value=0, max_value=sum(line_totals)))
@@ -31,6 +34,7 @@ def _lines(totals, categories):
     ]
 
 
+@settings(deadline=None)
 @given(
     weights,
     st.sampled_from([DiscountKind.PERCENT, DiscountKind.AMOUNT]),
