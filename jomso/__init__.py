@@ -44,6 +44,7 @@ BLUEPRINTS = (
     "jomso.pages.staff_views",
     "jomso.shipping.staff_views",
     "jomso.invoices.staff_views",
+    "jomso.discounts.staff_views",
 )
 
 

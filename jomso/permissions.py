@@ -27,6 +27,7 @@ class Permission(StrEnum):
     ADMINISTER = "administer"  # staff and roles, access log, policy, settings
     HANDLE_PRIVACY_REQUESTS = "handle_privacy_requests"  # the queue of data requests
     EDIT_PAGES = "edit_pages"  # shipping and returns, terms of sale, about us, imprint
+    MANAGE_DISCOUNTS = "manage_discounts"  # discount codes: create, edit, deactivate
 
 
 class Role(StrEnum):
@@ -42,7 +43,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ORDERS: frozenset({Permission.VIEW_ORDERS, Permission.PROCESS_ORDERS}),
     Role.SUPPORT: frozenset({Permission.HANDLE_ENQUIRIES}),
     Role.CATALOG: frozenset(
-        {Permission.MANAGE_CATALOG, Permission.COMPOSE_ANNOUNCEMENTS, Permission.VIEW_ANALYTICS}
+        {
+            Permission.MANAGE_CATALOG,
+            Permission.COMPOSE_ANNOUNCEMENTS,
+            Permission.VIEW_ANALYTICS,
+            Permission.MANAGE_DISCOUNTS,
+        }
     ),
     Role.ANALYST: frozenset({Permission.VIEW_ANALYTICS}),
 }
@@ -69,6 +75,7 @@ PERMISSION_LABELS = {
         "Handle privacy requests (the queue with its deadlines)"
     ),
     Permission.EDIT_PAGES: _l("Edit the content pages (shipping, terms, about us, imprint)"),
+    Permission.MANAGE_DISCOUNTS: _l("Manage discount codes"),
 }
 
 

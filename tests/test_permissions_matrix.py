@@ -226,6 +226,9 @@ EXPECTED_PERMISSIONS = {
     "staff.notifications": Permission.VIEW_ORDERS,
     # The seller's details on invoices: a shop setting, the owner's.
     "seller_admin.seller_details": Permission.ADMINISTER,
+    "discounts_admin.code_list": Permission.MANAGE_DISCOUNTS,
+    "discounts_admin.code_edit": Permission.MANAGE_DISCOUNTS,
+    "discounts_admin.code_active": Permission.MANAGE_DISCOUNTS,
 }
 
 

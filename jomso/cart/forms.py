@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput, NumberInput
 
@@ -70,3 +70,28 @@ class UpdateItemForm(FlaskForm):
 
 class RemoveItemForm(FlaskForm):
     variant_id = ProductIdField(_l("Product"))
+
+
+# Where a discount form was sent from, and goes back to.
+DISCOUNT_BACK = ("cart", "checkout")
+
+
+class DiscountForm(FlaskForm):
+    """A discount code, typed in the cart or at checkout. Whether it applies is the services'
+    to say; here only its length (a longer text is no code: a tampered field)."""
+
+    discount_code = StringField(_l("Discount code"))
+    back = HiddenField()
+
+    def typed(self) -> str:
+        return (self.discount_code.data or "")[:200]
+
+    def back_to(self) -> str:
+        return self.back.data if self.back.data in DISCOUNT_BACK else "cart"
+
+
+class RemoveDiscountForm(FlaskForm):
+    back = HiddenField()
+
+    def back_to(self) -> str:
+        return self.back.data if self.back.data in DISCOUNT_BACK else "cart"

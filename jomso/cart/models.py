@@ -25,6 +25,9 @@ class Cart(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
     )
+    # The discount code the customer entered (normalised: ``jomso.discounts.codes``), kept
+    # while it is in the cart; whether it still applies is checked at every view.
+    discount_code: Mapped[str | None] = mapped_column(String(40))
 
     items: Mapped[list[CartItem]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"

@@ -22,8 +22,18 @@ API for checkout and other areas
         shop's own country: ``shipping.rates.estimate``; ``delivery`` is that quote, None when
         the shop does not deliver there or the cart is empty), ``total_cents``,
         ``item_count``. All integer cents. ``summarize(None)`` is the empty summary.
+        The discount code kept with the cart (``discount_code``) is checked and priced
+        here (``jomso.discounts.pricing``): ``discount_cents`` off the goods, split over
+        the lines it applies to (each line's ``discount_cents``: the taxes are computed on
+        ``line_total_cents - discount_cents``), ``shipping_discount_cents`` when it makes
+        shipping free, and ``discount_problem`` saying why a kept code does not apply now
+        (then it takes nothing off, and checkout refuses to place the order until the code
+        is removed). ``total_cents = subtotal - discount + shipping``.
     ``with_delivery(summary, quote)``
         The summary priced with the delivery method the customer chose at checkout.
+    ``apply_code(cart, typed) -> str | None`` / ``remove_code(cart)``
+        Keep a discount code with the cart when it applies to it now (else the reason, and
+        nothing kept); forget it. Both commit.
     ``clear_cart(cart)``
         Empties the cart (and forgets a guest cart) inside the caller's transaction: checkout
         calls it just before committing the order.
@@ -52,10 +62,14 @@ from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
 from jomso.database import utcnow
+from jomso.discounts import codes as discount_codes
+from jomso.discounts import pricing, usage
+from jomso.discounts.models import DiscountCode
 from jomso.extensions import db
 from jomso.i18n import format_money
 from jomso.shipping import rates
 from jomso.shipping.rates import Quote
+from jomso.shop_time import shop_today
 
 SESSION_KEY = "cart_id"
 
@@ -70,6 +84,9 @@ class CartLine:
     image_key: str | None = None
     previous_price_cents: int | None = None  # set on the view right after a price change
     weight_grams: int = 0  # of one item
+    # This line's share of the discount (the code's cents split over the lines it applies
+    # to): what is paid for the line is ``line_total_cents - discount_cents``.
+    discount_cents: int = 0
 
 
 @dataclass
@@ -85,6 +102,14 @@ class CartSummary:
     weight_grams: int = 0
     # The delivery priced in ``shipping_cents``: the estimate, or the method chosen at checkout.
     delivery: Quote | None = None
+    # The discount code kept with the cart ("" none), what it takes off the goods (the sum of
+    # the lines' ``discount_cents``), the shipping price it waives (free shipping), and why
+    # it does not apply now (None: it applies, or there is no code).
+    discount_code: str = ""
+    discount_cents: int = 0
+    free_shipping: bool = False
+    shipping_discount_cents: int = 0
+    discount_problem: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -264,12 +289,14 @@ def with_delivery(summary: CartSummary, quote: Quote | None) -> CartSummary:
     """``summary`` priced with ``quote`` (the method chosen at checkout; None: no shipping
     price yet)."""
     shipping = quote.cents if quote is not None else 0
+    waived = shipping if summary.free_shipping else 0
     return replace(
         summary,
         delivery=quote,
-        shipping_cents=shipping,
-        free_shipping_gap_cents=quote.free_gap_cents if quote is not None else 0,
-        total_cents=summary.subtotal_cents + shipping,
+        shipping_cents=shipping - waived,
+        shipping_discount_cents=waived,
+        free_shipping_gap_cents=quote.free_gap_cents if quote is not None and not waived else 0,
+        total_cents=summary.subtotal_cents - summary.discount_cents + shipping - waived,
     )
 
 
@@ -349,14 +376,85 @@ def summarize(cart: Cart | None) -> CartSummary:
     summary.subtotal_cents = sum(line.line_total_cents for line in summary.lines)
     summary.item_count = sum(line.quantity for line in summary.lines)
     summary.weight_grams = sum(line.weight_grams * line.quantity for line in summary.lines)
+    summary.total_cents = summary.subtotal_cents
     if not summary.lines:
         return summary
+    _discount(cart, summary)
     return with_delivery(summary, rates.estimate(summary.subtotal_cents, summary.weight_grams))
+
+
+def find_code(typed: str | None) -> DiscountCode | None:
+    """The code a customer typed, matched as ``jomso.discounts.codes`` reads it."""
+    key = discount_codes.lookup_key(typed)
+    if not key or not discount_codes.well_formed(key):
+        return None
+    return db.session.scalar(select(DiscountCode).where(DiscountCode.lookup_key == key))
+
+
+def _customer() -> tuple[int | None, str | None]:
+    if current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, None
+
+
+def code_problem(code: DiscountCode | None, typed: str, summary: CartSummary) -> str | None:
+    """Why ``code`` does not apply to the summary's lines now (None: it does)."""
+    user_id, email = _customer()
+    uses = usage.count(code.id, user_id, email) if code is not None else usage.Usage()
+    refusal = pricing.refusal(
+        code,
+        shop_today(),
+        uses,
+        subtotal_cents=summary.subtotal_cents,
+        eligible=code is not None and pricing.any_eligible(code, summary.lines),
+        check_customer=user_id is not None,
+    )
+    return pricing.message(refusal, code, typed) if refusal is not None else None
+
+
+def _discount(cart: Cart, summary: CartSummary) -> None:
+    """Price the cart's discount code into ``summary`` (see the module docstring)."""
+    if not cart.discount_code:
+        return
+    summary.discount_code = cart.discount_code
+    code = find_code(cart.discount_code)
+    summary.discount_problem = code_problem(code, cart.discount_code, summary)
+    if summary.discount_problem is not None:
+        return
+    priced = pricing.price(code, summary.lines)
+    summary.discount_code = code.code
+    for line, share in zip(summary.lines, priced.shares, strict=True):
+        line.discount_cents = share
+    summary.discount_cents = priced.cents
+    summary.free_shipping = priced.free_shipping
+    summary.total_cents = summary.subtotal_cents - priced.cents
+
+
+def apply_code(cart: Cart, typed: str) -> str | None:
+    """Keep the code ``typed`` with the cart if it applies to it now; else return why (and
+    keep nothing: a code kept before stays). Commits."""
+    shown = discount_codes.normalise(typed)[: discount_codes.MAX_LENGTH]
+    code = find_code(typed)
+    problem = code_problem(code, shown, summarize(cart))
+    if problem is not None:
+        return problem
+    cart.discount_code = code.code
+    cart.updated_at = utcnow()
+    db.session.commit()
+    return None
+
+
+def remove_code(cart: Cart) -> None:
+    """Forget the cart's discount code. Commits."""
+    cart.discount_code = None
+    cart.updated_at = utcnow()
+    db.session.commit()
 
 
 def clear_cart(cart: Cart) -> None:
     """Empty the cart inside the caller's transaction (checkout commits it with the order)."""
     db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    cart.discount_code = None
     if cart.user_id is None:
         db.session.delete(cart)
         if session.get(SESSION_KEY) == cart.id:
@@ -449,6 +547,7 @@ def merge_guest_cart(user) -> None:
             db.session.add(mine)
             existing[variant.id] = mine
         mine.quantity = min(mine.quantity + item.quantity, _limit(variant))
+    own.discount_code = own.discount_code or guest.discount_code
     db.session.delete(guest)
     own.updated_at = utcnow()
     db.session.commit()

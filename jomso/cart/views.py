@@ -12,7 +12,13 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
 
 from jomso.cart import bp, services
-from jomso.cart.forms import AddToCartForm, RemoveItemForm, UpdateItemForm
+from jomso.cart.forms import (
+    AddToCartForm,
+    DiscountForm,
+    RemoveDiscountForm,
+    RemoveItemForm,
+    UpdateItemForm,
+)
 from jomso.catalog.models import Product, ProductVariant
 from jomso.catalog.variant_choice import chosen_variant
 from jomso.extensions import db
@@ -61,12 +67,13 @@ def _checkout_url() -> str | None:
     return url_for("catalog.home") + "checkout"
 
 
-def _cart_page(summary, errors=None, status: int = 200):
+def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
     return (
         render_template(
             "cart/cart.html",
             summary=summary,
             errors=errors or {},
+            discount_entry=discount_entry,
             max_quantity=services.max_quantity(),
             checkout_url=_checkout_url(),
         ),
@@ -132,3 +139,47 @@ def remove_item():
         change = services.remove_item(item)
         flash(change.message, change.level)
     return redirect(url_for(".view_cart"))
+
+
+def _back(to: str):
+    return redirect(url_for("checkout.checkout" if to == "checkout" else ".view_cart"), 303)
+
+
+@bp.post("/discount")
+def apply_discount():
+    """Keep a discount code with the cart. One that does not apply (or a tampered field)
+    brings the page it was typed on back with the reason beside the field and what was typed
+    (422); an empty cart has nothing to discount."""
+    form = DiscountForm()
+    form.validate()
+    to = form.back_to()
+    cart = services.current_cart()
+    if cart is None or not cart.items:
+        flash(_("Your cart is empty: add something before entering a discount code."), "info")
+        return redirect(url_for(".view_cart"), 303)
+    typed = form.typed()
+    problem = (
+        _("Please enter a discount code.")
+        if not typed.strip()
+        else services.apply_code(cart, typed)
+    )
+    if problem is None:
+        flash(_("The discount code is applied."), "success")
+        return _back(to)
+    entry = (typed, problem)
+    if to == "checkout":
+        from jomso.checkout.views import checkout_page_with_discount
+
+        return checkout_page_with_discount(entry)
+    return _cart_page(services.summarize(cart), status=422, discount_entry=entry)
+
+
+@bp.post("/discount/remove")
+def remove_discount():
+    form = RemoveDiscountForm()
+    form.validate()
+    cart = services.current_cart()
+    if cart is not None and cart.discount_code:
+        services.remove_code(cart)
+        flash(_("The discount code is removed."), "success")
+    return _back(form.back_to())

@@ -67,8 +67,8 @@ def _progress(message: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def demo_command(host: str, port: int) -> None:
     """Try the shop: create the schema, add a demo catalog when there is none, a demo text
-    to each content page that has none and demo delivery zones, and serve it with Flask's
-    development server (not for production: use gunicorn there).
+    to each content page that has none, demo delivery zones and discount codes, and serve it
+    with Flask's development server (not for production: use gunicorn there).
 
     Refused in production. The port is taken first: when it is in use, the command stops
     before it changes anything."""
@@ -76,6 +76,7 @@ def demo_command(host: str, port: int) -> None:
 
     from jomso.catalog.demo import seed_demo
     from jomso.cli import init_schema
+    from jomso.discounts.demo import set_up_demo_codes
     from jomso.pages.demo import publish_demo_pages
     from jomso.ratelimits import describe
     from jomso.shipping.demo import set_up_demo_shipping
@@ -89,6 +90,7 @@ def demo_command(host: str, port: int) -> None:
             seed_demo(DEMO_PRODUCTS, seed=2018)
         publish_demo_pages()  # the content pages that have no text yet
         set_up_demo_shipping()  # two zones and three methods, unless the owner set their own
+        set_up_demo_codes()  # WELCOME10 and FREESHIP, unless the shop has codes
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
         address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
         app = current_app._get_current_object()

@@ -121,7 +121,15 @@ def _delivery(form: CheckoutForm, summary):
 
 
 def _page(
-    form, summary, delivery: Delivery, *, status=200, notices=(), payment_error=None, renew=False
+    form,
+    summary,
+    delivery: Delivery,
+    *,
+    status=200,
+    notices=(),
+    payment_error=None,
+    renew=False,
+    discount_entry=None,
 ):
     """The checkout page. ``notices`` explain a change of the cart; ``payment_error`` is the
     gateway's message for the customer. The nonce is never sent back."""
@@ -146,6 +154,7 @@ def _page(
         delivery=delivery,
         notices=[*summary.notices, *notices],
         payment_error=payment_error,
+        discount_entry=discount_entry,
         demo=demo,
         demo_cards=payments.demo_cards() if demo else (),
         client_token=client_token,
@@ -176,6 +185,20 @@ def checkout():
         form.prefill(current_user)
     delivery, summary = _delivery(form, summary)
     return _page(form, summary, delivery)
+
+
+def checkout_page_with_discount(entry: tuple[str, str]):
+    """The checkout page with a discount code that does not apply beside its field: (what
+    was typed, why), 422. For ``POST /cart/discount`` sent from the checkout."""
+    cart = current_cart()
+    summary = summarize(cart)
+    if summary.is_empty:
+        return _to_cart(summary.notices)
+    form = CheckoutForm(formdata=None)
+    if current_user.is_authenticated:
+        form.prefill(current_user)
+    delivery, summary = _delivery(form, summary)
+    return _page(form, summary, delivery, status=422, discount_entry=entry)
 
 
 @bp.post("/checkout")

@@ -10,6 +10,7 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
 * ``fulfilment``: the staff actions (ship, cancel, refund...);
 * ``webhooks``: disputes and failed refunds Braintree announces;
 * ``queries``: order numbers and lookups;
+* ``discount_usage``: how many orders used a discount code (for ``jomso.discounts``);
 * ``dashboard``: its cards on the staff dashboard (orders to ship, payments to reconcile);
 * ``search_terms``: the words the staff search finds an order by, kept beside it;
 * ``data_rights``, ``retention`` and ``hooks``: the account's data export and deletion, the
@@ -22,6 +23,7 @@ The pipeline lives in ``jomso.orders.status``; every status change goes through
 from jomso.orders import (  # noqa: F401
     dashboard,
     data_rights,
+    discount_usage,
     hooks,
     notice,
     retention,

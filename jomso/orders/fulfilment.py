@@ -247,6 +247,14 @@ def check_refund(order: Order, amount_text: str, restock_texts: dict[int, str]) 
     return RefundRequest(amount, restock, problems)
 
 
+def paid_for_units(order: Order, units: dict[int, int]) -> int:
+    """What the customer paid for ``units`` (order line id → how many): each line's total
+    less its share of the discount, per unit; at most what is left to refund."""
+    lines = {line.id: line for line in order.lines}
+    paid = sum(lines[i].paid_for(n) for i, n in units.items() if i in lines)
+    return min(paid, order.refundable_cents)
+
+
 def _at_most(order: Order) -> str:
     return _(
         "At most %(amount)s can be refunded on this order.",

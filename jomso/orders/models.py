@@ -70,6 +70,16 @@ class Order(db.Model):
     # The delivery method chosen at checkout, by the name the customer saw (kept when the
     # method is renamed or deleted; the order list filters by it).
     shipping_method_name: Mapped[str] = mapped_column(String(120), default="", index=True)
+    # The discount code used ("" none) as the customer saw it, and the code's id for counting
+    # its uses (no foreign key: codes are never deleted, only deactivated; migration 0018
+    # adds the column without rebuilding orders). ``discount_cents`` is what it took off the
+    # goods (the sum of the lines' ``discount_cents``), ``shipping_discount_cents`` the
+    # shipping price it waived (``shipping_cents`` is what was charged).
+    # ``total_cents = subtotal - discount + shipping``.
+    discount_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    discount_code_id: Mapped[int | None] = mapped_column(index=True)
+    discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    shipping_discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     total_cents: Mapped[int]
 
     carrier: Mapped[str] = mapped_column(String(80), default="")
@@ -196,6 +206,9 @@ class OrderLine(db.Model):
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
     line_total_cents: Mapped[int]
+    # This line's share of the order's discount: what was paid for the line is
+    # ``line_total_cents - discount_cents`` (``paid_cents``), what a refund of it gives back.
+    discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     # Units put back on the shelf: all of them by a cancel before shipping, some by refunds of
     # returned goods. Never more than ``quantity``.
     restocked_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -206,6 +219,18 @@ class OrderLine(db.Model):
     def display_name(self) -> str:
         """The product's name with the variant's title: "Linen Shirt (M / Blue)"."""
         return f"{self.name} ({self.variant_title})" if self.variant_title else self.name
+
+    @property
+    def paid_cents(self) -> int:
+        """What the customer paid for this line: its total less its share of the discount."""
+        return self.line_total_cents - self.discount_cents
+
+    def paid_for(self, units: int) -> int:
+        """What ``units`` of this line were paid (their share of ``paid_cents``, rounded
+        down; all of it for every unit)."""
+        if units >= self.quantity:
+            return self.paid_cents
+        return self.paid_cents * units // self.quantity
 
     @property
     def restockable(self) -> int:

@@ -87,6 +87,8 @@ COLUMNS: list[Column] = [
     Column("currency", _field("currency")),
     Column("subtotal", _money("subtotal_cents")),
     Column("shipping", _money("shipping_cents")),
+    Column("discount_code", _field("discount_code")),
+    Column("discount", _money("discount_cents")),
     Column("total", _money("total_cents")),
     Column("refunded", _money("refunded_cents")),
     Column("carrier", _field("carrier")),

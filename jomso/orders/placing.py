@@ -10,6 +10,11 @@ and record the answer.
   decrement is guarded by ``stock >= quantity`` in the UPDATE itself: concurrent checkouts can
   never sell more than there is. A payment that certainly failed puts the stock back in
   another such transaction, which locks the order first, then its products.
+* **Discount codes.** The code's row is locked after the products (``FOR UPDATE`` on
+  PostgreSQL; the write lock on SQLite), and its uses are counted under that lock: a code
+  that has run out meanwhile (or expired, or been used by this customer) refuses the order
+  before anything is charged, and a code limited to one use is used once whatever the
+  concurrency.
 * **Money.** The order (and its number) is committed before the card is charged, and
   ``payments.authorize`` is called at most once per order: a resubmitted checkout form finds
   the order its one-time key made; a timeout leaves the order "payment unknown" until
@@ -39,6 +44,9 @@ from jomso.cart.models import Cart
 from jomso.cart.services import CartSummary, clear_cart, line_name
 from jomso.catalog.models import ProductVariant
 from jomso.catalog.variants import refresh_stock_totals
+from jomso.discounts import pricing, usage
+from jomso.discounts.codes import lookup_key
+from jomso.discounts.models import DiscountCode
 from jomso.extensions import db
 from jomso.i18n import current_language, format_money
 from jomso.orders import emails, staff_notices
@@ -56,6 +64,7 @@ from jomso.orders.transitions import (
 )
 from jomso.payments import Outcome, PaymentResult
 from jomso.payments.messages import UNREACHABLE
+from jomso.shop_time import shop_today
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +116,12 @@ class _StockChanged(Exception):
         self.notices = notices
 
 
+class _DiscountRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class _AlreadyPlaced(Exception):
     def __init__(self, order: Order):
         super().__init__(order.number)
@@ -117,8 +132,13 @@ def summary_fingerprint(summary: CartSummary) -> str:
     """A digest of what the checkout page showed: each variant, quantity and price, and the
     subtotal. The form carries it back so a change in between is noticed. (The delivery
     methods and their prices have their own digest: ``checkout.delivery``.)"""
-    parts = [f"{line.variant.id}:{line.quantity}:{line.unit_price_cents}" for line in summary.lines]
+    parts = [
+        f"{line.variant.id}:{line.quantity}:{line.unit_price_cents}:{line.discount_cents}"
+        for line in summary.lines
+    ]
     parts.append(f"t{summary.subtotal_cents}")
+    if summary.discount_code:
+        parts.append(f"d{summary.discount_code}:{summary.discount_cents}:{summary.free_shipping}")
     return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
 
 
@@ -144,12 +164,17 @@ def place_order(
         return _already_placed(existing)
     if cart is None or summary.is_empty:
         return CheckoutResult(Placement.EMPTY, notices=summary.notices)
+    if summary.discount_problem:  # the code expired or ran out since it was entered
+        refused = _discount_refused(summary.discount_problem)
+        return CheckoutResult(Placement.CHANGED, notices=[refused])
     if summary.notices or summary_fingerprint(summary) != shown_fingerprint:
         return CheckoutResult(Placement.CHANGED, notices=summary.notices or [_CHANGED()])
     try:
         order = _reserve(summary, details, checkout_key(checkout_token), user)
     except _AlreadyPlaced as placed:
         return _already_placed(placed.order)
+    except _DiscountRefused as refused:
+        return CheckoutResult(Placement.CHANGED, notices=[_discount_refused(refused.message)])
     except _StockChanged as changed:
         return CheckoutResult(Placement.CHANGED, notices=changed.notices)
     except IntegrityError:  # the same form committed a moment ago by a parallel request
@@ -194,6 +219,14 @@ def _CHANGED() -> str:
     return _("Your cart changed since this page was shown. Please check the summary and try again.")
 
 
+def _discount_refused(problem: str) -> str:
+    return _(
+        "%(problem)s Your order was not placed and you have not been charged: remove the code "
+        "to place it without the discount.",
+        problem=problem,
+    )
+
+
 def _BUSY() -> str:
     return _("The shop is very busy right now. You have not been charged: please try again.")
 
@@ -202,6 +235,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
     """Check and take the stock, and create the order (status pending payment), in one
     locked transaction. Raises _AlreadyPlaced, _StockChanged."""
     wanted = {line.variant.id: (line.quantity, line.unit_price_cents) for line in summary.lines}
+    shares = {line.variant.id: line.discount_cents for line in summary.lines}
     shipping_cents = summary.shipping_cents
     delivery = summary.delivery
     user_id = user.id if user is not None else None
@@ -215,6 +249,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
         notices = _stock_notices(wanted, by_id)
         if notices:
             raise _StockChanged(notices)
+        code = _locked_code(summary, details, user_id)
         lines = []
         for variant_id, (quantity, price) in sorted(wanted.items()):  # all locked above
             taken = db.session.execute(
@@ -236,10 +271,12 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
                     unit_price_cents=price,
                     quantity=quantity,
                     line_total_cents=price * quantity,
+                    discount_cents=shares[variant_id] if code is not None else 0,
                 )
             )
         refresh_stock_totals(variant.product_id for variant in by_id.values())
         subtotal = sum(line.line_total_cents for line in lines)
+        discount = sum(line.discount_cents for line in lines)
         order = Order(
             number=_unused_number(),
             status=S.PENDING_PAYMENT,
@@ -252,7 +289,11 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             subtotal_cents=subtotal,
             shipping_cents=shipping_cents,
             shipping_method_name=delivery.name if delivery else "",
-            total_cents=subtotal + shipping_cents,
+            discount_code=code.code if code is not None else "",
+            discount_code_id=code.id if code is not None else None,
+            discount_cents=discount,
+            shipping_discount_cents=summary.shipping_discount_cents if code is not None else 0,
+            total_cents=subtotal - discount + shipping_cents,
             lines=lines,
             **{f"billing_{k}": details.billing.get(k) or "" for k in ADDRESS_PARTS},
             **{f"shipping_{k}": details.shipping.get(k) or "" for k in ADDRESS_PARTS},
@@ -263,6 +304,26 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
         db.session.add(order)
     log.info("order %s created, %d lines, stock reserved", order.number, len(lines))
     return order
+
+
+def _locked_code(
+    summary: CartSummary, details: CheckoutDetails, user_id: int | None
+) -> DiscountCode | None:
+    """The summary's discount code read again under its row lock (after the products'), its
+    uses counted then; raises _DiscountRefused when it no longer applies."""
+    if not summary.discount_code:
+        return None
+    code = db.session.scalar(
+        select(DiscountCode)
+        .where(DiscountCode.lookup_key == lookup_key(summary.discount_code))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    uses = usage.count(code.id, user_id, details.email) if code is not None else usage.Usage()
+    refusal = pricing.refusal(code, shop_today(), uses)
+    if refusal is not None:
+        raise _DiscountRefused(pricing.message(refusal, code, summary.discount_code))
+    return code
 
 
 def _stock_notices(

@@ -115,7 +115,8 @@ def _line_id(name: str) -> int | None:
 
 
 def parcel_amount(order: Order, units: dict[int, int]) -> int:
-    """What a parcel's capture takes: its units' share of their lines' totals, plus the
+    """What a parcel's capture takes: its units' share of what their lines were paid (their
+    totals less their discount shares), plus the
     shipping on the first parcel; the last parcel takes all that is left of the
     authorization (so that rounding and the parts always add up)."""
     sale = order.sale
@@ -124,7 +125,7 @@ def parcel_amount(order: Order, units: dict[int, int]) -> int:
     if units == order.units_left():
         return left
     lines = {line.id: line for line in order.lines}
-    amount = sum(lines[i].line_total_cents * n // lines[i].quantity for i, n in units.items())
+    amount = sum(lines[i].paid_for(n) for i, n in units.items())
     if not order.shipments:
         amount += order.shipping_cents
     return max(0, min(amount, left))

@@ -320,6 +320,8 @@ def order_refund(number: str):
     if refused is not None:
         return refused
     form = refund_form(order)
+    if request.form.get("paid_for_items"):  # "what was paid for these items": nothing refunded
+        return _refund_for_items(order, form)
     valid = form.validate()
     request_ = fulfilment.check_refund(order, form.amount.data or "", form.restock_texts())
     valid = report(form, request_.problems) and valid
@@ -340,6 +342,19 @@ def order_refund(number: str):
     except fulfilment.RefundRefused as refusal:  # the order changed between check and refund
         report(form, [("amount", str(refusal))])
         return _refund_page(order, form, status=422)
+
+
+def _refund_for_items(order: Order, form):
+    """The refund page again with the amount set to what the customer paid for the units typed
+    as back in stock (their lines' totals less their discount shares), nothing refunded."""
+    request_ = fulfilment.check_refund(order, "", form.restock_texts())
+    if request_.problems:
+        report(form, request_.problems)
+        return _refund_page(order, form, status=422)
+    cents = fulfilment.paid_for_units(order, request_.restock)
+    form.amount.raw_data = None
+    form.amount.data = fulfilment.amount_text(cents, order.currency)
+    return _refund_page(order, form)
 
 
 @bp.post("/<number>/reconcile")

@@ -15,7 +15,8 @@ them. Two rules hold here:
 * **Lock order.** Where PostgreSQL's row locks are taken, they are taken in one order, so
   that two transactions never wait for each other: the order's row first (``lock_order``),
   then the variants' rows by ascending id, then their products' rows by ascending id (their
-  stock totals follow), all of them before the first is changed (``lock_variants``), and
+  stock totals follow), all of them before the first is changed (``lock_variants``), then a
+  discount code's row when an order placed uses one (``placing``), and
   the catalog revision last, when the transaction commits (a
   deferred trigger, ``jomso.catalog.page_cache``). On SQLite the write lock is the
   database's own, taken at once, and these are plain reads.

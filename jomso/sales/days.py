@@ -41,9 +41,9 @@ COUNTED = (
 CHECKOUT_PAGE = "/checkout"
 ORDER_PAGE = "/orders/<number>"  # how the page-view log records an order's page
 
-# The place the discount issue fills: the column of an order's discount in cents. While it is
-# None the shop has no discounts, the roll-up keeps 0 and the sales page leaves the figure out.
-ORDER_DISCOUNT_COLUMN = None
+# The column of an order's discount in cents (what discount codes took off the goods). While it
+# is None the roll-up keeps 0 and the sales page leaves the figure out.
+ORDER_DISCOUNT_COLUMN = Order.discount_cents
 
 
 def discounts_tracked() -> bool:

@@ -73,6 +73,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Create, rename and order categories."),
     ),
     StaffLink(
+        "discounts_admin.code_list",
+        _l("Discount codes"),
+        CATALOG,
+        _l("Codes for a percent or an amount off, or free shipping, with their uses."),
+    ),
+    StaffLink(
         "announcements.announcement_list",
         _l("Announcements"),
         CATALOG,

@@ -21,6 +21,8 @@ from jomso.catalog.demo import seed_demo
 from jomso.catalog.models import Category, Product
 from jomso.contact.models import Enquiry
 from jomso.contact.services import reply
+from jomso.discounts.codes import lookup_key
+from jomso.discounts.models import DiscountCode
 from jomso.extensions import db
 from jomso.invoices.seller import SellerData, save_seller_details
 from jomso.newsletter import composing
@@ -64,6 +66,7 @@ class Shop:
     orders: dict[str, str] = field(default_factory=dict)
     enquiry_id: int = 0
     announcement_id: int = 0
+    discount_code_id: int = 0
     subscriber_confirm_path: str = ""
     subscriber_unsubscribe_path: str = ""
 
@@ -174,6 +177,13 @@ def build_shop(app, products: int = 12) -> Shop:
             author=owner,
         )  # fmt: skip
         shop.announcement_id = draft.id
+        code = DiscountCode(
+            code="WELCOME10", lookup_key=lookup_key("WELCOME10"), kind="percent", value=10,
+            min_subtotal_cents=2000, usage_limit=100, per_customer_limit=1,
+        )  # fmt: skip
+        db.session.add(code)
+        db.session.commit()
+        shop.discount_code_id = code.id
     return shop
 
 

@@ -123,6 +123,7 @@ def _values(app, shop: Shop, endpoint: str, argument: str):
         "page_slug": "shipping-and-returns",
         "zone_id": 1,  # "Everywhere", the zone a new shop starts with (migration 0014)
         "method_id": 1,
+        "code_id": shop.discount_code_id,
     }
     if argument == "number":
         return shop.orders[_order_for(endpoint)]

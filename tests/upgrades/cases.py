@@ -821,6 +821,55 @@ def check_staff_emails_and_seller(app: Flask, client) -> None:
         "Invoices need the shop&#39;s legal name and postal address." in owner.get("/staff/").text
     )
     assert owner.get("/staff/seller").status_code == 200
+# -- 0018: before 0019 (discount codes) -----------------------------------------------------
+
+TEA_ORDER = "JD7K2M9QX"
+TEA_ORDER_ID = _id("orders", f"number = '{TEA_ORDER}'")
+SHOP_0018: tuple[Row, ...] = (
+    _order(TEA_ORDER, "delivered", "NULL", "dee@example.com", "Dee Guest", "3600, 495, 4095"),
+    # a day of its own: the sales checks of earlier cases count the days they wrote
+    "UPDATE orders SET created_at = '2026-12-02 08:00:00', updated_at = '2026-12-02 08:00:00' "
+    f"WHERE number = '{TEA_ORDER}'",
+    "INSERT INTO order_lines (order_id, product_id, variant_id, name, variant_title, sku, "
+    "unit_price_cents, quantity, line_total_cents, restocked_quantity) VALUES "
+    f"({TEA_ORDER_ID}, "
+    "(SELECT id FROM products WHERE slug = 'tea-bowl'), "
+    "(SELECT id FROM product_variants WHERE sku = 'SKU-TEA'), 'Tea Bowl', 'Celadon', 'SKU-TEA', "
+    "1800, 2, 3600, 0)",
+    "INSERT INTO carts (user_id, created_at, updated_at) VALUES "
+    "(NULL, '2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+    "INSERT INTO cart_items (cart_id, variant_id, quantity, seen_price_cents, product_name, "
+    "added_at) VALUES ((SELECT max(id) FROM carts WHERE user_id IS NULL), "
+    "(SELECT id FROM product_variants WHERE sku = 'SKU-TEA'), 1, 1800, 'Tea Bowl (Celadon)', "
+    "'2026-12-01 10:00:00')",
+)
+
+
+def check_discount_codes(app: Flask, client) -> None:
+    """0019 (discount codes): an order placed before has no discount (its lines no share, its
+    total unchanged) and its staff page no discount line; a cart kept from before has no code,
+    and a code made now applies to it."""
+    from jomso.cart.models import Cart
+    from jomso.discounts.codes import lookup_key
+    from jomso.discounts.models import DiscountCode
+    from jomso.orders.models import Order
+
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == TEA_ORDER))
+        assert (order.discount_code, order.discount_cents, order.discount_code_id) == ("", 0, None)
+        assert order.shipping_discount_cents == 0 and order.total_cents == 4095
+        assert [line.discount_cents for line in order.lines] == [0]
+        assert order.lines[0].paid_cents == 3600
+        assert {cart.discount_code for cart in db.session.scalars(select(Cart))} == {None}
+        db.session.add(
+            DiscountCode(code="TEA10", lookup_key=lookup_key("TEA10"), kind="percent", value=10)
+        )
+        db.session.commit()
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    page = owner.get(f"/staff/orders/{TEA_ORDER}").text
+    assert "Tea Bowl" in page and "Discount (" not in page
+    assert "TEA10" in owner.get("/staff/discounts").text
 
 
 CASES: tuple[UpgradeCase, ...] = (
@@ -850,4 +899,5 @@ CASES: tuple[UpgradeCase, ...] = (
         SHOP_0017,
         check_staff_emails_and_seller,
     ),
+    UpgradeCase("0018", "a shop before discount codes", SHOP_0018, check_discount_codes),
 )

@@ -1,0 +1,66 @@
+"""The staff's discount codes at /staff/discounts: the list with each code's uses, a form to
+create or edit one, and deactivating (codes are never deleted: orders name them). For the
+owner and the catalog role (``MANAGE_DISCOUNTS``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from jomso.discounts import editing
+from jomso.discounts.forms import KIND_LABELS, DiscountCodeForm
+from jomso.discounts.models import DiscountCode
+from jomso.extensions import db
+from jomso.form_checks import report
+from jomso.permissions import Permission, permission_required
+
+bp = Blueprint("discounts_admin", __name__, url_prefix="/staff/discounts", cli_group=None)
+
+manage = permission_required(Permission.MANAGE_DISCOUNTS)
+
+
+@bp.get("")
+@manage
+def code_list():
+    return render_template(
+        "staff/discounts/list.html", codes=editing.codes_with_uses(), kind_labels=KIND_LABELS
+    )
+
+
+def _code_or_404(code_id: int) -> DiscountCode:
+    code = db.session.get(DiscountCode, code_id)
+    if code is None:
+        abort(404)
+    return code
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"code_id": None})
+@bp.route("/<int:code_id>", methods=["GET", "POST"])
+@manage
+def code_edit(code_id: int | None):
+    code = _code_or_404(code_id) if code_id is not None else None
+    form = DiscountCodeForm(data=editing.form_data(code) if code else None)
+    form.categories.choices = editing.category_choices()
+    if request.method == "POST":
+        valid = form.validate()
+        valid = report(form, editing.problems(form, code)) and valid
+        if valid:
+            code = editing.save(form, code)
+            flash(_("The discount code %(code)s is saved.", code=code.code), "success")
+            return redirect(url_for(".code_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("staff/discounts/edit.html", form=form, code=code), status
+
+
+@bp.post("/<int:code_id>/active")
+@manage
+def code_active(code_id: int):
+    """Deactivate a code (customers are told it is no longer valid), or activate it again."""
+    code = _code_or_404(code_id)
+    active = request.form.get("active") == "1"
+    editing.set_active(code, active)
+    if active:
+        flash(_("The discount code %(code)s is active again.", code=code.code), "success")
+    else:
+        flash(_("The discount code %(code)s is deactivated.", code=code.code), "success")
+    return redirect(url_for(".code_list"))
