@@ -76,13 +76,15 @@ def current_policy() -> PolicyVersion:
     cached = g.get("_current_policy")
     if cached is not None:
         return cached
-    ensure_initial_policy()
+    # One statement on every signed-in page: a version in effect means one is stored.
     policy = db.session.scalar(
         select(PolicyVersion)
         .where(PolicyVersion.effective_date <= shop_today())
         .order_by(PolicyVersion.version.desc())
+        .limit(1)
     )
-    if policy is None:  # every version takes effect later: show the first one
+    if policy is None:  # none stored yet, or every version takes effect later: the first one
+        ensure_initial_policy()
         policy = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version))
     g._current_policy = policy
     return policy
