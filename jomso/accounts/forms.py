@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Val
 
 from jomso import addresses
 from jomso.accounts import validation
+from jomso.form_widgets import KeptOptionsSelect
 
 ADDRESS_PARTS = addresses.FIELDS  # line1, line2, city, region, postal_code
 
@@ -146,6 +147,7 @@ class AddressFields:
         _l("Country"),
         validate_choice=True,
         render_kw={"autocomplete": "country"},
+        widget=KeptOptionsSelect(),  # ~250 options, the same for everyone in a language
     )
 
     def _set_countries(self):

@@ -16,9 +16,10 @@ from datetime import timedelta
 import ua_parser
 from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
+from jomso.accounts import session_values
 from jomso.accounts.models import User, UserSession
 from jomso.database import utcnow
 from jomso.extensions import db
@@ -95,16 +96,14 @@ def user_for_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    # One query: the session, its account and the account's staff roles (the header asks).
-    record = (
-        db.session.scalars(
-            select(UserSession)
-            .where(UserSession.token_hash == _token_hash(token))
-            .options(joinedload(UserSession.user).joinedload(User.roles))
-        )
+    # One query: the session, its account, the account's staff roles (the header asks) and the
+    # values other domains read with it (session_values: the cart count, the policy accepted).
+    row = (
+        db.session.execute(_session_statement(), {"token_hash": _token_hash(token)})
         .unique()
         .first()
     )
+    record = row[0] if row is not None else None
     if record is None or record.user_id != user_id or record.expires_at <= utcnow():
         return None
     user = record.user
@@ -112,7 +111,24 @@ def user_for_session(session_id: str) -> User | None:
         return None
     record.token = token
     user.current_session = record
+    session_values.remember(user.id, dict(zip(session_values.names(), row[1:], strict=True)))
     return user
+
+
+_statements: dict[tuple[str, ...], Select] = {}
+
+
+def _session_statement() -> Select:
+    """The session's statement, built once per set of registered values (not per request)."""
+    key = tuple(session_values.names())
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = (
+            select(UserSession, *session_values.columns(UserSession.user_id))
+            .where(UserSession.token_hash == bindparam("token_hash"))
+            .options(joinedload(UserSession.user).joinedload(User.roles))
+        )
+    return statement
 
 
 def sign_out(user: User) -> None:

@@ -58,6 +58,7 @@ from flask_login import current_user, user_logged_in
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from jomso.accounts.session_values import MISSING, register_session_value, session_value
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
@@ -154,11 +155,10 @@ def current_cart(create: bool = False) -> Cart | None:
 def item_count() -> int:
     """Units in the visitor's cart for the header: no query for a guest without a cart."""
     if current_user.is_authenticated:
-        query = (
-            select(func.coalesce(func.sum(CartItem.quantity), 0))
-            .join(Cart, Cart.id == CartItem.cart_id)
-            .where(Cart.user_id == current_user.id)
-        )
+        units = session_value("cart_units", current_user.id)
+        if units is not MISSING:  # read with the session, in its statement
+            return int(units or 0)
+        query = _user_cart_units(current_user.id)
     else:
         cart_id = session.get(SESSION_KEY)
         if not isinstance(cart_id, int):
@@ -167,6 +167,18 @@ def item_count() -> int:
             CartItem.cart_id == cart_id
         )
     return int(db.session.scalar(query) or 0)
+
+
+def _user_cart_units(user_id):
+    return (
+        select(func.coalesce(func.sum(CartItem.quantity), 0))
+        .join(Cart, Cart.id == CartItem.cart_id)
+        .where(Cart.user_id == user_id)
+    )
+
+
+# The header's cart count of a signed-in customer is read with their session (one statement).
+register_session_value("cart_units", lambda user_id: _user_cart_units(user_id).scalar_subquery())
 
 
 def _limit(variant: ProductVariant) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jomso.accounts import tokens
 from jomso.accounts.models import User
+from jomso.accounts.session_values import MISSING, register_session_value, session_value
 from jomso.extensions import db
 from jomso.i18n import default_language
 from jomso.privacy.models import PolicyAcceptance, PolicyVersion
@@ -75,13 +76,15 @@ def current_policy() -> PolicyVersion:
     cached = g.get("_current_policy")
     if cached is not None:
         return cached
-    ensure_initial_policy()
+    # One statement on every signed-in page: a version in effect means one is stored.
     policy = db.session.scalar(
         select(PolicyVersion)
         .where(PolicyVersion.effective_date <= shop_today())
         .order_by(PolicyVersion.version.desc())
+        .limit(1)
     )
-    if policy is None:  # every version takes effect later: show the first one
+    if policy is None:  # none stored yet, or every version takes effect later: the first one
+        ensure_initial_policy()
         policy = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version))
     g._current_policy = policy
     return policy
@@ -188,9 +191,20 @@ def acknowledge_policy(user: User) -> None:
 
 def accepted_version(user: User) -> int | None:
     """The newest version ``user`` accepted, or None."""
-    return db.session.scalar(
-        select(func.max(PolicyAcceptance.policy_version)).where(PolicyAcceptance.user_id == user.id)
+    accepted = session_value("accepted_policy", user.id)
+    if accepted is not MISSING:  # read with the signed-in customer's session
+        return accepted
+    return db.session.scalar(_accepted(user.id))
+
+
+def _accepted(user_id):
+    return select(func.max(PolicyAcceptance.policy_version)).where(
+        PolicyAcceptance.user_id == user_id
     )
+
+
+# The policy notice on every signed-in page reads this with the session (one statement).
+register_session_value("accepted_policy", lambda user_id: _accepted(user_id).scalar_subquery())
 
 
 def acceptances(user: User) -> list[PolicyAcceptance]:

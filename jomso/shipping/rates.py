@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from jomso.addresses import shop_country
 from jomso.extensions import db
+from jomso.request_memo import memo
 from jomso.shipping.models import EVERYWHERE_ELSE, MethodKind, ShippingArea, ShippingMethod
 
 
@@ -86,18 +87,24 @@ def zone_id_for(country: str, region: str = "") -> int | None:
 
 
 def quotes(country: str, region: str, subtotal_cents: int, weight_grams: int) -> list[Quote]:
+    # The cart's estimate and the delivery step ask for the same address's methods: read once
+    # per request (until it writes).
+    methods = memo(("shipping methods", country, region or ""), lambda: _methods(country, region))
+    found = [q for m in methods if (q := _quote(m, subtotal_cents, weight_grams)) is not None]
+    # Deliveries first, cheapest first; the pickups after them.
+    return sorted(found, key=lambda q: (not q.needs_address, q.cents))
+
+
+def _methods(country: str, region: str) -> list[ShippingMethod]:
     zone_id = zone_id_for(country, region)
     wanted = ShippingMethod.zone_id.is_(None)
     if zone_id is not None:
         wanted = or_(wanted, ShippingMethod.zone_id == zone_id)
-    methods = db.session.scalars(
+    return db.session.scalars(
         select(ShippingMethod)
         .where(ShippingMethod.is_active, wanted)
         .order_by(ShippingMethod.position, ShippingMethod.id)
     ).all()
-    found = [q for m in methods if (q := _quote(m, subtotal_cents, weight_grams)) is not None]
-    # Deliveries first, cheapest first; the pickups after them.
-    return sorted(found, key=lambda q: (not q.needs_address, q.cents))
 
 
 def estimate(subtotal_cents: int, weight_grams: int) -> Quote | None:

@@ -74,10 +74,17 @@ def seed(database: Path, orders: int, days: int, views_per_day: int, views_today
         )
         for i in range(1, 401)
     ]
+    # Since migration 0015 the SKU and the stock are the variant's: one variant a product.
     connection.executemany(
-        "INSERT INTO products (id, name, slug, sku, description, price_cents, stock, is_active,"
-        " category_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        products,
+        "INSERT INTO products (id, name, slug, description, price_cents, price_min_cents,"
+        " price_max_cents, stock_total, is_active, category_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(p[0], p[1], p[2], p[4], p[5], p[5], p[5], p[6], *p[7:]) for p in products],
+    )
+    connection.executemany(
+        "INSERT INTO product_variants (id, product_id, position, sku, stock, weight_grams,"
+        " barcode, is_active) VALUES (?, ?, 0, ?, ?, 0, '', 1)",
+        [(p[0], p[0], p[3], p[6]) for p in products],
     )
     price = {p[0]: p[5] for p in products}
     popular = [p[0] for p in products for _ in range(1 + (p[0] % 7 == 0) * 6)]  # some sell more
@@ -103,8 +110,8 @@ def seed(database: Path, orders: int, days: int, views_per_day: int, views_today
             quantity = rnd.choice([1, 1, 1, 2, 3])
             subtotal += price[product] * quantity
             line_rows.append(
-                (line_id, order_id, product, f"Product {product}", f"SKU-{product:05d}",
-                 price[product], quantity, price[product] * quantity)
+                (line_id, order_id, product, product, f"Product {product}",
+                 f"SKU-{product:05d}", price[product], quantity, price[product] * quantity)
             )  # fmt: skip
         shipping = 0 if subtotal >= 5000 else 495
         total = subtotal + shipping
@@ -142,8 +149,8 @@ def seed(database: Path, orders: int, days: int, views_per_day: int, views_today
         order_rows,
     )
     connection.executemany(
-        "INSERT INTO order_lines (id, order_id, product_id, name, sku, unit_price_cents,"
-        " quantity, line_total_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO order_lines (id, order_id, product_id, variant_id, name, sku,"
+        " unit_price_cents, quantity, line_total_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         line_rows,
     )
     connection.executemany(

@@ -90,6 +90,23 @@ def test_above_the_cap_names_with_the_words_come_first(capped, client):
     assert ranked == ["Desk Lamp", "Lamp Shade", "Mirror", "Vase", "Towel"]
 
 
+def test_a_stop_word_alone_above_the_cap_lists_names_holding_it_first(capped, client):
+    """ "the", in nearly every product of a shop: capped, and the best matches (the word in the
+    name) first among the newest candidates, on both databases."""
+    app = capped
+    app.config["PRODUCTS_PER_PAGE"] = 24
+    make_product(app, "The Old Lamp")  # the oldest match: past the cap, not a candidate
+    make_product(app, "Towel", description="Dries the cups.")
+    make_product(app, "The Blue Jug")
+    make_product(app, "Vase", description="On the shelf.")
+    make_product(app, "Mirror", description="Hangs on the wall.")
+    make_product(app, "Bowl", description="For the table.")
+    make_product(app, "The Lamp Shade")
+    page = client.get("/products?q=the").text
+    assert names_on(page) == ["The Lamp Shade", "The Blue Jug", "Bowl", "Mirror", "Vase"]
+    assert HINT in page
+
+
 def test_up_to_the_cap_nothing_changes(capped, client):
     app = capped
     app.config["PRODUCTS_PER_PAGE"] = 24

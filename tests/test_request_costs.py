@@ -1,0 +1,147 @@
+"""What a page rendered for one visitor costs in SQL statements: a signed-in customer's cached
+page (the session with the values read beside it), the checkout, and the staff pages, none of
+which grows with the cart or the number of orders; and the request memo under them."""
+
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from jomso.cart.models import Cart, CartItem
+from jomso.extensions import db
+from jomso.request_memo import memo
+from tests.accounts.helpers import registered_customer
+from tests.catalog.helpers import make_product
+from tests.helpers import counting_statements, login, make_user, set_standard_shipping
+from tests.orders.factories import make_order
+from tests.orders.helpers import add_to_cart, staff
+
+# The page-view log writes on its own (a thread in production); not a page's cost.
+PAGE_VIEWS = re.compile(r"\bpage_views\b")
+
+
+def _statements(app, client, url: str) -> list[str]:
+    client.get(url)  # warm: first-request work is not per-page work
+    with counting_statements(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [s for s in statements if not PAGE_VIEWS.search(s)]
+
+
+def _cart_count(html: str) -> str:
+    return re.search(r'class="cart-count"[^>]*>(\d+)<', html).group(1)
+
+
+def test_a_signed_in_customers_cached_page_is_three_statements(app, client):
+    """The session, its account, roles, cart count and accepted policy in one statement, then
+    the catalog revision and the policy in force (the same for every customer); the header
+    still shows their cart and the changed policy. (Five before: the cart count and the
+    accepted version were a statement each, and the policy two.)"""
+    from jomso.privacy.services import publish_policy
+
+    app.config["PAGE_CACHE_ENABLED"] = True
+    product_id = make_product(app, "Oak jar", price_cents=1200, stock=9)
+    registered_customer(client)  # signed in, accepting the policy in force
+    add_to_cart(client, product_id, 2)
+    with app.app_context():
+        publish_policy("We changed how we keep your data.", "What changed")
+    for url in ("/", "/products", "/products/oak-jar"):
+        statements = _statements(app, client, url)
+        assert "user_sessions" in statements[0] and "catalog_revision" in statements[1]
+        # Before: the cart count and the accepted version were a statement each.
+        rest = [s.split("FROM")[1].split()[0] for s in statements[2:]]
+        assert rest == ["policy_versions"], statements
+        page = client.get(url).text
+        assert _cart_count(page) == "2"
+        assert "Our privacy policy changed on" in page  # the policy notice
+
+
+def test_the_cart_count_read_with_the_session_follows_a_change_in_the_same_request(app):
+    """A value read with the session is dropped when the request writes: the header of a page
+    rendered after adding to the cart counts the new line."""
+    from jomso.accounts.user_sessions import user_for_session
+    from jomso.cart.services import item_count
+
+    product_id = make_product(app, "Oak jar", price_cents=1200, stock=9)
+    user_id = make_user(app, email="cora@example.com")
+    client = app.test_client()
+    login(client, "cora@example.com")
+    add_to_cart(client, product_id, 1)
+    with app.app_context():
+        from jomso.accounts.models import UserSession
+
+        record = db.session.scalar(select(UserSession).where(UserSession.user_id == user_id))
+        record_id, version = record.id, record.user.session_version
+        cart_id = db.session.scalar(select(Cart.id).where(Cart.user_id == user_id))
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        # The loader reads the cookie's token; a known token stands in for it here.
+        from jomso.accounts import user_sessions
+
+        token = "known-token"
+        db.session.execute(
+            text("UPDATE user_sessions SET token_hash = :h WHERE id = :i"),
+            {"h": user_sessions._token_hash(token), "i": record_id},
+        )
+        db.session.commit()
+        user = user_for_session(f"{user_id}:{version}:{token}")
+        login_user(user)
+        with counting_statements(app) as statements:
+            assert item_count() == 1
+        assert statements == []  # read with the session
+        item = db.session.scalar(select(CartItem).where(CartItem.cart_id == cart_id))
+        item.quantity = 4
+        db.session.flush()
+        assert item_count() == 4
+
+
+def test_the_request_memo_keeps_an_answer_until_the_request_writes(app):
+    calls = []
+    with app.test_request_context("/"):
+        assert memo("k", lambda: calls.append(1) or len(calls)) == 1
+        assert memo("k", lambda: calls.append(1) or len(calls)) == 1
+        db.session.execute(text("SELECT 1"))  # a read keeps it
+        assert memo("k", lambda: calls.append(1) or len(calls)) == 1
+        db.session.execute(text("UPDATE catalog_revision SET value = value"))
+        assert memo("k", lambda: calls.append(1) or len(calls)) == 2
+        make_user_row = __import__("jomso.accounts.models", fromlist=["User"]).User
+        db.session.add(make_user_row(email="x@example.com", password_hash="x", name="X"))
+        db.session.flush()
+        assert memo("k", lambda: calls.append(1) or len(calls)) == 3
+        db.session.rollback()
+    with app.test_request_context("/"):  # a new request asks again
+        assert memo("k", lambda: calls.append(1) or len(calls)) == 4
+
+
+def _checkout_statements(app, lines: int, signed_in: bool) -> list[str]:
+    client = app.test_client()
+    if signed_in:
+        make_user(app, email=f"buyer{lines}@example.com")
+        login(client, f"buyer{lines}@example.com")
+    for index in range(lines):
+        product_id = make_product(app, f"Jar {lines}-{index}", price_cents=900, stock=50)
+        add_to_cart(client, product_id, 1)
+    return _statements(app, client, "/checkout")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "signed in"])
+def test_the_checkout_page_costs_the_same_whatever_the_cart(app, signed_in):
+    set_standard_shipping(app)
+    few = _checkout_statements(app, 1, signed_in)
+    many = _checkout_statements(app, 6, signed_in)
+    assert len(few) == len(many)
+    # The cart's estimate and the delivery step share one read of the shop country's methods.
+    assert sum("FROM shipping_methods" in s for s in few) == 1, few
+    assert len(few) <= (11 if signed_in else 9), few
+
+
+def test_staff_pages_cost_the_same_whatever_the_number_of_orders(app, client):
+    staff(app, client, role="owner")
+    numbers = [make_order(app, lines=[(None, 1, 1000), (None, 2, 500)]) for _ in range(3)]
+    pages = ("/staff/", "/staff/orders", f"/staff/orders/{numbers[0]}")
+    few = {url: len(_statements(app, client, url)) for url in pages}
+    for _ in range(20):
+        make_order(app, lines=[(None, 1, 1000), (None, 2, 500), (None, 1, 250)])
+    many = {url: len(_statements(app, client, url)) for url in pages}
+    assert few == many
