@@ -74,4 +74,5 @@ def cache_key(args: Mapping[str, str]) -> tuple:
     as typed (the page shows it back with its message)."""
     found = requested_filters(args)
     wrong = tuple((name, found.typed[name]) for name in (MIN, MAX) if name in found.errors)
-    return (found.filters, wrong)
+    applied = found.filters
+    return (applied.in_stock, applied.min_cents, applied.max_cents, wrong)  # plain: JSON too

@@ -11,7 +11,7 @@ from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
 from jomso.catalog.page_cache import cached_page, kept_per_revision, visitor_piece
-from jomso.catalog.variant_choice import VariantChoice, chosen_variant, value_states
+from jomso.catalog.variant_choice import VariantChoice, chosen_variant, picker_data, value_states
 from jomso.pagination import requested_page
 from jomso.urls import shop_url_for
 from jomso.visitor_pieces import here
@@ -160,6 +160,7 @@ def render_product_page(
             choice=choice,
             variant=variant,
             value_states=value_states(product),
+            picker=picker_data(product, int(current_app.config["CART_MAX_QUANTITY"]), LOW_STOCK),
             description=render_markdown(product.description),
             is_new=product.id in new_ids(),
             seo=findable.product_page_data(product),
