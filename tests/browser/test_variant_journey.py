@@ -4,11 +4,14 @@ the demo card; staff see its title and SKU on the order and the packing slip."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from jomso.catalog.models import Product
 from jomso.catalog.variants import refresh_summary
 from jomso.extensions import db
 from tests.browser.conftest import screenshot
 from tests.browser.test_checkout_journey import _decline_cookies
+from tests.catalog.helpers import make_product
 from tests.catalog.test_variants import make_shirt
 from tests.helpers import PASSWORD, make_user
 
@@ -120,3 +123,41 @@ def test_picking_a_variant_with_javascript_then_buying_it(app, page, browser, li
         screenshot(desk, "variant-packing-slip")
     finally:
         staff.close()
+
+
+def test_the_filters_and_the_picker_fit_a_phone(app, browser, live_server):
+    _shirt_on_sale(app)
+    make_product(app, "Oak Tray", price_cents=2000, stock=0, images=1, shape="bowl")
+    make_product(app, "Sale Mug", price_cents=1500, images=1, shape="mug", age_days=1)
+    with app.app_context():
+        mug = db.session.scalar(select(Product).where(Product.slug == "sale-mug"))
+        mug.default_variant.compare_at_cents = 2000
+        refresh_summary(mug)
+        db.session.commit()
+    for width, height in ((1280, 900), (390, 844)):
+        context = browser.new_context(
+            base_url=live_server, viewport={"width": width, "height": height}
+        )
+        try:
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            page.goto("/products")
+            _decline_cookies(page)
+            page.get_by_label("Price to").fill("abc")
+            page.get_by_label("In stock only").check()
+            page.get_by_role("button", name="Apply").click()
+            assert page.get_by_text("Enter the price as a number, such as 12.50.").is_visible()
+            assert "Oak Tray" not in page.locator(".product-grid").inner_text()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            screenshot(page, f"list-filters-{width}")
+            page.get_by_label("Price to").fill("20")
+            page.get_by_role("button", name="Apply").click()
+            assert _read(page.locator(".product-grid")).startswith(
+                "New Sale Sale Mug $15.00 was $20.00"
+            )
+            screenshot(page, f"list-sale-{width}")
+            page.goto("/products/linen-shirt?option1=M&option2=Blue")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            screenshot(page, f"variant-product-{width}")
+        finally:
+            context.close()
