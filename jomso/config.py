@@ -64,6 +64,7 @@ class Defaults:
     PRODUCTS_PER_PAGE = 24
     SEARCH_MAX_RESULTS = 1000  # a search lists at most this many products (the newest matches)
     NEW_PRODUCT_DAYS = 14
+    NEW_PRODUCT_COUNT = 8  # at most this many of the newest products carry the "new" badge
     CART_MAX_QUANTITY = 99
     LOW_STOCK_THRESHOLD = 5  # the back office's "low stock": the dashboard card, the list filter
     PAGE_CACHE_ENABLED = True  # one body of each catalog page for every visitor (page_cache.py)

@@ -64,6 +64,8 @@ def parse_price(text: str, allow_zero: bool = False) -> int:
         amount = parse_decimal(cleaned, locale=locale, strict=True)
     except (NumberFormatError, InvalidOperation):
         raise ValueError(wrong) from None
+    if amount >= MAX_PRICE_UNITS:  # first: quantizing 30 nines overflows the context
+        raise ValueError(_("That price is too high. Please check it."))
     if amount != amount.quantize(Decimal(1).scaleb(-precision)):
         raise ValueError(
             _("Use at most %(num)d decimal places.", num=precision)
@@ -72,8 +74,6 @@ def parse_price(text: str, allow_zero: bool = False) -> int:
         )
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValueError(_("The price must be more than zero."))
-    if amount >= MAX_PRICE_UNITS:
-        raise ValueError(_("That price is too high. Please check it."))
     return int(amount.scaleb(precision))
 
 

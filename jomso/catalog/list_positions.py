@@ -7,7 +7,7 @@ when the catalog does, and every change to products, categories or pictures rais
 catalog revision (``jomso.catalog.page_cache``'s triggers). So each process keeps, for the
 revision it last read:
 
-* the count of each list (all products, or a category's);
+* the count of each list (all products, or a category's, each with its filters);
 * the page boundaries of each list shape (sort, category, page size): the sort key of the last
   product of every page, read in one statement the first time a deep page is asked for, so a
   deep page is read from an index with a keyset condition instead of ``OFFSET``.
@@ -31,6 +31,8 @@ _EXTENSION = "jomso.list_positions"
 _REVISION = text("SELECT value FROM catalog_revision WHERE id = 1")
 # At most this many list shapes' boundaries per process (sorts x categories x page sizes).
 MAX_SHAPES = 64
+# At most this many lists' counts (categories x filters: a price range is typed by anyone).
+MAX_COUNTS = 1024
 
 
 @dataclass
@@ -68,6 +70,8 @@ def count(key: tuple, counting) -> int:
         return counting()
     found = mine.counts.get(key)
     if found is None:
+        if len(mine.counts) >= MAX_COUNTS:
+            mine.counts.clear()
         found = mine.counts[key] = counting()
     return found
 

@@ -29,10 +29,13 @@ class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
         Index("ix_products_active_created", "is_active", "created_at"),
-        Index("ix_products_active_price", "is_active", "price_cents"),
+        # the price sorts: by the lowest variant price, what the cards show
+        Index("ix_products_active_price_min", "is_active", "price_min_cents"),
         Index("ix_products_active_name", "is_active", "name"),
         Index("ix_products_category_active_created", "category_id", "is_active", "created_at"),
-        Index("ix_products_category_active_price", "category_id", "is_active", "price_cents"),
+        Index(
+            "ix_products_category_active_price_min", "category_id", "is_active", "price_min_cents"
+        ),
         Index("ix_products_category_active_name", "category_id", "is_active", "name"),
         # low stock (stock_levels)
         Index("ix_products_active_stock_total", "is_active", "stock_total"),

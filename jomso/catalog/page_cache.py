@@ -266,14 +266,17 @@ def kept_per_revision(name: str, compute):
     return kept[name]
 
 
-def _cache_key(args: tuple[str, ...]) -> tuple | None:
+def _cache_key(args: tuple[str, ...], normalised=None) -> tuple | None:
     """The key of this request's page (None: not cached): the endpoint, the path's values and
-    the query parameters in ``args``, which are all the page reads; other parameters
-    (``?utm_source=``, ``?fbclid=``) do not change the page, so they make no entry."""
+    the query parameters in ``args``, which are all the page reads, and what ``normalised()``
+    makes of those it reads in its own way; other parameters (``?utm_source=``,
+    ``?fbclid=``) do not change the page, so they make no entry."""
     if not current_app.config["PAGE_CACHE_ENABLED"] or request.method != "GET":
         return None
     path_values = tuple(sorted((request.view_args or {}).items()))
     query = tuple(request.args.get(name) for name in args)
+    if normalised is not None:
+        query = (*query, normalised(request.args))
     # The day too: "New" badges and the like change with time, not only with the catalog.
     # And the language: the same address answers in each visitor's own (jomso.i18n).
     return (request.endpoint, path_values, query, current_language(), date.today().isoformat())
@@ -323,15 +326,18 @@ def _render_shared(view, args, kwargs):
             g._login_user = user
 
 
-def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = ()):
+def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = (), normalised=None):
     """Serve the view's page from the cache, for every visitor, with their own pieces put in.
-    ``args`` are the query parameters the page reads (the cache key); ``keep`` are values
-    the view puts on ``g`` for later hooks (analytics), kept and restored with the page."""
+    ``args`` are the query parameters the page reads (the cache key); ``normalised``, given
+    the query's args, returns what the page makes of the parameters it reads as values (say
+    "10", "10.00" and "10,00" as the same 1000 cents), so that they share one entry; ``keep``
+    are values the view puts on ``g`` for later hooks (analytics), kept and restored with the
+    page."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*view_args, **view_kwargs):
-            key = _cache_key(args)
+            key = _cache_key(args, normalised)
             if key is None:
                 return view(*view_args, **view_kwargs)
             revision = catalog_revision()

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Integer, Row, Select, bindparam, exists, func, select, tuple_
+from sqlalchemy import Integer, Row, Select, bindparam, case, exists, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from jomso.catalog import list_positions, search, spelling
-from jomso.catalog.models import Category, Product, ProductImage
+from jomso.catalog.models import Category, Product, ProductImage, ProductVariant
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.pagination import clamp_page, page_count
@@ -47,6 +47,20 @@ def first_image_key(product_id_column=Product.id):
     )
 
 
+def _sale_compare_at():
+    """A correlated subquery: the compare-at price of a product's cheapest active variant
+    when that variant sells below it (None otherwise, and for products not on sale), so a
+    card strikes through the price its lowest price replaces. Read for the page's rows only."""
+    effective = func.coalesce(ProductVariant.price_cents, Product.price_cents)
+    cheapest = (
+        select(func.max(ProductVariant.compare_at_cents))
+        .where(ProductVariant.product_id == Product.id, ProductVariant.is_active)
+        .where(effective == Product.price_min_cents)
+        .scalar_subquery()
+    )
+    return case((Product.on_sale, cheapest), else_=None)
+
+
 def _card_columns():
     """What a product card shows: plain rows, no ORM objects to build per card."""
     return (
@@ -57,6 +71,7 @@ def _card_columns():
         Product.price_min_cents,
         Product.price_max_cents,
         Product.on_sale,
+        _sale_compare_at().label("compare_at_cents"),
         Product.stock_total.label("stock"),
         Product.created_at,
         first_image_key().label("image_key"),
@@ -64,7 +79,7 @@ def _card_columns():
 
 
 def new_since() -> datetime:
-    """Products created after this moment carry the "new" badge."""
+    """Products created after this moment may carry the "new" badge (``cards.new_ids``)."""
     return utcnow() - timedelta(days=int(current_app.config["NEW_PRODUCT_DAYS"]))
 
 
@@ -104,6 +119,49 @@ class ProductPage:
                 numbers.append(None)
             numbers.append(number)
         return numbers
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """The list page's filters: only products in stock, and a range of the price a card shows
+    (``price_min_cents``, the "from" price), each end optional, in cents."""
+
+    in_stock: bool = False
+    min_cents: int | None = None
+    max_cents: int | None = None
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """Which conditions a list's statements hold (their values are bound parameters)."""
+        return (self.in_stock, self.min_cents is not None, self.max_cents is not None)
+
+    @property
+    def params(self) -> dict:
+        params = {}
+        if self.min_cents is not None:
+            params["price_min"] = self.min_cents
+        if self.max_cents is not None:
+            params["price_max"] = self.max_cents
+        return params
+
+
+NO_FILTER = ListFilter()
+NO_SHAPE = NO_FILTER.shape
+
+
+def _list_conditions(by_category: bool, shape: tuple[bool, bool, bool] = NO_SHAPE) -> list:
+    """The conditions on the products a list holds: active, in the category, the filters'."""
+    in_stock, has_min, has_max = shape
+    conditions = [Product.is_active]
+    if by_category:
+        conditions.append(Product.category_id == bindparam("category_id"))
+    if in_stock:
+        conditions.append(Product.stock_total > 0)
+    if has_min:
+        conditions.append(Product.price_min_cents >= bindparam("price_min", type_=Integer))
+    if has_max:
+        conditions.append(Product.price_min_cents <= bindparam("price_max", type_=Integer))
+    return conditions
 
 
 def _has_active_products():
@@ -161,6 +219,21 @@ def newest_products(limit: int = 8) -> list[Row]:
     return list(db.session.execute(_newest_statement(), {"limit": limit}))
 
 
+@cache
+def _newest_ids_statement() -> Select:
+    return (
+        select(Product.id, Product.created_at)
+        .where(Product.is_active)
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def newest_ids(limit: int) -> list[tuple[int, datetime]]:
+    """The ids and creation times of the ``limit`` newest active products (one query)."""
+    return [tuple(row) for row in db.session.execute(_newest_ids_statement(), {"limit": limit})]
+
+
 def category_by_slug(slug: str) -> Category | None:
     return db.session.scalar(select(Category).where(Category.slug == slug))
 
@@ -171,8 +244,8 @@ def clean_query(text: str | None) -> str:
 
 _ORDERS = {
     "newest": (Product.created_at.desc(), Product.id.desc()),
-    "price_asc": (Product.price_cents, Product.id),
-    "price_desc": (Product.price_cents.desc(), Product.id.desc()),
+    "price_asc": (Product.price_min_cents, Product.id),
+    "price_desc": (Product.price_min_cents.desc(), Product.id.desc()),
     "name": (Product.name, Product.id),
 }
 
@@ -181,8 +254,8 @@ _ORDERS = {
 # read after the key of the last product of the page before it (``list_positions``).
 _KEYS = {
     "newest": ((Product.created_at, Product.id), True),
-    "price_asc": ((Product.price_cents, Product.id), False),
-    "price_desc": ((Product.price_cents, Product.id), True),
+    "price_asc": ((Product.price_min_cents, Product.id), False),
+    "price_desc": ((Product.price_min_cents, Product.id), True),
     "name": ((Product.name, Product.id), False),
 }
 # Pages up to this one are read with OFFSET (cheap that close to the start); deeper ones after
@@ -191,14 +264,12 @@ KEYSET_AFTER_PAGE = 5
 
 
 @cache
-def _boundaries_statement(sort: str, by_category: bool) -> Select:
-    """The sort key of the last product of every full page of a list; takes ``category_id``
-    and ``per_page``."""
+def _boundaries_statement(sort: str, by_category: bool, shape: tuple = NO_SHAPE) -> Select:
+    """The sort key of the last product of every full page of a list; takes ``category_id``,
+    the filters' ``price_min`` and ``price_max``, and ``per_page``."""
     keys, _ = _KEYS[sort]
     numbered = select(*keys, func.row_number().over(order_by=_ORDERS[sort]).label("n"))
-    numbered = numbered.where(Product.is_active)
-    if by_category:
-        numbered = numbered.where(Product.category_id == bindparam("category_id"))
+    numbered = numbered.where(*_list_conditions(by_category, shape))
     numbered = numbered.subquery("numbered")
     per_page = bindparam("per_page", type_=Integer)
     return (
@@ -209,41 +280,42 @@ def _boundaries_statement(sort: str, by_category: bool) -> Select:
 
 
 @cache
-def _keyset_rows_statement(sort: str, by_category: bool) -> Select:
+def _keyset_rows_statement(sort: str, by_category: bool, shape: tuple = NO_SHAPE) -> Select:
     """A page of a list read after a boundary (``after_key``, ``after_id``), from the sort's
-    index, with no OFFSET; takes ``category_id`` and ``limit``."""
+    index, with no OFFSET; takes ``category_id``, the filters' values and ``limit``."""
     keys, descending = _KEYS[sort]
     boundary = tuple_(
         bindparam("after_key", type_=keys[0].type), bindparam("after_id", type_=Integer)
     )
     after = tuple_(*keys) < boundary if descending else tuple_(*keys) > boundary
     order = _ORDERS[sort]
-    picked = select(Product.id).where(Product.is_active, after)
-    if by_category:
-        picked = picked.where(Product.category_id == bindparam("category_id"))
+    picked = select(Product.id).where(*_list_conditions(by_category, shape), after)
     page_ids = picked.order_by(*order).limit(bindparam("limit")).subquery("page")
     return select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
 
 
 @cache
-def _count_statement(dialect: str, by_category: bool, searching: bool, words: int = 0) -> Select:
+def _count_statement(
+    dialect: str, by_category: bool, searching: bool, words: int = 0, shape: tuple = NO_SHAPE
+) -> Select:
     """The first statement of one shape of list: the count; for a search, the ids of the
     matches, newest first, up to one more than the cap, and whether a word is common
-    (``search.candidates``). Takes ``category_id``, ``search``, ``word0``... and
-    ``candidate_limit``."""
-    conditions = [Product.is_active]
-    if by_category:
-        conditions.append(Product.category_id == bindparam("category_id"))
+    (``search.candidates``). Takes ``category_id``, the filters' values, ``search``,
+    ``word0``... and ``candidate_limit``."""
+    conditions = _list_conditions(by_category, shape)
     if searching:
-        among = select(Product.id).where(*conditions) if by_category else None
+        narrowed = by_category or shape != NO_SHAPE
+        among = select(Product.id).where(*conditions) if narrowed else None
         return search.candidates(dialect, among, words)
     return select(func.count()).select_from(Product).where(*conditions)
 
 
 @cache
-def _rows_statement(dialect: str, sort: str, by_category: bool, searching: bool, bm25: bool):
-    """The rows of one shape of list; takes ``category_id``, ``search``, ``named``, ``ids``,
-    ``lowest``, ``limit`` and ``offset``.
+def _rows_statement(
+    dialect: str, sort: str, by_category: bool, searching: bool, bm25: bool, shape=NO_SHAPE
+):
+    """The rows of one shape of list; takes ``category_id``, the filters' values, ``search``,
+    ``named``, ``ids``, ``lowest``, ``limit`` and ``offset``.
 
     It picks the page's ids first (from an index, the search index or the chosen ids) and only
     then reads those rows with their first image, so deep pages and broad searches stay cheap.
@@ -252,10 +324,9 @@ def _rows_statement(dialect: str, sort: str, by_category: bool, searching: bool,
     """
     limit, offset = bindparam("limit"), bindparam("offset")
     if sort == RELEVANCE and bm25:
-        conditions = [Product.is_active]
-        if by_category:
-            conditions.append(Product.category_id == bindparam("category_id"))
-        among = select(Product.id).where(*conditions) if by_category else None
+        conditions = _list_conditions(by_category, shape)
+        narrowed = by_category or shape != NO_SHAPE
+        among = select(Product.id).where(*conditions) if narrowed else None
         ranked = search.ranked(dialect, among)
         picked = ranked.selected_columns
         page_ids = ranked.order_by(picked.rank, picked.id).limit(limit).offset(offset)
@@ -274,9 +345,7 @@ def _rows_statement(dialect: str, sort: str, by_category: bool, searching: bool,
         page_ids = picked.order_by(*order).limit(limit).offset(offset).subquery("page")
     else:
         order = _ORDERS[sort]
-        picked = select(Product.id).where(Product.is_active)
-        if by_category:
-            picked = picked.where(Product.category_id == bindparam("category_id"))
+        picked = select(Product.id).where(*_list_conditions(by_category, shape))
         page_ids = picked.order_by(*order).limit(limit).offset(offset).subquery("page")
     return select(*_card_columns()).join(page_ids, page_ids.c.id == Product.id).order_by(*order)
 
@@ -289,6 +358,7 @@ def list_products(
     page: int = 1,
     per_page: int = 24,
     correct: bool = True,
+    filters: ListFilter = NO_FILTER,
 ) -> ProductPage:
     """Active products, filtered, sorted and paginated. Two queries: the count (for a search,
     the ids of its candidates) and the rows (none when a search matches nothing).
@@ -302,6 +372,10 @@ def list_products(
     corrected search's results come instead (two queries more) with ``showing_suggestion``,
     if it finds any; else ``suggestion`` offers the corrected search when it would find at
     least ``FAR_MORE`` times as many. At most five queries, whatever the catalog.
+
+    ``filters`` narrow the list (and a search's candidates) with the same number of queries:
+    their values are bound parameters, and a filtered list's count and page boundaries are
+    remembered per catalog revision like the others.
     """
     dialect = db.session.get_bind().dialect.name
     found = search.search_params(query, dialect) if query else None
@@ -309,14 +383,15 @@ def list_products(
         sort = "newest"
     if sort != RELEVANCE and sort not in _ORDERS:
         sort = "newest"
-    by_category = category is not None
-    params: dict = {"limit": per_page}
+    by_category, shape = category is not None, filters.shape
+    params: dict = {"limit": per_page, **filters.params}
     if by_category:
         params["category_id"] = category.id
-    first = _count_statement(dialect, by_category, found is not None, found.words if found else 0)
+    words = found.words if found else 0
+    first = _count_statement(dialect, by_category, found is not None, words, shape)
     capped = common = False
     if found is None:  # counted once per catalog revision
-        list_key = ("count", category.id if by_category else None)
+        list_key = ("count", category.id if by_category else None, filters)
         total = list_positions.count(list_key, lambda: db.session.scalar(first, params))
     else:
         cap = max(1, int(current_app.config["SEARCH_MAX_RESULTS"]))
@@ -331,15 +406,15 @@ def list_products(
     result.page = clamp_page(page, total, per_page)
     params["offset"] = (result.page - 1) * per_page
     if found is None and result.page > KEYSET_AFTER_PAGE:
-        after = _page_boundary(sort, category, per_page, result.page)
+        after = _page_boundary(sort, category, per_page, result.page, filters)
         if after is not None:
             params.update(after_key=after[0], after_id=after[1])
-            rows = _keyset_rows_statement(sort, by_category)
+            rows = _keyset_rows_statement(sort, by_category, shape)
             result.items = list(db.session.execute(rows, params))
             return result
     if total or found is None:
         bm25 = not (capped or common)  # bm25 reads every match of every word in the catalog
-        rows = _rows_statement(dialect, sort, by_category, found is not None, bm25)
+        rows = _rows_statement(dialect, sort, by_category, found is not None, bm25, shape)
         result.items = list(db.session.execute(rows, params))
     if found is None or not correct or total >= SUGGEST_BELOW:
         return result
@@ -354,6 +429,7 @@ def list_products(
             page=page,
             per_page=per_page,
             correct=False,
+            filters=filters,
         )
         if corrected.total:
             corrected.suggestion, corrected.showing_suggestion = suggestion.query, True
@@ -363,14 +439,16 @@ def list_products(
     return result
 
 
-def _page_boundary(sort: str, category: Category | None, per_page: int, page: int):
+def _page_boundary(
+    sort: str, category: Category | None, per_page: int, page: int, filters: ListFilter
+):
     """The sort key of the last product before ``page`` of a list (None if not known)."""
     by_category = category is not None
-    params: dict = {"per_page": per_page}
+    params: dict = {"per_page": per_page, **filters.params}
     if by_category:
         params["category_id"] = category.id
-    statement = _boundaries_statement(sort, by_category)
-    shape = (sort, category.id if by_category else None, per_page)
+    statement = _boundaries_statement(sort, by_category, filters.shape)
+    shape = (sort, category.id if by_category else None, per_page, filters)
     found = list_positions.boundaries(
         shape, lambda: [tuple(row) for row in db.session.execute(statement, params)]
     )

@@ -67,3 +67,47 @@ def value_states(product: Product) -> dict[tuple[int, str], str]:
             else:
                 states[(option.position, value)] = ""
     return states
+
+
+def picker_data(product: Product, max_quantity: int, low_stock: int) -> dict:
+    """What the product page's script needs to show a variant in place when the customer
+    changes an option (static/js/variants.js), embedded in the page as JSON: no request.
+    Each sold variant with its values, price and compare-at price (formatted by the shop's
+    formatter), stock label, SKU, picture and the most one can add; and the words the page
+    uses for a sold-out value or a combination that is not sold. Empty for a product without
+    options (nothing to pick)."""
+    from jomso.catalog.cards import money, stock_state
+    from jomso.catalog.images import image_url
+
+    if not product.options:
+        return {}
+    variants = []
+    for variant in sold_variants(product):
+        stock_class, stock_label = stock_state(variant.stock)
+        image = variant.image
+        limit = max_quantity if variant.stock > low_stock else max(0, variant.stock)
+        variants.append(
+            {
+                "values": [getattr(variant, f"option{o.position}") for o in product.options],
+                "price": money(variant.effective_price_cents),
+                "compare_at": money(variant.compare_at_cents) if variant.is_on_sale else "",
+                "stock_class": stock_class,
+                "stock_label": stock_label,
+                "max": limit,
+                "sku": variant.sku,
+                "image": image_url(image.key, 800) if image else "",
+                "alt": (image.alt or product.name) if image else "",
+            }
+        )
+    return {
+        "variants": variants,
+        "words": {
+            "sold_out": _("(sold out)"),
+            "unsold": _("(not available)"),
+            "not_sold": _("This combination is not sold. Please choose another."),
+            "add": _("Add to cart"),
+            "sold_out_button": _("Sold out"),
+            "unavailable_button": _("Not available"),
+            "was": _("was"),
+        },
+    }

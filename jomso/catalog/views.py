@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from jomso.cart.forms import AddToCartForm
-from jomso.catalog import bp, findable, queries
-from jomso.catalog.cards import LOW_STOCK, product_cards, stock_state
+from jomso.catalog import bp, findable, list_filters, queries
+from jomso.catalog.cards import LOW_STOCK, new_ids, product_cards, stock_state
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
 from jomso.catalog.page_cache import cached_page, kept_per_revision, visitor_piece
-from jomso.catalog.variant_choice import VariantChoice, chosen_variant, value_states
+from jomso.catalog.variant_choice import VariantChoice, chosen_variant, picker_data, value_states
 from jomso.pagination import requested_page
 from jomso.urls import shop_url_for
 from jomso.visitor_pieces import here
@@ -46,12 +46,14 @@ def home():
 
 
 @bp.get("/products")
-@cached_page(args=("q", "category", "sort", "page", "exact"))
+@cached_page(args=("q", "category", "sort", "page", "exact"), normalised=list_filters.cache_key)
 def product_list():
-    """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``. Nonsense
-    sort or page values fall back to the default and the nearest page; an unknown category
-    is a 404. A search that finds nothing shows the results of its words corrected, if any
-    (``?exact=1``: the search as typed, never corrected); one that finds few offers them."""
+    """The catalog: ``?q=`` search, ``?category=<slug>``, ``?sort=``, ``?page=``, and the
+    filters ``?in_stock=1``, ``?min=``, ``?max=`` (``list_filters``). Nonsense sort or page
+    values fall back to the default and the nearest page, a wrong price filter is left out
+    with a message beside its field; an unknown category is a 404. A search that finds
+    nothing shows the results of its words corrected, if any (``?exact=1``: the search as
+    typed, never corrected); one that finds few offers them."""
     query = queries.clean_query(request.args.get("q"))
     category = None
     if slug := request.args.get("category", "").strip():
@@ -62,6 +64,7 @@ def product_list():
     sort = request.args.get("sort", default_sort)
     if sort not in queries.SORTS and not (query and sort == queries.RELEVANCE):
         sort = default_sort
+    requested = list_filters.requested_filters(request.args)
     result = queries.list_products(
         query=query,
         category=category,
@@ -69,10 +72,12 @@ def product_list():
         page=requested_page(),
         per_page=int(current_app.config["PRODUCTS_PER_PAGE"]),
         correct=request.args.get("exact") != "1",
+        filters=requested.filters,
     )
     links = {"q": query or None, "category": category.slug if category else None}
     if sort != default_sort:
         links["sort"] = sort
+    links.update(requested.link_args)
     spelling = {}
     if result.suggestion:
         spelling["suggestion_url"] = url_for(
@@ -89,6 +94,7 @@ def product_list():
         category=category,
         sort=sort,
         default_sort=default_sort,
+        filters=requested,
         canonical_url=findable.list_canonical_url(category, query, result.page),
         description=findable.list_description(category, query, result.total),
         **spelling,
@@ -154,8 +160,9 @@ def render_product_page(
             choice=choice,
             variant=variant,
             value_states=value_states(product),
+            picker=picker_data(product, int(current_app.config["CART_MAX_QUANTITY"]), LOW_STOCK),
             description=render_markdown(product.description),
-            is_new=product.created_at >= queries.new_since(),
+            is_new=product.id in new_ids(),
             seo=findable.product_page_data(product),
         ),
         status,

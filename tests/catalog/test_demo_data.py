@@ -82,6 +82,21 @@ def test_seeded_products_are_searchable(runner, client):
     assert name in client.get("/products", query_string={"q": word}).text
 
 
+def test_a_fresh_demo_marks_only_its_newest_few_as_new(runner, client):
+    runner.invoke(args=["seed-demo", "--products", "30", "--seed", "5"])
+    with runner.app.app_context():  # every product made within the new period, as if today
+        for product in db.session.scalars(select(Product)):
+            product.created_at = utcnow() - timedelta(hours=product.id)
+        db.session.commit()
+        since = utcnow() - timedelta(days=runner.app.config["NEW_PRODUCT_DAYS"])
+        recent = db.session.scalar(
+            select(func.count()).where(Product.is_active, Product.created_at >= since)
+        )
+    assert recent > 8  # more products within the new period than the badge marks
+    badges = client.get("/products").text.count('class="badge badge-new"')
+    assert badges == 8
+
+
 @pytest.fixture
 def demo_shop(tmp_path, monkeypatch):
     """An app on its own instance folder (its database in it), as the commands would use."""

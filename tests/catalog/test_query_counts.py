@@ -18,6 +18,8 @@ PAGES = [
     "/products?q=item&category=kitchen&sort=name",
     "/products?q=itme",  # nothing found: the correction ("item") and its results
     "/products?q=itme&exact=1",  # as typed: nothing found, nothing corrected
+    "/products?in_stock=1&min=1&max=100&sort=price_asc",  # filtered
+    "/products?q=item&category=kitchen&in_stock=1&max=100,00",  # filtered search, a bad max
     "/products/item-2",
     "/cart",
 ]
@@ -96,6 +98,9 @@ def test_statement_counts_do_not_grow(small, tmp_path, monkeypatch, make_databas
     assert catalog["/products"] == 2
     assert catalog["/products?category=kitchen"] == 3  # + the category
     assert catalog["/products?q=item&category=kitchen&sort=name"] == 4  # + the count
+    # filters change the statements' conditions, not their number
+    assert catalog["/products?in_stock=1&min=1&max=100&sort=price_asc"] == 2
+    assert catalog["/products?q=item&category=kitchen&in_stock=1&max=100,00"] == 4
     # a mistyped search: its candidates (none, so no rows), the words close to "itme", the
     # corrected search's candidates and rows: two more than a search; as typed, one fewer
     everything = {url: count for url, (count, _) in small.items()}

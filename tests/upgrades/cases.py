@@ -876,6 +876,36 @@ def check_discount_codes(app: Flask, client) -> None:
     assert "TEA10" in owner.get("/staff/discounts").text
 
 
+# -- 0019: before 0020 (the price sorts follow the lowest variant price) ----------------------
+
+SHOP_0019: tuple[Row, ...] = tuple(
+    "INSERT INTO products (name, slug, description, price_cents, is_active, created_at, "
+    "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
+    f"('{name}', '{slug}', '', {price}, TRUE, '2026-12-01 10:00:00', '2026-12-01 10:00:00', "
+    f"{lowest}, {lowest + 500}, 3, FALSE, '{slug.upper()}')"
+    for name, slug, price, lowest in (
+        # its default price is the highest, but its variants sell from the lowest
+        ("Linen Apron", "linen-apron", 9900, 1500),
+        ("Wool Throw", "wool-throw", 2000, 4000),
+    )
+)
+
+
+def check_price_sort_indexes(app: Flask, client) -> None:
+    """0020 (price sort indexes): the price sorts follow the lowest variant price, what the
+    cards show, from the new indexes."""
+    from sqlalchemy import inspect
+
+    with app.app_context():
+        names = {index["name"] for index in inspect(db.engine).get_indexes("products")}
+    assert {"ix_products_active_price_min", "ix_products_category_active_price_min"} <= names
+    assert "ix_products_active_price" not in names
+    page = client.get("/products?sort=price_asc").text
+    assert page.index("Linen Apron") < page.index("Wool Throw")
+    page = client.get("/products?sort=price_desc").text
+    assert page.index("Wool Throw") < page.index("Linen Apron")
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -904,4 +934,10 @@ CASES: tuple[UpgradeCase, ...] = (
         check_staff_emails_and_seller,
     ),
     UpgradeCase("0018", "a shop before discount codes", SHOP_0018, check_discount_codes),
+    UpgradeCase(
+        "0019",
+        "a shop before the price sorts followed the variants",
+        SHOP_0019,
+        check_price_sort_indexes,
+    ),
 )
