@@ -888,6 +888,17 @@ SHOP_0019: tuple[Row, ...] = tuple(
         ("Linen Apron", "linen-apron", 9900, 1500),
         ("Wool Throw", "wool-throw", 2000, 4000),
     )
+) + (
+    # a code limited to a category and a product, so that later migrations meet one
+    "INSERT INTO discount_codes (code, lookup_key, kind, value, min_subtotal_cents, starts_on, "
+    "ends_on, usage_limit, per_customer_limit, is_active, created_at, updated_at) VALUES "
+    "('SPRING5', 'SPRING5', 'amount', 500, 2000, '2026-03-01', '2026-05-31', 100, 1, TRUE, "
+    "'2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+    "INSERT INTO discount_code_categories (discount_code_id, category_id) VALUES ("
+    "(SELECT id FROM discount_codes WHERE code = 'SPRING5'), (SELECT min(id) FROM categories))",
+    "INSERT INTO discount_code_products (discount_code_id, product_id) VALUES ("
+    "(SELECT id FROM discount_codes WHERE code = 'SPRING5'), "
+    "(SELECT id FROM products WHERE slug = 'linen-apron'))",
 )
 
 
@@ -904,6 +915,9 @@ def check_price_sort_indexes(app: Flask, client) -> None:
     assert page.index("Linen Apron") < page.index("Wool Throw")
     page = client.get("/products?sort=price_desc").text
     assert page.index("Wool Throw") < page.index("Linen Apron")
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    assert "SPRING5" in owner.get("/staff/discounts").text
 
 
 CASES: tuple[UpgradeCase, ...] = (
