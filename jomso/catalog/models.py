@@ -62,6 +62,9 @@ class Product(db.Model):
     stock_total: Mapped[int] = mapped_column(default=0, server_default="0")
     on_sale: Mapped[bool] = mapped_column(default=False, server_default="0")
     variant_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The low-stock email's threshold for this product's variants (None: the shop's,
+    # JOMSO_LOW_STOCK_THRESHOLD); see stock_alerts.
+    low_stock_threshold: Mapped[int | None]
 
     category: Mapped[Category | None] = relationship(back_populates="products")
     images: Mapped[list[ProductImage]] = relationship(
@@ -155,6 +158,9 @@ class ProductVariant(db.Model):
     image_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_images.id", ondelete="SET NULL")
     )
+    # When a low-stock email named this variant; cleared once its stock is above the
+    # threshold again, so that the next fall is told too (stock_alerts).
+    low_stock_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     product: Mapped[Product] = relationship(back_populates="variants")
     image: Mapped[ProductImage | None] = relationship()
@@ -196,3 +202,15 @@ class CatalogRevision(db.Model):
 
 
 install_revision_ddl(db.metadata)
+
+
+class StockAlertMailing(db.Model):
+    """One low-stock email to the catalog staff: when, and how many variants it named. The
+    newest says whether a day has passed since the last one (stock_alerts)."""
+
+    __tablename__ = "stock_alert_mailings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    variants: Mapped[int] = mapped_column(default=0)
+    recipients: Mapped[int] = mapped_column(default=0)

@@ -39,6 +39,7 @@ class ProductData:
     category_id: int | None = None
     is_active: bool = True
     description: str = ""
+    low_stock_threshold: int | None = None  # None: the shop's (stock_alerts)
 
 
 STAFF_SORTS = {
@@ -139,6 +140,7 @@ def save_product(data: ProductData, product: Product | None = None) -> Product:
     product.price_cents = data.price_cents
     product.is_active = data.is_active
     product.description = data.description.replace("\r\n", "\n")
+    product.low_stock_threshold = data.low_stock_threshold
     if not product.options:  # the only variant's SKU and stock are the form's
         single_variant(product, sku=data.sku, stock=data.stock)
     refresh_summary(product)

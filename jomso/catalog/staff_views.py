@@ -180,6 +180,7 @@ def _product_form(product: Product | None = None, from_request: bool = True) -> 
             "stock": product.stock_total,
             "is_active": product.is_active,
             "description": product.description,
+            "low_stock_threshold": product.low_stock_threshold,
         }
     form = ProductForm(data=data) if from_request else ProductForm(formdata=None, data=data)
     form.category.choices = [(NO_CATEGORY, _("No category"))] + [
@@ -198,6 +199,7 @@ def _product_data(form: ProductForm) -> product_editing.ProductData:
         stock=form.stock.data,
         is_active=form.is_active.data,
         description=form.description.data or "",
+        low_stock_threshold=form.low_stock_threshold.data,
     )
 
 

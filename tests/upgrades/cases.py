@@ -784,6 +784,46 @@ def check_revision_on_shown_changes(app: Flask, client) -> None:
     assert "$19.00" in client.get("/products?q=tea").text
 
 
+# -- 0017: before 0020 (stock alerts) ---------------------------------------------------------
+
+SHOP_0017: tuple[Row, ...] = (
+    "INSERT INTO products (name, slug, description, price_cents, is_active, created_at, "
+    "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
+    "('Sea Cup', 'sea-cup', 'A cup.', 1500, TRUE, '2026-12-01 09:00:00', "
+    "'2026-12-01 09:00:00', 1500, 1500, 2, FALSE, 'SKU-SEA')",
+    "INSERT INTO product_variants (product_id, position, sku, price_cents, stock, "
+    "weight_grams, barcode, is_active) VALUES ((SELECT id FROM products WHERE slug = "
+    "'sea-cup'), 0, 'SKU-SEA', NULL, 2, 0, '', TRUE)",
+)
+
+
+def check_stock_alerts(app: Flask, client) -> None:
+    """0020 (stock alerts): products keep the shop's threshold (no override), no variant was
+    named in an email yet, so the low one waits for the first; the catalog revision and search
+    triggers still follow the tables the columns were added to."""
+    from sqlalchemy import text
+
+    from jomso.catalog.models import Product, ProductVariant
+    from jomso.catalog.page_cache import catalog_revision
+
+    with app.app_context():
+        product = db.session.scalar(select(Product).where(Product.slug == "sea-cup"))
+        assert product.low_stock_threshold is None
+        variant = db.session.scalar(select(ProductVariant).where(ProductVariant.sku == "SKU-SEA"))
+        assert variant.low_stock_alerted_at is None
+        before = catalog_revision()
+        db.session.execute(text("UPDATE product_variants SET stock = 0 WHERE sku = 'SKU-SEA'"))
+        db.session.execute(text("UPDATE products SET name = 'Sea Mug' WHERE slug = 'sea-cup'"))
+        db.session.commit()
+        assert catalog_revision() != before
+    result = app.test_cli_runner().invoke(args=["stock-alerts"])
+    assert "Low-stock email sent" in result.output, result.output  # the shop's staff hold one
+    with app.app_context():
+        variant = db.session.scalar(select(ProductVariant).where(ProductVariant.sku == "SKU-SEA"))
+        assert variant.low_stock_alerted_at is not None
+    assert "Sea Mug" in client.get("/products?q=mug").text
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -805,4 +845,5 @@ CASES: tuple[UpgradeCase, ...] = (
         SHOP_0016,
         check_revision_on_shown_changes,
     ),
+    UpgradeCase("0017", "a shop before stock alerts", SHOP_0017, check_stock_alerts),
 )
