@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, cli_group=None)
 
-from jomso.catalog import cli, dashboard, views  # noqa: E402, F401
+from jomso.catalog import cli, dashboard, restock_privacy, restock_views, views  # noqa: E402, F401

@@ -214,3 +214,28 @@ class StockAlertMailing(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     variants: Mapped[int] = mapped_column(default=0)
     recipients: Mapped[int] = mapped_column(default=0)
+
+
+class RestockRequest(db.Model):
+    """ "Email me when it is back": an address waiting for a sold-out variant. Confirmed by the
+    emailed link (or at once for a signed-in customer's confirmed address); deleted once the
+    email saying it is back is queued, or by the retention rules (restock.py)."""
+
+    __tablename__ = "restock_requests"
+    __table_args__ = (UniqueConstraint("variant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)  # lower-cased
+    # The account whose confirmed address this is, when it asked signed in.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    nonce: Mapped[str] = mapped_column(String(32))  # signed into the confirmation link
+    language: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    variant: Mapped[ProductVariant] = relationship()

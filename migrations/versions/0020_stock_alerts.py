@@ -1,5 +1,5 @@
 """stock alerts: a product's own low-stock threshold, when a variant was last named in a
-low-stock email, and the low-stock emails sent
+low-stock email, the low-stock emails sent, and "email me when it is back" requests
 
 Revision ID: 0020
 Revises: 0017
@@ -43,8 +43,43 @@ def upgrade():
             batch_op.f("ix_stock_alert_mailings_sent_at"), ["sent_at"], unique=False
         )
 
+    op.create_table(
+        "restock_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("variant_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
+        sa.Column("created_at", jomso.database.UTCDateTime(), nullable=False),
+        sa.Column("confirmed_at", jomso.database.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_restock_requests_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["variant_id"], ["product_variants.id"],
+            name=op.f("fk_restock_requests_variant_id_product_variants"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_restock_requests")),
+        sa.UniqueConstraint(
+            "variant_id", "email", name=op.f("uq_restock_requests_variant_id")
+        ),
+    )
+    with op.batch_alter_table("restock_requests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_restock_requests_created_at"), ["created_at"])
+        batch_op.create_index(batch_op.f("ix_restock_requests_email"), ["email"])
+        batch_op.create_index(batch_op.f("ix_restock_requests_user_id"), ["user_id"])
+        batch_op.create_index(batch_op.f("ix_restock_requests_variant_id"), ["variant_id"])
+
 
 def downgrade():
+    with op.batch_alter_table("restock_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_restock_requests_variant_id"))
+        batch_op.drop_index(batch_op.f("ix_restock_requests_user_id"))
+        batch_op.drop_index(batch_op.f("ix_restock_requests_email"))
+        batch_op.drop_index(batch_op.f("ix_restock_requests_created_at"))
+    op.drop_table("restock_requests")
     with op.batch_alter_table("stock_alert_mailings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stock_alert_mailings_sent_at"))
     op.drop_table("stock_alert_mailings")
