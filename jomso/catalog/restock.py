@@ -10,7 +10,7 @@ confirmed request gets one email through the mail queue, in the transaction that
 and its row is deleted with it: a staff edit, a bulk edit, an import (the ORM's stock changes,
 seen at flush) or an order's units put back (``note_restocked``, called by
 ``orders.transitions``). Unconfirmed rows and confirmed ones still waiting go by the retention
-rules (``restock_privacy``).
+rules (``retention``; the data download and erasure: ``data_rights``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app, has_app_context
@@ -37,6 +38,7 @@ from jomso.urls import shop_url_for
 log = logging.getLogger(__name__)
 
 CONFIRM_MAX_AGE = 2 * 24 * 3600  # as long as an unconfirmed request is kept (the default)
+RESEND_MINUTES = 10  # asked again sooner: no second email (a fresh link after that)
 _RESTOCKED = "jomso.restocked_variants"
 
 
@@ -70,7 +72,8 @@ def is_waitable(variant: ProductVariant) -> bool:
 def request_alert(variant: ProductVariant, email: str, user: User | None) -> Outcome:
     """Record ``email`` (normalized) for ``variant``; commits. Confirmed at once when it is
     the signed-in ``user``'s confirmed address, else a confirmation link is mailed (again,
-    with a new link, when asked again before confirming)."""
+    with a new link, when asked again before confirming, at most every ``RESEND_MINUTES``;
+    nothing for an address already confirmed)."""
     if not is_waitable(variant):
         return Outcome.IN_STOCK
     own = user is not None and user.is_confirmed and user.email.lower() == email
@@ -89,9 +92,12 @@ def request_alert(variant: ProductVariant, email: str, user: User | None) -> Out
         db.session.commit()
         log.info("restock request %s confirmed (signed in)", row.id)
         return Outcome.WAITING
-    if row.confirmed_at is not None:
+    # Whatever the case, a guest reads "check your inbox": the form tells no one who waits.
+    if row.confirmed_at is not None or (
+        row.nonce and row.created_at > utcnow() - timedelta(minutes=RESEND_MINUTES)
+    ):
         db.session.commit()
-        return Outcome.WAITING
+        return Outcome.CHECK_EMAIL
     row.nonce = secrets.token_hex(16)
     db.session.flush()
     with mail_language(row.language):

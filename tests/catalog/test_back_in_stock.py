@@ -222,3 +222,32 @@ def test_the_form_is_rate_limited(limited_app):
         assert _ask(client, f"n{number}@example.com").status_code == 303
     response = _ask(client, "n10@example.com")
     assert response.status_code == 429 and "Too many attempts" in response.text
+
+
+def test_asking_again_tells_a_guest_nothing_about_who_waits(app, client):
+    make_shirt(app)
+    _ask(client, "gus@example.com")
+    _confirm_by_link(app, client, "gus@example.com")
+    other = app.test_client()
+    response = _ask(other, "gus@example.com")  # someone else, typing gus's address
+    assert "Check your inbox" in other.get(response.headers["Location"]).text
+    _ask(other, "new@example.com")
+    _ask(other, "new@example.com")  # at once again: no second email
+    assert len(outbox_messages(app, "gus@example.com")) == 1
+    assert len(outbox_messages(app, "new@example.com")) == 1
+
+
+def test_choosing_a_sold_out_variant_without_javascript_offers_the_form(app, client):
+    make_shirt(app)
+    page = client.get("/products/linen-shirt")
+    buy = next(f for f in forms_on(page.text) if f.action.endswith("/cart/add"))
+    response = client.post(buy.action, data={**buy.fields, "option1": "S", "option2": "Blue"})
+    assert response.headers["Location"].endswith(SOLD_OUT)  # back on the variant chosen
+    page = client.get(response.headers["Location"])
+    form = next(f for f in forms_on(page.text) if "/back-in-stock" in f.action)
+    assert "option1=S" in form.action and "option2=Blue" in form.action
+    assert (
+        client.post(form.action, data={**form.fields, "email": "gus@example.com"}).status_code
+        == 303
+    )
+    assert _requests(app) == [("gus@example.com", False)]
