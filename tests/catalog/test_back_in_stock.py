@@ -88,7 +88,7 @@ def test_an_unconfirmed_address_is_never_told(app, client):
 
 
 def test_a_signed_in_customer_is_recorded_at_once(app, client):
-    make_shirt(app)
+    shirt = make_shirt(app)
     address = registered_customer(client)
     mails = len(outbox_messages(app, address))
     response = _ask(client, address)
@@ -99,7 +99,7 @@ def test_a_signed_in_customer_is_recorded_at_once(app, client):
     _ask(client, "other@example.com")  # another address must be proved by its link
     assert _requests(app) == [(address, True), ("other@example.com", False)]
     catalog = staff_client(app, "catalog")
-    page = catalog.get("/staff/products/1/variants")
+    page = catalog.get(f"/staff/products/{shirt}/variants")
     grid = next(f for f in forms_on(page.text) if f.action.endswith("/variants"))
     with app.app_context():
         sb = db.session.scalar(select(ProductVariant.id).where(ProductVariant.sku == "SHIRT-S-B"))
@@ -165,9 +165,10 @@ def test_purge_deletes_unconfirmed_after_two_days_and_the_rest_after_180(app, cl
             update(RestockRequest).where(RestockRequest.email == "old@example.com")
             .values(created_at=utcnow() - timedelta(days=3))
         )  # fmt: skip
+        variant_id = db.session.scalar(select(RestockRequest.variant_id).limit(1))
         db.session.add(
             RestockRequest(
-                variant_id=1,
+                variant_id=variant_id,
                 email="kept@example.com",
                 nonce="x",
                 confirmed_at=utcnow(),
@@ -176,7 +177,7 @@ def test_purge_deletes_unconfirmed_after_two_days_and_the_rest_after_180(app, cl
         )
         db.session.add(
             RestockRequest(
-                variant_id=1,
+                variant_id=variant_id,
                 email="ancient@example.com",
                 nonce="x",
                 confirmed_at=utcnow(),
