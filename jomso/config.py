@@ -140,6 +140,8 @@ class Defaults:
     NEWSLETTER_BATCH_SIZE = 50  # new-product emails sent per batch (one commit each)
     NEWSLETTER_SEND_NOW_MAX = 50  # lists up to this size are sent from the staff page at once
     NEWSLETTER_PENDING_DAYS = 30  # `purge` deletes addresses that never confirmed after this
+    RESTOCK_PENDING_DAYS = 2  # "email me when it is back": unconfirmed requests deleted after
+    RESTOCK_KEEP_DAYS = 180  # ... and confirmed ones still waiting, after this many days
     PRIVACY_DATA_LINK_DAYS = 7  # an access request's emailed download link works this long
     PRIVACY_REQUEST_KEEP_DAYS = 1095  # `purge` deletes privacy requests closed this long ago
 

@@ -241,6 +241,7 @@ def test_0006_rebuilds_users_with_autoincrement_and_keeps_every_reference(app):
         assert older == {key: before[key] for key in older} and set(before) - set(older) == {
             "order_notes.author_id",
             "page_versions.created_by",
+            "restock_requests.user_id",
             "shipments.actor_id",
         }
         # Without AUTOINCREMENT SQLite would give the deleted account's id to the next one.

@@ -27,6 +27,7 @@ class AuditKind(StrEnum):
     POLICY_CHANGE = "policy_change"
     PRIVACY_REQUEST = "privacy_request"  # a staff action on a privacy request
     PAGE_CHANGE = "page_change"  # a content page published (shipping, terms, about, imprint)
+    CATALOG_BULK_EDIT = "catalog_bulk_edit"  # prices, stock or status of many products at once
 
 
 KIND_LABELS = {
@@ -43,6 +44,7 @@ KIND_LABELS = {
     AuditKind.POLICY_CHANGE: _l("Privacy policy changed"),
     AuditKind.PRIVACY_REQUEST: _l("Privacy request handled"),
     AuditKind.PAGE_CHANGE: _l("Content page changed"),
+    AuditKind.CATALOG_BULK_EDIT: _l("Products changed in bulk"),
 }
 
 # Kinds that are about security rather than about a customer; shown with a warning colour.

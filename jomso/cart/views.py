@@ -104,7 +104,9 @@ def add_item():
     change = services.add_item(choice.variant, form.quantity.data or 1)
     flash(change.message, change.level)
     if change.level == "error" and product.is_active:
-        return redirect(url_for("catalog.product_detail", slug=product.slug))
+        # Back on the variant chosen: sold out, its page offers "email me when it is back".
+        options = {f"option{n}": v for n, v in enumerate(choice.variant.values, start=1)}
+        return redirect(url_for("catalog.product_detail", slug=product.slug, **options))
     return redirect(url_for(".view_cart"))
 
 

@@ -129,6 +129,16 @@ class WholeNumberField(IntegerField):
             raise ValueError(_("Enter a whole number, 0 or more.")) from None
 
 
+class OptionalWholeNumberField(WholeNumberField):
+    """A whole number that may be left empty (``data`` None)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
 class ProductForm(FlaskForm):
     name = StringField(
         _l("Name"),
@@ -149,6 +159,7 @@ class ProductForm(FlaskForm):
         _l("In stock"),
         validators=[InputRequired(_l("Enter how many are in stock (0 when sold out)."))],
     )
+    low_stock_threshold = OptionalWholeNumberField(_l("Low-stock email at"))
     is_active = BooleanField(_l("On sale: shown in the shop"), default=True)
     description = TextAreaField(
         _l("Description"), validators=[Length(max=DESCRIPTION_MAX)], render_kw={"rows": 12}
@@ -159,6 +170,10 @@ class ProductForm(FlaskForm):
             raise ValidationError(
                 _l("Use letters, digits and . _ / - only, starting with a letter or digit.")
             )
+
+    def validate_low_stock_threshold(self, field):
+        if field.data is not None and not 0 <= field.data <= MAX_STOCK:
+            raise ValidationError(_l("Enter a whole number, 0 or more."))
 
     def validate_stock(self, field):
         if field.data is None:

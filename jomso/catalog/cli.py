@@ -173,3 +173,12 @@ def import_products_command(path: str, dry_run: bool, create_categories: bool) -
     if report.errors:
         raise click.ClickException(f"{len(report.errors)} errors; nothing was imported.")
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+@bp.cli.command("stock-alerts")
+def stock_alerts_command() -> None:
+    """Email the catalog staff the variants that fell to their low-stock threshold since the
+    last email; at most one email a day (run it daily: the jomso-stock-alerts timer)."""
+    from jomso.catalog.stock_alerts import describe, send_low_stock_email
+
+    click.echo(describe(send_low_stock_email()))

@@ -65,6 +65,9 @@ class Product(db.Model):
     stock_total: Mapped[int] = mapped_column(default=0, server_default="0")
     on_sale: Mapped[bool] = mapped_column(default=False, server_default="0")
     variant_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The low-stock email's threshold for this product's variants (None: the shop's,
+    # JOMSO_LOW_STOCK_THRESHOLD); see stock_alerts.
+    low_stock_threshold: Mapped[int | None]
 
     category: Mapped[Category | None] = relationship(back_populates="products")
     images: Mapped[list[ProductImage]] = relationship(
@@ -158,6 +161,9 @@ class ProductVariant(db.Model):
     image_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_images.id", ondelete="SET NULL")
     )
+    # When a low-stock email named this variant; cleared once its stock is above the
+    # threshold again, so that the next fall is told too (stock_alerts).
+    low_stock_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     product: Mapped[Product] = relationship(back_populates="variants")
     image: Mapped[ProductImage | None] = relationship()
@@ -199,3 +205,40 @@ class CatalogRevision(db.Model):
 
 
 install_revision_ddl(db.metadata)
+
+
+class StockAlertMailing(db.Model):
+    """One low-stock email to the catalog staff: when, and how many variants it named. The
+    newest says whether a day has passed since the last one (stock_alerts)."""
+
+    __tablename__ = "stock_alert_mailings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    variants: Mapped[int] = mapped_column(default=0)
+    recipients: Mapped[int] = mapped_column(default=0)
+
+
+class RestockRequest(db.Model):
+    """ "Email me when it is back": an address waiting for a sold-out variant. Confirmed by the
+    emailed link (or at once for a signed-in customer's confirmed address); deleted once the
+    email saying it is back is queued, or by the retention rules (restock.py)."""
+
+    __tablename__ = "restock_requests"
+    __table_args__ = (UniqueConstraint("variant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)  # lower-cased
+    # The account whose confirmed address this is, when it asked signed in.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    nonce: Mapped[str] = mapped_column(String(32))  # signed into the confirmation link
+    language: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    variant: Mapped[ProductVariant] = relationship()

@@ -39,6 +39,7 @@ class ProductData:
     category_id: int | None = None
     is_active: bool = True
     description: str = ""
+    low_stock_threshold: int | None = None  # None: the shop's (stock_alerts)
 
 
 STAFF_SORTS = {
@@ -60,29 +61,39 @@ def staff_products(
     sort: str = "changed",
     low_stock: int = 5,
 ) -> Select:
-    """Every product (hidden ones too) for the back office list, filtered: ``query`` in the
-    name or a variant's SKU or option value, ``category`` an id or ``"none"``, ``stock``
-    ``"low"`` (``low_stock`` or
-    fewer) or ``"out"``, ``status`` ``"active"`` or ``"inactive"``."""
+    """Every product (hidden ones too) for the back office list, filtered (see
+    ``staff_filters``)."""
     statement = select(Product).options(joinedload(Product.category))
+    statement = statement.where(*staff_filters(query, category, stock, status, low_stock))
+    return statement.order_by(*STAFF_SORTS.get(sort, STAFF_SORTS["changed"]))
+
+
+def staff_filters(
+    query: str = "", category: str = "", stock: str = "", status: str = "", low_stock: int = 5
+) -> list:
+    """The conditions of the back office list's filters: ``query`` in the name or a variant's
+    SKU or option value, ``category`` an id or ``"none"``, ``stock`` ``"low"`` (``low_stock``
+    or fewer) or ``"out"``, ``status`` ``"active"`` or ``"inactive"``. The bulk edit's "all
+    products that match the filters" uses the same."""
+    conditions = []
     if query:
-        statement = statement.where(
+        conditions.append(
             Product.name.icontains(query, autoescape=True)
             | Product.variant_text.icontains(query, autoescape=True)
         )
     if category == "none":
-        statement = statement.where(Product.category_id.is_(None))
+        conditions.append(Product.category_id.is_(None))
     elif category.isdigit():
-        statement = statement.where(Product.category_id == int(category))
+        conditions.append(Product.category_id == int(category))
     if stock == "low":
-        statement = statement.where(is_low_stock(low_stock))
+        conditions.append(is_low_stock(low_stock))
     elif stock == "out":
-        statement = statement.where(Product.stock_total <= 0)
+        conditions.append(Product.stock_total <= 0)
     if status == "active":
-        statement = statement.where(Product.is_active)
+        conditions.append(Product.is_active)
     elif status == "inactive":
-        statement = statement.where(~Product.is_active)
-    return statement.order_by(*STAFF_SORTS.get(sort, STAFF_SORTS["changed"]))
+        conditions.append(~Product.is_active)
+    return conditions
 
 
 def first_image_keys(product_ids: list[int]) -> dict[int, str]:
@@ -129,6 +140,7 @@ def save_product(data: ProductData, product: Product | None = None) -> Product:
     product.price_cents = data.price_cents
     product.is_active = data.is_active
     product.description = data.description.replace("\r\n", "\n")
+    product.low_stock_threshold = data.low_stock_threshold
     if not product.options:  # the only variant's SKU and stock are the form's
         single_variant(product, sku=data.sku, stock=data.stock)
     refresh_summary(product)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from jomso.accounts.forms import EmptyForm
 from jomso.catalog import (
+    bulk_editing,
     category_editing,
     editing,
     picture_editing,
@@ -32,6 +35,7 @@ from jomso.catalog.admin_forms import (
     ProductForm,
     variant_grid_form,
 )
+from jomso.catalog.bulk_forms import FILTERS, MAX_TICKED, BulkEditForm, describe_change
 from jomso.catalog.images import ImageRejected
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Category, Product
@@ -55,18 +59,27 @@ manage_catalog = permission_required(Permission.MANAGE_CATALOG)
 @manage_catalog
 def product_list():
     """Every product, hidden ones too: search by name or SKU, filter by category, stock and
-    status."""
-    categories = category_editing.all_categories()
-    low_stock = low_stock_threshold()
-    form = ProductFilterForm(formdata=request.args)
+    status; tick some (or take all that match) to change them in bulk."""
+    return _render_product_list(request.args, BulkEditForm(formdata=None))
+
+
+def _filter_form(args) -> tuple[ProductFilterForm, dict[str, str]]:
+    """The list's filter form read from ``args``, and its valid filters."""
+    form = ProductFilterForm(formdata=args)
     form.category.choices = [("", _("All categories")), ("none", _("No category"))] + [
-        (str(c.id), c.name) for c in categories
+        (str(c.id), c.name) for c in category_editing.all_categories()
     ]
     form.validate()
     filters = {
         name: (getattr(form, name).data or "") if not getattr(form, name).errors else ""
         for name in ("q", "category", "stock", "status", "sort")
     }
+    return form, filters
+
+
+def _render_product_list(args, bulk_form: BulkEditForm, ticked=frozenset(), status: int = 200):
+    low_stock = low_stock_threshold()
+    form, filters = _filter_form(args)
     pagination = paginate(
         product_editing.staff_products(
             query=filters["q"],
@@ -78,14 +91,79 @@ def product_list():
         ),
         PER_PAGE,
     )
+    for name in FILTERS:  # "all that match the filters" means the filters shown
+        bulk_form[name].data = filters[name]
     return render_template(
         "staff/catalog/product_list.html",
         form=form,
-        filtered=any(filters[k] for k in ("q", "category", "stock", "status")),
+        bulk_form=bulk_form,
+        ticked=ticked,
+        filtered=any(filters[k] for k in FILTERS),
         pagination=pagination,
         image_keys=product_editing.first_image_keys([p.id for p in pagination.items]),
         low_stock=low_stock,
+    ), status
+
+
+@bp.post("/products/bulk")
+@manage_catalog
+def product_bulk_edit():
+    """Apply one change to the ticked products at once, or, after a page that says how many
+    products and variants it will change, to every product the list's filters match."""
+    bulk_form = BulkEditForm()
+    ticked = {int(v) for v in request.form.getlist("product")[:MAX_TICKED] if v.isdigit()}
+    filters = bulk_form.filters()
+
+    def again():
+        return _render_product_list(MultiDict(filters), bulk_form, ticked, 422)
+
+    if not bulk_form.validate():
+        return again()
+    change = bulk_form.change()
+    if change is None:
+        return again()
+    if bulk_form.scope.data == "filtered":
+        conditions = product_editing.staff_filters(
+            filters["q"], filters["category"], filters["stock"], filters["status"],
+            low_stock_threshold(),
+        )  # fmt: skip
+        product_ids = bulk_editing.ids_matching(conditions)
+    else:
+        product_ids = bulk_editing.existing_ids(sorted(ticked))
+        if len(request.form.getlist("product")) > MAX_TICKED:
+            bulk_form.scope.errors = [_("Tick at most %(num)d products.", num=MAX_TICKED)]
+            return again()
+    if not product_ids:
+        bulk_form.scope.errors = [
+            _("No product matches these filters.")
+            if bulk_form.scope.data == "filtered"
+            else _("Tick at least one product first.")
+        ]
+        return again()
+    if bulk_form.scope.data == "filtered" and bulk_form.confirm.data != "yes":
+        return render_template(
+            "staff/catalog/bulk_confirm.html",
+            bulk_form=bulk_form,
+            counts=bulk_editing.counts(product_ids),
+            change_text=describe_change(change),
+            list_url=url_for(".product_list", **{k: v for k, v in filters.items() if v}),
+        )
+    try:
+        result = bulk_editing.apply_change(change, product_ids, current_user._get_current_object())
+    except editing.CatalogError as error:
+        _field_error(bulk_form, error)
+        return again()
+    flash(
+        ngettext(
+            "%(num)d product changed (%(variants)s): %(change)s.",
+            "%(num)d products changed (%(variants)s): %(change)s.",
+            result.products,
+            variants=ngettext("%(num)d variant", "%(num)d variants", result.variants),
+            change=describe_change(change),
+        ),
+        "success",
     )
+    return redirect(url_for(".product_list", **{k: v for k, v in filters.items() if v}), 303)
 
 
 def _product_form(product: Product | None = None, from_request: bool = True) -> ProductForm:
@@ -102,6 +180,7 @@ def _product_form(product: Product | None = None, from_request: bool = True) -> 
             "stock": product.stock_total,
             "is_active": product.is_active,
             "description": product.description,
+            "low_stock_threshold": product.low_stock_threshold,
         }
     form = ProductForm(data=data) if from_request else ProductForm(formdata=None, data=data)
     form.category.choices = [(NO_CATEGORY, _("No category"))] + [
@@ -120,6 +199,7 @@ def _product_data(form: ProductForm) -> product_editing.ProductData:
         stock=form.stock.data,
         is_active=form.is_active.data,
         description=form.description.data or "",
+        low_stock_threshold=form.low_stock_threshold.data,
     )
 
 

@@ -7,6 +7,7 @@ from flask import abort, current_app, g, render_template, request, send_file, ur
 from jomso.cart.forms import AddToCartForm
 from jomso.catalog import bp, findable, list_filters, queries
 from jomso.catalog.cards import LOW_STOCK, new_ids, product_cards, stock_state
+from jomso.catalog.forms import RestockForm
 from jomso.catalog.images import image_path, image_url
 from jomso.catalog.markdown import render_markdown
 from jomso.catalog.models import Product
@@ -132,6 +133,7 @@ def render_product_page(
     status: int = 200,
     picture: int = 1,
     choice: VariantChoice | None = None,
+    restock_form: RestockForm | None = None,
 ):
     """The product page; the cart shows it again, with the error, for a wrong quantity.
 
@@ -151,6 +153,8 @@ def render_product_page(
     if stock <= LOW_STOCK:
         limit = min(stock, limit)
     form.quantity.render_kw = {"min": 1, "max": max(1, limit)}
+    if restock_form is None and variant is not None and variant.stock <= 0:
+        restock_form = RestockForm(formdata=None, variant=str(variant.id))
     return (
         render_template(
             "catalog/product.html",
@@ -159,6 +163,10 @@ def render_product_page(
             picture=picture,
             choice=choice,
             variant=variant,
+            restock_form=restock_form,
+            variant_args={f"option{n}": v for n, v in enumerate(variant.values, start=1)}
+            if variant
+            else {},
             value_states=value_states(product),
             picker=picker_data(product, int(current_app.config["CART_MAX_QUANTITY"]), LOW_STOCK),
             description=render_markdown(product.description),

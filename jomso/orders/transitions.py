@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 
 from jomso.accounts.models import User
 from jomso.catalog.models import Product, ProductVariant
+from jomso.catalog.restock import note_restocked
 from jomso.catalog.variants import refresh_stock_totals
 from jomso.extensions import db
 from jomso.orders.models import Order, OrderStatusChange, Payment
@@ -151,6 +152,8 @@ def release_stock(order: Order, units: dict[int, int] | None = None) -> int:
         if line.id in counts and line.variant_id is not None:
             quantities[line.variant_id] += counts[line.id]
     variants = lock_variants(quantities)
+    # Sold out until now: their "email me when it is back" requests are told at commit.
+    note_restocked(db.session, [v.id for v in variants if v.stock <= 0])
     for line in order.lines:
         line.restocked_quantity += counts.get(line.id, 0)
     for variant_id in sorted(quantities):

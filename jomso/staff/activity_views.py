@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from jomso.activity import newest
 from jomso.audit.activity import recent_staff_events
-from jomso.catalog.activity import recent_product_events
+from jomso.catalog.activity import recent_bulk_edits, recent_product_events
 from jomso.contact.activity import recent_enquiry_events
 from jomso.database import utcnow
 from jomso.orders.activity import recent_order_events
@@ -31,6 +31,7 @@ SOURCES = (
     (Permission.HANDLE_ENQUIRIES, recent_enquiry_events),
     (Permission.ADMINISTER, recent_staff_events),
     (Permission.MANAGE_CATALOG, recent_product_events),
+    (Permission.MANAGE_CATALOG, recent_bulk_edits),
 )
 
 

@@ -60,6 +60,7 @@ def test_the_timers_run_the_shops_commands_on_schedule(tmp_path, monkeypatch):
         "jomso-reconcile.timer": ("reconcile-payments", 60),
         "jomso-mail.timer": ("send-mail", 60),
         "jomso-announcements.timer": ("send-announcements", 300),
+        "jomso-stock-alerts.timer": ("stock-alerts", 24 * 3600),
     }
     assert sorted(path.name for path in UNITS.glob("*.timer")) == sorted(expected)
     for timer, (command, interval) in expected.items():

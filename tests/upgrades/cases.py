@@ -878,17 +878,18 @@ def check_discount_codes(app: Flask, client) -> None:
 
 # -- 0019: before 0020 (the price sorts follow the lowest variant price) ----------------------
 
-SHOP_0019: tuple[Row, ...] = tuple(
-    "INSERT INTO products (name, slug, description, price_cents, is_active, created_at, "
-    "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
-    f"('{name}', '{slug}', '', {price}, TRUE, '2026-12-01 10:00:00', '2026-12-01 10:00:00', "
-    f"{lowest}, {lowest + 500}, 3, FALSE, '{slug.upper()}')"
-    for name, slug, price, lowest in (
-        # its default price is the highest, but its variants sell from the lowest
-        ("Linen Apron", "linen-apron", 9900, 1500),
-        ("Wool Throw", "wool-throw", 2000, 4000),
-    )
-) + (
+SHOP_0019: tuple[Row, ...] = (
+    *(
+        "INSERT INTO products (name, slug, description, price_cents, is_active, created_at, "
+        "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
+        f"('{name}', '{slug}', '', {price}, TRUE, '2026-12-01 10:00:00', '2026-12-01 10:00:00', "
+        f"{lowest}, {lowest + 500}, 3, FALSE, '{slug.upper()}')"
+        for name, slug, price, lowest in (
+            # its default price is the highest, but its variants sell from the lowest
+            ("Linen Apron", "linen-apron", 9900, 1500),
+            ("Wool Throw", "wool-throw", 2000, 4000),
+        )
+    ),
     # a code limited to a category and a product, so that later migrations meet one
     "INSERT INTO discount_codes (code, lookup_key, kind, value, min_subtotal_cents, starts_on, "
     "ends_on, usage_limit, per_customer_limit, is_active, created_at, updated_at) VALUES "
@@ -918,6 +919,46 @@ def check_price_sort_indexes(app: Flask, client) -> None:
     owner = app.test_client()
     assert _login(owner, "olga@staff.example.com").status_code == 302
     assert "SPRING5" in owner.get("/staff/discounts").text
+
+
+# -- 0020: before 0021 (stock alerts) ---------------------------------------------------------
+
+SHOP_0020: tuple[Row, ...] = (
+    "INSERT INTO products (name, slug, description, price_cents, is_active, created_at, "
+    "updated_at, price_min_cents, price_max_cents, stock_total, on_sale, variant_text) VALUES "
+    "('Sea Cup', 'sea-cup', 'A cup.', 1500, TRUE, '2026-12-01 09:00:00', "
+    "'2026-12-01 09:00:00', 1500, 1500, 2, FALSE, 'SKU-SEA')",
+    "INSERT INTO product_variants (product_id, position, sku, price_cents, stock, "
+    "weight_grams, barcode, is_active) VALUES ((SELECT id FROM products WHERE slug = "
+    "'sea-cup'), 0, 'SKU-SEA', NULL, 2, 0, '', TRUE)",
+)
+
+
+def check_stock_alerts(app: Flask, client) -> None:
+    """0021 (stock alerts): products keep the shop's threshold (no override), no variant was
+    named in an email yet, so the low one waits for the first; the catalog revision and search
+    triggers still follow the tables the columns were added to."""
+    from sqlalchemy import text
+
+    from jomso.catalog.models import Product, ProductVariant
+    from jomso.catalog.page_cache import catalog_revision
+
+    with app.app_context():
+        product = db.session.scalar(select(Product).where(Product.slug == "sea-cup"))
+        assert product.low_stock_threshold is None
+        variant = db.session.scalar(select(ProductVariant).where(ProductVariant.sku == "SKU-SEA"))
+        assert variant.low_stock_alerted_at is None
+        before = catalog_revision()
+        db.session.execute(text("UPDATE product_variants SET stock = 0 WHERE sku = 'SKU-SEA'"))
+        db.session.execute(text("UPDATE products SET name = 'Sea Mug' WHERE slug = 'sea-cup'"))
+        db.session.commit()
+        assert catalog_revision() != before
+    result = app.test_cli_runner().invoke(args=["stock-alerts"])
+    assert "Low-stock email sent" in result.output, result.output  # the shop's staff hold one
+    with app.app_context():
+        variant = db.session.scalar(select(ProductVariant).where(ProductVariant.sku == "SKU-SEA"))
+        assert variant.low_stock_alerted_at is not None
+    assert "Sea Mug" in client.get("/products?q=mug").text
 
 
 CASES: tuple[UpgradeCase, ...] = (
@@ -954,4 +995,5 @@ CASES: tuple[UpgradeCase, ...] = (
         SHOP_0019,
         check_price_sort_indexes,
     ),
+    UpgradeCase("0020", "a shop before stock alerts", SHOP_0020, check_stock_alerts),
 )
