@@ -43,6 +43,7 @@ BLUEPRINTS = (
     "jomso.pages",
     "jomso.pages.staff_views",
     "jomso.shipping.staff_views",
+    "jomso.taxes.staff_views",
 )
 
 

@@ -20,10 +20,15 @@ API for checkout and other areas
         ``line_total_cents``, ``image_key``, ``previous_price_cents``, ``weight_grams`` of
         one), ``subtotal_cents``, ``weight_grams``, ``shipping_cents`` (the estimate for the
         shop's own country: ``shipping.rates.estimate``; ``delivery`` is that quote, None when
-        the shop does not deliver there or the cart is empty), ``total_cents``,
-        ``item_count``. All integer cents. ``summarize(None)`` is the empty summary.
-    ``with_delivery(summary, quote)``
-        The summary priced with the delivery method the customer chose at checkout.
+        the shop does not deliver there or the cart is empty), ``tax`` (a
+        ``taxes.money.TaxBreakdown``: an estimate for the shop's own country until checkout
+        knows the address, ``tax_estimated``), ``total_cents`` (lines, shipping, and the tax
+        when it is added to prices), ``item_count``. All integer cents. ``summarize(None)`` is
+        the empty summary.
+    ``with_delivery(summary, quote, place=None)``
+        The summary priced with the delivery method the customer chose at checkout, and taxed
+        for ``place`` (country, region): the delivery address, or the billing address for a
+        pickup. Without a place, the shop's country (an estimate).
     ``clear_cart(cart)``
         Empties the cart (and forgets a guest cart) inside the caller's transaction: checkout
         calls it just before committing the order.
@@ -48,6 +53,7 @@ from flask_login import current_user, user_logged_in
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
@@ -56,6 +62,8 @@ from jomso.extensions import db
 from jomso.i18n import format_money
 from jomso.shipping import rates
 from jomso.shipping.rates import Quote
+from jomso.taxes import money as tax_money
+from jomso.taxes.services import breakdown_for
 
 SESSION_KEY = "cart_id"
 
@@ -70,6 +78,7 @@ class CartLine:
     image_key: str | None = None
     previous_price_cents: int | None = None  # set on the view right after a price change
     weight_grams: int = 0  # of one item
+    tax_class: str = "standard"  # taxes.money.line_class of the product and variant
 
 
 @dataclass
@@ -85,6 +94,14 @@ class CartSummary:
     weight_grams: int = 0
     # The delivery priced in ``shipping_cents``: the estimate, or the method chosen at checkout.
     delivery: Quote | None = None
+    # The tax, per line (in ``lines`` order) and per rate; an estimate for the shop's own
+    # country until the checkout passes the address (``tax_estimated`` False then).
+    tax: tax_money.TaxBreakdown = tax_money.NO_TAX
+    tax_estimated: bool = True
+
+    @property
+    def tax_cents(self) -> int:
+        return self.tax.tax_cents
 
     @property
     def is_empty(self) -> bool:
@@ -260,16 +277,28 @@ def remove_item(item: CartItem) -> CartChange:
     return CartChange(_("Removed “%(name)s” from your cart.", name=name))
 
 
-def with_delivery(summary: CartSummary, quote: Quote | None) -> CartSummary:
+def with_delivery(
+    summary: CartSummary, quote: Quote | None, place: tuple[str, str] | None = None
+) -> CartSummary:
     """``summary`` priced with ``quote`` (the method chosen at checkout; None: no shipping
-    price yet)."""
+    price yet) and taxed for ``place`` (country, region; None: the shop's own country, an
+    estimate)."""
     shipping = quote.cents if quote is not None else 0
+    country, region = place if place is not None else (shop_country(), "")
+    tax = breakdown_for(
+        [(tax_money.taxable_cents(line), line.tax_class) for line in summary.lines],
+        shipping,
+        country,
+        region,
+    )
     return replace(
         summary,
         delivery=quote,
         shipping_cents=shipping,
         free_shipping_gap_cents=quote.free_gap_cents if quote is not None else 0,
-        total_cents=summary.subtotal_cents + shipping,
+        tax=tax,
+        tax_estimated=place is None,
+        total_cents=summary.subtotal_cents + shipping + tax.added_cents,
     )
 
 
@@ -327,6 +356,7 @@ def summarize(cart: Cart | None) -> CartSummary:
             line_total_cents=price * item.quantity,
             image_key=image_key,
             weight_grams=variant.weight_grams,
+            tax_class=tax_money.line_class(product.tax_class, variant.tax_class),
         )
         shown_name = line_name(product, variant)[:200]
         if item.seen_price_cents != price or item.product_name != shown_name:

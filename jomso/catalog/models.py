@@ -62,6 +62,10 @@ class Product(db.Model):
     stock_total: Mapped[int] = mapped_column(default=0, server_default="0")
     on_sale: Mapped[bool] = mapped_column(default=False, server_default="0")
     variant_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The tax class's code (``taxes.models.TaxClass``); a variant may override it.
+    tax_class: Mapped[str] = mapped_column(
+        String(40), default="standard", server_default="standard"
+    )
 
     category: Mapped[Category | None] = relationship(back_populates="products")
     images: Mapped[list[ProductImage]] = relationship(
@@ -155,6 +159,8 @@ class ProductVariant(db.Model):
     image_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_images.id", ondelete="SET NULL")
     )
+    # Empty: the product's tax class; else this variant's own (``taxes.money.line_class``).
+    tax_class: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     product: Mapped[Product] = relationship(back_populates="variants")
     image: Mapped[ProductImage | None] = relationship()

@@ -115,9 +115,12 @@ def _admit_braintree() -> None:
 
 
 def _delivery(form: CheckoutForm, summary):
-    """The methods for the address typed, and the summary priced with the chosen one."""
+    """The methods for the address typed, and the summary priced with the chosen one and
+    taxed for the address the tax follows (``CheckoutForm.tax_place``)."""
     delivery = delivery_for(form, summary.subtotal_cents, summary.weight_grams)
-    return delivery, cart_services.with_delivery(summary, delivery.chosen)
+    summary = cart_services.with_delivery(summary, delivery.chosen, form.tax_place())
+    delivery.tax_cents = summary.tax_cents
+    return delivery, summary
 
 
 def _page(

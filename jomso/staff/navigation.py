@@ -97,6 +97,12 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Where you deliver, the methods and their rates."),
     ),
     StaffLink(
+        "taxes_admin.tax_page",
+        _l("Taxes"),
+        ADMIN,
+        _l("Prices with or without tax, tax classes and rates per country or state."),
+    ),
+    StaffLink(
         "staff.staff_list",
         _l("Staff"),
         ADMIN,
