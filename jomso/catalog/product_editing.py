@@ -39,6 +39,7 @@ class ProductData:
     category_id: int | None = None
     is_active: bool = True
     description: str = ""
+    tax_class: str = "standard"  # a ``taxes.models.TaxClass`` code
 
 
 STAFF_SORTS = {
@@ -128,6 +129,7 @@ def save_product(data: ProductData, product: Product | None = None) -> Product:
     product.category_id = data.category_id
     product.price_cents = data.price_cents
     product.is_active = data.is_active
+    product.tax_class = data.tax_class or "standard"
     product.description = data.description.replace("\r\n", "\n")
     if not product.options:  # the only variant's SKU and stock are the form's
         single_variant(product, sku=data.sku, stock=data.stock)

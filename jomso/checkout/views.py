@@ -142,11 +142,19 @@ def _page(
     form.checkout_token.data = _checkout_token(renew)
     form.summary_hash.data = placing.summary_fingerprint(summary)
     form.delivery_hash.data = delivery.digest
+    place = form.tax_place()
+    # What each method's total would be (its shipping taxed too), for the script that updates
+    # the total when another method is picked; the server recomputes it all the same.
+    option_totals = {
+        quote.method_id: cart_services.with_delivery(summary, quote, place).total_cents
+        for quote in delivery.quotes
+    }
     response = render_template(
         "checkout/checkout.html",
         form=form,
         summary=summary,
         delivery=delivery,
+        option_totals=option_totals,
         notices=[*summary.notices, *notices],
         payment_error=payment_error,
         demo=demo,

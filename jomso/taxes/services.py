@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from jomso.addresses import shop_country
 from jomso.extensions import db
 from jomso.taxes import money
 from jomso.taxes.models import SETTINGS_ID, TaxClass, TaxRate, TaxSettings
@@ -82,10 +83,24 @@ def all_classes() -> list[TaxClass]:
 
 
 def class_names() -> dict[str, str]:
-    return {c.code: c.name for c in all_classes()}
+    """Class code → name, read once per request."""
+    names = g.get("_tax_class_names")
+    if names is None:
+        names = g._tax_class_names = {c.code: c.name for c in all_classes()}
+    return names
 
 
 def class_choices(blank: str | None = None) -> list[tuple[str, str]]:
     """(code, name) for a select; ``blank`` first when given (a variant: "as the product")."""
     choices = [(c.code, c.name) for c in all_classes()]
     return [("", blank), *choices] if blank is not None else choices
+
+
+def setup_state() -> tuple[int, int, bool]:
+    """For the owner's checklist: the rates set, those for the shop's own country, and whether
+    prices include tax."""
+    rates = db.session.scalar(select(func.count()).select_from(TaxRate))
+    home = db.session.scalar(
+        select(func.count()).select_from(TaxRate).where(TaxRate.country == shop_country())
+    )
+    return int(rates or 0), int(home or 0), prices_include_tax()
