@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from jomso.addresses import shop_country
+from jomso.catalog.page_cache import kept_per_revision
 from jomso.extensions import db
 from jomso.taxes import money
 from jomso.taxes.models import SETTINGS_ID, TaxClass, TaxRate, TaxSettings
@@ -46,8 +47,10 @@ def prices_include_tax() -> bool:
 
 
 def price_note() -> str:
-    """What every price shown carries: "incl. VAT" or "plus tax"."""
-    return _("incl. VAT") if prices_include_tax() else _("plus tax")
+    """What the catalog's prices carry: "incl. VAT" or "plus tax". Kept per catalog revision
+    (saving the settings raises it), so catalog pages make no query for it."""
+    included = kept_per_revision("tax_prices_include", prices_include_tax)
+    return _("incl. VAT") if included else _("plus tax")
 
 
 def rates_for(country: str, region: str = "") -> dict[str, int]:
