@@ -176,11 +176,13 @@ def _class_by_code(code: str | None) -> TaxClass | None:
 
 
 def save_rate(form, rate: TaxRate | None) -> TaxRate:
+    tax_class = _class_by_code(form.tax_class.data)
+    (country, region), _message = parse_place(form.place.data)
     if rate is None:
         rate = TaxRate()
         db.session.add(rate)
-    rate.tax_class = _class_by_code(form.tax_class.data)
-    (rate.country, rate.region), _message = parse_place(form.place.data)
+    rate.tax_class = tax_class
+    rate.country, rate.region = country, region
     rate.percent_thousandths = parse_rate(form.rate.data)[0]
     raise_revision()
     db.session.commit()
