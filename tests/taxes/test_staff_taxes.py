@@ -208,3 +208,27 @@ def test_the_product_and_variant_editors_set_the_class(app):
             select(ProductVariant.id).where(ProductVariant.product_id == product_id)
         )
     assert f'name="v{variant_id}_tax_class"' in grid
+
+
+def test_the_catalog_csv_carries_the_tax_class(app, runner, tmp_path):
+    product_id = make_product(app, "Globe", price_cents=2000, sku="GLOBE")
+    with app.app_context():
+        db.session.get(Product, product_id).tax_class = "reduced"
+        db.session.commit()
+    exported = tmp_path / "out.csv"
+    assert runner.invoke(args=["export-products", str(exported)]).exit_code == 0
+    text = exported.read_text(encoding="utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.endswith(",tax_class") and row.endswith(",reduced")
+    changed = tmp_path / "in.csv"
+    changed.write_text(text.replace(",reduced", ",zero"), encoding="utf-8-sig")
+    result = runner.invoke(args=["import-products", str(changed)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.get(Product, product_id).tax_class == "zero"
+    unknown = tmp_path / "bad.csv"
+    unknown.write_text(text.replace(",reduced", ",luxury"), encoding="utf-8-sig")
+    result = runner.invoke(args=["import-products", str(unknown)])
+    assert "No tax class “luxury”: add it under Taxes first." in result.output
+    with app.app_context():
+        assert db.session.get(Product, product_id).tax_class == "zero"
