@@ -168,3 +168,11 @@ def compute(
         shipping_tax_cents=shipping_tax,
         tax_lines=tuple(tax_lines),
     )
+
+
+def refund_tax_cents(refund_cents: int, order_tax_cents: int, order_total_cents: int) -> int:
+    """The tax a refund of ``refund_cents`` gives back: its proportional share of the order's
+    tax, rounded to the cent (a full refund gives back all of it)."""
+    if order_total_cents <= 0:
+        return 0
+    return divide_rounded(refund_cents * order_tax_cents, order_total_cents)

@@ -118,3 +118,12 @@ def test_every_part_adds_up_to_the_cent(lines, shipping, rates, included, rule):
     if rule == ShippingRule.NONE:
         assert tax.shipping_tax_cents == 0
     assert tax.added_cents == (0 if included else tax.tax_cents)
+
+
+def test_a_refund_gives_back_its_proportional_share_of_the_tax():
+    from jomso.taxes.money import refund_tax_cents
+
+    assert refund_tax_cents(4790, 290, 4790) == 290  # all of it
+    assert refund_tax_cents(2395, 290, 4790) == 145  # half
+    assert refund_tax_cents(1000, 311, 2750) == 113  # 113.09
+    assert refund_tax_cents(100, 0, 0) == 0
