@@ -27,14 +27,15 @@ class Delivery:
     chosen: Quote | None
     # Why nothing (or only a pickup) is offered for this address, for the page.
     problem: str | None = None
-    # The tax for the address (set by the view): another address, another tax, so the page
-    # is shown again before placing the order.
-    tax_cents: int = 0
+    # The tax rates at the place the tax follows (set by the view, "standard:7250"): other
+    # rates, another tax, so the page is shown again before placing the order. (Not the tax
+    # itself: it changes with the method chosen when shipping is taxed.)
+    tax_rates: str = ""
 
     @property
     def digest(self) -> str:
         parts = [f"{q.method_id}:{q.cents}" for q in self.quotes]
-        parts.append(f"tax:{self.tax_cents}")
+        parts.append(f"tax:{self.tax_rates}")
         return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
 
 

@@ -120,7 +120,6 @@ def summary_fingerprint(summary: CartSummary) -> str:
     methods and their prices have their own digest: ``checkout.delivery``.)"""
     parts = [f"{line.variant.id}:{line.quantity}:{line.unit_price_cents}" for line in summary.lines]
     parts.append(f"t{summary.subtotal_cents}")
-    parts.append(f"x{summary.tax_cents}:{summary.total_cents}")
     return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
 
 
