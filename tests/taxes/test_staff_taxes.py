@@ -232,3 +232,30 @@ def test_the_catalog_csv_carries_the_tax_class(app, runner, tmp_path):
     assert "No tax class “luxury”: add it under Taxes first." in result.output
     with app.app_context():
         assert db.session.get(Product, product_id).tax_class == "zero"
+
+
+def test_the_demo_is_a_us_shop_with_four_states_and_leaves_rates_alone(app):
+    from jomso.taxes.demo import set_up_demo_taxes
+
+    with app.app_context():
+        assert set_up_demo_taxes() == "US"
+    assert _rates(app) == [
+        ("standard", "US", "CA", 7250),
+        ("standard", "US", "NY", 4000),
+        ("standard", "US", "TX", 6250),
+        ("standard", "US", "WA", 6500),
+    ]
+    with app.app_context():
+        settings = db.session.get(TaxSettings, 1)
+        assert (settings.prices_include_tax, settings.shipping_rule) == (False, "none")
+        assert set_up_demo_taxes() is None  # rates exist: nothing changes
+
+
+def test_an_eu_demo_shop_includes_vat(app, monkeypatch):
+    from jomso.taxes import demo
+
+    monkeypatch.setattr(demo, "shop_country", lambda: "DE")
+    with app.app_context():
+        assert demo.set_up_demo_taxes() == "EU"
+        assert db.session.get(TaxSettings, 1).prices_include_tax
+    assert ("standard", "DE", "", 19000) in _rates(app)
