@@ -45,6 +45,7 @@ BLUEPRINTS = (
     "jomso.shipping.staff_views",
     "jomso.invoices.staff_views",
     "jomso.discounts.staff_views",
+    "jomso.taxes.staff_views",
 )
 
 

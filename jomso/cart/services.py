@@ -20,17 +20,23 @@ API for checkout and other areas
         ``line_total_cents``, ``image_key``, ``previous_price_cents``, ``weight_grams`` of
         one), ``subtotal_cents``, ``weight_grams``, ``shipping_cents`` (the estimate for the
         shop's own country: ``shipping.rates.estimate``; ``delivery`` is that quote, None when
-        the shop does not deliver there or the cart is empty), ``total_cents``,
-        ``item_count``. All integer cents. ``summarize(None)`` is the empty summary.
+        the shop does not deliver there or the cart is empty), ``tax`` (a
+        ``taxes.money.TaxBreakdown``: an estimate for the shop's own country until checkout
+        knows the address, ``tax_estimated``), ``total_cents``, ``item_count``. All integer
+        cents. ``summarize(None)`` is the empty summary.
         The discount code kept with the cart (``discount_code``) is checked and priced
         here (``jomso.discounts.pricing``): ``discount_cents`` off the goods, split over
         the lines it applies to (each line's ``discount_cents``: the taxes are computed on
-        ``line_total_cents - discount_cents``), ``shipping_discount_cents`` when it makes
-        shipping free, and ``discount_problem`` saying why a kept code does not apply now
-        (then it takes nothing off, and checkout refuses to place the order until the code
-        is removed). ``total_cents = subtotal - discount + shipping``.
-    ``with_delivery(summary, quote)``
-        The summary priced with the delivery method the customer chose at checkout.
+        ``line_total_cents - discount_cents``, ``taxes.money.taxable_cents``),
+        ``shipping_discount_cents`` when it makes shipping free, and ``discount_problem``
+        saying why a kept code does not apply now (then it takes nothing off, and checkout
+        refuses to place the order until the code is removed).
+        ``total_cents = subtotal - discount + shipping + tax`` (the tax only when it is
+        added to prices).
+    ``with_delivery(summary, quote, place=None)``
+        The summary priced with the delivery method the customer chose at checkout, and taxed
+        for ``place`` (country, region): the delivery address, or the billing address for a
+        pickup. Without a place, the shop's country (an estimate).
     ``apply_code(cart, typed) -> str | None`` / ``remove_code(cart)``
         Keep a discount code with the cart when it applies to it now (else the reason, and
         nothing kept); forget it. Both commit.
@@ -59,6 +65,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
+from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
@@ -71,6 +78,8 @@ from jomso.i18n import format_money
 from jomso.shipping import rates
 from jomso.shipping.rates import Quote
 from jomso.shop_time import shop_today
+from jomso.taxes import money as tax_money
+from jomso.taxes.services import breakdown_for
 
 SESSION_KEY = "cart_id"
 
@@ -88,6 +97,7 @@ class CartLine:
     # This line's share of the discount (the code's cents split over the lines it applies
     # to): what is paid for the line is ``line_total_cents - discount_cents``.
     discount_cents: int = 0
+    tax_class: str = "standard"  # taxes.money.line_class of the product and variant
 
 
 @dataclass
@@ -111,6 +121,14 @@ class CartSummary:
     free_shipping: bool = False
     shipping_discount_cents: int = 0
     discount_problem: str | None = None
+    # The tax, per line (in ``lines`` order) and per rate; an estimate for the shop's own
+    # country until the checkout passes the address (``tax_estimated`` False then).
+    tax: tax_money.TaxBreakdown = tax_money.NO_TAX
+    tax_estimated: bool = True
+
+    @property
+    def tax_cents(self) -> int:
+        return self.tax.tax_cents
 
     @property
     def is_empty(self) -> bool:
@@ -297,18 +315,34 @@ def remove_item(item: CartItem) -> CartChange:
     return CartChange(_("Removed “%(name)s” from your cart.", name=name))
 
 
-def with_delivery(summary: CartSummary, quote: Quote | None) -> CartSummary:
+def with_delivery(
+    summary: CartSummary, quote: Quote | None, place: tuple[str, str] | None = None
+) -> CartSummary:
     """``summary`` priced with ``quote`` (the method chosen at checkout; None: no shipping
-    price yet)."""
+    price yet) and taxed for ``place`` (country, region; None: the shop's own country, an
+    estimate)."""
     shipping = quote.cents if quote is not None else 0
     waived = shipping if summary.free_shipping else 0
+    country, region = place if place is not None else (shop_country(), "")
+    tax = breakdown_for(
+        [(tax_money.taxable_cents(line), line.tax_class) for line in summary.lines],
+        shipping - waived,
+        country,
+        region,
+    )
     return replace(
         summary,
         delivery=quote,
         shipping_cents=shipping - waived,
         shipping_discount_cents=waived,
         free_shipping_gap_cents=quote.free_gap_cents if quote is not None and not waived else 0,
-        total_cents=summary.subtotal_cents - summary.discount_cents + shipping - waived,
+        tax=tax,
+        tax_estimated=place is None,
+        total_cents=summary.subtotal_cents
+        - summary.discount_cents
+        + shipping
+        - waived
+        + tax.added_cents,
     )
 
 
@@ -366,6 +400,7 @@ def summarize(cart: Cart | None) -> CartSummary:
             line_total_cents=price * item.quantity,
             image_key=image_key,
             weight_grams=variant.weight_grams,
+            tax_class=tax_money.line_class(product.tax_class, variant.tax_class),
         )
         shown_name = line_name(product, variant)[:200]
         if item.seen_price_cents != price or item.product_name != shown_name:

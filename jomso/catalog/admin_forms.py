@@ -161,6 +161,8 @@ class ProductForm(FlaskForm):
     )
     low_stock_threshold = OptionalWholeNumberField(_l("Low-stock email at"))
     is_active = BooleanField(_l("On sale: shown in the shop"), default=True)
+    # Its choices are the shop's tax classes (set by the view).
+    tax_class = SelectField(_l("Tax class"), default="standard")
     description = TextAreaField(
         _l("Description"), validators=[Length(max=DESCRIPTION_MAX)], render_kw={"rows": 12}
     )
@@ -283,10 +285,12 @@ def _not_negative(form, field):
         raise ValidationError(_("Enter a whole number, 0 or more."))
 
 
-def variant_grid_form(variants, formdata=None) -> FlaskForm:
+def variant_grid_form(variants, formdata=None, tax_classes=()) -> FlaskForm:
     """One form for a product's variant grid: per variant ``v<id>_sku``, ``_price``,
-    ``_compare_at``, ``_stock``, ``_weight``, ``_barcode``, ``_active`` (see
-    variant_editing.cell). Only these variants' fields exist: tampered ids are never read."""
+    ``_compare_at``, ``_stock``, ``_weight``, ``_barcode``, ``_tax_class``, ``_active`` (see
+    variant_editing.cell). Only these variants' fields exist: tampered ids are never read.
+    ``tax_classes``: (code, name) of the shop's tax classes; a variant's empty class is its
+    product's."""
 
     class VariantGridForm(FlaskForm):
         pass
@@ -304,10 +308,13 @@ def variant_grid_form(variants, formdata=None) -> FlaskForm:
                 validators=[InputRequired(_l("Enter the weight.")), _not_negative]))  # fmt: skip
         setattr(VariantGridForm, p + "barcode", StringField(_l("Barcode"), filters=[_strip],
                 validators=[Length(max=64)]))  # fmt: skip
+        setattr(VariantGridForm, p + "tax_class", SelectField(_l("Tax class"),
+                choices=[("", _l("As the product")), *tax_classes]))  # fmt: skip
         setattr(VariantGridForm, p + "active", BooleanField(_l("On sale")))
         data.update({p + "sku": v.sku, p + "price": v.price_cents,
                      p + "compare_at": v.compare_at_cents, p + "stock": v.stock,
                      p + "weight": v.weight_grams, p + "barcode": v.barcode,
+                     p + "tax_class": v.tax_class,
                      p + "active": v.is_active})  # fmt: skip
     if formdata is None:
         return VariantGridForm(formdata=None, data=data)

@@ -26,6 +26,7 @@ def seed_demo_command(count: int, seed: int | None) -> None:
     replaced or duplicated). Refused in production.
     """
     from jomso.catalog.demo import seed_demo
+    from jomso.taxes.demo import set_up_demo_taxes
 
     _refuse_in_production("seed-demo")
     click.echo(f"Adding {count} demo products…")
@@ -34,6 +35,8 @@ def seed_demo_command(count: int, seed: int | None) -> None:
         f"Added {report.products} products in {report.categories} categories with "
         f"{report.pictures} pictures in {report.seconds:.1f} s."
     )
+    if set_up_demo_taxes():  # sales tax by state, or the EU's VAT, unless rates are set
+        click.echo("Set the demo's tax rates (see /staff/taxes).")
     _print_demo_staff()
 
 
@@ -80,6 +83,7 @@ def demo_command(host: str, port: int) -> None:
     from jomso.pages.demo import publish_demo_pages
     from jomso.ratelimits import describe
     from jomso.shipping.demo import set_up_demo_shipping
+    from jomso.taxes.demo import set_up_demo_taxes
 
     _refuse_in_production("demo")
     listener = _listen(host, port)
@@ -91,6 +95,7 @@ def demo_command(host: str, port: int) -> None:
         publish_demo_pages()  # the content pages that have no text yet
         set_up_demo_shipping()  # two zones and three methods, unless the owner set their own
         set_up_demo_codes()  # WELCOME10 and FREESHIP, unless the shop has codes
+        set_up_demo_taxes()  # sales tax by state, or the EU's VAT, unless rates are set
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
         address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
         app = current_app._get_current_object()

@@ -22,7 +22,7 @@ COLUMNS = (
     "option1_name", "option1_value", "option2_name", "option2_value",
     "option3_name", "option3_value",
     "sku", "variant_price", "compare_at", "stock", "weight_grams", "barcode",
-    "variant_active", "pictures",
+    "variant_active", "pictures", "tax_class",
 )  # fmt: skip
 PAGE = 500
 
@@ -84,4 +84,5 @@ def _product_rows(product: Product) -> Iterator[list]:
             variant.barcode,
             "yes" if variant.is_active else "no",
             pictures,
+            variant.tax_class or product.tax_class,  # the class the variant is taxed in
         ]

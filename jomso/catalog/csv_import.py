@@ -27,7 +27,7 @@ from pathlib import Path
 import nh3
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import selectinload
 
 from jomso.catalog.editing import slugify
@@ -63,6 +63,7 @@ class VariantPlan:
     weight_grams: int
     barcode: str
     is_active: bool
+    tax_class: str | None = None  # None: the file has no tax_class column (kept as it is)
 
 
 @dataclass
@@ -77,6 +78,7 @@ class ProductPlan:
     option_names: list[str] = field(default_factory=list)
     variants: list[VariantPlan] = field(default_factory=list)
     pictures: list[tuple[str, str]] = field(default_factory=list)  # (source, alt)
+    tax_class: str | None = None  # the first row's; None: no tax_class column
 
 
 @dataclass
@@ -281,6 +283,7 @@ def _read_jomso(rows, plan: Plan) -> None:
                 category=row.text("category"),
                 option_names=[row.text(f"option{i}_name") for i in (1, 2, 3)],
                 pictures=[(key, "") for key in row.text("pictures").split()],
+                tax_class=_tax_class(row),
             )
             if not product.name:
                 plan.errors.append(RowError(number, "name", _("A name is required.")))
@@ -295,8 +298,23 @@ def _read_jomso(rows, plan: Plan) -> None:
                 weight_grams=_int(row, "weight_grams", plan),
                 barcode=row.text("barcode"),
                 is_active=_flag(row, "variant_active", plan),
+                tax_class=_tax_class(row),
             )
         )
+
+
+def _tax_class(row) -> str | None:
+    """The row's tax class code (empty: standard); None when the file has no such column."""
+    if "tax_class" not in row.cells:
+        return None
+    return row.text("tax_class").lower() or "standard"
+
+
+def _known_tax_classes() -> set[str]:
+    # The tax classes' codes, read from their table (``taxes.models.TaxClass``) without
+    # importing the taxes package, which sits above the catalog.
+    classes = table("tax_classes", column("code"))
+    return set(db.session.scalars(select(classes.c.code)))
 
 
 def _read_shopify(rows, plan: Plan) -> None:
@@ -457,7 +475,21 @@ def apply_plan(plan: Plan, report: Report, *, create_categories: bool, fetch: bo
         ):
             existing[product.slug] = product
     touched: list[Product] = []
+    tax_classes = _known_tax_classes()
     for item in plan.products.values():
+        unknown = [
+            (row, code)
+            for row, code in [(item.row, item.tax_class)]
+            + [(v.row, v.tax_class) for v in item.variants]
+            if code is not None and code not in tax_classes
+        ]
+        if unknown:
+            for row, code in dict(unknown).items():
+                report.errors.append(
+                    RowError(row, "tax_class",
+                             _("No tax class “%(code)s”: add it under Taxes first.", code=code))
+                )  # fmt: skip
+            continue
         category = None
         if item.category:
             category = categories.get(item.category.lower())
@@ -489,6 +521,8 @@ def apply_plan(plan: Plan, report: Report, *, create_categories: bool, fetch: bo
             is_active=item.is_active,
             category=category,
         )
+        if item.tax_class is not None:
+            changed |= _set(product, tax_class=item.tax_class)
         changed |= _apply_options(product, item)
         changed |= _apply_variants(product, item, report)
         changed |= _apply_pictures(product, item, report, fetch=fetch)
@@ -551,6 +585,8 @@ def _apply_variants(product: Product, item: ProductPlan, report: Report) -> bool
             barcode=plan.barcode[:64],
             is_active=plan.is_active,
         )
+        if plan.tax_class is not None:  # the product's class is kept as "" (follow it)
+            values["tax_class"] = "" if plan.tax_class == product.tax_class else plan.tax_class
         variant = by_sku.get(plan.sku)
         if variant is None:
             product.variants.append(ProductVariant(sku=plan.sku, **values))

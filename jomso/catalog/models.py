@@ -68,6 +68,10 @@ class Product(db.Model):
     # The low-stock email's threshold for this product's variants (None: the shop's,
     # JOMSO_LOW_STOCK_THRESHOLD); see stock_alerts.
     low_stock_threshold: Mapped[int | None]
+    # The tax class's code (``taxes.models.TaxClass``); a variant may override it.
+    tax_class: Mapped[str] = mapped_column(
+        String(40), default="standard", server_default="standard"
+    )
 
     category: Mapped[Category | None] = relationship(back_populates="products")
     images: Mapped[list[ProductImage]] = relationship(
@@ -164,6 +168,8 @@ class ProductVariant(db.Model):
     # When a low-stock email named this variant; cleared once its stock is above the
     # threshold again, so that the next fall is told too (stock_alerts).
     low_stock_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Empty: the product's tax class; else this variant's own (``taxes.money.line_class``).
+    tax_class: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     product: Mapped[Product] = relationship(back_populates="variants")
     image: Mapped[ProductImage | None] = relationship()

@@ -40,6 +40,7 @@ class ProductData:
     is_active: bool = True
     description: str = ""
     low_stock_threshold: int | None = None  # None: the shop's (stock_alerts)
+    tax_class: str = "standard"  # a ``taxes.models.TaxClass`` code
 
 
 STAFF_SORTS = {
@@ -139,6 +140,7 @@ def save_product(data: ProductData, product: Product | None = None) -> Product:
     product.category_id = data.category_id
     product.price_cents = data.price_cents
     product.is_active = data.is_active
+    product.tax_class = data.tax_class or "standard"
     product.description = data.description.replace("\r\n", "\n")
     product.low_stock_threshold = data.low_stock_threshold
     if not product.options:  # the only variant's SKU and stock are the form's

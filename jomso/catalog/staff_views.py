@@ -45,6 +45,7 @@ from jomso.form_checks import report
 from jomso.pagination import paginate
 from jomso.permissions import Permission, permission_required
 from jomso.request_limits import body_limit
+from jomso.taxes import services as tax_services
 
 bp = Blueprint("catalog_admin", __name__, url_prefix="/staff", cli_group=None)
 
@@ -181,11 +182,13 @@ def _product_form(product: Product | None = None, from_request: bool = True) -> 
             "is_active": product.is_active,
             "description": product.description,
             "low_stock_threshold": product.low_stock_threshold,
+            "tax_class": product.tax_class,
         }
     form = ProductForm(data=data) if from_request else ProductForm(formdata=None, data=data)
     form.category.choices = [(NO_CATEGORY, _("No category"))] + [
         (c.id, c.name) for c in category_editing.all_categories()
     ]
+    form.tax_class.choices = tax_services.class_choices()
     return form
 
 
@@ -200,6 +203,7 @@ def _product_data(form: ProductForm) -> product_editing.ProductData:
         is_active=form.is_active.data,
         description=form.description.data or "",
         low_stock_threshold=form.low_stock_threshold.data,
+        tax_class=form.tax_class.data or "standard",
     )
 
 
@@ -410,6 +414,7 @@ def _grid_rows(form, product: Product) -> dict[int, variant_editing.VariantRow]:
             weight_grams=value("weight") if value("weight") is not None else 0,
             barcode=value("barcode") or "",
             is_active=bool(value("active")),
+            tax_class=value("tax_class") or "",
         )
     return rows
 
@@ -425,7 +430,7 @@ def _options_form(product: Product, formdata=None) -> OptionsForm:
 
 
 def _render_variants(product: Product, form=None, status: int = 200, options_form=None):
-    form = form or variant_grid_form(product.variants)
+    form = form or variant_grid_form(product.variants, tax_classes=tax_services.class_choices())
     return (
         render_template(
             "staff/catalog/variants.html",
@@ -448,7 +453,9 @@ def product_variants(product_id: int):
     product = product_editing.get_product(product_id) or abort(404)
     if request.method == "GET":
         return _render_variants(product)
-    form = variant_grid_form(product.variants, formdata=True)
+    form = variant_grid_form(
+        product.variants, formdata=True, tax_classes=tax_services.class_choices()
+    )
     valid = form.validate()
     rows = _grid_rows(form, product)
     valid = report(form, variant_editing.grid_problems(product, rows)) and valid
@@ -487,7 +494,7 @@ def product_options(product_id: int):
         else:
             flash(_("Options saved."), "success")
             return redirect(url_for(".product_variants", product_id=product.id))
-    grid = variant_grid_form(product.variants)
+    grid = variant_grid_form(product.variants, tax_classes=tax_services.class_choices())
     return _render_variants(product, grid, 422, options_form=options_form)
 
 

@@ -38,6 +38,7 @@ class VariantRow:
     weight_grams: int
     barcode: str
     is_active: bool
+    tax_class: str = ""  # empty: the product's
 
 
 def cell(variant_id: int, name: str) -> str:

@@ -1,10 +1,10 @@
 """The delivery step of the checkout: the methods offered for the address typed, the one
 chosen, and what to tell the customer when nothing can be delivered there.
 
-The page carries a digest of the methods it offered (``delivery_hash``). When the address
-changed after the page was shown (another country typed, without pressing "Update"), the
-methods offered may differ: the order is not placed, and the page comes back with the
-methods for the new address.
+The page carries a digest of the methods it offered and of the tax it showed
+(``delivery_hash``). When the address changed after the page was shown (another country or
+state typed, without pressing "Update"), the methods offered or the tax may differ: the order
+is not placed, and the page comes back with the methods and the tax for the new address.
 """
 
 from __future__ import annotations
@@ -27,10 +27,15 @@ class Delivery:
     chosen: Quote | None
     # Why nothing (or only a pickup) is offered for this address, for the page.
     problem: str | None = None
+    # The tax rates at the place the tax follows (set by the view, "standard:7250"): other
+    # rates, another tax, so the page is shown again before placing the order. (Not the tax
+    # itself: it changes with the method chosen when shipping is taxed.)
+    tax_rates: str = ""
 
     @property
     def digest(self) -> str:
         parts = [f"{q.method_id}:{q.cents}" for q in self.quotes]
+        parts.append(f"tax:{self.tax_rates}")
         return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
 
 

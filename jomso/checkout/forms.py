@@ -119,6 +119,17 @@ class CheckoutForm(FlaskForm):
         address = self.billing.form if self.shipping_same.data else self.shipping.form
         return address.country.data or "", (address.region.data or "").strip().upper()
 
+    def tax_place(self) -> tuple[str, str] | None:
+        """The country and region the tax follows: where the parcel goes, or the billing
+        address when nothing is delivered (a local pickup). None before a country is known
+        (the tax shown is then the estimate for the shop's country)."""
+        if self.collected:
+            billing = self.billing.form
+            place = billing.country.data or "", (billing.region.data or "").strip().upper()
+        else:
+            place = self.destination()
+        return place if place[0] else None
+
     def phone_region(self) -> str | None:
         return self.billing.form.country.data
 

@@ -30,6 +30,7 @@ from flask_login import current_user
 from jomso import payments
 from jomso.accounts.forms import asked_for_address_layout
 from jomso.accounts.limits import per_client
+from jomso.addresses import shop_country
 from jomso.analytics.recording import skip_page_view
 from jomso.cart import services as cart_services
 from jomso.cart.services import current_cart, summarize
@@ -41,6 +42,7 @@ from jomso.orders.placing import Placement
 from jomso.orders.queries import find_order
 from jomso.orders.status import OrderStatus, customer_note
 from jomso.security import extend_csp
+from jomso.taxes import services as tax_services
 
 TOKEN_KEY = "checkout_token"  # noqa: S105 - a session key, not a secret
 # braintree-web, pinned: the only third-party script the shop loads, on this page only.
@@ -115,9 +117,14 @@ def _admit_braintree() -> None:
 
 
 def _delivery(form: CheckoutForm, summary):
-    """The methods for the address typed, and the summary priced with the chosen one."""
+    """The methods for the address typed, and the summary priced with the chosen one and
+    taxed for the address the tax follows (``CheckoutForm.tax_place``)."""
     delivery = delivery_for(form, summary.subtotal_cents, summary.weight_grams)
-    return delivery, cart_services.with_delivery(summary, delivery.chosen)
+    place = form.tax_place()
+    summary = cart_services.with_delivery(summary, delivery.chosen, place)
+    rates = tax_services.rates_for(*(place or (shop_country(), "")))
+    delivery.tax_rates = ",".join(f"{code}:{rate}" for code, rate in sorted(rates.items()))
+    return delivery, summary
 
 
 def _page(
@@ -147,11 +154,19 @@ def _page(
     form.checkout_token.data = _checkout_token(renew)
     form.summary_hash.data = placing.summary_fingerprint(summary)
     form.delivery_hash.data = delivery.digest
+    place = form.tax_place()
+    # What each method's total would be (its shipping taxed too), for the script that updates
+    # the total when another method is picked; the server recomputes it all the same.
+    option_totals = {
+        quote.method_id: cart_services.with_delivery(summary, quote, place).total_cents
+        for quote in delivery.quotes
+    }
     response = render_template(
         "checkout/checkout.html",
         form=form,
         summary=summary,
         delivery=delivery,
+        option_totals=option_totals,
         notices=[*summary.notices, *notices],
         payment_error=payment_error,
         discount_entry=discount_entry,

@@ -80,6 +80,11 @@ class Order(db.Model):
     discount_code_id: Mapped[int | None] = mapped_column(index=True)
     discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     shipping_discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The tax in the order (jomso/taxes/money.py): added to ``total_cents`` unless the prices
+    # included it; ``shipping_tax_cents`` is the part on shipping. ``tax_lines`` add up to it.
+    tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    shipping_tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    prices_include_tax: Mapped[bool] = mapped_column(default=False, server_default="0")
     total_cents: Mapped[int]
 
     carrier: Mapped[str] = mapped_column(String(80), default="")
@@ -108,6 +113,9 @@ class Order(db.Model):
     shipments: Mapped[list[Shipment]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="Shipment.id"
     )
+    tax_lines: Mapped[list[OrderTaxLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderTaxLine.id"
+    )
     # Kept by jomso/orders/search_terms.py whenever the order's names, email or lines change.
     search_terms: Mapped[list[OrderSearchTerm]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
@@ -121,6 +129,11 @@ class Order(db.Model):
     def tracking_url(self) -> str | None:
         """The carrier's page for this parcel (``orders.carriers``), when the carrier is known."""
         return tracking_url(self.carrier, self.tracking_number)
+
+    @property
+    def added_tax_cents(self) -> int:
+        """What the tax added to the total: nothing when the prices included it."""
+        return 0 if self.prices_include_tax else self.tax_cents
 
     @property
     def item_count(self) -> int:
@@ -212,6 +225,11 @@ class OrderLine(db.Model):
     # Units put back on the shelf: all of them by a cancel before shipping, some by refunds of
     # returned goods. Never more than ``quantity``.
     restocked_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The tax snapshot: the class's code, its rate (thousandths of a percent) and this line's
+    # share of that rate's tax (jomso/taxes/money.py).
+    tax_class: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    tax_percent_thousandths: Mapped[int] = mapped_column(default=0, server_default="0")
+    tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
@@ -222,8 +240,10 @@ class OrderLine(db.Model):
 
     @property
     def paid_cents(self) -> int:
-        """What the customer paid for this line: its total less its share of the discount."""
-        return self.line_total_cents - self.discount_cents
+        """What the customer paid for this line: its total less its share of the discount,
+        plus its tax when the tax was added to the prices (US style)."""
+        added = 0 if self.order.prices_include_tax else self.tax_cents
+        return self.line_total_cents - self.discount_cents + added
 
     def paid_for(self, units: int) -> int:
         """What ``units`` of this line were paid (their share of ``paid_cents``, rounded
@@ -236,6 +256,24 @@ class OrderLine(db.Model):
     def restockable(self) -> int:
         """Units of this line that may still go back in stock."""
         return self.quantity - self.restocked_quantity
+
+
+class OrderTaxLine(db.Model):
+    """One rate's tax on an order, as charged: the class (code and name then), the rate, the
+    amount taxed at it (lines and shipping) and the tax. An order's tax lines add up to its
+    ``tax_cents``."""
+
+    __tablename__ = "order_tax_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    tax_class: Mapped[str] = mapped_column(String(40))
+    class_name: Mapped[str] = mapped_column(String(80))
+    percent_thousandths: Mapped[int]
+    base_cents: Mapped[int]
+    tax_cents: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="tax_lines")
 
 
 class Shipment(db.Model):

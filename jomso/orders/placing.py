@@ -50,7 +50,7 @@ from jomso.discounts.models import DiscountCode
 from jomso.extensions import db
 from jomso.i18n import current_language, format_money
 from jomso.orders import emails, staff_notices
-from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange
+from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange, OrderTaxLine
 from jomso.orders.queries import new_order_number
 from jomso.orders.status import OrderStatus
 from jomso.orders.transitions import (
@@ -65,6 +65,7 @@ from jomso.orders.transitions import (
 from jomso.payments import Outcome, PaymentResult
 from jomso.payments.messages import UNREACHABLE
 from jomso.shop_time import shop_today
+from jomso.taxes import services as tax_services
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +237,11 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
     locked transaction. Raises _AlreadyPlaced, _StockChanged."""
     wanted = {line.variant.id: (line.quantity, line.unit_price_cents) for line in summary.lines}
     shares = {line.variant.id: line.discount_cents for line in summary.lines}
+    tax = summary.tax
+    # The tax snapshot per variant: (class, rate, tax), from the summary's breakdown.
+    snapshot = zip(tax.line_classes, tax.line_percent_thousandths, tax.line_tax_cents, strict=True)
+    line_tax = dict(zip((line.variant.id for line in summary.lines), snapshot, strict=False))
+    class_names = tax_services.class_names() if tax.tax_lines else {}
     shipping_cents = summary.shipping_cents
     delivery = summary.delivery
     user_id = user.id if user is not None else None
@@ -261,8 +267,12 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             if taken.rowcount != 1:  # only without row locks could this happen
                 raise _StockChanged([_CHANGED()])
             variant = by_id[variant_id]
+            tax_class, tax_rate, tax_cents = line_tax.get(variant_id, ("", 0, 0))
             lines.append(
                 OrderLine(
+                    tax_class=tax_class,
+                    tax_percent_thousandths=tax_rate,
+                    tax_cents=tax_cents,
                     product_id=variant.product_id,
                     variant_id=variant.id,
                     name=variant.product.name,
@@ -293,8 +303,21 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             discount_code_id=code.id if code is not None else None,
             discount_cents=discount,
             shipping_discount_cents=summary.shipping_discount_cents if code is not None else 0,
-            total_cents=subtotal - discount + shipping_cents,
+            tax_cents=tax.tax_cents,
+            shipping_tax_cents=tax.shipping_tax_cents,
+            prices_include_tax=tax.included,
+            total_cents=subtotal - discount + shipping_cents + tax.added_cents,
             lines=lines,
+            tax_lines=[
+                OrderTaxLine(
+                    tax_class=t.tax_class,
+                    class_name=class_names.get(t.tax_class, t.tax_class)[:80],
+                    percent_thousandths=t.percent_thousandths,
+                    base_cents=t.base_cents,
+                    tax_cents=t.tax_cents,
+                )
+                for t in tax.tax_lines
+            ],
             **{f"billing_{k}": details.billing.get(k) or "" for k in ADDRESS_PARTS},
             **{f"shipping_{k}": details.shipping.get(k) or "" for k in ADDRESS_PARTS},
         )

@@ -116,9 +116,9 @@ def _line_id(name: str) -> int | None:
 
 def parcel_amount(order: Order, units: dict[int, int]) -> int:
     """What a parcel's capture takes: its units' share of what their lines were paid (their
-    totals less their discount shares), plus the
-    shipping on the first parcel; the last parcel takes all that is left of the
-    authorization (so that rounding and the parts always add up)."""
+    totals less their discount shares, with their tax when it was added to the prices), plus
+    the shipping (and its tax) on the first parcel; the last parcel takes all that is left of
+    the authorization (so that rounding and the parts always add up)."""
     sale = order.sale
     authorized = sale.amount_cents if sale is not None else order.total_cents
     left = authorized - order.captured_cents
@@ -126,8 +126,9 @@ def parcel_amount(order: Order, units: dict[int, int]) -> int:
         return left
     lines = {line.id: line for line in order.lines}
     amount = sum(lines[i].paid_for(n) for i, n in units.items())
+    added = not order.prices_include_tax  # the tax added to the prices is captured with them
     if not order.shipments:
-        amount += order.shipping_cents
+        amount += order.shipping_cents + (order.shipping_tax_cents if added else 0)
     return max(0, min(amount, left))
 
 

@@ -9,6 +9,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from jomso.addresses import shop_country
 from jomso.config import PLACEHOLDER_EMAIL
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def setup_checklist() -> list[CheckItem]:
         _privacy_notice(),
         _seller(),
         _shipping(),
+        _taxes(),
     ]
 
 
@@ -229,4 +231,36 @@ def _seller() -> CheckItem:
             name=details.legal_name,
             number=details.tax_id,
         ),
+    )
+
+
+def _taxes() -> CheckItem:
+    """Whether the shop charges tax where it sells: at least one rate, and one for the shop's
+    own country (or a region of it)."""
+    from jomso.taxes.services import setup_state
+
+    title = _("Taxes")
+    rates, home_rates, included = setup_state()
+    style = _("Prices include tax.") if included else _("Tax is added to prices at checkout.")
+    if not rates:
+        return CheckItem(
+            title,
+            TODO,
+            _(
+                "No tax rate is set: no order charges tax. Set your rates, and whether your "
+                "prices include tax, under Taxes."
+            ),
+        )
+    if not home_rates:
+        return CheckItem(
+            title,
+            TODO,
+            _("No tax rate is set for your own country (%(country)s).", country=shop_country())
+            + " "
+            + style,
+        )
+    return CheckItem(
+        title,
+        OK,
+        ngettext("%(num)d tax rate is set.", "%(num)d tax rates are set.", rates) + " " + style,
     )

@@ -113,6 +113,10 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Seller details"),
         ADMIN,
         _l("The legal name, address, tax id and footer your invoices show."),
+        "taxes_admin.tax_page",
+        _l("Taxes"),
+        ADMIN,
+        _l("Prices with or without tax, tax classes and rates per country or state."),
     ),
     StaffLink(
         "staff.staff_list",

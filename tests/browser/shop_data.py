@@ -31,6 +31,7 @@ from jomso.orders import fulfilment, shipping
 from jomso.orders.models import Order
 from jomso.pages.demo import publish_demo_pages
 from jomso.permissions import Role
+from jomso.taxes.demo import set_up_demo_taxes
 from tests.catalog.helpers import make_product
 from tests.contact.helpers import confirm_link, send_contact, subscribe_from_footer
 from tests.helpers import PASSWORD, login, make_user
@@ -78,6 +79,7 @@ def build_shop(app, products: int = 12) -> Shop:
     with app.app_context():
         seed_demo(products, seed=2018)
         publish_demo_pages()
+        set_up_demo_taxes()  # a US shop: sales tax in four states (rate 1 is California's)
         # Products without options: a form that sends only the product adds them.
         simple = ~Product.options.any()
         product = db.session.scalars(

@@ -143,6 +143,8 @@ def _values(app, shop: Shop, endpoint: str, argument: str):
         "zone_id": 1,  # "Everywhere", the zone a new shop starts with (migration 0014)
         "method_id": 1,
         "code_id": shop.discount_code_id,
+        "class_id": 1,  # "Standard", made by migration 0022
+        "rate_id": 1,  # the demo's first rate (shop_data: set_up_demo_taxes)
     }
     if argument == "number":
         return shop.orders[_order_for(endpoint)]

@@ -961,6 +961,46 @@ def check_stock_alerts(app: Flask, client) -> None:
     assert "Sea Mug" in client.get("/products?q=mug").text
 
 
+# -- 0021: before 0022 (taxes) -----------------------------------------------------------------
+
+SHOP_0021: tuple[Row, ...] = (
+    # the low-stock email last went out long ago, so the next is due (check_stock_alerts)
+    "INSERT INTO stock_alert_mailings (sent_at, variants, recipients) VALUES "
+    "('2026-01-05 07:30:00', 2, 1)",
+    "INSERT INTO restock_requests (variant_id, email, user_id, nonce, language, created_at, "
+    "confirmed_at) VALUES ((SELECT id FROM product_variants WHERE sku = 'SKU-TEA'), "
+    "'wren@example.com', NULL, 'a1b2c3d4e5f6a7b8', 'en', '2026-12-01 11:00:00', "
+    "'2026-12-01 11:05:00')",
+)
+
+
+def check_taxes(app: Flask, client) -> None:
+    """0022 (taxes): the shop charges what it charged: prices without tax and no rate, so no
+    order gains a tax; the three classes exist, every product is standard and its variants
+    follow it; orders placed before hold no tax and keep their totals."""
+    from jomso.catalog.models import Product, ProductVariant
+    from jomso.orders.models import Order
+    from jomso.taxes.models import TaxClass, TaxRate, TaxSettings
+
+    with app.app_context():
+        settings = db.session.get(TaxSettings, 1)
+        assert (settings.prices_include_tax, settings.shipping_rule) == (False, "proportional")
+        codes = db.session.scalars(select(TaxClass.code).order_by(TaxClass.position)).all()
+        assert codes == ["standard", "reduced", "zero"]
+        assert db.session.scalars(select(TaxRate)).all() == []
+        assert set(db.session.scalars(select(Product.tax_class))) == {"standard"}
+        assert set(db.session.scalars(select(ProductVariant.tax_class))) == {""}
+        pat = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
+        assert (pat.total_cents, pat.tax_cents, pat.prices_include_tax) == (6350, 0, False)
+        assert pat.tax_lines == [] and all(line.tax_cents == 0 for line in pat.lines)
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    page = owner.get("/staff/taxes")
+    assert page.status_code == 200 and "Standard" in page.text
+    detail = owner.get("/staff/orders/JA7K2M9QX").text
+    assert "$63.50" in detail and "Tax " not in detail
+
+
 CASES: tuple[UpgradeCase, ...] = (
     UpgradeCase(RELEASE_0_1_0, "a 0.1.0 shop", SHOP_0_1_0, check_shop_0_1_0),
     UpgradeCase("0003", "a shop before this session's migrations", SHOP_0003, check_shop_0003),
@@ -996,4 +1036,5 @@ CASES: tuple[UpgradeCase, ...] = (
         check_price_sort_indexes,
     ),
     UpgradeCase("0020", "a shop before stock alerts", SHOP_0020, check_stock_alerts),
+    UpgradeCase("0021", "a shop before taxes", SHOP_0021, check_taxes),
 )
