@@ -66,7 +66,7 @@ _TABLES = ("products", "categories", "product_images", "product_options", "produ
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
 
 # An update of a product or variant raises the revision only when a page would show it: a
-# change of any column but the stock, ``updated_at`` and the stock alerts' (``NOT_SHOWN``: no
+# change of any column but the stock, ``updated_at``, the stock alerts' and the tax class (``NOT_SHOWN``: no
 # cached page shows them), or a stock level crossing what the cards and the product page
 # show: sold out (0 or less), "only N left" (``cards.LOW_STOCK`` or fewer, each number its own
 # label) or in stock. So a
@@ -87,8 +87,8 @@ SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 STOCK_COLUMNS = {"products": "stock_total", "product_variants": "stock"}
 NOT_SHOWN = {
-    "products": ("stock_total", "updated_at", "low_stock_threshold"),
-    "product_variants": ("stock", "low_stock_alerted_at"),
+    "products": ("stock_total", "updated_at", "low_stock_threshold", "tax_class"),
+    "product_variants": ("stock", "low_stock_alerted_at", "tax_class"),
 }
 
 

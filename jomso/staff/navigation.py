@@ -113,6 +113,8 @@ STAFF_LINKS: list[StaffLink] = [
         _l("Seller details"),
         ADMIN,
         _l("The legal name, address, tax id and footer your invoices show."),
+    ),
+    StaffLink(
         "taxes_admin.tax_page",
         _l("Taxes"),
         ADMIN,

@@ -33,6 +33,28 @@
     return selects.map(function (select) { return select.value; });
   }
 
+  function query() {
+    return selects.map(function (select) {
+      return encodeURIComponent(select.name) + "=" + encodeURIComponent(select.value);
+    }).join("&");
+  }
+
+  // The "email me when it is back" form is for the variant the page was rendered for: shown
+  // only while that one is chosen; another sold-out variant gets a link to its own page.
+  var rendered = chosen().join("\u0000");
+  var restockForm = byId("restock-form");
+  var restockLink = byId("restock-link");
+
+  function showRestock(variant, values) {
+    var same = values.join("\u0000") === rendered;
+    if (restockForm) { restockForm.hidden = !same; }
+    if (restockLink) {
+      var wanted = Boolean(variant) && variant.max <= 0 && !(same && restockForm);
+      restockLink.hidden = !wanted;
+      restockLink.querySelector("a").href = window.location.pathname + "?" + query() + "#restock-form";
+    }
+  }
+
   // Each value's label with its state beside the other options' chosen values.
   function markValues(values) {
     selects.forEach(function (select, index) {
@@ -72,6 +94,7 @@
     var values = chosen();
     var variant = find(values);
     markValues(values);
+    showRestock(variant, values);
     var stock = byId("variant-stock");
     var label = stock ? stock.querySelector(".stock") : null;
     if (!variant) {
@@ -114,10 +137,7 @@
       if (large) { large.href = variant.image; }
     }
     if (window.history && window.history.replaceState) {
-      var query = selects.map(function (select) {
-        return encodeURIComponent(select.name) + "=" + encodeURIComponent(select.value);
-      }).join("&");
-      window.history.replaceState(window.history.state, "", window.location.pathname + "?" + query);
+      window.history.replaceState(window.history.state, "", window.location.pathname + "?" + query());
     }
   }
 

@@ -83,7 +83,12 @@ def test_picking_a_variant_with_javascript_then_buying_it(app, page, browser, li
     assert page.locator("#option2 option[value=Blue]").inner_text() == "Blue (sold out)"
     assert page.locator("#add-to-cart").inner_text() == "Sold out"
     assert _read(stock) == "Sold out"
+    # the sold-out variant's "email me when it is back" is on its own page: a link to it
+    restock = page.locator("#restock-link a")
+    assert restock.is_visible()
+    assert restock.get_attribute("href").endswith("?option1=S&option2=Blue#restock-form")
     page.get_by_label("Size").select_option("M")
+    assert page.locator("#restock-link").is_hidden()
     assert page.evaluate("window.notReloaded") is True  # all of it in place
     screenshot(page, "variant-picked-desktop")
 
@@ -123,6 +128,21 @@ def test_picking_a_variant_with_javascript_then_buying_it(app, page, browser, li
         screenshot(desk, "variant-packing-slip")
     finally:
         staff.close()
+
+
+def test_the_back_in_stock_form_follows_the_variant_picked_in_place(app, page, live_server):
+    _shirt_on_sale(app)
+    page.goto("/products/linen-shirt?option1=S&option2=Blue")  # sold out
+    _decline_cookies(page)
+    form = page.locator("#restock-form")
+    assert form.is_visible()
+    page.get_by_label("Size").select_option("M")  # M / Blue: in stock, no form
+    assert form.is_hidden() and page.locator("#restock-link").is_hidden()
+    page.get_by_label("Size").select_option("S")
+    assert form.is_visible()
+    form.get_by_label("Email").fill("wren@example.com")
+    form.get_by_role("button", name="Email me when it is back").click()
+    assert page.get_by_text("Check your inbox").is_visible()
 
 
 def test_the_filters_and_the_picker_fit_a_phone(app, browser, live_server):

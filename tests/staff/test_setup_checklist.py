@@ -18,10 +18,10 @@ def _item(html: str, title: str) -> str:
     return re.sub(r"\s+", " ", html.split(f"<strong>{title}</strong>")[1].split("</li>")[0])
 
 
-def test_the_checklist_has_the_shipping_and_the_seller_items_in_order(app):
+def test_the_checklist_has_the_seller_shipping_and_tax_items_in_order(app):
     text = staff_client(app, "owner").get("/staff/").text
     titles = re.findall(r'<p class="check-title"><strong>([^<]+)</strong>', text)
-    assert titles[-2:] == ["Shop address and seller details", "Shipping"]
+    assert titles[-3:] == ["Shop address and seller details", "Shipping", "Taxes"]
     assert "To do" in _item(text, "Shop address and seller details")
     assert "One rate goes to every country in the world." in _item(text, "Shipping")
 
