@@ -66,10 +66,10 @@ _TABLES = ("products", "categories", "product_images", "product_options", "produ
 _BUMP = "UPDATE catalog_revision SET value = value + 1 WHERE id = 1"
 
 # An update of a product or variant raises the revision only when a page would show it: a
-# change of any column but the stock, ``updated_at``, the stock alerts' and the tax class (``NOT_SHOWN``: no
-# cached page shows them), or a stock level crossing what the cards and the product page
-# show: sold out (0 or less), "only N left" (``cards.LOW_STOCK`` or fewer, each number its own
-# label) or in stock. So a
+# change of any column but the stock, ``updated_at``, the stock alerts' and the tax class
+# (``NOT_SHOWN``: no cached page shows them), or a stock level crossing what the cards and the
+# product page show: sold out (0 or less), "only N left" (``cards.LOW_STOCK`` or fewer, each
+# number its own label) or in stock. So a
 # checkout taking 1 of 50 leaves every cached page in place; taking the last one, or going
 # from 6 to 5, does not. Each table's shown columns are written out (SQLite has no row
 # comparison that leaves columns out): a new column must join its list

@@ -46,10 +46,19 @@ def prices_include_tax() -> bool:
     return bool(current_settings().prices_include_tax)
 
 
+def _note_state() -> tuple[bool, bool]:
+    """Whether prices include tax, and whether any rate is set."""
+    has_rates = db.session.scalar(select(TaxRate.id).limit(1)) is not None
+    return prices_include_tax(), has_rates
+
+
 def price_note() -> str:
-    """What the catalog's prices carry: "incl. VAT" or "plus tax". Kept per catalog revision
-    (saving the settings raises it), so catalog pages make no query for it."""
-    included = kept_per_revision("tax_prices_include", prices_include_tax)
+    """What the catalog's prices carry: "incl. VAT" or "plus tax"; nothing while the shop
+    charges no tax (no rate set, as after an upgrade). Kept per catalog revision (saving the
+    settings or a rate raises it), so catalog pages make no query for it."""
+    included, has_rates = kept_per_revision("tax_price_note", _note_state)
+    if not has_rates:
+        return ""
     return _("incl. VAT") if included else _("plus tax")
 
 

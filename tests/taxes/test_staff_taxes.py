@@ -59,6 +59,12 @@ def test_the_owner_sets_prices_including_tax_and_the_shipping_rule(app):
         settings = db.session.get(TaxSettings, 1)
         assert settings.prices_include_tax and settings.shipping_rule == "standard"
     make_product(app, "Cup", price_cents=900)
+    # no rate yet: the shop charges no tax, and its pages say nothing of it
+    assert "incl. VAT" not in app.test_client().get("/products/cup").text
+    added = _post(
+        owner, "/staff/taxes/rates/new", {"tax_class": "standard", "place": "de", "rate": "19"}
+    )
+    assert added.status_code == 302
     assert "incl. VAT" in app.test_client().get("/products/cup").text
     bad = _post(owner, "/staff/taxes", {"prices_include_tax": "maybe", "shipping_rule": "x"})
     assert bad.status_code == 422
