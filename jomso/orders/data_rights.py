@@ -49,6 +49,7 @@ def _orders_section(subject: DataSubject) -> list[dict[str, Any]]:
             billing_country_name=country_name(order.billing_country),
             shipping_country_name=country_name(order.shipping_country),
             lines=[row_dict(line) for line in order.lines],
+            tax_lines=[row_dict(tax) for tax in order.tax_lines],
             status_changes=[row_dict(change) for change in order.changes],
             payments=[row_dict(payment) for payment in order.payments],
             payment_events=[row_dict(event) for event in order.events],
@@ -114,6 +115,7 @@ register_export_section(
         "order_notes",
         "shipments",
         "shipment_lines",
+        "order_tax_lines",
     ),
 )
 register_erasure(anonymize_orders)

@@ -60,6 +60,7 @@ def accounting_cutoff(now: datetime, years: int) -> datetime:
         "payment_events",
         "shipments",
         "shipment_lines",
+        "order_tax_lines",
     ),
     action=Action.ANONYMIZE,
     setting="ORDER_KEEP_YEARS",
