@@ -34,13 +34,16 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 FILE_NAMES = {SQLITE: "jomso.sqlite3", POSTGRESQL: "jomso.pgdump"}
 # Tables whose rows the migrations write themselves: an empty shop has them (0014 gives a new
-# shop its one shipping zone, "Everywhere"). A restore replaces them with the archive's.
+# shop its one shipping zone, "Everywhere"; 0022 its tax classes and settings). A restore
+# replaces them with the archive's.
 SCHEMA_TABLES = (
     "alembic_version",
     "catalog_revision",
     "shipping_zones",
     "shipping_areas",
     "shipping_methods",
+    "tax_classes",
+    "tax_settings",
 )
 # SQLite's own tables and the full-text indexes' (made from their tables, not counted).
 INDEX_TABLE_PREFIXES = ("products_fts", "search_words_trigrams", "sqlite_")
