@@ -122,13 +122,17 @@ class CheckoutForm(FlaskForm):
     def tax_place(self) -> tuple[str, str] | None:
         """The country and region the tax follows: where the parcel goes, or the billing
         address when nothing is delivered (a local pickup). None before a country is known
-        (the tax shown is then the estimate for the shop's country)."""
+        (the tax shown is then the estimate for the shop's country), and on a page not yet
+        sent whose address has no region: the country list's first choice is not an address
+        the customer entered."""
         if self.collected:
             billing = self.billing.form
             place = billing.country.data or "", (billing.region.data or "").strip().upper()
         else:
             place = self.destination()
-        return place if place[0] else None
+        if not place[0] or not (place[1] or self.is_submitted()):
+            return None
+        return place
 
     def phone_region(self) -> str | None:
         return self.billing.form.country.data
