@@ -14,6 +14,16 @@ from jomso.extensions import db
 log = logging.getLogger(__name__)
 
 
+# Tables whose rows the migrations write themselves, so that a new, empty shop has them: the
+# catalog revision, 0014's shipping zone "Everywhere" with its area and method, 0022's tax
+# classes and settings. A restore (backups) and a database copy replace them with the source's
+# and do not count them as shop data.
+MADE_BY_MIGRATIONS = frozenset(
+    {"catalog_revision", "shipping_zones", "shipping_areas", "shipping_methods", "tax_classes",
+     "tax_settings"}
+)  # fmt: skip
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

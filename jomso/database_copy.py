@@ -16,12 +16,10 @@ from collections.abc import Callable
 
 from sqlalchemy import Integer, create_engine, func, select, text
 
+from jomso.database import MADE_BY_MIGRATIONS
 from jomso.extensions import db
 
 BATCH = 1000
-# Rows the schema's own statements insert (0014: a new shop's shipping zone "Everywhere");
-# the copy replaces them with the source's.
-_MADE_BY_INIT = {"catalog_revision", "shipping_zones", "shipping_areas", "shipping_methods"}
 
 
 class CopyRefused(Exception):
@@ -49,7 +47,7 @@ def copy_database(
                     f"one at {_version(writing)}: run init-db on both with this version first."
                 )
             for table in tables:
-                if table.name in _MADE_BY_INIT:
+                if table.name in MADE_BY_MIGRATIONS:  # replaced with the source's
                     continue
                 if writing.execute(select(select(table).exists())).scalar():
                     raise CopyRefused(

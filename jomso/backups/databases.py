@@ -29,22 +29,13 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 
 from jomso.backups.archive import BackupError
+from jomso.database import MADE_BY_MIGRATIONS
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 FILE_NAMES = {SQLITE: "jomso.sqlite3", POSTGRESQL: "jomso.pgdump"}
-# Tables whose rows the migrations write themselves: an empty shop has them (0014 gives a new
-# shop its one shipping zone, "Everywhere"; 0022 its tax classes and settings). A restore
-# replaces them with the archive's.
-SCHEMA_TABLES = (
-    "alembic_version",
-    "catalog_revision",
-    "shipping_zones",
-    "shipping_areas",
-    "shipping_methods",
-    "tax_classes",
-    "tax_settings",
-)
+# What an empty shop holds: the schema's version and the rows the migrations write.
+SCHEMA_TABLES = ("alembic_version", *sorted(MADE_BY_MIGRATIONS))
 # SQLite's own tables and the full-text indexes' (made from their tables, not counted).
 INDEX_TABLE_PREFIXES = ("products_fts", "search_words_trigrams", "sqlite_")
 # Debian keeps each PostgreSQL version's programs here; /usr/bin has wrappers for them.
