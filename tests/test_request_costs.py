@@ -133,7 +133,10 @@ def test_the_checkout_page_costs_the_same_whatever_the_cart(app, signed_in):
     assert len(few) == len(many)
     # The cart's estimate and the delivery step share one read of the shop country's methods.
     assert sum("FROM shipping_methods" in s for s in few) == 1, few
-    assert len(few) <= (11 if signed_in else 9), few
+    # The tax reads once each: the shop's settings, the rates for the place (the cart's
+    # estimate, the figure and each option's total share it) and the classes' names.
+    assert sum("FROM tax_classes JOIN tax_rates" in s for s in few) == 1, few
+    assert len(few) <= (14 if signed_in else 12), few
 
 
 def test_staff_pages_cost_the_same_whatever_the_number_of_orders(app, client):

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from jomso.addresses import shop_country
 from jomso.catalog.page_cache import kept_per_revision
 from jomso.extensions import db
+from jomso.request_memo import memo
 from jomso.taxes import money
 from jomso.taxes.models import SETTINGS_ID, TaxClass, TaxRate, TaxSettings
 
@@ -63,8 +64,15 @@ def price_note() -> str:
 
 
 def rates_for(country: str, region: str = "") -> dict[str, int]:
+    """Class code → rate at an address, read once per request (the cart's estimate, the
+    checkout's figure and each delivery option's total ask for the same place)."""
     if not country:
         return {}
+    place = (country, (region or "").upper())
+    return dict(memo(("tax rates", *place), lambda: _rates_for(*place)))
+
+
+def _rates_for(country: str, region: str) -> dict[str, int]:
     rows = db.session.execute(
         select(TaxClass.code, TaxRate.region, TaxRate.percent_thousandths)
         .join(TaxRate, TaxRate.tax_class_id == TaxClass.id)
