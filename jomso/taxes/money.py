@@ -16,8 +16,8 @@ Shipping (``ShippingRule``)
     remainder), each part taxed at its class's rate (the EU's usual rule for a mixed cart).
 
 Discounts
-    A line is taxed on its total less its share of a discount: ``taxable_cents(line)``, which
-    reads the line's ``discount_cents`` when it has one. Nothing else here knows discounts.
+    A line is taxed on its total less its share of a discount (``discount_cents``, from
+    ``jomso.discounts.pricing``): ``taxable_cents(line)``. Nothing else here knows discounts.
 
 Rates are integers: thousandths of a percent (20% is 20000, 5.5% is 5500).
 """
