@@ -4,7 +4,7 @@ owner and the catalog role (``MANAGE_DISCOUNTS``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from jomso.discounts import editing
@@ -27,18 +27,11 @@ def code_list():
     )
 
 
-def _code_or_404(code_id: int) -> DiscountCode:
-    code = db.session.get(DiscountCode, code_id)
-    if code is None:
-        abort(404)
-    return code
-
-
 @bp.route("/new", methods=["GET", "POST"], defaults={"code_id": None})
 @bp.route("/<int:code_id>", methods=["GET", "POST"])
 @manage
 def code_edit(code_id: int | None):
-    code = _code_or_404(code_id) if code_id is not None else None
+    code = db.get_or_404(DiscountCode, code_id) if code_id is not None else None
     form = DiscountCodeForm(data=editing.form_data(code) if code else None)
     form.categories.choices = editing.category_choices()
     if request.method == "POST":
@@ -56,7 +49,7 @@ def code_edit(code_id: int | None):
 @manage
 def code_active(code_id: int):
     """Deactivate a code (customers are told it is no longer valid), or activate it again."""
-    code = _code_or_404(code_id)
+    code = db.get_or_404(DiscountCode, code_id)
     active = request.form.get("active") == "1"
     editing.set_active(code, active)
     if active:

@@ -3,7 +3,7 @@ local pickups, and a form for each (settings are the owner's: ``ADMINISTER``).""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from jomso.addresses import country_name, shop_country
@@ -32,25 +32,11 @@ def zone_list():
     )
 
 
-def _zone_or_404(zone_id: int) -> ShippingZone:
-    zone = db.session.get(ShippingZone, zone_id)
-    if zone is None:
-        abort(404)
-    return zone
-
-
-def _method_or_404(method_id: int) -> ShippingMethod:
-    method = db.session.get(ShippingMethod, method_id)
-    if method is None:
-        abort(404)
-    return method
-
-
 @bp.route("/zones/new", methods=["GET", "POST"], defaults={"zone_id": None})
 @bp.route("/zones/<int:zone_id>", methods=["GET", "POST"])
 @administer
 def zone_edit(zone_id: int | None):
-    zone = _zone_or_404(zone_id) if zone_id is not None else None
+    zone = db.get_or_404(ShippingZone, zone_id) if zone_id is not None else None
     form = ZoneForm(
         data={"name": zone.name, "areas": ", ".join(a.code for a in zone.areas)} if zone else None
     )
@@ -68,7 +54,7 @@ def zone_edit(zone_id: int | None):
 @bp.post("/zones/<int:zone_id>/delete")
 @administer
 def zone_delete(zone_id: int):
-    zone = _zone_or_404(zone_id)
+    zone = db.get_or_404(ShippingZone, zone_id)
     name = zone.name
     editing.delete_zone(zone)
     flash(_("The zone “%(name)s” and its methods are deleted.", name=name), "success")
@@ -79,7 +65,7 @@ def zone_delete(zone_id: int):
 @bp.route("/methods/<int:method_id>", methods=["GET", "POST"])
 @administer
 def method_edit(method_id: int | None):
-    method = _method_or_404(method_id) if method_id is not None else None
+    method = db.get_or_404(ShippingMethod, method_id) if method_id is not None else None
     if method is not None:
         data = {
             "zone": method.zone_id or PICKUP_ZONE,
@@ -116,7 +102,7 @@ def _price_text(cents: int) -> str:
 @bp.post("/methods/<int:method_id>/delete")
 @administer
 def method_delete(method_id: int):
-    method = _method_or_404(method_id)
+    method = db.get_or_404(ShippingMethod, method_id)
     name = method.name
     editing.delete_method(method)
     flash(_("The method “%(name)s” is deleted.", name=name), "success")

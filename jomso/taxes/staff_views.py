@@ -4,7 +4,7 @@ the tax classes and the rates per place, and loading the EU rates (settings are 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from jomso.extensions import db
@@ -78,25 +78,11 @@ def seed_eu():
     return redirect(url_for(".tax_page"))
 
 
-def _class_or_404(class_id: int) -> TaxClass:
-    tax_class = db.session.get(TaxClass, class_id)
-    if tax_class is None:
-        abort(404)
-    return tax_class
-
-
-def _rate_or_404(rate_id: int) -> TaxRate:
-    rate = db.session.get(TaxRate, rate_id)
-    if rate is None:
-        abort(404)
-    return rate
-
-
 @bp.route("/classes/new", methods=["GET", "POST"], defaults={"class_id": None})
 @bp.route("/classes/<int:class_id>", methods=["GET", "POST"])
 @administer
 def class_edit(class_id: int | None):
-    tax_class = _class_or_404(class_id) if class_id is not None else None
+    tax_class = db.get_or_404(TaxClass, class_id) if class_id is not None else None
     form = ClassForm(data={"name": tax_class.name, "code": tax_class.code} if tax_class else None)
     if tax_class is not None:
         form.code.data = tax_class.code  # the code never changes
@@ -117,7 +103,7 @@ def class_edit(class_id: int | None):
 @bp.post("/classes/<int:class_id>/delete")
 @administer
 def class_delete(class_id: int):
-    tax_class = _class_or_404(class_id)
+    tax_class = db.get_or_404(TaxClass, class_id)
     refusal = editing.delete_class_refusal(tax_class)
     if refusal:
         flash(refusal, "error")
@@ -132,7 +118,7 @@ def class_delete(class_id: int):
 @bp.route("/rates/<int:rate_id>", methods=["GET", "POST"])
 @administer
 def rate_edit(rate_id: int | None):
-    rate = _rate_or_404(rate_id) if rate_id is not None else None
+    rate = db.get_or_404(TaxRate, rate_id) if rate_id is not None else None
     if rate is not None:
         data = {
             "tax_class": rate.tax_class.code,
@@ -157,7 +143,7 @@ def rate_edit(rate_id: int | None):
 @bp.post("/rates/<int:rate_id>/delete")
 @administer
 def rate_delete(rate_id: int):
-    rate = _rate_or_404(rate_id)
+    rate = db.get_or_404(TaxRate, rate_id)
     code = rate.code
     editing.delete_rate(rate)
     flash(_("The rate for %(code)s is deleted.", code=code), "success")
