@@ -41,11 +41,12 @@ def parse_rate(text: str) -> tuple[int | None, str | None]:
         return None, _("Enter the rate as a number, such as 20 or 5.5.")
     if value < 0:
         return None, _("A rate cannot be negative.")
+    # Compared before scaling: "1e999999" times 1000 overflows the decimal context.
+    if value > Decimal(MAX_PERCENT_THOUSANDTHS) / 1000:
+        return None, _("A rate cannot be above 100%.")
     thousandths = value * 1000
     if thousandths != thousandths.to_integral_value():
         return None, _("Give the rate with at most three decimals, such as 8.875.")
-    if thousandths > MAX_PERCENT_THOUSANDTHS:
-        return None, _("A rate cannot be above 100%.")
     return int(thousandths), None
 
 
