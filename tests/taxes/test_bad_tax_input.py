@@ -1,6 +1,7 @@
-"""Issue #12's bad input for taxes, through the owner's and the catalog's real forms: absurd
-rates, a region that does not exist, and tampered tax classes. Each gets its message beside
-the field, 422, and what was typed back; nothing is saved."""
+"""Issue #12's bad input for taxes, through the owner's and the catalog's real forms: tampered
+tax classes in the rate form, the product form and the variant grid. Each gets its message
+beside the field, 422, and what was typed back; nothing is saved. (Absurd rates and made-up
+regions: ``test_staff_taxes.test_bad_rates_are_answered_beside_the_field_and_kept``.)"""
 
 from __future__ import annotations
 
@@ -16,35 +17,6 @@ from tests.conftest import csrf_token_from
 from tests.helpers import forms_on
 from tests.staff.helpers import staff_client
 from tests.taxes.test_staff_taxes import _error_beside, _post, _rates
-
-
-@pytest.mark.parametrize(
-    ("place", "rate", "field", "message"),
-    [
-        ("US-XX", "5", "place", "“US-XX” is not a region of US."),
-        ("DE-XX", "5", "place", "“DE-XX” is not a region of DE."),
-        ("DE", "1e999999", "rate", "A rate cannot be above 100%."),
-        ("DE", "-1e999999", "rate", "A rate cannot be negative."),
-        ("DE", "1e-99999", "rate", "Give the rate with at most three decimals, such as 8.875."),
-        ("DE", "100.001", "rate", "A rate cannot be above 100%."),
-        ("DE", "NaN", "rate", "Enter the rate as a number, such as 20 or 5.5."),
-        ("DE", "Infinity", "rate", "Enter the rate as a number, such as 20 or 5.5."),
-        ("DE", "sNaN", "rate", "Enter the rate as a number, such as 20 or 5.5."),
-        ("DE", "−5", "rate", "Enter the rate as a number, such as 20 or 5.5."),  # noqa: RUF001
-        ("DE", "1234567890123", "rate", "Field cannot be longer than 12 characters."),
-    ],
-)
-def test_absurd_rates_and_unknown_regions_are_answered_beside_the_field(
-    app, place, rate, field, message
-):
-    owner = staff_client(app, "owner")
-    response = _post(
-        owner, "/staff/taxes/rates/new", {"tax_class": "standard", "place": place, "rate": rate}
-    )
-    assert response.status_code == 422
-    assert _error_beside(response.text, field) == message
-    assert f'value="{rate}"' in response.text and f'value="{place}"' in response.text  # kept
-    assert _rates(app) == []
 
 
 @pytest.mark.parametrize("tampered", ["nope", "", "1", "standard'--"])

@@ -104,6 +104,18 @@ def test_a_rate_is_added_edited_and_deleted(app):
         ("DE", "7.12345", "rate", "Give the rate with at most three decimals, such as 8.875."),
         ("XX", "20", "place", "“XX” is not a country code."),
         ("US-ZZ", "5", "place", "“US-ZZ” is not a region of US."),
+        # Issue #12's absurd rates and made-up regions
+        ("US-XX", "5", "place", "“US-XX” is not a region of US."),
+        ("DE-XX", "5", "place", "“DE-XX” is not a region of DE."),
+        ("DE", "1e999999", "rate", "A rate cannot be above 100%."),  # was a 500: overflow
+        ("DE", "-1e999999", "rate", "A rate cannot be negative."),
+        ("DE", "1e-99999", "rate", "Give the rate with at most three decimals, such as 8.875."),
+        ("DE", "100.001", "rate", "A rate cannot be above 100%."),
+        ("DE", "NaN", "rate", "Enter the rate as a number, such as 20 or 5.5."),
+        ("DE", "Infinity", "rate", "Enter the rate as a number, such as 20 or 5.5."),
+        ("DE", "sNaN", "rate", "Enter the rate as a number, such as 20 or 5.5."),
+        ("DE", "−5", "rate", "Enter the rate as a number, such as 20 or 5.5."),  # noqa: RUF001
+        ("DE", "1234567890123", "rate", "Field cannot be longer than 12 characters."),
     ],
 )
 def test_bad_rates_are_answered_beside_the_field_and_kept(app, place, rate, field, message):
