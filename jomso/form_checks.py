@@ -8,6 +8,15 @@ met the next. Views run both and show everything together::
     valid = form.validate()
     valid = report(form, product_editing.product_problems(data, product)) and valid
 
+A staff page that creates or edits one thing says the same with ``accepted``, and answers a
+form sent back with ``form_status`` (the shape of the tax, shipping and discount editors)::
+
+    if accepted(form, editing.zone_problems, zone):
+        zone = editing.save_zone(form, zone)
+        flash(...)
+        return redirect(...)
+    return render_template(..., form=form, zone=zone), form_status(form)
+
 A problem is ``(field name, message)``. A field name the form does not have (or None) puts
 the message among the form's own errors (``form.form_errors``). The error summary at the top
 of a page (``partials/forms.html``) lists both kinds.
@@ -15,7 +24,7 @@ of a page (``partials/forms.html``) lists both kinds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 Problem = tuple[str | None, str]
 
@@ -32,3 +41,18 @@ def report(form, problems: Iterable[Problem]) -> bool:
         elif message not in form.form_errors:
             form.form_errors.append(message)
     return clean
+
+
+def accepted(form, problems: Callable[..., Iterable[Problem]], *args) -> bool:
+    """Whether ``form`` was sent and passes both its fields' checks and ``problems(form,
+    *args)`` (run after them, so they may skip a field already wrong), each problem put
+    beside its field. False when the form is only shown."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    return report(form, problems(form, *args)) and valid
+
+
+def form_status(form) -> int:
+    """The status of a page showing ``form``: 422 when it came back with problems."""
+    return 422 if form.errors else 200

@@ -11,7 +11,7 @@ from jomso.discounts import editing
 from jomso.discounts.forms import KIND_LABELS, DiscountCodeForm
 from jomso.discounts.models import DiscountCode
 from jomso.extensions import db
-from jomso.form_checks import report
+from jomso.form_checks import accepted, form_status
 from jomso.permissions import Permission, permission_required
 
 bp = Blueprint("discounts_admin", __name__, url_prefix="/staff/discounts", cli_group=None)
@@ -34,15 +34,11 @@ def code_edit(code_id: int | None):
     code = db.get_or_404(DiscountCode, code_id) if code_id is not None else None
     form = DiscountCodeForm(data=editing.form_data(code) if code else None)
     form.categories.choices = editing.category_choices()
-    if request.method == "POST":
-        valid = form.validate()
-        valid = report(form, editing.problems(form, code)) and valid
-        if valid:
-            code = editing.save(form, code)
-            flash(_("The discount code %(code)s is saved.", code=code.code), "success")
-            return redirect(url_for(".code_list"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("staff/discounts/edit.html", form=form, code=code), status
+    if accepted(form, editing.problems, code):
+        code = editing.save(form, code)
+        flash(_("The discount code %(code)s is saved.", code=code.code), "success")
+        return redirect(url_for(".code_list"))
+    return render_template("staff/discounts/edit.html", form=form, code=code), form_status(form)
 
 
 @bp.post("/<int:code_id>/active")

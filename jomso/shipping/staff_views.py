@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from jomso.addresses import country_name, shop_country
 from jomso.extensions import db
-from jomso.form_checks import report
+from jomso.form_checks import accepted, form_status
 from jomso.permissions import Permission, permission_required
 from jomso.shipping import editing, rates
 from jomso.shipping.forms import KIND_LABELS, PICKUP_ZONE, MethodForm, ZoneForm
@@ -40,15 +40,11 @@ def zone_edit(zone_id: int | None):
     form = ZoneForm(
         data={"name": zone.name, "areas": ", ".join(a.code for a in zone.areas)} if zone else None
     )
-    if request.method == "POST":
-        valid = form.validate()
-        valid = report(form, editing.zone_problems(form, zone)) and valid
-        if valid:
-            zone = editing.save_zone(form, zone)
-            flash(_("The zone “%(name)s” is saved.", name=zone.name), "success")
-            return redirect(url_for(".zone_list"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("staff/shipping/zone.html", form=form, zone=zone), status
+    if accepted(form, editing.zone_problems, zone):
+        zone = editing.save_zone(form, zone)
+        flash(_("The zone “%(name)s” is saved.", name=zone.name), "success")
+        return redirect(url_for(".zone_list"))
+    return render_template("staff/shipping/zone.html", form=form, zone=zone), form_status(form)
 
 
 @bp.post("/zones/<int:zone_id>/delete")
@@ -82,15 +78,12 @@ def method_edit(method_id: int | None):
         data = {"zone": request.args.get("zone", PICKUP_ZONE, type=int)}
     form = MethodForm(data=data)
     form.zone.choices = editing.zone_choices()
-    if request.method == "POST":
-        valid = form.validate()
-        valid = report(form, editing.method_problems(form)) and valid
-        if valid:
-            method = editing.save_method(form, method)
-            flash(_("The method “%(name)s” is saved.", name=method.name), "success")
-            return redirect(url_for(".zone_list"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("staff/shipping/method.html", form=form, method=method), status
+    if accepted(form, editing.method_problems):
+        method = editing.save_method(form, method)
+        flash(_("The method “%(name)s” is saved.", name=method.name), "success")
+        return redirect(url_for(".zone_list"))
+    page = render_template("staff/shipping/method.html", form=form, method=method)
+    return page, form_status(form)
 
 
 def _price_text(cents: int) -> str:

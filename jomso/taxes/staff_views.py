@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from jomso.extensions import db
-from jomso.form_checks import report
+from jomso.form_checks import accepted, form_status
 from jomso.permissions import Permission, permission_required
 from jomso.taxes import editing, seeding, services
 from jomso.taxes.forms import ClassForm, RateForm, SettingsForm
@@ -86,18 +86,14 @@ def class_edit(class_id: int | None):
     form = ClassForm(data={"name": tax_class.name, "code": tax_class.code} if tax_class else None)
     if tax_class is not None:
         form.code.data = tax_class.code  # the code never changes
-    if request.method == "POST":
-        valid = form.validate()
-        valid = report(form, editing.class_problems(form, tax_class)) and valid
-        if valid:
-            tax_class = editing.save_class(form, tax_class)
-            flash(_("The tax class “%(name)s” is saved.", name=tax_class.name), "success")
-            return redirect(url_for(".tax_page"))
-    status = 422 if form.errors or form.form_errors else 200
+    if accepted(form, editing.class_problems, tax_class):
+        tax_class = editing.save_class(form, tax_class)
+        flash(_("The tax class “%(name)s” is saved.", name=tax_class.name), "success")
+        return redirect(url_for(".tax_page"))
     refusal = editing.delete_class_refusal(tax_class) if tax_class else None
     return render_template(
         "staff/taxes/class.html", form=form, tax_class=tax_class, refusal=refusal
-    ), status
+    ), form_status(form)
 
 
 @bp.post("/classes/<int:class_id>/delete")
@@ -129,15 +125,11 @@ def rate_edit(rate_id: int | None):
         data = {"tax_class": request.args.get("tax_class", "standard")}
     form = RateForm(data=data)
     form.tax_class.choices = services.class_choices()
-    if request.method == "POST":
-        valid = form.validate()
-        valid = report(form, editing.rate_problems(form, rate)) and valid
-        if valid:
-            rate = editing.save_rate(form, rate)
-            flash(_("The rate for %(code)s is saved.", code=rate.code), "success")
-            return redirect(url_for(".tax_page"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("staff/taxes/rate.html", form=form, rate=rate), status
+    if accepted(form, editing.rate_problems, rate):
+        rate = editing.save_rate(form, rate)
+        flash(_("The rate for %(code)s is saved.", code=rate.code), "success")
+        return redirect(url_for(".tax_page"))
+    return render_template("staff/taxes/rate.html", form=form, rate=rate), form_status(form)
 
 
 @bp.post("/rates/<int:rate_id>/delete")
