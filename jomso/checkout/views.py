@@ -22,6 +22,7 @@ again, while this session's order waits leads there too, so nobody pays twice me
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -37,6 +38,7 @@ from jomso.cart.services import current_cart, summarize
 from jomso.checkout import bp
 from jomso.checkout.delivery import Delivery, check_choice, delivery_for
 from jomso.checkout.forms import CheckoutForm
+from jomso.i18n import format_money
 from jomso.orders import access, placing
 from jomso.orders.placing import Placement
 from jomso.orders.queries import find_order
@@ -124,7 +126,23 @@ def _delivery(form: CheckoutForm, summary):
     summary = cart_services.with_delivery(summary, delivery.chosen, place)
     rates = tax_services.rates_for(*(place or (shop_country(), "")))
     delivery.tax_rates = ",".join(f"{code}:{rate}" for code, rate in sorted(rates.items()))
-    return delivery, summary
+    return delivery, _payable(summary)
+
+
+def _payable(summary):
+    """``summary``, or with its discount refused beside the field when it leaves nothing to
+    pay: a card payment must be more than zero (Braintree's rule, and the offline gateway's),
+    so the order would fail as a declined card. ``placing`` places no summary whose discount
+    has a problem (409, nothing charged)."""
+    if summary.total_cents > 0 or not summary.discount_code or summary.discount_problem:
+        return summary
+    problem = _(
+        "The code %(code)s brings your order to %(total)s, and a payment must be more than "
+        "that: add something to your cart, or remove the code.",
+        code=summary.discount_code,
+        total=format_money(0),
+    )
+    return replace(summary, discount_problem=problem)
 
 
 def _page(

@@ -16,7 +16,7 @@ from jomso.extensions import db
 from tests.catalog.helpers import make_product
 from tests.conftest import csrf_token_from
 from tests.discounts.test_discount_codes import apply, make_code, orders
-from tests.orders.helpers import add_to_cart, checkout, gateway_sales, staff
+from tests.orders.helpers import add_to_cart, checkout, checkout_data, gateway_sales, staff
 
 
 def _error_beside_code(html: str) -> str:
@@ -98,8 +98,26 @@ def test_an_amount_off_bigger_than_the_cart_takes_the_lines_to_zero_and_no_furth
     assert (order.subtotal_cents, order.discount_cents) == (1000, 1000)
     assert order.total_cents == order.shipping_cents >= 0
     assert [line.discount_cents for line in order.lines] == [1000]
-    charged = [sale.amount_cents for sale in gateway_sales(app, order.number)]
-    assert charged in ([order.total_cents], [])  # nothing to charge when shipping is free
+    assert order.shipping_cents > 0  # the shipping is still paid
+    assert [sale.amount_cents for sale in gateway_sales(app, order.number)] == [order.total_cents]
+
+
+def test_a_code_that_leaves_nothing_to_pay_is_said_beside_it_before_any_payment(app, client):
+    make_code(app, "ALL", kind="amount", value=900000)
+    add_to_cart(client, make_product(app, "Big Thing", price_cents=6000))  # free shipping
+    apply(client, "all")
+    page = client.get("/checkout")
+    assert page.status_code == 200
+    assert 'id="checkout-total">$0.00' in page.text
+    said = "The code ALL brings your order to $0.00, and a payment must be more than that"
+    assert said in _error_beside_code(page.text)
+    response = client.post("/checkout", data=checkout_data(page.text))
+    assert response.status_code == 409
+    assert said in _error_beside_code(response.text)
+    assert "you have not been charged" in response.text
+    assert "use another card" not in response.text  # not a declined card
+    assert orders(app) == []  # no failed order left behind
+    assert "Big Thing" in client.get("/cart").text
 
 
 def test_a_code_that_expired_while_the_cart_was_open_is_said_and_the_cart_kept(app, client):
