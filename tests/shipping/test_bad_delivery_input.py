@@ -127,3 +127,17 @@ def test_tampered_choices_in_the_method_form_are_refused_beside_them(app, owner,
             db.session.scalar(select(ShippingMethod).where(ShippingMethod.name == "Courier"))
             is None
         )
+
+
+def test_a_delivery_address_tampered_to_a_zone_less_country_is_refused_beside_it(
+    app, client, demo_zones
+):
+    add_to_cart(client, make_product(app, "Blue Mug", price_cents=1000))
+    page = client.get("/checkout").text
+    response = client.post("/checkout", data=checkout_data(page, VISA, shipping=ANTARCTICA))
+    assert response.status_code == 422
+    # Antarctica is not among the delivery countries offered: said beside the delivery choice
+    assert "We do not deliver to Antarctica." in _delivery_error(response.text)
+    assert 'value="McMurdo"' in response.text
+    assert all_orders(app) == []
+    assert "Blue Mug" in client.get("/cart").text
