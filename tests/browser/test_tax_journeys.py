@@ -12,7 +12,7 @@ the expected figures for them are the same ``Expected``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import pytest
@@ -58,6 +58,7 @@ class Expected:
     shipping: int
     tax: dict[str, int]  # tax line label → tax, as shown
     total: int  # what the card is charged
+    included: bool  # the VAT is in the prices: its lines follow the total, not added to it
 
 
 def _half_up(value: Fraction) -> int:
@@ -109,6 +110,7 @@ def expected_figures(
         shipping=shipping,
         tax=tax,
         total=subtotal - discount + shipping + (0 if included else sum(tax.values())),
+        included=included,
     )
 
 
@@ -140,12 +142,13 @@ EU = Expected(
     shipping=1200,
     tax={EU_VAT: 864, EU_REDUCED: 104},
     total=7185,  # 66.50 - 6.65 + 12.00: the VAT is in the prices
+    included=True,
 )
 # The cart's estimate, for France by Colissimo (€4.90, the cheapest): 4.90 split → 3.54 and
 # 1.36; VAT (43.20 + 3.54) x 20/120 = 7.79, (16.65 + 1.36) x 5.5/105.5 = 0.9389 → 0.94.
 EU_CART = Expected(
     lines=EU.lines, subtotal=6650, discount=665, shipping=490,
-    tax={EU_VAT: 779, EU_REDUCED: 94}, total=6475,
+    tax={EU_VAT: 779, EU_REDUCED: 94}, total=6475, included=True,
 )  # fmt: skip
 
 # The US shop: a desk lamp at $45.00 (1,200 g) and two candles at $12.50 (300 g each); the code
@@ -164,6 +167,7 @@ US = Expected(
     shipping=1200,
     tax={US_TAX: 435},
     total=7635,  # 70.00 - 10.00 + 12.00 + 4.35
+    included=False,
 )
 
 
@@ -193,13 +197,14 @@ def _text(locator) -> str:
     return " ".join(locator.inner_text().split())
 
 
-def _summary(page, selector: str) -> dict[str, str]:
-    """A summary's <dt>/<dd> pairs, as shown."""
-    return page.locator(selector).evaluate(
-        """dl => Object.fromEntries([...dl.querySelectorAll('dt')].map(
+def _summary(page, selector: str) -> list[tuple[str, str]]:
+    """A summary's <dt>/<dd> pairs, as shown, in their order."""
+    pairs = page.locator(selector).evaluate(
+        """dl => [...dl.querySelectorAll('dt')].map(
             dt => [dt.innerText.trim().replace(/\\s+/g, ' '),
-                   dt.nextElementSibling.innerText.trim().replace(/\\s+/g, ' ')]))"""
+                   dt.nextElementSibling.innerText.trim().replace(/\\s+/g, ' ')])"""
     )
+    return [tuple(pair) for pair in pairs]
 
 
 def _table_rows(page, selector: str) -> list[list[str]]:
@@ -210,20 +215,29 @@ def _table_rows(page, selector: str) -> list[list[str]]:
     )
 
 
-def check_order_table(rows: list[list[str]], expected: Expected, money) -> None:
+def totals_as_shown(
+    expected: Expected, money, *, subtotal: str, discount: str, shipping: str
+) -> list[tuple[str, str]]:
+    """The totals a reader meets, in order: tax added comes before the total (it is part of
+    it); VAT in the prices follows the total (nothing to add up)."""
+    tax = [(label, money(cents)) for label, cents in expected.tax.items()]
+    rows = [
+        (subtotal, money(expected.subtotal)),
+        (discount, MINUS + money(expected.discount)),
+        (shipping, money(expected.shipping)),
+    ]
+    total = [("Total", money(expected.total))]
+    return rows + total + tax if expected.included else rows + tax + total
+
+
+def check_order_table(rows: list[list[str]], expected: Expected, money, code: str) -> None:
     """An order's lines and totals, one row each, in the order a reader meets them."""
     body = {row[0]: row[-1] for row in rows[1 : 1 + len(expected.lines)]}
     assert body == {name: money(cents) for name, cents in expected.lines.items()}
     footer = [(row[0], row[-1]) for row in rows[1 + len(expected.lines) :]]
-    code_row = [label for label, _ in footer if label.startswith("Discount (")]
-    assert len(code_row) == 1
-    assert footer == [
-        ("Subtotal", money(expected.subtotal)),
-        (code_row[0], MINUS + money(expected.discount)),
-        ("Shipping", money(expected.shipping)),
-        *[(label, money(cents)) for label, cents in expected.tax.items()],
-        ("Total", money(expected.total)),
-    ]
+    assert footer == totals_as_shown(
+        expected, money, subtotal="Subtotal", discount=f"Discount ({code})", shipping="Shipping"
+    )
 
 
 def _both_widths(page, name: str) -> None:
@@ -286,7 +300,7 @@ def _weigh(app, product_id: int, grams: int) -> None:
         db.session.commit()
 
 
-def _staff_order_page(browser, live_server, email: str, number: str, expected, money):
+def _staff_order_page(browser, live_server, email: str, number: str, expected, money, code):
     """Staff open the order: its lines and totals, and the payment's amount."""
     context = browser.new_context(base_url=live_server, viewport=DESKTOP)
     try:
@@ -294,10 +308,9 @@ def _staff_order_page(browser, live_server, email: str, number: str, expected, m
         _sign_in(desk, email)
         desk.goto(f"/staff/orders/{number}")
         assert desk.get_by_role("heading", name=f"Order {number}").is_visible()
-        check_order_table(
-            _table_rows(desk, "section[aria-labelledby=lines-title] table"), expected, money
-        )
-        payment = _summary(desk, "section[aria-labelledby=payment-title] dl")
+        lines = _table_rows(desk, "section[aria-labelledby=lines-title] table")
+        check_order_table(lines, expected, money, code)
+        payment = dict(_summary(desk, "section[aria-labelledby=payment-title] dl"))
         assert payment["Amount"] == money(expected.total)
         _both_widths(desk, f"tax-journey-{'eu' if money is euros else 'us'}-staff-order")
     finally:
@@ -388,13 +401,10 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
         page.get_by_label("Discount code").fill("bienvenue 10")  # as typed by a person
         page.get_by_role("button", name="Apply").click()
         cart = _summary(page, "aside.totals dl")
-        assert cart == {
-            "Subtotal (3 items)": euros(EU_CART.subtotal),
-            "Discount (BIENVENUE10)": MINUS + euros(EU_CART.discount),
-            "Shipping": euros(EU_CART.shipping),
-            **{label: euros(cents) for label, cents in EU_CART.tax.items()},
-            "Total": euros(EU_CART.total),
-        }
+        assert cart == totals_as_shown(
+            EU_CART, euros, subtotal="Subtotal (3 items)", discount="Discount (BIENVENUE10)",
+            shipping="Shipping",
+        )  # fmt: skip
         notes = _text(page.locator("aside.totals"))
         assert "The VAT shown is for France" in notes
         assert "Shipping to France by Colissimo" in notes
@@ -418,12 +428,10 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
         page.get_by_role("button", name="Update the delivery options for this address").click()
         assert page.get_by_role("radio", name=re.compile("^Express")).is_checked()
         shown = _summary(page, "aside.checkout-summary dl")
-        assert {k: v for k, v in shown.items() if not k.startswith("Subtotal")} == {
-            "Discount (BIENVENUE10)": MINUS + euros(EU.discount),
-            "Express": euros(EU.shipping),  # the summary names the method picked
-            **{label: euros(cents) for label, cents in EU.tax.items()},
-            "Total": euros(EU.total),
-        }
+        assert shown == totals_as_shown(  # the summary names the method picked
+            EU, euros, subtotal="Subtotal (3 items)", discount="Discount (BIENVENUE10)",
+            shipping="Express",
+        )  # fmt: skip
         note = _text(page.locator("#tax-note"))
         assert note == "Prices include VAT, for the address you entered."
         _both_widths(page, "tax-journey-eu-checkout")
@@ -433,7 +441,7 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
         assert page.get_by_text("Your order is placed.").is_visible()
         number = page.locator("h1").inner_text()
         order_url = page.url
-        check_order_table(_table_rows(page, "table.order-lines"), EU, euros)
+        check_order_table(_table_rows(page, "table.order-lines"), EU, euros, "BIENVENUE10")
         assert "Delivery: Express" in _text(page.locator("main"))
         _both_widths(page, "tax-journey-eu-confirmation")
 
@@ -441,11 +449,13 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
         assert (order.total_cents, order.tax_cents, order.currency) == (EU.total, 968, "EUR")
         assert order.sale.amount_cents == EU.total  # what the card was charged
 
-        _staff_order_page(browser, live_server, "odile@example.com", number, EU, euros)
+        _staff_order_page(
+            browser, live_server, "odile@example.com", number, EU, euros, "BIENVENUE10"
+        )
 
         # The guest's own order page, where the invoice is offered.
         page.goto(order_url)
-        check_order_table(_table_rows(page, "table.order-lines"), EU, euros)
+        check_order_table(_table_rows(page, "table.order-lines"), EU, euros, "BIENVENUE10")
         # invoice check goes here: open the invoice from this page and compare it with ``EU``
         # (lines, the discount, shipping, each VAT line, the total) and the seller's details.
     finally:
@@ -497,12 +507,12 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         page.get_by_label("Discount code").fill("TAKE10")
         page.get_by_role("button", name="Apply").click()
         cart = _summary(page, "aside.totals dl")
-        assert cart == {  # no rate for the US as a whole: the tax comes with the address
-            "Subtotal (3 items)": dollars(US.subtotal),
-            "Discount (TAKE10)": MINUS + dollars(US.discount),
-            "Shipping": dollars(US.shipping),
-            "Total": dollars(US.subtotal - US.discount + US.shipping),
-        }
+        # No rate for the US as a whole: the tax comes with the address.
+        before_tax = replace(US, tax={}, total=US.subtotal - US.discount + US.shipping)
+        assert cart == totals_as_shown(
+            before_tax, dollars, subtotal="Subtotal (3 items)", discount="Discount (TAKE10)",
+            shipping="Shipping",
+        )  # fmt: skip
         assert "Prices are plus tax." in _text(page.locator("aside.totals"))
         _both_widths(page, "tax-journey-us-cart")
 
@@ -528,12 +538,10 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         billing.get_by_label("ZIP code").fill("94105")
         page.get_by_role("button", name="Update the delivery options for this address").click()
         shown = _summary(page, "aside.checkout-summary dl")
-        assert {k: v for k, v in shown.items() if not k.startswith("Subtotal")} == {
-            "Discount (TAKE10)": MINUS + dollars(US.discount),
-            "Ground parcel": dollars(US.shipping),
-            US_TAX: dollars(US.tax[US_TAX]),
-            "Total": dollars(US.total),
-        }
+        assert shown == totals_as_shown(
+            US, dollars, subtotal="Subtotal (3 items)", discount="Discount (TAKE10)",
+            shipping="Ground parcel",
+        )  # fmt: skip
         assert _text(page.locator("#tax-note")) == "Tax is added for the address you entered."
         assert page.get_by_role("radio", name=re.compile("^Ground parcel")).is_checked()
         _both_widths(page, "tax-journey-us-checkout")
@@ -551,19 +559,60 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         page.wait_for_url("**/orders/J*")
         number = page.locator("h1").inner_text()
         order_url = page.url
-        check_order_table(_table_rows(page, "table.order-lines"), US, dollars)
+        check_order_table(_table_rows(page, "table.order-lines"), US, dollars, "TAKE10")
         _both_widths(page, "tax-journey-us-confirmation")
         order = get_order(app, number)
         assert order.sale.amount_cents == order.total_cents == US.total
 
-        _staff_order_page(browser, live_server, "owen@example.com", number, US, dollars)
+        _staff_order_page(browser, live_server, "owen@example.com", number, US, dollars, "TAKE10")
 
         # The customer's order page in their account, where the invoice is offered.
         page.goto("/account/orders")
         page.get_by_role("link", name=number).click()
         assert page.url == order_url
-        check_order_table(_table_rows(page, "table.order-lines"), US, dollars)
+        check_order_table(_table_rows(page, "table.order-lines"), US, dollars, "TAKE10")
         # invoice check goes here: open the invoice from this page and compare it with ``US``
         # (lines, the discount, shipping, the tax line, the total) and the seller's details.
     finally:
         context.close()
+
+
+# -- Picking another method with JavaScript -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("included", "labels", "post", "courier"),
+    [
+        # 10% added on goods and shipping: 45.00 → 4.50, then 55.00 → 5.50 (before the total).
+        (False, ["Tax 10 % (Standard)", "Total"], ("$4.50", "$49.50"), ("$5.50", "$60.50")),
+        # 10% in the prices: 45.00 x 10/110 = 4.09, then 55.00 → 5.00 (after the total).
+        (True, ["Total", "incl. VAT 10 % (Standard)"], ("$4.09", "$45.00"), ("$5.00", "$55.00")),
+    ],
+)
+def test_picking_another_method_shows_its_tax_at_once(app, page, included, labels, post, courier):
+    """Shipping taxed: another method is another tax, shown with its total, without reload."""
+    make_product(app, "Desk Lamp", price_cents=4000, stock=5)
+    set_taxes(app, included=included, rule="standard", rates={"standard:US": 10000})
+    _zones(app, ("United States", ["US"], [
+        ShippingMethod(name="Post", kind=MethodKind.FLAT, price_cents=500),
+        ShippingMethod(name="Courier", kind=MethodKind.FLAT, price_cents=1500),
+    ]))  # fmt: skip
+    page.goto("/products/desk-lamp")
+    _decline_cookies(page)
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto("/checkout")
+    page.evaluate("window.notReloaded = true")
+
+    def shown():
+        rows = _summary(page, "aside.checkout-summary dl")[-2:]
+        assert [label for label, _amount in rows] == labels
+        tax = page.locator("#checkout-tax-standard").inner_text()
+        return tax, page.locator("#checkout-total").inner_text()
+
+    assert shown() == post
+    page.get_by_role("radio", name=re.compile("^Courier")).check()
+    assert shown() == courier
+    assert page.locator("#place-order").inner_text() == f"Place order and pay {courier[1]}"
+    page.get_by_role("radio", name=re.compile("^Post")).check()
+    assert shown() == post
+    assert page.evaluate("window.notReloaded")
