@@ -26,6 +26,7 @@ from tests.browser.test_checkout_journey import _decline_cookies
 from tests.catalog.helpers import make_product
 from tests.conftest import _test_config
 from tests.helpers import PASSWORD, make_user
+from tests.mailbox import last_message, text_of
 from tests.orders.helpers import all_orders, get_order
 from tests.taxes.helpers import set_class, set_taxes
 
@@ -448,6 +449,9 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
         order = get_order(app, number)
         assert (order.total_cents, order.tax_cents, order.currency) == (EU.total, 968, "EUR")
         assert order.sale.amount_cents == EU.total  # what the card was charged
+        mail = text_of(last_message(app, to="bruno@example.com"))
+        vat = "".join(f"\n{label}: {euros(cents)}" for label, cents in EU.tax.items())
+        assert f"Total: {euros(EU.total)}{vat}" in mail  # the VAT follows the total there too
 
         _staff_order_page(
             browser, live_server, "odile@example.com", number, EU, euros, "BIENVENUE10"
