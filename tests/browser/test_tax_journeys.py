@@ -532,6 +532,7 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
             "We do not deliver to Antarctica. Please choose another delivery address."
         ).first.is_visible()
         assert all_orders(app) == []
+        screenshot(page, "tax-journey-us-no-zone")
 
         billing = page.get_by_role("group", name="Billing address")
         billing.get_by_label("Country").select_option("US")
@@ -555,6 +556,7 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         page.get_by_role("button", name=f"Place order and pay {dollars(US.total)}").click()
         refused = page.get_by_text("That delivery method is not offered for this address")
         assert refused.first.is_visible()
+        screenshot(page, "tax-journey-us-tampered-method")
         assert all_orders(app) == []
         assert "Desk Lamp" in _text(page.locator("aside.checkout-summary"))
 
