@@ -173,18 +173,21 @@ def _page(
     form.summary_hash.data = placing.summary_fingerprint(summary)
     form.delivery_hash.data = delivery.digest
     place = form.tax_place()
-    # What each method's total would be (its shipping taxed too), for the script that updates
-    # the total when another method is picked; the server recomputes it all the same.
-    option_totals = {
-        quote.method_id: cart_services.with_delivery(summary, quote, place).total_cents
+    # What each method's total and tax lines would be (its shipping taxed too), for the script
+    # that updates the summary when another method is picked; the server recomputes it all
+    # the same.
+    options = {
+        quote.method_id: cart_services.with_delivery(summary, quote, place)
         for quote in delivery.quotes
     }
+    option_totals = {method_id: option.total_cents for method_id, option in options.items()}
     response = render_template(
         "checkout/checkout.html",
         form=form,
         summary=summary,
         delivery=delivery,
         option_totals=option_totals,
+        option_summaries=options,
         notices=[*summary.notices, *notices],
         payment_error=payment_error,
         discount_entry=discount_entry,

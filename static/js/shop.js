@@ -33,6 +33,17 @@
       if (label) { label.textContent = radio.dataset.name; }
       if (total) { total.textContent = radio.dataset.total; }
       if (button) { button.textContent = radio.dataset.pay; }
+      // Its tax lines: the shipping's share of the tax changes with its price.
+      var rows = document.querySelector("template[data-tax-rows='" + radio.value + "']");
+      var grand = total && total.previousElementSibling;
+      if (grand) {
+        grand.parentNode.querySelectorAll(".tax-line").forEach(function (row) { row.remove(); });
+        if (rows) {
+          var fresh = rows.content.cloneNode(true);
+          var after = fresh.querySelector(".tax-included") ? total.nextSibling : grand;
+          grand.parentNode.insertBefore(fresh, after);
+        }
+      }
     });
   });
   // The product gallery: each thumbnail links to ?picture=N, which the server shows (no script
