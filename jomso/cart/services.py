@@ -63,6 +63,7 @@ from flask_babel import ngettext
 from flask_login import current_user, user_logged_in
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jomso import request_memo
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
@@ -513,6 +514,8 @@ def remove_code(cart: Cart) -> None:
 def clear_cart(cart: Cart) -> None:
     """Empty the cart inside the caller's transaction (checkout commits it with the order)."""
     db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    # They are gone: deleting a guest cart need not load its lines to delete them again.
+    set_committed_value(cart, "items", [])
     cart.discount_code = None
     if cart.user_id is None:
         db.session.delete(cart)

@@ -184,13 +184,10 @@ def method_names() -> list[str]:
 def setup_state() -> tuple[int, int, bool]:
     """For the owner's checklist: the zones, the methods offered, and whether the only zone is
     the one-rate-everywhere a new shop starts with (holding ``*`` only)."""
-    zones = db.session.execute(select(ShippingArea.zone_id, ShippingArea.country)).all()
-    zone_ids = {zone_id for zone_id, _country in zones}
-    methods = db.session.scalar(
-        select(db.func.count()).select_from(ShippingMethod).where(ShippingMethod.is_active)
-    )
-    only_default = [country for _zone, country in zones] == [EVERYWHERE_ELSE]
-    return len(zone_ids), int(methods or 0), only_default
+    table = _table()
+    zone_ids = {zone_id for zone_id, _country, _region in table.areas}
+    only_default = [country for _zone, country, _region in table.areas] == [EVERYWHERE_ELSE]
+    return len(zone_ids), len(table.methods), only_default
 
 
 def zones_without_methods() -> list[str]:

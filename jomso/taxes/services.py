@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jomso.addresses import shop_country
 from jomso.catalog.page_cache import kept_per_revision
@@ -136,8 +136,6 @@ def class_choices(blank: str | None = None) -> list[tuple[str, str]]:
 def setup_state() -> tuple[int, int, bool]:
     """For the owner's checklist: the rates set, those for the shop's own country, and whether
     prices include tax."""
-    rates = db.session.scalar(select(func.count()).select_from(TaxRate))
-    home = db.session.scalar(
-        select(func.count()).select_from(TaxRate).where(TaxRate.country == shop_country())
-    )
-    return int(rates or 0), int(home or 0), prices_include_tax()
+    rates = _all_rates()
+    home = [rate for rate in rates if rate[1] == shop_country()]
+    return len(rates), len(home), prices_include_tax()
