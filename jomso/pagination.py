@@ -42,11 +42,15 @@ def clamp_page(page: int, total: int, per_page: int) -> int:
     return min(max(1, page), page_count(total, per_page))
 
 
-def paginate(statement: Select[Any], per_page: int, page: int | None = None) -> Pagination:
+def paginate(
+    statement: Select[Any], per_page: int, page: int | None = None, total: int | None = None
+) -> Pagination:
     """One page of ``statement``'s rows (Flask-SQLAlchemy's ``Pagination``) on the clamped
-    page: ``page``, or the request's ``?page=``. Two queries, the count first."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    total = int(total or 0)
+    page: ``page``, or the request's ``?page=``. Two queries, the count first; one when the
+    caller knows the ``total`` already."""
+    if total is None:
+        count = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = int(db.session.scalar(count) or 0)
     page = clamp_page(requested_page() if page is None else page, total, per_page)
     pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False, count=False)
     pagination.total = total

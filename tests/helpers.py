@@ -163,6 +163,7 @@ def set_standard_shipping(app, price_cents=495, free_from_cents=5000):
     shipping"), at another rate; ``free_from_cents=None``: never free."""
     from sqlalchemy import select
 
+    from jomso.catalog.page_cache import raise_revision
     from jomso.shipping.models import MethodKind, ShippingMethod
 
     with app.app_context():
@@ -172,4 +173,5 @@ def set_standard_shipping(app, price_cents=495, free_from_cents=5000):
         method.kind = MethodKind.FLAT if free_from_cents is None else MethodKind.FREE_ABOVE
         method.price_cents = price_cents
         method.free_from_cents = free_from_cents
+        raise_revision()  # as shipping.editing does: the prices read the methods per revision
         db.session.commit()

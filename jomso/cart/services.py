@@ -63,7 +63,9 @@ from flask_babel import ngettext
 from flask_login import current_user, user_logged_in
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
+from jomso import request_memo
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
 from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
@@ -171,8 +173,12 @@ def current_cart(create: bool = False) -> Cart | None:
 
 
 def item_count() -> int:
-    """Units in the visitor's cart for the header: no query for a guest without a cart."""
+    """Units in the visitor's cart for the header: no query for a guest without a cart, nor
+    after ``summarize`` counted them in this request (the cart and checkout pages)."""
     if current_user.is_authenticated:
+        units = request_memo.kept(("account cart units", current_user.id))
+        if units is not request_memo.MISSING:
+            return units
         units = session_value("cart_units", current_user.id)
         if units is not MISSING:  # read with the session, in its statement
             return int(units or 0)
@@ -181,6 +187,9 @@ def item_count() -> int:
         cart_id = session.get(SESSION_KEY)
         if not isinstance(cart_id, int):
             return 0
+        units = request_memo.kept(("cart units", cart_id))
+        if units is not request_memo.MISSING:
+            return units
         query = select(func.coalesce(func.sum(CartItem.quantity), 0)).where(
             CartItem.cart_id == cart_id
         )
@@ -422,6 +431,10 @@ def summarize(cart: Cart | None) -> CartSummary:
         db.session.commit()
     summary.subtotal_cents = sum(line.line_total_cents for line in summary.lines)
     summary.item_count = sum(line.quantity for line in summary.lines)
+    # The header's count, from what was just read and committed (dropped at the next write).
+    request_memo.keep(("cart units", cart.id), summary.item_count)
+    if cart.user_id is not None:
+        request_memo.keep(("account cart units", cart.user_id), summary.item_count)
     summary.weight_grams = sum(line.weight_grams * line.quantity for line in summary.lines)
     summary.total_cents = summary.subtotal_cents
     if not summary.lines:
@@ -501,6 +514,8 @@ def remove_code(cart: Cart) -> None:
 def clear_cart(cart: Cart) -> None:
     """Empty the cart inside the caller's transaction (checkout commits it with the order)."""
     db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    # They are gone: deleting a guest cart need not load its lines to delete them again.
+    set_committed_value(cart, "items", [])
     cart.discount_code = None
     if cart.user_id is None:
         db.session.delete(cart)

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from jomso.database import utcnow
@@ -19,6 +19,7 @@ from jomso.extensions import db
 from jomso.orders.models import Order
 from jomso.orders.status import OrderStatus, label, reconcile_after
 from jomso.permissions import Permission
+from jomso.request_memo import memo
 from jomso.staff.dashboard import CardContent, CardItem, CardLink, DashboardCard, register_card
 
 S = OrderStatus
@@ -26,31 +27,78 @@ TO_SHIP = (S.PAID, S.PROCESSING, S.PARTIALLY_SHIPPED)
 ITEMS = 5
 
 
-def _counts(parts: list) -> dict[str, int]:
-    """How many orders match each of ``parts`` (one status each), by status."""
-    counts: dict[str, int] = {}
-    for part in parts:
-        for status, count in db.session.execute(
-            select(Order.status, func.count()).where(part).group_by(Order.status)
-        ):
-            counts[status] = counts.get(status, 0) + count
-    return counts
+SHIP_KEYS = tuple(f"ship {status}" for status in TO_SHIP)
+RECONCILE_KEYS = ("unknown", "stale")
 
 
-def _oldest(parts: list, limit: int = ITEMS) -> list[Order]:
-    """The ``limit`` oldest orders matching any of ``parts``. One query per part, each read in
-    order from the (status, created_at) index: asked together ("status IN ... ORDER BY
-    created_at", or an OR), SQLite walks every order ever placed to find the few waiting."""
-    found: list[Order] = []
-    for part in parts:
-        found += db.session.scalars(
-            select(Order)
-            .options(selectinload(Order.lines))
-            .where(part)
+def _counts(keys: tuple[str, ...]) -> dict[str, int]:
+    """How many orders match each of the parts ``keys`` name (``_parts``), by status: read
+    with every other card's counts in one statement, once per request."""
+    counts, parts = _all_counts(), _parts()
+    return {parts[key][1]: counts[key] for key in keys if counts[key]}
+
+
+def _oldest(keys: tuple[str, ...], limit: int = ITEMS) -> list[Order]:
+    """The ``limit`` oldest orders matching any of the parts ``keys`` name, read with every
+    other card's in one statement, once per request."""
+    found = [order for key in keys for order in _all_oldest()[key]]
+    return sorted(found, key=lambda order: (order.created_at, order.id))[:limit]
+
+
+def _parts() -> dict[str, tuple]:
+    """Every card's conditions by key: (condition, the status it is about)."""
+    parts = {f"ship {status}": (Order.status == status, status) for status in TO_SHIP}
+    unknown, stale = payments_to_reconcile()
+    parts["unknown"] = (unknown, S.PAYMENT_UNKNOWN)
+    parts["stale"] = (stale, S.PENDING_PAYMENT)
+    return parts
+
+
+def _all_counts() -> dict[str, int]:
+    def read() -> dict[str, int]:
+        parts = _parts()
+        # One pass over the waiting orders (the status index), each part counted apart.
+        counted = [
+            func.count().filter(condition).label(key) for key, (condition, _) in parts.items()
+        ]
+        row = db.session.execute(
+            select(*counted)
+            .select_from(Order)
+            .where(Order.status.in_({status for _condition, status in parts.values()}))
+        ).one()
+        return dict(row._mapping)
+
+    return memo("dashboard order counts", read)
+
+
+def _all_oldest(limit: int = ITEMS) -> dict[str, list[Order]]:
+    """The ``limit`` oldest orders of each part, with their lines: two statements. Each part
+    is its own limited read from the (status, created_at) index, joined by UNION ALL: asked
+    together ("status IN ... ORDER BY created_at", or an OR), SQLite walks every order ever
+    placed to find the few waiting."""
+
+    def read() -> dict[str, list[Order]]:
+        parts = _parts()
+        picks = [
+            select(cast(literal(key), String).label("part"), Order.id.label("id"))
+            .where(condition)
             .order_by(Order.created_at, Order.id)
             .limit(limit)
-        )
-    return sorted(found, key=lambda order: (order.created_at, order.id))[:limit]
+            .subquery()
+            for key, (condition, _status) in parts.items()
+        ]
+        chosen = union_all(*(select(pick.c.part, pick.c.id) for pick in picks)).subquery()
+        rows = db.session.execute(
+            select(chosen.c.part, Order)
+            .join(Order, Order.id == chosen.c.id)
+            .options(selectinload(Order.lines))
+        ).all()
+        found: dict[str, list[Order]] = {key: [] for key in parts}
+        for part, order in rows:
+            found[part].append(order)
+        return found
+
+    return memo("dashboard oldest orders", read)
 
 
 def _age(created_at: datetime) -> str:
@@ -78,7 +126,7 @@ def _item(order: Order, meta: str) -> CardItem:
 
 
 def _orders_to_ship() -> CardContent:
-    counts = _counts(orders_to_ship())
+    counts = _counts(SHIP_KEYS)
     items = [
         _item(
             order,
@@ -89,7 +137,7 @@ def _orders_to_ship() -> CardContent:
                 age=_age(order.created_at),
             ),
         )
-        for order in _oldest(orders_to_ship())
+        for order in _oldest(SHIP_KEYS)
     ]
     return CardContent(
         count=sum(counts.values()),
@@ -119,8 +167,7 @@ def _orders_to_ship() -> CardContent:
 
 
 def _payments_to_reconcile() -> CardContent:
-    parts = payments_to_reconcile()
-    counts = _counts(parts)
+    counts = _counts(RECONCILE_KEYS)
     items = [
         _item(
             order,
@@ -130,7 +177,7 @@ def _payments_to_reconcile() -> CardContent:
                 age=_age(order.created_at),
             ),
         )
-        for order in _oldest(parts)
+        for order in _oldest(RECONCILE_KEYS)
     ]
     return CardContent(
         count=sum(counts.values()),

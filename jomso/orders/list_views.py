@@ -82,12 +82,25 @@ def _list_query(args: MultiDict) -> str:
     return urlencode([(k, v) for k in FILTER_KEYS for v in args.getlist(k) if v is not None])
 
 
+def _counted(flt, counts: dict[str, int], total: int) -> int | None:
+    """How many orders the list holds when the status counts say it already (narrowed by
+    in-flight statuses at most, as the to-do list is), else None."""
+    if flt.search or flt.date_from or flt.date_to or flt.payment or flt.delivery:
+        return None
+    if flt.statuses is None:
+        return total
+    if not set(flt.statuses) <= {str(status) for status in listing.IN_FLIGHT}:
+        return None
+    return sum(counts.get(status, 0) for status in set(flt.statuses))
+
+
 @bp.get("")
 @permission_required(Permission.VIEW_ORDERS)
 def order_list():
     form, flt, notices = _filter_from(request.args)
-    pagination = paginate(listing.filtered_orders(flt), PER_PAGE)
     counts, total = listing.status_counts()
+    known = _counted(flt, counts, total)
+    pagination = paginate(listing.filtered_orders(flt), PER_PAGE, total=known)
     html = render_template(
         "staff/orders/list.html",
         form=form,

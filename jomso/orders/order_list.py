@@ -248,11 +248,14 @@ IN_FLIGHT = (
 
 
 def status_counts() -> tuple[dict[str, int], int]:
-    """Orders per in-flight status (``IN_FLIGHT``), and all orders."""
-    rows = db.session.execute(
-        select(Order.status, db.func.count())
-        .where(Order.status.in_([str(s) for s in IN_FLIGHT]))
-        .group_by(Order.status)
-    ).all()
-    total = db.session.scalar(select(db.func.count()).select_from(Order)) or 0
-    return {status: count for status, count in rows}, total
+    """Orders per in-flight status (``IN_FLIGHT``), and all orders: one statement, over the
+    status index."""
+    statuses = [str(s) for s in IN_FLIGHT]
+    row = db.session.execute(
+        select(
+            db.func.count(),
+            *(db.func.count().filter(Order.status == status) for status in statuses),
+        ).select_from(Order)
+    ).one()
+    counts = {status: count for status, count in zip(statuses, row[1:], strict=True) if count}
+    return counts, int(row[0] or 0)

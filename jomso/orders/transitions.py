@@ -125,8 +125,11 @@ def move(
             )
         )
     order.status = target
-    order.changes.append(
+    # Added beside the order rather than appended to ``order.changes``: that would load every
+    # earlier change of the order first (a query in every checkout and staff action).
+    db.session.add(
         OrderStatusChange(
+            order=order,
             from_status=current,
             to_status=target,
             actor_id=actor.id if actor is not None else None,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from jomso.extensions import db
 from jomso.permissions import Permission
-from jomso.sales.days import orders_between
+from jomso.sales.days import orders_in
 from jomso.shop_time import day_start, shop_now
 from jomso.staff.dashboard import CardContent, CardLink, DashboardCard, register_card
 
@@ -23,10 +23,12 @@ def todays_sales() -> dict:
     # The same wall-clock time a week ago (daylight saving time may lie between).
     same_time = now.replace(tzinfo=None) - timedelta(days=7)
     same_time = same_time.replace(tzinfo=now.tzinfo)
-    session = db.session
-    so_far = orders_between(session, day_start(today), now)
-    by_then = orders_between(session, day_start(a_week_ago), same_time)
-    whole_day = orders_between(session, day_start(a_week_ago), day_start(today - timedelta(6)))
+    so_far, by_then, whole_day = orders_in(
+        db.session,
+        (day_start(today), now),
+        (day_start(a_week_ago), same_time),
+        (day_start(a_week_ago), day_start(today - timedelta(6))),
+    )
     change = (so_far[1] - by_then[1]) / by_then[1] if by_then[1] else None
     return {
         "today": today,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from jomso.analytics.models import PageView
 from jomso.orders.models import Order, OrderLine, Payment
@@ -216,6 +216,24 @@ def _visits(connection, clamp, begin, finish, offset, one_day: bool) -> None:
         figures.visits += visits
         figures.checkout_visits += checkout
         figures.order_visits += ordered
+
+
+def orders_in(connection, *spans: tuple[datetime, datetime]) -> list[tuple[int, int]]:
+    """``orders_between`` for each of the [begin, finish) ``spans``, in one statement."""
+    within = [(Order.created_at >= begin) & (Order.created_at < finish) for begin, finish in spans]
+    row = connection.execute(
+        select(
+            *(
+                column
+                for span in within
+                for column in (
+                    func.count().filter(span),
+                    func.coalesce(func.sum(Order.total_cents).filter(span), 0),
+                )
+            )
+        ).where(Order.status.in_(COUNTED), or_(*within))
+    ).one()
+    return [(int(row[2 * index]), int(row[2 * index + 1])) for index in range(len(spans))]
 
 
 def orders_between(connection, begin: datetime, finish: datetime) -> tuple[int, int]:

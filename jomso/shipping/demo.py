@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from jomso.addresses import shop_country
+from jomso.catalog.page_cache import raise_revision
 from jomso.extensions import db
 from jomso.shipping.models import (
     EVERYWHERE_ELSE,
@@ -93,5 +94,6 @@ def set_up_demo_shipping() -> bool:
     international.bands = [(2000, 1495), (5000, 2495), (20000, 4995)]
     europe.methods = [international]
     db.session.add_all([domestic, europe])
+    raise_revision()  # as shipping.editing does: the prices read the zones per revision
     db.session.commit()
     return True

@@ -15,19 +15,21 @@
     The subtotal from which delivery to the shop's country is free, if a method says so (the
     product page's hint).
 
-Every read is one or two small queries over the zone tables, which hold a few dozen rows.
+The zone tables hold a few dozen rows: ``quotes``, ``estimate``, ``shipping_countries`` and
+``free_from_cents`` read them whole, once per catalog revision in each process
+(``catalog.page_cache.kept_per_revision``; every change through ``shipping.editing`` raises
+the revision), and work on that copy, so the cart and the checkout make no query for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from jomso.addresses import shop_country
 from jomso.extensions import db
-from jomso.request_memo import memo
 from jomso.shipping.models import EVERYWHERE_ELSE, MethodKind, ShippingArea, ShippingMethod
 
 
@@ -45,7 +47,7 @@ class Quote:
         return self.kind != MethodKind.PICKUP
 
 
-def price(method: ShippingMethod, subtotal_cents: int, weight_grams: int) -> int | None:
+def price(method: ShippingMethod | Offer, subtotal_cents: int, weight_grams: int) -> int | None:
     """What ``method`` charges for a cart, or None when it does not take it."""
     if method.kind == MethodKind.FREE_ABOVE:
         free_from = method.free_from_cents
@@ -60,7 +62,7 @@ def price(method: ShippingMethod, subtotal_cents: int, weight_grams: int) -> int
     return method.price_cents  # flat and pickup
 
 
-def _quote(method: ShippingMethod, subtotal_cents: int, weight_grams: int) -> Quote | None:
+def _quote(method: ShippingMethod | Offer, subtotal_cents: int, weight_grams: int) -> Quote | None:
     cents = price(method, subtotal_cents, weight_grams)
     if cents is None:
         return None
@@ -70,41 +72,80 @@ def _quote(method: ShippingMethod, subtotal_cents: int, weight_grams: int) -> Qu
     return Quote(method.id, method.name, method.kind, cents, gap)
 
 
+@dataclass(frozen=True)
+class Offer:
+    """An active method as the prices read it (a copy of its row, kept across requests)."""
+
+    id: int
+    zone_id: int | None
+    name: str
+    kind: str
+    price_cents: int
+    free_from_cents: int | None
+    bands: tuple[tuple[int, int], ...]
+
+    @property
+    def needs_address(self) -> bool:
+        return self.kind != MethodKind.PICKUP
+
+
+@dataclass(frozen=True)
+class _Table:
+    areas: tuple[tuple[int, str, str], ...]  # (zone id, country, region)
+    methods: tuple[Offer, ...]  # the active ones, by position
+
+
+def _table() -> _Table:
+    """Every area and active method, read once per catalog revision in this process."""
+    # Here, not at the top: the catalog package imports the cart, which imports this module.
+    from jomso.catalog.page_cache import kept_per_revision
+
+    return kept_per_revision("shipping table", _read_table)
+
+
+def _read_table() -> _Table:
+    areas = db.session.execute(
+        select(ShippingArea.zone_id, ShippingArea.country, ShippingArea.region)
+    ).all()
+    methods = db.session.scalars(
+        select(ShippingMethod)
+        .where(ShippingMethod.is_active)
+        .order_by(ShippingMethod.position, ShippingMethod.id)
+    )
+    return _Table(
+        areas=tuple((a.zone_id, a.country, a.region or "") for a in areas),
+        methods=tuple(
+            Offer(m.id, m.zone_id, m.name, m.kind, m.price_cents, m.free_from_cents, tuple(m.bands))
+            for m in methods
+        ),
+    )
+
+
 def zone_id_for(country: str, region: str = "") -> int | None:
     """The zone an address falls in: its region's, else its country's, else the ``*`` zone."""
     if not country:
         return None
-    rows = db.session.execute(
-        select(ShippingArea.zone_id, ShippingArea.country, ShippingArea.region).where(
-            or_(
-                (ShippingArea.country == country) & ShippingArea.region.in_(["", region or ""]),
-                ShippingArea.country == EVERYWHERE_ELSE,
-            )
-        )
-    ).all()
-    best = sorted(rows, key=lambda r: (r.country == EVERYWHERE_ELSE, r.region == ""))
-    return best[0].zone_id if best else None
+    rows = [
+        (zone_id, area_country, area_region)
+        for zone_id, area_country, area_region in _table().areas
+        if (area_country == country and area_region in ("", region or ""))
+        or area_country == EVERYWHERE_ELSE
+    ]
+    best = sorted(rows, key=lambda r: (r[1] == EVERYWHERE_ELSE, r[2] == ""))
+    return best[0][0] if best else None
 
 
 def quotes(country: str, region: str, subtotal_cents: int, weight_grams: int) -> list[Quote]:
-    # The cart's estimate and the delivery step ask for the same address's methods: read once
-    # per request (until it writes).
-    methods = memo(("shipping methods", country, region or ""), lambda: _methods(country, region))
-    found = [q for m in methods if (q := _quote(m, subtotal_cents, weight_grams)) is not None]
+    offers = _methods(country, region)
+    found = [q for m in offers if (q := _quote(m, subtotal_cents, weight_grams)) is not None]
     # Deliveries first, cheapest first; the pickups after them.
     return sorted(found, key=lambda q: (not q.needs_address, q.cents))
 
 
-def _methods(country: str, region: str) -> list[ShippingMethod]:
+def _methods(country: str, region: str) -> list[Offer]:
+    """The active methods of the address's zone and the pickups, by position."""
     zone_id = zone_id_for(country, region)
-    wanted = ShippingMethod.zone_id.is_(None)
-    if zone_id is not None:
-        wanted = or_(wanted, ShippingMethod.zone_id == zone_id)
-    return db.session.scalars(
-        select(ShippingMethod)
-        .where(ShippingMethod.is_active, wanted)
-        .order_by(ShippingMethod.position, ShippingMethod.id)
-    ).all()
+    return [m for m in _table().methods if m.zone_id is None or m.zone_id == zone_id]
 
 
 def estimate(subtotal_cents: int, weight_grams: int) -> Quote | None:
@@ -115,13 +156,9 @@ def estimate(subtotal_cents: int, weight_grams: int) -> Quote | None:
 
 
 def shipping_countries() -> set[str] | None:
-    countries = set(
-        db.session.scalars(
-            select(ShippingArea.country)
-            .join(ShippingMethod, ShippingMethod.zone_id == ShippingArea.zone_id)
-            .where(ShippingMethod.is_active)
-        )
-    )
+    table = _table()
+    offering = {m.zone_id for m in table.methods if m.zone_id is not None}
+    countries = {country for zone_id, country, _region in table.areas if zone_id in offering}
     return None if EVERYWHERE_ELSE in countries else countries
 
 
@@ -129,17 +166,14 @@ def free_from_cents() -> int | None:
     zone_id = zone_id_for(shop_country())
     if zone_id is None:
         return None
-    return db.session.scalar(
-        select(ShippingMethod.free_from_cents)
-        .where(
-            ShippingMethod.zone_id == zone_id,
-            ShippingMethod.is_active,
-            ShippingMethod.kind == MethodKind.FREE_ABOVE,
-            ShippingMethod.free_from_cents.is_not(None),
-        )
-        .order_by(ShippingMethod.free_from_cents)
-        .limit(1)
-    )
+    free = [
+        m.free_from_cents
+        for m in _table().methods
+        if m.zone_id == zone_id
+        and m.kind == MethodKind.FREE_ABOVE
+        and m.free_from_cents is not None
+    ]
+    return min(free) if free else None
 
 
 def method_names() -> list[str]:
@@ -150,13 +184,10 @@ def method_names() -> list[str]:
 def setup_state() -> tuple[int, int, bool]:
     """For the owner's checklist: the zones, the methods offered, and whether the only zone is
     the one-rate-everywhere a new shop starts with (holding ``*`` only)."""
-    zones = db.session.execute(select(ShippingArea.zone_id, ShippingArea.country)).all()
-    zone_ids = {zone_id for zone_id, _country in zones}
-    methods = db.session.scalar(
-        select(db.func.count()).select_from(ShippingMethod).where(ShippingMethod.is_active)
-    )
-    only_default = [country for _zone, country in zones] == [EVERYWHERE_ELSE]
-    return len(zone_ids), int(methods or 0), only_default
+    table = _table()
+    zone_ids = {zone_id for zone_id, _country, _region in table.areas}
+    only_default = [country for _zone, country, _region in table.areas] == [EVERYWHERE_ELSE]
+    return len(zone_ids), len(table.methods), only_default
 
 
 def zones_without_methods() -> list[str]:

@@ -96,6 +96,7 @@ def save_class(form, tax_class: TaxClass | None) -> TaxClass:
         tax_class = TaxClass(code=form.code.data, position=int(position or 0) + 1)
         db.session.add(tax_class)
     tax_class.name = form.name.data
+    raise_revision()  # the cart and checkout name the classes (kept per revision)
     db.session.commit()
     return tax_class
 

@@ -1,46 +1,58 @@
 """Reading the tax settings and the rates for an address.
 
 ``current_settings()``
-    The shop's ``TaxSettings`` (one row; a default one, unsaved, before the migration made it).
-    Read once per request.
+    The shop's settings (``Settings``: a copy of the one ``TaxSettings`` row; the defaults
+    before the migration made it).
 ``rates_for(country, region)``
     Class code → rate (thousandths of a percent) at an address: its region's rate, else its
-    country's. One query.
+    country's.
 ``breakdown_for(lines, shipping_cents, country, region)``
     ``money.compute`` with the settings and the rates at that address. ``lines`` are
     (taxable cents, class code).
 ``class_names()`` and ``class_choices()``
     The classes by code, for pages and the product editor.
+
+The settings, every rate and the class names are a few dozen rows that every cart and checkout
+reads: they are read once per catalog revision in each process (``kept_per_revision``; every
+change through ``taxes.editing`` raises the revision), so those pages make no query for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jomso.addresses import shop_country
 from jomso.catalog.page_cache import kept_per_revision
 from jomso.extensions import db
-from jomso.request_memo import memo
 from jomso.taxes import money
 from jomso.taxes.models import SETTINGS_ID, TaxClass, TaxRate, TaxSettings
 
 
-def current_settings() -> TaxSettings:
-    settings = g.get("_tax_settings")
-    if settings is None:
-        settings = db.session.get(TaxSettings, SETTINGS_ID) or TaxSettings(
-            id=SETTINGS_ID, prices_include_tax=False, shipping_rule="proportional"
-        )
-        g._tax_settings = settings
-    return settings
+@dataclass(frozen=True)
+class Settings:
+    prices_include_tax: bool
+    shipping_rule: str
+
+
+def current_settings() -> Settings:
+    return kept_per_revision("tax settings", _read_settings)
+
+
+def _read_settings() -> Settings:
+    row = db.session.get(TaxSettings, SETTINGS_ID)
+    if row is None:
+        return Settings(prices_include_tax=False, shipping_rule="proportional")
+    return Settings(bool(row.prices_include_tax), row.shipping_rule)
 
 
 def forget_settings() -> None:
-    g.pop("_tax_settings", None)
+    """After a change in this request: the next read takes the raised revision's copy."""
+    g.pop("_kept_per_revision", None)
 
 
 def prices_include_tax() -> bool:
@@ -64,25 +76,33 @@ def price_note() -> str:
 
 
 def rates_for(country: str, region: str = "") -> dict[str, int]:
-    """Class code → rate at an address, read once per request (the cart's estimate, the
-    checkout's figure and each delivery option's total ask for the same place)."""
+    """Class code → rate at an address."""
     if not country:
         return {}
-    place = (country, (region or "").upper())
-    return dict(memo(("tax rates", *place), lambda: _rates_for(*place)))
-
-
-def _rates_for(country: str, region: str) -> dict[str, int]:
-    rows = db.session.execute(
-        select(TaxClass.code, TaxRate.region, TaxRate.percent_thousandths)
-        .join(TaxRate, TaxRate.tax_class_id == TaxClass.id)
-        .where(TaxRate.country == country, TaxRate.region.in_(["", (region or "").upper()]))
-    ).all()
+    region = (region or "").upper()
     found: dict[str, int] = {}
     # The country's rates first, then the region's over them.
-    for code, _region, rate in sorted(rows, key=lambda r: r.region != ""):
-        found[code] = rate
+    for code, _country, rate_region, rate in _all_rates():
+        if _country == country and rate_region == "":
+            found[code] = rate
+    for code, _country, rate_region, rate in _all_rates():
+        if _country == country and rate_region and rate_region == region:
+            found[code] = rate
     return found
+
+
+def _all_rates() -> tuple[tuple[str, str, str, int], ...]:
+    """(class code, country, region, rate) of every rate, kept per catalog revision."""
+    return kept_per_revision("tax rates", _read_rates)
+
+
+def _read_rates() -> tuple[tuple[str, str, str, int], ...]:
+    rows = db.session.execute(
+        select(TaxClass.code, TaxRate.country, TaxRate.region, TaxRate.percent_thousandths)
+        .join(TaxRate, TaxRate.tax_class_id == TaxClass.id)
+        .order_by(TaxRate.id)
+    )
+    return tuple((code, country, region or "", rate) for code, country, region, rate in rows)
 
 
 def breakdown_for(
@@ -103,11 +123,8 @@ def all_classes() -> list[TaxClass]:
 
 
 def class_names() -> dict[str, str]:
-    """Class code → name, read once per request."""
-    names = g.get("_tax_class_names")
-    if names is None:
-        names = g._tax_class_names = {c.code: c.name for c in all_classes()}
-    return names
+    """Class code → name, kept per catalog revision."""
+    return kept_per_revision("tax class names", lambda: {c.code: c.name for c in all_classes()})
 
 
 def class_choices(blank: str | None = None) -> list[tuple[str, str]]:
@@ -119,8 +136,6 @@ def class_choices(blank: str | None = None) -> list[tuple[str, str]]:
 def setup_state() -> tuple[int, int, bool]:
     """For the owner's checklist: the rates set, those for the shop's own country, and whether
     prices include tax."""
-    rates = db.session.scalar(select(func.count()).select_from(TaxRate))
-    home = db.session.scalar(
-        select(func.count()).select_from(TaxRate).where(TaxRate.country == shop_country())
-    )
-    return int(rates or 0), int(home or 0), prices_include_tax()
+    rates = _all_rates()
+    home = [rate for rate in rates if rate[1] == shop_country()]
+    return len(rates), len(home), prices_include_tax()

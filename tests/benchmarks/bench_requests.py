@@ -2,14 +2,20 @@
 collects it):
 
     .venv/bin/python tests/benchmarks/bench_requests.py [--products 3000] [--orders 20000]
-        [--requests 40] [--profile "checkout POST"] [--keep DIR]
+        [--requests 40] [--profile "checkout POST"] [--keep DIR] [--locale en_DE]
+        [--cart-lines 6] [--only "/cart"]
 
 Builds a shop in a temporary instance folder (SQLite file, WAL, as in production): the
 back-office benchmark's orders, lines, payments and page views written in bulk
-(``bench_back_office.seed``), then ``--products`` demo products, a customer and an owner. Then,
-through Flask's test client, in interleaved rounds (one request of each kind per round, so a
-noisy neighbour hits every kind alike):
+(``bench_back_office.seed``), then ``--products`` demo products, a customer and an owner, and
+the demo's delivery zones, discount codes and taxes for the shop's country (``--locale``: the
+default ``en_US`` adds US sales tax at checkout; ``en_DE`` makes a German shop, prices with
+VAT from the EU rates file, in euros, its checkouts to an address in Berlin; a ``--keep``
+folder holds one locale's shop). Then, through Flask's test client, in interleaved rounds (one
+request of each kind per round, so a noisy neighbour hits every kind alike):
 
+* /cart for a guest with ``--cart-lines`` lines, variants of the newest products (two of
+  each), with the demo's WELCOME10 code applied;
 * checkout GET and POST for a guest with a fresh cart of two products (the POST through the
   offline gateway with ``fake-valid-visa-nonce``);
 * checkout GET for the signed-in customer;
@@ -51,7 +57,7 @@ def hidden(html: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
-def build(folder: Path, products: int, orders: int):
+def build(folder: Path, products: int, orders: int, locale: str = "en_US"):
     """The app over a seeded database in ``folder`` (seeded once; reused when it is there)."""
     os.environ["JOMSO_INSTANCE_PATH"] = str(folder / "instance")
     from jomso import create_app
@@ -66,6 +72,8 @@ def build(folder: Path, products: int, orders: int):
             "DATABASE_URL": f"sqlite:///{database}",
             "RATELIMIT_ENABLED": False,
             "SERVER_NAME": "shop.bench",
+            "LOCALE": locale,
+            "CURRENCY": "USD" if locale.endswith("_US") else "EUR",
         }
     )
     if fresh:
@@ -74,6 +82,9 @@ def build(folder: Path, products: int, orders: int):
         from jomso.accounts.registration import create_user
         from jomso.catalog.demo import seed_demo
         from jomso.catalog.models import Product, ProductVariant
+        from jomso.discounts.demo import set_up_demo_codes
+        from jomso.shipping.demo import set_up_demo_shipping
+        from jomso.taxes.demo import set_up_demo_taxes
         from tests.benchmarks.bench_back_office import seed
 
         with app.app_context():
@@ -87,6 +98,9 @@ def build(folder: Path, products: int, orders: int):
             create_user("customer@bench.example", PASSWORD, name="Cora Customer")
             create_user("owner@bench.example", PASSWORD, name="Olive Owner", roles=["owner"])
             db.session.commit()
+            set_up_demo_shipping()
+            set_up_demo_codes()
+            set_up_demo_taxes()
     return app
 
 
@@ -110,7 +124,28 @@ def guest_with_cart(app, product_ids: list[int]):
     return client
 
 
-def checkout_form(html: str, index: int) -> dict:
+def guest_with_lines(app, variants: list[tuple[int, list[str]]]):
+    """A guest with two of each (product id, option values) in the cart and WELCOME10 applied."""
+    client = app.test_client()
+    for product_id, values in variants:
+        token = csrf(client.get("/cart").text)
+        form = {"product_id": product_id, "quantity": 2, "csrf_token": token}
+        form.update({f"option{n}": value for n, value in enumerate(values, start=1)})
+        client.post("/cart/add", data=form)
+    token = csrf(client.get("/cart").text)
+    client.post("/cart/discount", data={"discount_code": "WELCOME10", "csrf_token": token})
+    page = client.get("/cart").text
+    assert page.count('name="variant_id"') == 2 * len(variants), "not every line was added"
+    assert "WELCOME10" in page
+    return client
+
+
+GERMAN_ADDRESS = {"billing-line1": "Hauptstr. 1", "billing-city": "Berlin", "billing-region": "",
+                  "billing-postal_code": "10115", "billing-country": "DE"}  # fmt: skip
+
+
+def checkout_form(html: str, index: int, country: str = "US") -> dict:
+    german = GERMAN_ADDRESS if country == "DE" else {}
     return {
         "csrf_token": csrf(html),
         "checkout_token": hidden(html, "checkout_token"),
@@ -127,13 +162,15 @@ def checkout_form(html: str, index: int) -> dict:
         "billing-country": "US",
         "shipping_same": "y",
         "payment_method_nonce": "fake-valid-visa-nonce",
+        **german,
     }
 
 
 class Timer:
-    def __init__(self, profile: str | None) -> None:
+    def __init__(self, profile: str | None, only: str | None = None) -> None:
         self.samples: dict[str, list[tuple[float, float]]] = {}
         self.profile = profile
+        self.only = only
         self.profiler = None
         if profile:
             from pyinstrument import Profiler
@@ -141,6 +178,9 @@ class Timer:
             self.profiler = Profiler(interval=0.0002)
 
     def __call__(self, label: str, call):
+        if self.only and self.only not in label:
+            # Not timed; the checkouts run anyway (they are the orders the staff pages list).
+            return call() if "checkout" in label else None
         profiling = self.profiler is not None and label == self.profile
         if profiling:
             self.profiler.start()
@@ -161,6 +201,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--profile", help="a label below: print its profile")
     parser.add_argument("--keep", help="seed into this folder once and reuse it")
+    parser.add_argument("--locale", default="en_US", help="the shop's LOCALE (en_DE: EU VAT)")
+    parser.add_argument("--cart-lines", type=int, default=6)
+    parser.add_argument("--only", help="time only the kinds of request whose label has this")
     args = parser.parse_args()
 
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jomso-bench-req-"))
@@ -177,12 +220,13 @@ def run(folder: Path, args) -> None:
 
     from sqlalchemy import select
 
-    from jomso.catalog.models import Product
+    from jomso.addresses import shop_country
+    from jomso.catalog.models import Product, ProductVariant
     from jomso.extensions import db
     from jomso.orders.models import Order
 
     started = time.perf_counter()
-    app = build(folder, args.products, args.orders)
+    app = build(folder, args.products, args.orders, args.locale)
     with app.app_context():
         ids = list(
             db.session.scalars(
@@ -192,6 +236,17 @@ def run(folder: Path, args) -> None:
         slug = db.session.scalar(select(Product.slug).where(Product.id == ids[0]))
         number = db.session.scalar(select(Order.number).order_by(Order.id.desc()).limit(1))
         orders = db.session.scalar(select(db.func.count(Order.id)))
+        country = shop_country()
+        variants = [
+            (variant.product_id, variant.values)
+            for variant in db.session.scalars(
+                select(ProductVariant)
+                .where(ProductVariant.is_active, ProductVariant.option1.is_not(None))
+                .order_by(ProductVariant.product_id.desc(), ProductVariant.id)
+            )
+            .unique()
+            .all()[: args.cart_lines * 3 : 3]
+        ]
     logging.disable(logging.INFO)  # the shop's log lines stay out of the figures
     print(f"shop ready in {time.perf_counter() - started:.1f} s: {orders:,} orders", flush=True)
 
@@ -199,12 +254,14 @@ def run(folder: Path, args) -> None:
     owner = signed_in(app, "owner@bench.example")
     customer.post("/cart/add", data={"product_id": ids[1], "quantity": 1,
                                      "csrf_token": csrf(customer.get("/cart").text)})  # fmt: skip
-    timer = Timer(args.profile)
+    timer = Timer(args.profile, args.only)
+    cart_visitor = guest_with_lines(app, variants)
     for warm in (True, False):
         for index in range(2 if warm else args.requests):
+            timer("/cart with a cart", lambda: cart_visitor.get("/cart"))
             guest = guest_with_cart(app, ids[index % 20 : index % 20 + 2])
             page = timer("checkout GET", lambda guest=guest: guest.get("/checkout"))
-            form = checkout_form(page.text, index)
+            form = checkout_form(page.text, index, country)
             response = timer(
                 "checkout POST", lambda guest=guest, form=form: guest.post("/checkout", data=form)
             )

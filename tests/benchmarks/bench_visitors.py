@@ -1,7 +1,7 @@
 """Storefront benchmark for every kind of visitor, run by hand (pytest never collects it):
 
     .venv/bin/python tests/benchmarks/bench_visitors.py [--products 10000] [--rounds 3]
-        [--seconds 3] [--connections 8] [--orders 30] [--staff-requests 40]
+        [--seconds 3] [--connections 8] [--orders 30] [--staff-requests 40] [--pages /cart]
 
 1. Seeds ``--products`` demo products into a temporary instance folder (``seed_demo``), with
    a customer account and an owner account.
@@ -393,6 +393,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--orders", type=int, default=30)
     parser.add_argument("--staff-requests", type=int, default=40)
+    parser.add_argument(
+        "--pages", help="load only the storefront pages whose label holds this ('/cart')"
+    )
     args = parser.parse_args()
     if not os.access(WRK, os.X_OK):
         raise SystemExit(f"{WRK} is missing: apt-get install wrk")
@@ -411,6 +414,7 @@ def main() -> None:
             (f"/products/{shop['slug']}", "product page"),
             ("/cart", "/cart"),
         ]
+        pages = [page for page in pages if not args.pages or args.pages in page[1]]
         # Rate limits off: one client address places every order (the storefront pages have
         # no limit to check either way).
         env = {**os.environ, "JOMSO_INSTANCE_PATH": str(instance), "JOMSO_RATELIMIT_ENABLED":

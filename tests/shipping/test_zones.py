@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from jomso.catalog.page_cache import raise_revision
 from jomso.extensions import db
 from jomso.shipping import rates
 from jomso.shipping.demo import set_up_demo_shipping
@@ -38,6 +39,7 @@ def _zones(app, *zones) -> None:
             areas = [ShippingArea(country=c.split("-")[0], region=[*c.split("-"), ""][1])
                      for c in codes]  # fmt: skip
             db.session.add(ShippingZone(name=name, areas=areas, methods=methods))
+        raise_revision()  # as shipping.editing does: the prices read the zones per revision
         db.session.commit()
 
 
@@ -50,6 +52,7 @@ def _weight(name="Parcel", bands=((1000, 500), (5000, 1500))) -> ShippingMethod:
 def _pickup(app, name="Collect at the shop", cents=0) -> None:
     with app.app_context():
         db.session.add(ShippingMethod(name=name, kind=MethodKind.PICKUP, price_cents=cents))
+        raise_revision()
         db.session.commit()
 
 
