@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from jomso.catalog.models import Product
+from jomso.catalog.page_cache import raise_revision
 from jomso.extensions import db
 from jomso.shipping.models import MethodKind, ShippingArea, ShippingMethod, ShippingZone
 from tests.browser.conftest import screenshot
@@ -291,6 +292,7 @@ def _zones(app, *zones) -> None:
         for name, codes, methods in zones:
             areas = [ShippingArea(country=code, region="") for code in codes]
             db.session.add(ShippingZone(name=name, areas=areas, methods=methods))
+        raise_revision()  # as shipping.editing does: workers keep the zones per revision
         db.session.commit()
 
 
