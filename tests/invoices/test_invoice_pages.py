@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (the invoices write a discount with a minus sign)
 """The invoice as its buyer and the staff see it: a page that prints on A4 and a PDF, line by
 line for an EU order (prices including VAT at 20% and 5.5%, a discount code, shipping split
 over the rates) and a US order (tax added by state); the seller as they were when it was

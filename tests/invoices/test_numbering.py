@@ -41,9 +41,7 @@ def _year() -> int:
     return shop_today().year
 
 
-def test_paid_orders_are_numbered_one_after_another_and_a_declined_payment_takes_none(
-    app, client
-):
+def test_paid_orders_are_numbered_one_after_another_and_a_declined_payment_takes_none(app, client):
     first = order_number(buy(app, client, price_cents=1500)[0])
     refused = buy(app, app.test_client(), price_cents=1600, nonce=DECLINED)[0]
     assert refused.status_code == 422
