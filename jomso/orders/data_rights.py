@@ -5,11 +5,12 @@ addresses (the account's once confirmed, a privacy request's), so a guest order 
 out is found as well. The export lists every one (including attempts whose payment failed):
 contact, addresses, lines, totals, the timeline, the parcels (carrier, tracking number, the
 units in each), the payments (transaction id, status, amount,
-card brand and last four), what Braintree reported about them and the staff's internal notes
-on them (a note may be about the customer), and the invoice and credit notes issued for them. An erasure keeps the orders for the books with
-their personal fields replaced by "deleted" and their notes deleted (their invoices and
-credit notes keep no buyer of their own: they print the order's, so they name nobody either) (``anonymize_orders``, run
-inside the erasure's transaction: it flushes, never commits).
+card brand and last four), what Braintree reported about them, the staff's internal notes
+on them (a note may be about the customer), and the invoice and credit notes issued for them.
+An erasure keeps the orders for the books with their personal fields replaced by "deleted"
+and their notes deleted (``anonymize_orders``, run inside the erasure's transaction: it
+flushes, never commits). Invoices and credit notes keep no buyer of their own: they print
+the order's, so an anonymised order's invoice names nobody either.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def test_each_refund_gets_a_credit_note_and_they_give_back_exactly_the_invoices_
     assert done.status_code == 303
     [first] = _credit_notes(app)
     assert first.number == f"CN-{year}-000001" and first.amount_cents == 1000
-    # 10.00 of 25.24: 13.43 × 10/25.24 = 5.32 at 20% with 0.89 of VAT; 11.81 → 4.68, 0.25.
+    # 10.00 of 25.24: 13.43 * 10 / 25.24 = 5.32 at 20% with 0.89 of VAT; 11.81 → 4.68, 0.25.
     assert [(t.percent_thousandths, t.base_cents, t.tax_cents) for t in first.tax_lines] == [
         (20000, 532, 89),
         (5500, 468, 25),
