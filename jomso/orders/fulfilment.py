@@ -418,8 +418,8 @@ def _record_refund(
             )
         )
         db.session.flush()
-        issue_credit_note(order, order.payments[-1])  # numbered in this transaction
         back = release_stock(order, restock) if restock else 0
+        issue_credit_note(order, order.payments[-1])  # numbered in this transaction
         target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
         note = _refund_note(refunded, order.currency, reason, back)
         move(order, target, actor, note=note)
