@@ -1,7 +1,9 @@
 """The staff's invoice and credit notes of an order, beside its page
 (``/staff/orders/<number>``): whoever may see the order may see them
-(``Permission.VIEW_ORDERS``). They name the customer, so each view is written in the
-personal-data access log, as the order's page is.
+(``Permission.VIEW_ORDERS``). The buyer's billing name, address and email are shown only to
+those who see the customer record (``orders.visibility.sees_customer_record``: the owner), as
+on the order's page; the orders role gets the same document without them, saying so. Each
+view is written in the personal-data access log, as the order's page is.
 
 ``/staff/orders/<number>/invoice`` and ``.../invoice.pdf``;
 ``/staff/orders/<number>/credit-notes/<credit number>`` and ``....pdf``.
@@ -17,6 +19,7 @@ from jomso.invoices.models import CreditNote, Invoice
 from jomso.invoices.responses import document_page, document_pdf, find_credit_note
 from jomso.orders.models import Order
 from jomso.orders.queries import find_order
+from jomso.orders.visibility import sees_customer_record
 from jomso.permissions import Permission, permission_required
 
 bp = Blueprint("staff_invoices", __name__, url_prefix="/staff/orders", cli_group=None)
@@ -56,23 +59,25 @@ def _back(number: str) -> dict:
 @bp.get("/<number>/invoice")
 @permission_required(Permission.VIEW_ORDERS)
 def invoice_page(number: str):
-    return document_page(_invoice(number, "invoice_page"), _back(number), ".invoice_pdf")
+    invoice = _invoice(number, "invoice_page")
+    return document_page(invoice, _back(number), ".invoice_pdf", sees_customer_record())
 
 
 @bp.get("/<number>/invoice.pdf")
 @permission_required(Permission.VIEW_ORDERS)
 def invoice_pdf(number: str):
-    return document_pdf(_invoice(number, "invoice_pdf"))
+    return document_pdf(_invoice(number, "invoice_pdf"), sees_customer_record())
 
 
 @bp.get("/<number>/credit-notes/<credit_number>")
 @permission_required(Permission.VIEW_ORDERS)
 def credit_note_page(number: str, credit_number: str):
     note = _credit_note(number, credit_number, "credit_note_page")
-    return document_page(note, _back(number), ".credit_note_pdf")
+    return document_page(note, _back(number), ".credit_note_pdf", sees_customer_record())
 
 
 @bp.get("/<number>/credit-notes/<credit_number>.pdf")
 @permission_required(Permission.VIEW_ORDERS)
 def credit_note_pdf(number: str, credit_number: str):
-    return document_pdf(_credit_note(number, credit_number, "credit_note_pdf"))
+    note = _credit_note(number, credit_number, "credit_note_pdf")
+    return document_pdf(note, sees_customer_record())

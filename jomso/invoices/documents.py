@@ -54,11 +54,19 @@ class Printed:
 def _seller(document: Invoice | CreditNote) -> tuple[list[str], str]:
     if not document.seller_legal_name:
         return [], ""
-    return address_lines(document.seller_address()), document.seller_tax_id
+    tax_id = document.seller_tax_id
+    shown = _("Tax id: %(number)s", number=tax_id) if tax_id else ""  # as /staff/seller shows it
+    return address_lines(document.seller_address()), shown
 
 
-def _buyer(order: Order) -> list[str]:
-    return address_lines(order.address("billing"))
+def _buyer(order: Order, with_buyer: bool) -> tuple[list[str], str]:
+    """The billing name and address, and the email; or, for staff who may not see the
+    customer record (the orders role), a line saying they are left out."""
+    if not with_buyer:
+        return [
+            _("The buyer's billing details are left out: they belong to the customer record.")
+        ], ""
+    return address_lines(order.address("billing")), order.email
 
 
 def _rate(percent_thousandths: int) -> str:
@@ -73,12 +81,14 @@ def _tax_note(order: Order) -> str:
     return _("Prices plus tax: the tax is added to the total.")
 
 
-def printed_invoice(invoice: Invoice) -> Printed:
-    """The invoice as printed, in its order's language."""
+def printed_invoice(invoice: Invoice, with_buyer: bool = True) -> Printed:
+    """The invoice as printed, in its order's language (``with_buyer`` False: without the
+    buyer's billing details and email)."""
     order = invoice.order
     with mail_language(order.language):
         money = lambda cents: format_money(cents, order.currency)  # noqa: E731
         seller, tax_id = _seller(invoice)
+        buyer, email = _buyer(order, with_buyer)
         printed = Printed(
             kind="invoice",
             title=_("Invoice %(number)s", number=invoice.number),
@@ -86,8 +96,8 @@ def printed_invoice(invoice: Invoice) -> Printed:
             language=order.language,
             seller_lines=seller,
             seller_tax_id=tax_id,
-            buyer_lines=_buyer(order),
-            buyer_email=order.email,
+            buyer_lines=buyer,
+            buyer_email=email,
             facts=[
                 (_("Invoice number"), invoice.number),
                 (_("Invoice date"), format_when(invoice.issued_at, "document")),
@@ -153,13 +163,15 @@ def printed_invoice(invoice: Invoice) -> Printed:
     return printed
 
 
-def printed_credit_note(note: CreditNote) -> Printed:
-    """The credit note as printed, in its order's language."""
+def printed_credit_note(note: CreditNote, with_buyer: bool = True) -> Printed:
+    """The credit note as printed, in its order's language (``with_buyer`` as for
+    ``printed_invoice``)."""
     invoice = note.invoice
     order = invoice.order
     with mail_language(order.language):
         money = lambda cents: format_money(cents, order.currency)  # noqa: E731
         seller, tax_id = _seller(note)
+        buyer, email = _buyer(order, with_buyer)
         printed = Printed(
             kind="credit_note",
             title=_("Credit note %(number)s", number=note.number),
@@ -167,8 +179,8 @@ def printed_credit_note(note: CreditNote) -> Printed:
             language=order.language,
             seller_lines=seller,
             seller_tax_id=tax_id,
-            buyer_lines=_buyer(order),
-            buyer_email=order.email,
+            buyer_lines=buyer,
+            buyer_email=email,
             facts=[
                 (_("Credit note number"), note.number),
                 (_("Credit note date"), format_when(note.issued_at, "document")),

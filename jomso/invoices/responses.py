@@ -25,15 +25,18 @@ def find_credit_note(order: Order, number: str) -> CreditNote | None:
     )
 
 
-def _printed(document: Invoice | CreditNote):
+def _printed(document: Invoice | CreditNote, with_buyer: bool):
     if isinstance(document, Invoice):
-        return printed_invoice(document)
-    return printed_credit_note(document)
+        return printed_invoice(document, with_buyer)
+    return printed_credit_note(document, with_buyer)
 
 
-def document_page(document: Invoice | CreditNote, back: dict, pdf_endpoint: str):
-    """The document's page; ``back`` is the ``url_for`` arguments of the order's page."""
-    printed = _printed(document)
+def document_page(
+    document: Invoice | CreditNote, back: dict, pdf_endpoint: str, with_buyer: bool = True
+):
+    """The document's page; ``back`` is the ``url_for`` arguments of the order's page;
+    ``with_buyer`` False leaves out the buyer's billing details and email."""
+    printed = _printed(document, with_buyer)
     order = document.order if isinstance(document, Invoice) else document.invoice.order
     args = {"number": order.number, "token": back.get("token")}
     if isinstance(document, CreditNote):
@@ -50,8 +53,8 @@ def document_page(document: Invoice | CreditNote, back: dict, pdf_endpoint: str)
     return response
 
 
-def document_pdf(document: Invoice | CreditNote):
-    printed = _printed(document)
+def document_pdf(document: Invoice | CreditNote, with_buyer: bool = True):
+    printed = _printed(document, with_buyer)
     response = make_response(render(printed))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{printed.number}.pdf"'

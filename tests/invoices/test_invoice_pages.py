@@ -40,7 +40,9 @@ def test_an_eu_invoice_line_by_line(app, client, monkeypatch):
     assert f"<title>Invoice {year}-000001" in html
     assert 'class="site-header"' not in html and "site-footer" not in html  # the document only
     head = text(html.split('class="invoice-head"')[1].split("</header>")[0])
-    assert head.startswith("> Jomso Keramik GmbH Hafenstraße 7 20457 HAMBURG Germany DE123456789")
+    assert head.startswith(
+        "> Jomso Keramik GmbH Hafenstraße 7 20457 HAMBURG Germany Tax id: DE123456789"
+    )
     assert f"Invoice number {year}-000001" in head and f"Order number {number}" in head
     buyer = text(html.split('class="invoice-buyer"')[1].split("</address>")[0])
     assert buyer == ">Paule Achat-Müñoz 1 rue de Rivoli 75001 PARIS France gus@example.com"
@@ -76,7 +78,7 @@ def test_an_eu_invoice_line_by_line(app, client, monkeypatch):
         f"Invoice {year}-000001",
         "Jomso Keramik GmbH",
         "Hafenstraße 7",
-        "DE123456789",
+        "Tax id: DE123456789",
         "Paule Achat-Müñoz",
         f"Order number: {number}",
         "Mug SKU-MUG 1 €12.00 −€1.20 20 % €10.80",
@@ -131,8 +133,20 @@ def test_staff_who_see_orders_see_the_invoice_from_the_order_page(app, client, m
     page = desk.get(f"/staff/orders/{number}/invoice")
     assert page.status_code == 200 and f"Invoice {year}-000001" in page.text
     assert f'href="/staff/orders/{number}"' in page.text  # back to the staff's order page
+    # The orders role sees the order's shipping details, not the customer record: the
+    # invoice comes without the buyer's billing name, address and email, and says so.
+    assert "Paule Achat" not in page.text and "gus@example.com" not in page.text
+    left_out = "The buyer&#39;s billing details are left out: they belong to the customer record."
+    assert left_out in page.text
     pdf = desk.get(f"/staff/orders/{number}/invoice.pdf")
-    assert pdf.data.startswith(b"%PDF-") and "Paule Achat-Müñoz" in pdf_text(pdf.data)
+    assert pdf.data.startswith(b"%PDF-") and "Paule Achat" not in pdf_text(pdf.data)
+    assert "Total €25.24" in pdf_text(pdf.data) or "Total $25.24" in pdf_text(pdf.data)
+    # The owner, who sees customer records, gets the whole invoice.
+    owner = staff(app, app.test_client(), role="owner")
+    page = owner.get(f"/staff/orders/{number}/invoice").text
+    assert "Paule Achat-Müñoz" in page and "gus@example.com" in page and left_out not in page
+    pdf = owner.get(f"/staff/orders/{number}/invoice.pdf")
+    assert "Paule Achat-Müñoz" in pdf_text(pdf.data)
 
 
 def test_an_invoice_prints_in_the_language_the_order_was_placed_in(app, client):
