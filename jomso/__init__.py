@@ -44,6 +44,8 @@ BLUEPRINTS = (
     "jomso.pages.staff_views",
     "jomso.shipping.staff_views",
     "jomso.invoices.staff_views",
+    "jomso.invoices.views",
+    "jomso.invoices.document_staff_views",
     "jomso.discounts.staff_views",
     "jomso.taxes.staff_views",
 )

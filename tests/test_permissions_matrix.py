@@ -211,6 +211,11 @@ EXPECTED_PERMISSIONS = {
     "staff_orders.order_detail": Permission.VIEW_ORDERS,
     "staff_orders.order_packing_slip": Permission.VIEW_ORDERS,
     "staff_orders.shipment_packing_slip": Permission.VIEW_ORDERS,
+    # An order's invoice and credit notes: whoever may see the order.
+    "staff_invoices.invoice_page": Permission.VIEW_ORDERS,
+    "staff_invoices.invoice_pdf": Permission.VIEW_ORDERS,
+    "staff_invoices.credit_note_page": Permission.VIEW_ORDERS,
+    "staff_invoices.credit_note_pdf": Permission.VIEW_ORDERS,
     "staff_orders.order_process": Permission.PROCESS_ORDERS,
     "staff_orders.order_ship": Permission.PROCESS_ORDERS,
     "staff_orders.order_deliver": Permission.PROCESS_ORDERS,

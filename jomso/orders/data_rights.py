@@ -5,10 +5,12 @@ addresses (the account's once confirmed, a privacy request's), so a guest order 
 out is found as well. The export lists every one (including attempts whose payment failed):
 contact, addresses, lines, totals, the timeline, the parcels (carrier, tracking number, the
 units in each), the payments (transaction id, status, amount,
-card brand and last four), what Braintree reported about them and the staff's internal notes
-on them (a note may be about the customer). An erasure keeps the orders for the books with
-their personal fields replaced by "deleted" and their notes deleted (``anonymize_orders``, run
-inside the erasure's transaction: it flushes, never commits).
+card brand and last four), what Braintree reported about them, the staff's internal notes
+on them (a note may be about the customer), and the invoice and credit notes issued for them.
+An erasure keeps the orders for the books with their personal fields replaced by "deleted"
+and their notes deleted (``anonymize_orders``, run inside the erasure's transaction: it
+flushes, never commits). Invoices and credit notes keep no buyer of their own: they print
+the order's, so an anonymised order's invoice names nobody either.
 """
 
 from __future__ import annotations
@@ -58,9 +60,24 @@ def _orders_section(subject: DataSubject) -> list[dict[str, Any]]:
                 row_dict(shipment, lines=[row_dict(p, sku=p.line.sku) for p in shipment.lines])
                 for shipment in order.shipments
             ],
+            invoice=_invoice_dict(order),
         )
         for order in orders
     ]
+
+
+def _invoice_dict(order: Order) -> dict[str, Any] | None:
+    """The order's invoice and its credit notes (their buyer is the order's, above)."""
+    invoice = order.invoice
+    if invoice is None:
+        return None
+    return row_dict(
+        invoice,
+        credit_notes=[
+            row_dict(note, tax_lines=[row_dict(tax) for tax in note.tax_lines])
+            for note in invoice.credit_notes
+        ],
+    )
 
 
 def anonymize_order(order: Order, now: datetime) -> None:
@@ -116,6 +133,9 @@ register_export_section(
         "shipments",
         "shipment_lines",
         "order_tax_lines",
+        "invoices",
+        "credit_notes",
+        "credit_note_tax_lines",
     ),
 )
 register_erasure(anonymize_orders)

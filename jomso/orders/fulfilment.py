@@ -44,6 +44,7 @@ from jomso import payments
 from jomso.accounts.models import User
 from jomso.extensions import db
 from jomso.i18n import format_money
+from jomso.invoices.issuing import issue_credit_note
 from jomso.orders import emails
 from jomso.orders.models import Order, Payment
 from jomso.orders.status import (
@@ -418,6 +419,7 @@ def _record_refund(
         )
         db.session.flush()
         back = release_stock(order, restock) if restock else 0
+        issue_credit_note(order, order.payments[-1])  # numbered in this transaction
         target = S.REFUNDED if order.refundable_cents == 0 else S.PARTLY_REFUNDED
         note = _refund_note(refunded, order.currency, reason, back)
         move(order, target, actor, note=note)

@@ -49,6 +49,7 @@ from jomso.discounts.codes import lookup_key
 from jomso.discounts.models import DiscountCode
 from jomso.extensions import db
 from jomso.i18n import current_language, format_money
+from jomso.invoices.issuing import issue_invoice
 from jomso.orders import emails, staff_notices
 from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange, OrderTaxLine
 from jomso.orders.queries import new_order_number
@@ -394,6 +395,7 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
     if result.outcome is Outcome.APPROVED:
         order.payments.append(sale_payment(result))
         move(order, S.PAID, default_actor=CUSTOMER)
+        issue_invoice(order)  # numbered in this transaction
         if cart is not None:
             clear_cart(cart)
         emails.send_confirmation(order)

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from jomso import payments
 from jomso.accounts.models import User
 from jomso.extensions import db
+from jomso.invoices.issuing import issue_invoice
 from jomso.orders import emails, staff_notices
 from jomso.orders.models import Order
 from jomso.orders.status import IllegalTransition, OrderStatus, attempt_is_over, is_stale_pending
@@ -84,6 +85,7 @@ def reconcile(order: Order, actor: User | None = None, default_actor: str = SYST
             order.payments.append(sale_payment(held[0]))
             note = _("Braintree holds an authorized payment for this order.")
             move(order, S.PAID, actor, note=note, default_actor=default_actor)
+            issue_invoice(order)  # numbered in this transaction
             emails.send_confirmation(order)
             staff_notices.send_new_order_notices(order)
         else:

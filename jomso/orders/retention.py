@@ -48,8 +48,8 @@ def accounting_cutoff(now: datetime, years: int) -> datetime:
 @retention_rule(
     "orders: anonymised after the accounting period",
     data=_l(
-        "Orders: your name, email address, phone number and addresses on them, and the shop "
-        "staff's internal notes about them (deleted)"
+        "Orders and their invoices and credit notes: your name, email address, phone number "
+        "and addresses on them, and the shop staff's internal notes about them (deleted)"
     ),
     tables=(
         "orders",
@@ -61,6 +61,9 @@ def accounting_cutoff(now: datetime, years: int) -> datetime:
         "shipments",
         "shipment_lines",
         "order_tax_lines",
+        "invoices",
+        "credit_notes",
+        "credit_note_tax_lines",
     ),
     action=Action.ANONYMIZE,
     setting="ORDER_KEEP_YEARS",

@@ -176,3 +176,29 @@ def refund_tax_cents(refund_cents: int, order_tax_cents: int, order_total_cents:
     if order_total_cents <= 0:
         return 0
     return divide_rounded(refund_cents * order_tax_cents, order_total_cents)
+
+
+def refund_tax_lines(
+    refunded_before_cents: int,
+    refund_cents: int,
+    order_total_cents: int,
+    tax_lines: Sequence[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """A refund's share of each of the order's tax lines, as (base, tax) per (base, tax) given.
+
+    Each rate's share is counted over all the refunds so far: what the refunds up to and with
+    this one give back of it (``base * refunded / total``, rounded), less what the refunds
+    before gave back. So the shares never go below zero, their sum over every refund never
+    exceeds the order's, and a refund of everything left gives back exactly what is left."""
+    if order_total_cents <= 0:
+        return [(0, 0) for _line in tax_lines]
+    before = min(refunded_before_cents, order_total_cents)
+    after = min(refunded_before_cents + refund_cents, order_total_cents)
+
+    def upto(cents: int, amount: int) -> int:
+        return divide_rounded(amount * cents, order_total_cents)
+
+    return [
+        (upto(after, base) - upto(before, base), upto(after, tax) - upto(before, tax))
+        for base, tax in tax_lines
+    ]

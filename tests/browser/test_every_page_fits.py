@@ -54,6 +54,8 @@ def _order_for(endpoint: str) -> str:
     """Which of the shop's orders (by state) a page about one order shows."""
     if "refund" in endpoint:
         return "settled"
+    if "credit_note" in endpoint:  # an invoice's credit note: the order refunded in part
+        return "partly_refunded"
     if endpoint == "staff_orders.shipment_packing_slip":
         return "partially_shipped"
     return "paid"
@@ -152,6 +154,10 @@ def _values(app, shop: Shop, endpoint: str, argument: str):
         with app.app_context():
             number = shop.orders["partially_shipped"]
             return queries.find_order(number).shipments[0].id
+    if argument == "credit_number":
+        with app.app_context():
+            order = queries.find_order(shop.orders["partly_refunded"])
+            return order.invoice.credit_notes[0].number
     if argument == "request_id":
         return _privacy_request(app)[0]
     if argument == "token" and endpoint == "privacy_requests.verify":

@@ -987,7 +987,8 @@ def check_taxes(app: Flask, client) -> None:
         assert (settings.prices_include_tax, settings.shipping_rule) == (False, "proportional")
         codes = db.session.scalars(select(TaxClass.code).order_by(TaxClass.position)).all()
         assert codes == ["standard", "reduced", "zero"]
-        assert db.session.scalars(select(TaxRate)).all() == []
+        # no rate made by 0022 (the next case adds California's, as an owner would)
+        assert db.session.scalars(select(TaxRate).where(TaxRate.region != "CA")).all() == []
         assert set(db.session.scalars(select(Product.tax_class))) == {"standard"}
         assert set(db.session.scalars(select(ProductVariant.tax_class))) == {""}
         pat = db.session.scalar(select(Order).where(Order.number == "JA7K2M9QX"))
@@ -999,6 +1000,51 @@ def check_taxes(app: Flask, client) -> None:
     assert page.status_code == 200 and "Standard" in page.text
     detail = owner.get("/staff/orders/JA7K2M9QX").text
     assert "$63.50" in detail and "Tax " not in detail
+
+
+# -- 0022: before 0023 (invoices) -------------------------------------------------------------
+
+TAX_ORDER = "JE8K3M0QX"
+TAX_ORDER_ID = _id("orders", f"number = '{TAX_ORDER}'")
+SHOP_0022: tuple[Row, ...] = (
+    # the owner's California rate, and an order that paid it, before invoices existed
+    "INSERT INTO tax_rates (tax_class_id, country, region, percent_thousandths) VALUES "
+    "((SELECT id FROM tax_classes WHERE code = 'standard'), 'US', 'CA', 7250)",
+    _order(TAX_ORDER, "paid", "NULL", "cal@example.com", "Cal Buyer", "2000, 500, 2645"),
+    # a day of its own: the sales checks of earlier cases count the days they wrote
+    "UPDATE orders SET created_at = '2026-12-03 08:00:00', updated_at = '2026-12-03 08:00:00', "
+    f"tax_cents = 145, shipping_tax_cents = 0, prices_include_tax = FALSE WHERE number = "
+    f"'{TAX_ORDER}'",
+    "INSERT INTO order_lines (order_id, product_id, name, sku, unit_price_cents, quantity, "
+    "line_total_cents, tax_class, tax_percent_thousandths, tax_cents) VALUES "
+    f"({TAX_ORDER_ID}, {BOWL}, 'Stoneware Bowl', 'SKU-BOWL', 2000, 1, 2000, 'standard', 7250, "
+    "145)",
+    "INSERT INTO order_tax_lines (order_id, tax_class, class_name, percent_thousandths, "
+    f"base_cents, tax_cents) VALUES ({TAX_ORDER_ID}, 'standard', 'Standard', 7250, 2000, 145)",
+)
+
+
+def check_invoices(app: Flask, client) -> None:
+    """0023 (invoices): orders paid before have no invoice (their numbers would not follow
+    the order of payment) and their pages stay as they were; the first invoice of the year
+    is number 1."""
+    from jomso.invoices import numbering
+    from jomso.invoices.models import CreditNote, Invoice
+    from jomso.orders.models import Order
+
+    with app.app_context():
+        assert db.session.scalars(select(Invoice)).all() == []
+        assert db.session.scalars(select(CreditNote)).all() == []
+        order = db.session.scalar(select(Order).where(Order.number == TAX_ORDER))
+        assert order.invoice is None and order.tax_lines[0].tax_cents == 145
+        assert numbering.take_next(numbering.INVOICE, 2026) == 1
+        db.session.rollback()
+    owner = app.test_client()
+    assert _login(owner, "olga@staff.example.com").status_code == 302
+    detail = owner.get(f"/staff/orders/{TAX_ORDER}")
+    assert detail.status_code == 200 and "$26.45" in detail.text
+    assert f"/staff/orders/{TAX_ORDER}/invoice" not in detail.text
+    assert owner.get(f"/staff/orders/{TAX_ORDER}/invoice").status_code == 404
 
 
 CASES: tuple[UpgradeCase, ...] = (
@@ -1037,4 +1083,5 @@ CASES: tuple[UpgradeCase, ...] = (
     ),
     UpgradeCase("0020", "a shop before stock alerts", SHOP_0020, check_stock_alerts),
     UpgradeCase("0021", "a shop before taxes", SHOP_0021, check_taxes),
+    UpgradeCase("0022", "a shop before invoices", SHOP_0022, check_invoices),
 )
