@@ -70,6 +70,12 @@ class _Document(FPDF):
         self.multi_cell(0, 3.5, self.text_of("\n".join(lines)), align="C")
 
 
+def _sku_under_name(row: list[str]) -> list[str]:
+    """An invoice's row (or heading) with its second cell, the SKU, on a line of the first."""
+    name, sku, *rest = row
+    return ["\n".join(part for part in (name, sku) if part), *rest]
+
+
 def render(printed: Printed) -> bytes:
     """The document as PDF bytes."""
     pdf = _Document(printed)
@@ -111,10 +117,15 @@ def render(printed: Printed) -> bytes:
     # The lines.
     wide = len(printed.columns) > 2
     pdf.set_font(family, "", 8.5 if wide else 10)
-    widths = (44, 24, 18, 22, 20, 18, 24) if wide else (120, 50)
-    aligns = (
-        ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT") if wide else ("LEFT", "RIGHT")
+    # An invoice's SKU goes under its product's name: a column of its own broke long SKUs
+    # in the middle of a word.
+    columns, rows = (
+        (_sku_under_name(printed.columns), [_sku_under_name(row) for row in printed.rows])
+        if wide
+        else (printed.columns, printed.rows)
     )
+    widths = (62, 18, 22, 22, 20, 26) if wide else (120, 50)
+    aligns = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT") if wide else ("LEFT", "RIGHT")
     with pdf.table(
         col_widths=widths,
         text_align=aligns,
@@ -123,8 +134,8 @@ def render(printed: Printed) -> bytes:
         borders_layout="HORIZONTAL_LINES",
         first_row_as_headings=True,
     ) as table:
-        table.row([t(c) for c in printed.columns])
-        for row in printed.rows:
+        table.row([t(c) for c in columns])
+        for row in rows:
             table.row([t(c) for c in row])
     pdf.ln(4)
     # Tax per rate.

@@ -27,12 +27,15 @@ from tests.browser.test_checkout_journey import _decline_cookies
 from tests.catalog.helpers import make_product
 from tests.conftest import _test_config
 from tests.helpers import PASSWORD, make_user
+from tests.invoices.helpers import pdf_text, save_seller
 from tests.mailbox import last_message, text_of
 from tests.orders.helpers import all_orders, get_order
 from tests.taxes.helpers import set_class, set_taxes
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+RATE = re.compile(r"\d+(\.\d+)? %")  # "5.5 %" in a tax line's label
+LABEL_PREFIX = re.compile(r"^(incl\. VAT|Tax) ")  # the invoice names a rate without it
 MINUS = "\u2212"  # the minus sign before a discount ("\u2212€6.65")
 
 
@@ -78,6 +81,27 @@ def _largest_remainder(total: int, weights: list[int]) -> list[int]:
     return parts
 
 
+def _split(
+    items: list[Item], *, discount: int, shipping: int, shipping_taxed: bool
+) -> tuple[list[int], list[int], dict[str, int]]:
+    """Each line's total and its share of the discount (split by the lines' totals), and what
+    each tax line taxes: its lines as paid, plus (when shipping is taxed) its share of the
+    shipping, split over the rates by what their lines are paid."""
+    totals = [item.unit_cents * item.quantity for item in items]
+    shares = _largest_remainder(discount, totals)
+    bases: dict[str, int] = {}
+    for item, total, share in zip(items, totals, shares, strict=True):
+        if item.percent:
+            bases[item.label] = bases.get(item.label, 0) + total - share
+    if shipping_taxed and shipping:
+        labels = list(bases)
+        for label, part in zip(
+            labels, _largest_remainder(shipping, [bases[k] for k in labels]), strict=True
+        ):
+            bases[label] += part
+    return totals, shares, bases
+
+
 def expected_figures(
     items: list[Item], *, discount: int, shipping: int, included: bool, shipping_taxed: bool
 ) -> Expected:
@@ -85,21 +109,9 @@ def expected_figures(
     split over the lines by their totals; shipping (when taxed) split over the rates by what
     their lines are paid; tax rounded once per rate, "gross x r / (100 + r)" when prices
     include it, "net x r / 100" when it is added."""
-    totals = [item.unit_cents * item.quantity for item in items]
-    shares = _largest_remainder(discount, totals)
-    paid = [total - share for total, share in zip(totals, shares, strict=True)]
-    bases: dict[str, int] = {}
-    rates: dict[str, Fraction] = {}
-    for item, cents in zip(items, paid, strict=True):
-        if item.percent:
-            bases[item.label] = bases.get(item.label, 0) + cents
-            rates[item.label] = item.percent
-    if shipping_taxed and shipping:
-        labels = list(bases)
-        for label, part in zip(
-            labels, _largest_remainder(shipping, [bases[k] for k in labels]), strict=True
-        ):
-            bases[label] += part
+    totals, _shares, bases = _split(items, discount=discount, shipping=shipping,
+                                    shipping_taxed=shipping_taxed)  # fmt: skip
+    rates = {item.label: item.percent for item in items if item.percent}
     tax = {}
     for label, base in bases.items():
         rate = rates[label]
@@ -242,6 +254,51 @@ def check_order_table(rows: list[list[str]], expected: Expected, money, code: st
     )
 
 
+def check_invoice(page, items: list[Item], expected: Expected, money, *, code: str,
+                  method: str, shipping_taxed: bool, seller: str, name: str) -> None:  # fmt: skip
+    """Open the invoice from the order's page and read it line by line: each line's quantity,
+    unit price, share of the discount, rate and amount paid; what each rate taxes and its tax;
+    the totals; the lines + shipping + tax added make the amount charged. Then its PDF."""
+    page.get_by_role("link", name="view and print").first.click()
+    page.wait_for_url("**/invoice*")
+    assert _text(page.locator(".invoice-seller")).startswith(seller)
+    totals, shares, bases = _split(
+        items, discount=expected.discount, shipping=expected.shipping, shipping_taxed=shipping_taxed
+    )
+    rows = _table_rows(page, "table.invoice-lines")
+    assert rows[0] == ["Product", "SKU", "Quantity", "Unit price", "Discount", "Tax rate", "Total"]
+    assert [[row[0], *row[2:]] for row in rows[1:]] == [
+        [item.name, str(item.quantity), money(item.unit_cents),
+         MINUS + money(share) if share else "", RATE.search(item.label).group(),
+         money(total - share)]
+        for item, total, share in zip(items, totals, shares, strict=True)
+    ]  # fmt: skip
+    tax = sum(expected.tax.values())
+    paid = sum(totals) - sum(shares)
+    assert paid + expected.shipping + (0 if expected.included else tax) == expected.total
+    assert _table_rows(page, "table.invoice-taxes")[1:] == [
+        [LABEL_PREFIX.sub("", label), money(bases[label]), money(cents)]
+        for label, cents in expected.tax.items()
+    ]
+    head = [
+        ["Subtotal", money(expected.subtotal)],
+        [f"Discount ({code})", MINUS + money(expected.discount)],
+        [f"Shipping ({method})", money(expected.shipping)],
+    ]
+    total = ["Total", money(expected.total)]
+    assert _table_rows(page, "table.invoice-totals") == head + (
+        [total, ["Of which VAT", money(tax)]] if expected.included else [["Tax", money(tax)], total]
+    )
+    screenshot(page, name)
+
+    pdf = page.request.get(page.get_by_role("link", name="Download the PDF").get_attribute("href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    printed = pdf_text(pdf.body())
+    assert seller in printed and f"Total {money(expected.total)}" in printed
+    for item, total, share in zip(items, totals, shares, strict=True):
+        assert f"{item.name}\nSKU-" in printed and money(total - share) in printed
+
+
 def _both_widths(page, name: str) -> None:
     """A full-page screenshot at 1280 px and at 390 px (a phone), the page fitting each."""
     screenshot(page, f"{name}-desktop")
@@ -343,6 +400,7 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
     make_product(app, "Stoneware Mug", price_cents=2400, stock=10, images=1, shape="mug")
     book = make_product(app, "Provence Cookbook", price_cents=1850, stock=5, images=1)
     set_class(app, book, "reduced")
+    save_seller(app)  # Jomso Keramik GmbH, Hamburg, DE123456789
     _zones(app, ("Switzerland and the UK", ["CH", "GB"],
                  [ShippingMethod(name="International parcel", kind=MethodKind.FLAT,
                                  price_cents=1500)]))  # fmt: skip
@@ -462,8 +520,9 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
         # The guest's own order page, where the invoice is offered.
         page.goto(order_url)
         check_order_table(_table_rows(page, "table.order-lines"), EU, euros, "BIENVENUE10")
-        # invoice check goes here: open the invoice from this page and compare it with ``EU``
-        # (lines, the discount, shipping, each VAT line, the total) and the seller's details.
+        check_invoice(page, EU_ITEMS, EU, euros, code="BIENVENUE10", method="Express",
+                      shipping_taxed=True, seller="Jomso Keramik GmbH",
+                      name="tax-journey-eu-invoice")  # fmt: skip
     finally:
         context.close()
 
@@ -486,6 +545,8 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
            ("Canada", ["CA"], [ShippingMethod(name="Canada Post", kind=MethodKind.FLAT,
                                               price_cents=2500)]))  # fmt: skip
     make_user(app, "owen@example.com", name="Owen Owner", roles=["owner"])
+    save_seller(app, legal_name="Jomso Ceramics Inc.", line1="1 Main St", city="Portland",
+                region="OR", postal_code="97201", country="US")  # fmt: skip
     make_user(app, "cal@example.com", name="Cal Buyer")
 
     owner = browser.new_context(base_url=live_server, viewport=DESKTOP)
@@ -579,8 +640,9 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         page.get_by_role("link", name=number).click()
         assert page.url == order_url
         check_order_table(_table_rows(page, "table.order-lines"), US, dollars, "TAKE10")
-        # invoice check goes here: open the invoice from this page and compare it with ``US``
-        # (lines, the discount, shipping, the tax line, the total) and the seller's details.
+        check_invoice(page, US_ITEMS, US, dollars, code="TAKE10", method="Ground parcel",
+                      shipping_taxed=False, seller="Jomso Ceramics Inc.",
+                      name="tax-journey-us-invoice")  # fmt: skip
     finally:
         context.close()
 

@@ -81,8 +81,8 @@ def test_an_eu_invoice_line_by_line(app, client, monkeypatch):
         "Tax id: DE123456789",
         "Paule Achat-Müñoz",
         f"Order number: {number}",
-        "Mug SKU-MUG 1 €12.00 −€1.20 20 % €10.80",
-        "Book SKU-BOOK 1 €10.55 −€1.06 5.5 % €9.49",
+        "Mug\nSKU-MUG\n1 €12.00 −€1.20 20 % €10.80",  # the SKU under the name
+        "Book\nSKU-BOOK\n1 €10.55 −€1.06 5.5 % €9.49",
         "20 % (Standard) €13.43 €2.24",
         "5.5 % (Reduced) €11.81 €0.62",
         "Total €25.24",
