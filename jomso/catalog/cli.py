@@ -80,6 +80,7 @@ def demo_command(host: str, port: int) -> None:
     from jomso.catalog.demo import seed_demo
     from jomso.cli import init_schema
     from jomso.discounts.demo import set_up_demo_codes
+    from jomso.invoices.demo import set_up_demo_seller
     from jomso.pages.demo import publish_demo_pages
     from jomso.ratelimits import describe
     from jomso.shipping.demo import set_up_demo_shipping
@@ -96,6 +97,7 @@ def demo_command(host: str, port: int) -> None:
         set_up_demo_shipping()  # two zones and three methods, unless the owner set their own
         set_up_demo_codes()  # WELCOME10 and FREESHIP, unless the shop has codes
         set_up_demo_taxes()  # sales tax by state, or the EU's VAT, unless rates are set
+        set_up_demo_seller()  # the invoices' seller, unless the owner saved one
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - just a label
         address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
         app = current_app._get_current_object()

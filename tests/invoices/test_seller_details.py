@@ -173,3 +173,16 @@ def test_only_the_owner_opens_the_page(app, role):
     client = staff_client(app, role)
     assert client.get("/staff/seller").status_code == 403
     assert 'href="/staff/seller"' not in client.get("/staff/").text
+
+
+def test_the_demo_shops_invoices_show_a_seller_until_the_owner_saves_their_own(app, client):
+    from jomso.invoices.demo import set_up_demo_seller
+    from tests.invoices.helpers import text, us_order
+
+    with app.app_context():
+        assert set_up_demo_seller() is True
+        assert set_up_demo_seller() is False  # saved once: never overwritten
+    number = us_order(app, client)
+    head = text(client.get(f"/orders/{number}/invoice").text.split('class="invoice-head"')[1])
+    assert head.startswith("> Jomso Demo Shop 100 Market Street SAN FRANCISCO, CA 94105")
+    assert "A demo shop: this invoice is a sample" in head
