@@ -55,8 +55,13 @@ def main() -> None:
             }
         )
         with app.app_context():
+            from jomso.shipping.demo import set_up_demo_shipping
+            from jomso.taxes.demo import set_up_demo_taxes
+
             init_schema()
             seed_demo(args.products, seed=7)
+            set_up_demo_shipping()  # the checkout asks for a delivery method
+            set_up_demo_taxes()  # US sales tax by state (Oregon's buyers pay none)
             db.session.execute(db.update(ProductVariant).values(stock=10_000))
             db.session.commit()
             product_ids = list(db.session.scalars(db.select(Product.id).where(Product.is_active)))
