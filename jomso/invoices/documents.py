@@ -81,23 +81,42 @@ def _tax_note(order: Order) -> str:
     return _("Prices plus tax: the tax is added to the total.")
 
 
+def _common(document: Invoice | CreditNote, order: Order, with_buyer: bool, money) -> dict:
+    """What an invoice and a credit note print alike: the seller and the buyer, the tax
+    per rate of ``document``'s tax lines, the tax note and the seller's footer."""
+    seller, tax_id = _seller(document)
+    buyer, email = _buyer(order, with_buyer)
+    lines = order.tax_lines if isinstance(document, Invoice) else document.tax_lines
+    return {
+        "language": order.language,
+        "seller_lines": seller,
+        "seller_tax_id": tax_id,
+        "buyer_lines": buyer,
+        "buyer_email": email,
+        "tax_columns": [_("Tax rate"), _("Amount taxed"), _("Tax")],
+        "tax_rows": [
+            [
+                f"{_rate(t.percent_thousandths)} ({t.class_name})",
+                money(t.base_cents),
+                money(t.tax_cents),
+            ]
+            for t in lines
+        ],
+        "tax_note": _tax_note(order),
+        "footer": document.seller_footer,
+    }
+
+
 def printed_invoice(invoice: Invoice, with_buyer: bool = True) -> Printed:
     """The invoice as printed, in its order's language (``with_buyer`` False: without the
     buyer's billing details and email)."""
     order = invoice.order
     with mail_language(order.language):
         money = lambda cents: format_money(cents, order.currency)  # noqa: E731
-        seller, tax_id = _seller(invoice)
-        buyer, email = _buyer(order, with_buyer)
         printed = Printed(
             kind="invoice",
             title=_("Invoice %(number)s", number=invoice.number),
             number=invoice.number,
-            language=order.language,
-            seller_lines=seller,
-            seller_tax_id=tax_id,
-            buyer_lines=buyer,
-            buyer_email=email,
             facts=[
                 (_("Invoice number"), invoice.number),
                 (_("Invoice date"), format_when(invoice.issued_at, "document")),
@@ -113,8 +132,7 @@ def printed_invoice(invoice: Invoice, with_buyer: bool = True) -> Printed:
                 _("Tax rate"),
                 _("Total"),
             ],
-            tax_note=_tax_note(order),
-            footer=invoice.seller_footer,
+            **_common(invoice, order, with_buyer, money),
         )
         for line in order.lines:
             printed.rows.append(
@@ -128,15 +146,6 @@ def printed_invoice(invoice: Invoice, with_buyer: bool = True) -> Printed:
                     money(line.line_total_cents - line.discount_cents),
                 ]
             )
-        printed.tax_columns = [_("Tax rate"), _("Amount taxed"), _("Tax")]
-        printed.tax_rows = [
-            [
-                f"{_rate(t.percent_thousandths)} ({t.class_name})",
-                money(t.base_cents),
-                money(t.tax_cents),
-            ]
-            for t in order.tax_lines
-        ]
         totals = [(_("Subtotal"), money(order.subtotal_cents))]
         if order.discount_cents:
             totals.append(
@@ -170,17 +179,10 @@ def printed_credit_note(note: CreditNote, with_buyer: bool = True) -> Printed:
     order = invoice.order
     with mail_language(order.language):
         money = lambda cents: format_money(cents, order.currency)  # noqa: E731
-        seller, tax_id = _seller(note)
-        buyer, email = _buyer(order, with_buyer)
         printed = Printed(
             kind="credit_note",
             title=_("Credit note %(number)s", number=note.number),
             number=note.number,
-            language=order.language,
-            seller_lines=seller,
-            seller_tax_id=tax_id,
-            buyer_lines=buyer,
-            buyer_email=email,
             facts=[
                 (_("Credit note number"), note.number),
                 (_("Credit note date"), format_when(note.issued_at, "document")),
@@ -190,17 +192,7 @@ def printed_credit_note(note: CreditNote, with_buyer: bool = True) -> Printed:
             ],
             columns=[_("Description"), _("Amount")],
             rows=[[_("Refund on order %(number)s", number=order.number), money(note.amount_cents)]],
-            tax_columns=[_("Tax rate"), _("Amount taxed"), _("Tax")],
-            tax_rows=[
-                [
-                    f"{_rate(t.percent_thousandths)} ({t.class_name})",
-                    money(t.base_cents),
-                    money(t.tax_cents),
-                ]
-                for t in note.tax_lines
-            ],
-            tax_note=_tax_note(order),
-            footer=note.seller_footer,
+            **_common(note, order, with_buyer, money),
         )
         printed.totals = [(_("Total refunded"), money(note.amount_cents))]
         if note.tax_lines:

@@ -45,6 +45,15 @@ def _seller_snapshot() -> dict[str, str]:
     return snapshot
 
 
+def _numbered(kind: str) -> dict:
+    """The next number of ``kind`` for a document issued now, taken in this transaction."""
+    issued_at = utcnow()
+    year = numbering.shop_year(issued_at)
+    seq = numbering.take_next(kind, year)
+    number = numbering.printed(kind, year, seq)
+    return {"number": number, "year": year, "seq": seq, "issued_at": issued_at}
+
+
 def invoice_of(order: Order) -> Invoice | None:
     return db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
 
@@ -54,17 +63,7 @@ def issue_invoice(order: Order) -> Invoice:
     existing = invoice_of(order) if order.id is not None else None
     if existing is not None:
         return existing
-    issued_at = utcnow()
-    year = numbering.shop_year(issued_at)
-    seq = numbering.take_next(numbering.INVOICE, year)
-    invoice = Invoice(
-        number=numbering.printed(numbering.INVOICE, year, seq),
-        year=year,
-        seq=seq,
-        order_id=order.id,
-        issued_at=issued_at,
-        **_seller_snapshot(),
-    )
+    invoice = Invoice(order_id=order.id, **_numbered(numbering.INVOICE), **_seller_snapshot())
     db.session.add(invoice)
     log.info("order %s: invoice %s", order.number, invoice.number)
     return invoice
@@ -83,17 +82,11 @@ def issue_credit_note(order: Order, refund: Payment) -> CreditNote | None:
         order.total_cents,
         [(line.base_cents, line.tax_cents) for line in order.tax_lines],
     )
-    issued_at = utcnow()
-    year = numbering.shop_year(issued_at)
-    seq = numbering.take_next(numbering.CREDIT_NOTE, year)
     note = CreditNote(
-        number=numbering.printed(numbering.CREDIT_NOTE, year, seq),
-        year=year,
-        seq=seq,
+        **_numbered(numbering.CREDIT_NOTE),
         payment_id=refund.id,
         amount_cents=refund.amount_cents,
         tax_cents=sum(tax for _base, tax in shares),
-        issued_at=issued_at,
         tax_lines=[
             CreditNoteTaxLine(
                 class_name=line.class_name,
