@@ -5,7 +5,6 @@ and no card number or nonce in the database, the mail or the logs."""
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from tests.orders.helpers import (
     gateway_sales,
     get_order,
     order_number,
+    post_checkouts_together,
     staff,
     staff_post,
     stock_of,
@@ -190,18 +190,7 @@ def test_more_buyers_than_units_sell_exactly_the_stock(app):
         add_to_cart(browser, product_id)
         page = browser.get("/checkout")
         forms.append((browser, checkout_data(page.text, email=f"buyer{index}@example.com")))
-    barrier = threading.Barrier(buyers)
-    answers: list = []
-
-    def place(browser, data):
-        barrier.wait()
-        answers.append(browser.post("/checkout", data=data))
-
-    threads = [threading.Thread(target=place, args=form) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = post_checkouts_together(forms)
 
     assert len(answers) == buyers
     placed = [a for a in answers if a.status_code == 303]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from tests.orders.helpers import (
     checkout,
     checkout_data,
     gateway_sales,
+    post_checkouts_together,
     staff,
 )
 from tests.sales.helpers import figures
@@ -222,18 +222,7 @@ def test_a_code_limited_to_one_use_is_used_once_by_parallel_checkouts(app):
         page = browser.get("/checkout")
         assert "Discount (ONLYONE)" in page.text
         forms.append((browser, checkout_data(page.text, email=f"buyer{index}@example.com")))
-    barrier = threading.Barrier(buyers)
-    answers: list = []
-
-    def place(browser, data):
-        barrier.wait()
-        answers.append(browser.post("/checkout", data=data))
-
-    threads = [threading.Thread(target=place, args=form) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = post_checkouts_together(forms)
     assert len(answers) == buyers
     placed = [a for a in answers if a.status_code == 303]
     assert len(placed) == 1, [a.status_code for a in answers]

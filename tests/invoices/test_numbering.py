@@ -4,7 +4,6 @@ failed takes none; parallel checkouts never share or skip a number (SQLite and P
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from tests.orders.helpers import (
     checkout_data,
     get_order,
     order_number,
+    post_checkouts_together,
 )
 
 
@@ -106,18 +106,7 @@ def test_parallel_checkouts_take_every_number_once(app):
         add_to_cart(browser, product)
         page = browser.get("/checkout")
         forms.append((browser, checkout_data(page.text, email=f"buyer{index}@example.com")))
-    barrier = threading.Barrier(buyers)
-    answers: list = []
-
-    def place(browser, data):
-        barrier.wait()
-        answers.append(browser.post("/checkout", data=data))
-
-    threads = [threading.Thread(target=place, args=form) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = post_checkouts_together(forms, timeout=120)
     assert sorted(a.status_code for a in answers) == [303] * buyers
     with app.app_context():
         year = _year()

@@ -4,6 +4,7 @@ forms, read orders and the offline gateway's transactions."""
 from __future__ import annotations
 
 import re
+import threading
 
 from sqlalchemy import select
 
@@ -183,3 +184,21 @@ def confirmed_post(client, number: str, action: str, data: dict | None = None, *
     [form] = [f for f in forms_on(page.text) if f.action.endswith(f"/{action}")]
     payload = {**form.fields, **(data or {})}
     return client.post(f"/staff/orders/{number}/{action}", data=payload, **kwargs)
+
+
+def post_checkouts_together(forms: list, timeout: float = 60) -> list:
+    """POST each (client, checkout form) from its own thread, all released at the same
+    moment; their answers, in the order they came."""
+    barrier = threading.Barrier(len(forms))
+    answers: list = []
+
+    def place(browser, data):
+        barrier.wait()
+        answers.append(browser.post("/checkout", data=data))
+
+    threads = [threading.Thread(target=place, args=form) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return answers
