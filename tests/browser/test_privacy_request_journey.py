@@ -60,6 +60,7 @@ def _ask(page, app, kind_label: str, details: str = ""):
     screenshot(page, "privacy-request-error")
     page.get_by_label("Your email address").fill(GUS)
     page.get_by_role("button", name="Send the request").click()
+    page.get_by_role("heading", name="Check your email").wait_for()  # the page, once loaded
     assert page.get_by_role("heading", name="Check your email").is_visible()
 
     page.goto(_mailed_link(app, "/privacy/request/verify/"))
