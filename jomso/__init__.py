@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from jomso.mail_sender import init_mail
     from jomso.payments import init_payments
     from jomso.ratelimits import init_rate_limits
+    from jomso.session_cookie import init_session_cookie
 
     init_logging(app)
     init_database(app)
@@ -86,6 +87,7 @@ def register_extensions(app: Flask) -> None:
 
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    init_session_cookie(app)
     init_rate_limits(app)
     init_i18n(app)
     login_manager.init_app(app)

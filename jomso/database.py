@@ -1,5 +1,5 @@
-"""Database helpers: aware UTC timestamps, SQLite connection settings, and emptying SQLite's
-write-ahead log after an erasure."""
+"""Database helpers: aware UTC timestamps, SQLite connection settings, small reads that need
+no ORM session, and emptying SQLite's write-ahead log after an erasure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Flask
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import DateTime, TypeDecorator, event, text
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from jomso.extensions import db
 
@@ -26,6 +27,23 @@ MADE_BY_MIGRATIONS = frozenset(
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def read_value(sql: str, **params):
+    """The first column of the first row of ``sql`` (``:name`` parameters), or None.
+
+    While the request's ORM session has not begun a transaction, read on a pooled connection
+    of its own: a page served from the cache (the catalog revision, a guest's cart count)
+    then needs no session at all, whose start, statement and end cost three times the read.
+    Outside a transaction the two see the same: what was committed. Once the session is in a
+    transaction, through the session, so that the read sees what the request has written; and
+    always through it when the engine's pool has one connection only (an in-memory SQLite
+    database), which handing back to the pool would end the session's transaction."""
+    engine = db.engine
+    if db.session().in_transaction() or isinstance(engine.pool, SingletonThreadPool | StaticPool):
+        return db.session.execute(text(sql), params).scalar()
+    with engine.connect() as connection:
+        return connection.execute(text(sql), params).scalar()
 
 
 class UTCDateTime(TypeDecorator):

@@ -120,7 +120,7 @@ def offered_languages() -> list[str]:
 def default_language() -> str:
     """The language of ``LOCALE``: for visitors whose browser asks for none the shop offers,
     and for mail to someone whose language the shop does not know."""
-    return Locale.parse(current_app.config["LOCALE"]).language
+    return _language_of(current_app.config["LOCALE"])
 
 
 def locale_for(language: str) -> str:
@@ -155,7 +155,12 @@ def current_locale() -> str:
 
 def current_language() -> str:
     """The language of the page or mail being written (``de``, ``fr``...)."""
-    return Locale.parse(current_locale()).language
+    return _language_of(current_locale())
+
+
+@lru_cache(maxsize=64)
+def _language_of(locale: str) -> str:
+    return _parsed(locale).language
 
 
 @contextmanager
@@ -199,10 +204,17 @@ def choose_language():
     return response
 
 
-def _select_locale() -> str:
+def _select_locale() -> Locale:
+    # A Locale made once per identifier: Flask-Babel takes it as it is, where parsing the
+    # identifier again would look for its data file on every request.
     if not has_request_context():
-        return current_app.config["LOCALE"]
-    return locale_for(request_language())
+        return _parsed(current_app.config["LOCALE"])
+    return _parsed(locale_for(request_language()))
+
+
+@lru_cache(maxsize=64)
+def _parsed(identifier: str) -> Locale:
+    return Locale.parse(identifier)
 
 
 def init_i18n(app: Flask) -> None:
@@ -213,8 +225,10 @@ def init_i18n(app: Flask) -> None:
     def _vary_by_language(response):
         # A page answers in the language the browser asks for, or the cookie holds.
         if response.mimetype == "text/html":
-            response.vary.add("Accept-Language")
-            response.vary.add("Cookie")
+            if "Vary" in response.headers:
+                response.vary.update(("Accept-Language", "Cookie"))
+            else:  # the usual case, without parsing and writing the header back twice
+                response.headers["Vary"] = "Accept-Language, Cookie"
         return response
 
     # Globals, not a context processor: mail is rendered outside requests too.

@@ -31,12 +31,30 @@ def extend_csp(**sources: list[str]) -> None:
         extra.setdefault(directive.replace("_", "-"), []).extend(values)
 
 
+def _csp(policy: dict[str, list[str]]) -> str:
+    return "; ".join(f"{k} {' '.join(v)}" for k, v in policy.items())
+
+
+_BASE_CSP_HEADER = _csp(BASE_CSP)
+# Every answer's other security headers, written once.
+_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def _csp_header() -> str:
+    extra = g.get("csp_extra")
+    if not extra:
+        return _BASE_CSP_HEADER
     policy = {k: list(v) for k, v in BASE_CSP.items()}
-    for directive, values in g.get("csp_extra", {}).items():
+    for directive, values in extra.items():
         current = [v for v in policy.get(directive, []) if v != "'none'"]
         policy[directive] = current + [v for v in values if v not in current]
-    return "; ".join(f"{k} {' '.join(v)}" for k, v in policy.items())
+    return _csp(policy)
 
 
 def is_safe_redirect(target: str | None) -> bool:
@@ -50,15 +68,11 @@ def is_safe_redirect(target: str | None) -> bool:
 def init_security(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", _csp_header())
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-        )
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
-            )
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}  # a view's own header stays
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", _csp_header())
+        for name, value in (*_HEADERS, _HSTS) if request.is_secure else _HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

@@ -10,17 +10,20 @@ visitor costs more than the rest of serving a cached page, so a piece's domain s
 - ``PERSONAL``: the piece holds something of this visitor's own (a flash, the customer's email
   in a notice): rendered for them, never kept;
 - a tuple of what it shows (signed in or not, staff or not, the cart count, Global Privacy
-  Control on or off): rendered once per tuple, language and script root in this process and
-  reused, with the CSRF token and the address of the page (``here()``) left as placeholders
-  put in for each visitor. So what is kept is the same for every visitor with that tuple, and
-  nothing personal is kept.
+  Control on or off, which notices a customer has): rendered once per tuple, language and
+  script root in this process and reused, with the CSRF token and the visitor's own values
+  (``blank(name)``: the address of the page, ``here()``; a customer's email) left as
+  placeholders put in for each visitor. So what is kept is the same for every visitor with
+  that tuple, and nothing personal is kept.
 
 A piece nobody registered a key for is rendered for each visitor, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, g, get_flashed_messages, request
@@ -32,12 +35,13 @@ from jomso.i18n import current_language
 EMPTY = None
 PERSONAL = object()
 TOKEN = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
-_HERE = "\x00here\x00"
+_BLANK = re.compile("\x00blank:(\\w+)\x00")
 _MAKING = "visitor_piece_making"
 _EXTENSION = "jomso.visitor_pieces"
 MAX_KEPT = 512
 
 _keys: dict[str, Callable[[], Any]] = {}
+_blanks: dict[str, Callable[[], str]] = {}
 
 
 def piece_key(name: str, key: Callable[[], Any]) -> None:
@@ -45,12 +49,45 @@ def piece_key(name: str, key: Callable[[], Any]) -> None:
     _keys[name] = key
 
 
-def here() -> str:
-    """The address of the current page without an empty ``?`` (a form's ``next``): a
-    placeholder while a kept piece is made, put in for each visitor."""
+def register_blank(name: str, value: Callable[[], str]) -> None:
+    """Let pieces show ``blank(name)``: ``value()`` for the current visitor."""
+    _blanks[name] = value
+
+
+def blank(name: str) -> str:
+    """The visitor's own value ``name``: a placeholder while a kept piece is made, put in
+    (escaped) for each visitor the piece is served to."""
     if g.get(_MAKING):
-        return _HERE
-    return request.full_path.rstrip("?")
+        return f"\x00blank:{name}\x00"
+    return _blanks[name]()
+
+
+def here() -> str:
+    """The address of the current page without an empty ``?`` (a form's ``next``)."""
+    return blank("here")
+
+
+register_blank("here", lambda: request.full_path.rstrip("?"))
+
+
+@contextmanager
+def making() -> Iterator[None]:
+    """While something kept for many visitors is made (a kept piece, a cached page body):
+    ``blank()`` gives placeholders, which ``fill_blanks`` puts each visitor's values into."""
+    outer = g.get(_MAKING)
+    setattr(g, _MAKING, True)
+    try:
+        yield
+    finally:
+        if not outer:
+            g.pop(_MAKING, None)
+
+
+def fill_blanks(html: str) -> str:
+    """``html`` with the current visitor's values (escaped) in its blanks."""
+    if "\x00blank:" not in html:
+        return html
+    return _BLANK.sub(lambda match: str(escape(_blanks[match[1]]())), html)
 
 
 def _render(name: str, context: dict | None) -> str:
@@ -73,19 +110,15 @@ def render_piece(name: str, context: Callable[[], dict] | None = None) -> str:
     full_key = (name, key, current_language(), request.script_root)
     piece = kept.get(full_key)
     if piece is None:
-        g.setdefault(_MAKING, True)
-        try:
+        with making():
             piece = _render(name, None)
-        finally:
-            g.pop(_MAKING, None)
         token = g.get("csrf_token")
         if token:
             piece = piece.replace(token, TOKEN)
         if len(kept) >= MAX_KEPT:
             kept.clear()
         kept[full_key] = piece
-    if _HERE in piece:
-        piece = piece.replace(_HERE, str(escape(here())))
+    piece = fill_blanks(piece)
     if TOKEN in piece:
         piece = piece.replace(TOKEN, generate_csrf())
     return piece

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import g
+from flask import g, request
 from flask_login import current_user
 
 from jomso.accounts.blueprint import bp
 from jomso.accounts.models import User
-from jomso.visitor_pieces import EMPTY, PERSONAL, piece_key
+from jomso.visitor_pieces import EMPTY, PERSONAL, piece_key, register_blank
 
 _providers: dict[str, Callable[[User], Any]] = {}
 
@@ -37,8 +37,15 @@ def account_notices() -> dict:
 
 
 def _notices_piece():
-    # The notices hold the customer's email: made for them alone, and not at all when empty.
-    return PERSONAL if any(account_notices().values()) else EMPTY
+    # Made once per set of notices, the customer's email a blank put in for each; not at all
+    # when there is none. After a POST (a form shown again) the forms' ``next`` is empty.
+    notices = account_notices()
+    if not any(notices.values()):
+        return EMPTY
+    if request.method != "GET":
+        return PERSONAL
+    policy = notices.get("changed_policy")
+    return (bool(notices.get("unconfirmed")), policy.version if policy else None)
 
 
 def _account_nav_piece():
@@ -48,6 +55,7 @@ def _account_nav_piece():
 
 
 piece_key("partials/notices.html", _notices_piece)
+register_blank("account_email", lambda: current_user.email)
 piece_key("partials/account_nav.html", _account_nav_piece)
 
 

@@ -48,6 +48,15 @@ def remember(user_id: int, values: dict[str, Any]) -> None:
     keep("session_values", (user_id, values))
 
 
+def read_with_session(name: str) -> Any:
+    """The value read with the session loaded in this request, whoever's it is (a value that
+    is the same for every account, such as the catalog revision), or ``MISSING``."""
+    values = kept("session_values")
+    if values is MISSING:
+        return MISSING
+    return values[1].get(name, MISSING)
+
+
 def session_value(name: str, user_id: int) -> Any:
     """The value read with ``user_id``'s session in this request, or ``MISSING`` (another
     account, no signed-in session, or the request has written since)."""

@@ -71,7 +71,7 @@ from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
-from jomso.database import utcnow
+from jomso.database import read_value, utcnow
 from jomso.discounts import codes as discount_codes
 from jomso.discounts import pricing, usage
 from jomso.discounts.models import DiscountCode
@@ -190,10 +190,12 @@ def item_count() -> int:
         units = request_memo.kept(("cart units", cart_id))
         if units is not request_memo.MISSING:
             return units
-        query = select(func.coalesce(func.sum(CartItem.quantity), 0)).where(
-            CartItem.cart_id == cart_id
-        )
+        # A guest's count is read without the ORM session on a page served from the cache.
+        return int(read_value(_GUEST_CART_UNITS, cart_id=cart_id) or 0)
     return int(db.session.scalar(query) or 0)
+
+
+_GUEST_CART_UNITS = "SELECT COALESCE(SUM(quantity), 0) FROM cart_items WHERE cart_id = :cart_id"
 
 
 def _user_cart_units(user_id):

@@ -44,12 +44,14 @@ from flask import current_app, g, request
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
-from sqlalchemy import DDL, event, text
+from sqlalchemy import DDL, Integer, event, text
 
+from jomso.accounts import session_values
+from jomso.database import read_value
 from jomso.extensions import db, login_manager
 from jomso.i18n import current_language
 from jomso.redis_store import redis_client
-from jomso.visitor_pieces import TOKEN, piece_markup, render_piece
+from jomso.visitor_pieces import TOKEN, fill_blanks, making, piece_markup, render_piece
 
 if TYPE_CHECKING:
     from jomso.catalog.shared_pages import SharedPages
@@ -248,8 +250,31 @@ def raise_revision() -> None:
     db.session.execute(text(_BUMP))
 
 
+_REVISION = "SELECT value FROM catalog_revision WHERE id = 1"
+
+
 def catalog_revision() -> int:
-    return db.session.execute(text("SELECT value FROM catalog_revision WHERE id = 1")).scalar()
+    """The current revision: without the ORM session on a page served from the cache
+    (``database.read_value``)."""
+    return read_value(_REVISION)
+
+
+def request_revision() -> int:
+    """The revision this request works at: read once, at its first use; for a signed-in
+    visitor, read with their session in its one statement (``session_values``)."""
+    kept = g.setdefault("_kept_per_revision", {})
+    revision = kept.get(None)
+    if revision is None:
+        revision = session_values.read_with_session("catalog_revision")
+        if revision is session_values.MISSING:
+            revision = catalog_revision()
+        kept[None] = revision
+    return revision
+
+
+session_values.register_session_value(
+    "catalog_revision", lambda _user_id: text(_REVISION).columns(value=Integer).scalar_subquery()
+)
 
 
 def kept_per_revision(name: str, compute):
@@ -259,9 +284,7 @@ def kept_per_revision(name: str, compute):
     revision per request instead of their queries on every page."""
     kept = g.setdefault("_kept_per_revision", {})
     if name not in kept:
-        revision = kept.get(None)
-        if revision is None:
-            revision = kept[None] = catalog_revision()
+        revision = request_revision()
         store = current_app.extensions.setdefault(_KEPT, {})
         entry = store.get(name)
         if entry is None or entry[0] != revision:
@@ -307,7 +330,7 @@ def visitor_piece(context, name: str) -> Markup:
 
 def _fill(html: str) -> str:
     """This visitor's page: their pieces and their CSRF token put into a cached body."""
-    html = _PIECE.sub(lambda match: render_piece(match[1]), html)
+    html = fill_blanks(_PIECE.sub(lambda match: render_piece(match[1]), html))
     if _TOKEN_PLACEHOLDER in html:
         html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
     return html
@@ -321,7 +344,8 @@ def _render_shared(view, args, kwargs):
     g._login_user = login_manager.anonymous_user()
     g.setdefault(_RENDERING, True)
     try:
-        return view(*args, **kwargs)
+        with making():  # the visitor's own values (the page's full address) as blanks
+            return view(*args, **kwargs)
     finally:
         g.pop(_RENDERING, None)
         if user is missing:
@@ -344,8 +368,7 @@ def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = (), normalis
             key = _cache_key(args, normalised)
             if key is None:
                 return view(*view_args, **view_kwargs)
-            revision = catalog_revision()
-            g.setdefault("_kept_per_revision", {}).setdefault(None, revision)
+            revision = request_revision()
             hit = _pages().get(key, revision)
             if hit is not None:
                 html, g_values = hit

@@ -15,7 +15,7 @@ from jomso.catalog.page_cache import cached_page, kept_per_revision, visitor_pie
 from jomso.catalog.variant_choice import VariantChoice, chosen_variant, picker_data, value_states
 from jomso.pagination import requested_page
 from jomso.urls import shop_url_for
-from jomso.visitor_pieces import here
+from jomso.visitor_pieces import blank, here
 
 IMAGE_MAX_AGE = 365 * 24 * 3600
 
@@ -23,6 +23,7 @@ bp.add_app_template_global(image_url, "image_url")
 bp.add_app_template_global(stock_state, "stock_label")
 bp.add_app_template_global(visitor_piece, "visitor_piece")
 bp.add_app_template_global(here, "here")
+bp.add_app_template_global(blank, "blank")
 
 
 @bp.app_context_processor

@@ -18,7 +18,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from jomso.accounts import tokens
@@ -205,6 +205,14 @@ def _accepted(user_id):
 
 # The policy notice on every signed-in page reads this with the session (one statement).
 register_session_value("accepted_policy", lambda user_id: _accepted(user_id).scalar_subquery())
+# And the version in force today (the shop's day, a value given at each execution), so a
+# customer who accepted it costs no statement for the notice.
+register_session_value(
+    "policy_in_force",
+    lambda _user_id: select(func.max(PolicyVersion.version))
+    .where(PolicyVersion.effective_date <= bindparam("policy_today", callable_=shop_today))
+    .scalar_subquery(),
+)
 
 
 def acceptances(user: User) -> list[PolicyAcceptance]:
@@ -223,5 +231,8 @@ def changed_policy_for(user: User) -> PolicyVersion | None:
     accepted = accepted_version(user)
     if accepted is None:
         return None
+    in_force = session_value("policy_in_force", user.id)
+    if in_force is not MISSING and (in_force or 0) <= accepted:
+        return None  # read with the session: they accepted the version in force, no query
     policy = current_policy()
     return policy if policy.version > accepted else None

@@ -19,8 +19,9 @@ request of each kind per round, so a noisy neighbour hits every kind alike):
 * checkout GET and POST for a guest with a fresh cart of two products (the POST through the
   offline gateway with ``fake-valid-visa-nonce``);
 * checkout GET for the signed-in customer;
-* the signed-in customer's home, /products and a product page (served from the page cache
-  with their pieces put in);
+* the home page for an anonymous visitor and for the guest with a cart, and the signed-in
+  customer's home, /products and a product page (served from the page cache with their
+  pieces put in);
 * signed in as the owner: the dashboard, the order list and an order page.
 
 Prints the median wall and CPU time (``time.process_time``) of each, over ``--requests``
@@ -256,6 +257,7 @@ def run(folder: Path, args) -> None:
                                      "csrf_token": csrf(customer.get("/cart").text)})  # fmt: skip
     timer = Timer(args.profile, args.only)
     cart_visitor = guest_with_lines(app, variants)
+    anonymous = app.test_client()
     for warm in (True, False):
         for index in range(2 if warm else args.requests):
             timer("/cart with a cart", lambda: cart_visitor.get("/cart"))
@@ -267,6 +269,8 @@ def run(folder: Path, args) -> None:
             )
             assert response.status_code == 303, response.text[:2000]
             timer("checkout GET, signed in", lambda: customer.get("/checkout"))
+            timer("home, anonymous", lambda: anonymous.get("/"))
+            timer("home, with a cart", lambda: cart_visitor.get("/"))
             timer("home, signed in", lambda: customer.get("/"))
             timer("/products, signed in", lambda: customer.get("/products"))
             timer("product page, signed in", lambda: customer.get(f"/products/{slug}"))

@@ -87,9 +87,9 @@ def test_the_page_is_the_shared_body_with_the_visitor_s_pieces(app, visitors):
         _pages().clear()
     pages = {name: visitors[name].get("/products").text for name in ("staff", "cart", "customer")}
     (stored,) = _stored(app)
-    # The shared body, literally, with anything in place of each piece and the token.
+    # The shared body, literally, with anything in place of each piece, blank and token.
     pattern = "".join(
-        "(.*?)" if part.startswith(("piece:", "csrf-token")) else re.escape(part)
+        "(.*?)" if part.startswith(("piece:", "blank:", "csrf-token")) else re.escape(part)
         for part in stored.split("\x00")
     )
     for name, page in pages.items():
@@ -162,13 +162,16 @@ def test_pieces_the_same_for_many_visitors_are_made_once_and_hold_nothing_person
     }
     kept = _kept(app)
     # One banner for every undecided visitor, one account-links piece per kind of visitor,
-    # one cart link per count; the customer's notice (her email) is never kept.
+    # one cart link per count, one "please confirm" notice for Ann and Sam (their emails put
+    # in for each: never kept).
     names = sorted(key[0] for key in kept)
     assert names.count("partials/cookie_banner.html") == 1
     assert names.count("partials/account_nav.html") == 3  # signed out, customer, staff
     assert names.count("partials/cart_link.html") == 3  # 0, 1 and 2 items
-    assert "partials/notices.html" not in names
+    assert names.count("partials/notices.html") == 1
     assert "partials/flashes.html" not in names
+    assert "follow the link we sent to ann@example.com." in pages["customer"]
+    assert "follow the link we sent to sam@example.com." in pages["staff"]
     for piece in kept.values():
         for personal in ("ann@", "sam@", "Ann Example", "Sam Staff", "/products"):
             assert personal not in piece
@@ -199,6 +202,22 @@ def test_the_banner_is_made_for_each_consent_state(app, visitors):
     token = re.compile(r'name="csrf_token" value="[^"]*"')
     assert token.sub("", again) == token.sub("", plain)
     assert sum(key[0] == "partials/cookie_banner.html" for key in _kept(app)) == 2
+
+
+def test_a_click_id_in_one_visitor_s_address_never_reaches_another_s_page(app, visitors):
+    """The page's key leaves ``?fbclid=`` out, so the footer's language form, which comes
+    back to the page's full address, takes each visitor's own address: never the first's."""
+    app.config["LANGUAGES"] = ["en", "fr"]
+    with app.test_request_context():
+        _pages().clear()
+    first = visitors["anonymous"].get("/products?fbclid=IwAR-ann-click").text
+    assert 'name="next" value="/products?fbclid=IwAR-ann-click"' in first
+    for name in ("cart", "customer"):
+        page = visitors[name].get("/products").text
+        assert "IwAR-ann-click" not in page
+        assert 'name="next" value="/products"' in page
+    assert len(_stored(app)) == 1
+    assert "IwAR-ann-click" not in _stored(app)[0]
 
 
 def test_the_banner_s_return_address_is_escaped(app, visitors):
