@@ -13,6 +13,7 @@ from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jomso.accounts.session_values import MISSING, session_value
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
 from jomso.permissions import Permission, permissions_for
@@ -84,11 +85,16 @@ class User(UserMixin, db.Model):
 
     @property
     def role_names(self) -> list[str]:
+        # Read with the signed-in session (``user_sessions``) on every page, until the request
+        # writes; the roles' rows otherwise.
+        read = session_value("role_names", self.id)
+        if read is not MISSING:
+            return sorted(read.split(",")) if read else []
         return sorted(r.role for r in self.roles)
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.roles)
+        return bool(self.role_names)
 
     def can(self, permission: Permission) -> bool:
         return permission in permissions_for(self.role_names)
