@@ -63,8 +63,20 @@ class User(UserMixin, db.Model):
         order_by="UserSession.created_at",
     )
 
-    # The server-side session this request runs in; set by the user loader and at sign-in.
-    current_session = None  # a UserSession, or None
+    # The server-side session this request runs in (a UserSession, or None); set by the user
+    # loader, which may give a function that makes it when first asked for, and at sign-in.
+    _current_session = None
+
+    @property
+    def current_session(self) -> UserSession | None:
+        record = self._current_session
+        if callable(record):
+            record = self._current_session = record()
+        return record
+
+    @current_session.setter
+    def current_session(self, record) -> None:
+        self._current_session = record
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

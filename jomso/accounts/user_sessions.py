@@ -17,7 +17,8 @@ import ua_parser
 from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import Select, bindparam, delete, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
 
 from jomso.accounts import session_values
 from jomso.accounts.models import StaffRole, User, UserSession
@@ -96,20 +97,58 @@ def user_for_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    # One query: the session, its account, and the values read with it (session_values: the
-    # staff roles' names the header asks for, the cart count, the policy accepted...).
-    row = db.session.execute(_session_statement(), {"token_hash": _token_hash(token)}).first()
+    # One statement: the session, its account, and the values read with it (session_values:
+    # the staff roles' names the header asks for, the cart count, the policy accepted...).
+    row = _read(_session_statement(), {"token_hash": _token_hash(token)})
     if row is None:
         return None
-    record, user = row[0], row[1]
-    if record.user_id != user_id or record.expires_at <= utcnow():
+    values = row._mapping
+    if values["s_user_id"] != user_id or values["s_expires_at"] <= utcnow():
         return None
-    if user.session_version != version or not user.active:
+    if values["u_session_version"] != version or not values["u_active"]:
         return None
-    record.token = token
+    user = _attached(User, values, "u_")
+
+    def record() -> UserSession:  # made when asked for (signing out, the sessions page)
+        made = _attached(UserSession, values, "s_")
+        made.token = token
+        return made
+
     user.current_session = record
-    session_values.remember(user.id, dict(zip(session_values.names(), row[2:], strict=True)))
+    session_values.remember(
+        user.id, {name: values[f"session_value_{name}"] for name in session_values.names()}
+    )
     return user
+
+
+def _read(statement: Select, params: dict):
+    """The statement's first row. Before the request's ORM session has begun a transaction
+    (the usual case: the account is loaded first), on a connection of its own with no ORM at
+    all: a cached page for a signed-in customer then costs one plain statement. Through the
+    session once it is in a transaction, to see what the request wrote."""
+    if db.session().in_transaction():
+        return db.session.execute(statement, params).first()
+    with db.engine.connect() as connection:
+        return connection.execute(statement, params).first()
+
+
+def _attached(model, values, prefix: str):
+    """The ``model`` row in ``values`` (columns named ``prefix`` + attribute), in the request's
+    ORM session as if loaded by a query, without one: the instance already there, or one made
+    from the values (``make_transient_to_detached``: nothing to write, relationships load on
+    use)."""
+    mapper = sa_inspect(model)
+    key = mapper.identity_key_from_primary_key([values[f"{prefix}id"]])
+    instance = db.session.identity_map.get(key)
+    if instance is None:
+        # As the ORM's loader makes one: no __init__, the columns' values as loaded state.
+        instance = mapper.class_manager.new_instance()
+        instance.__dict__.update(
+            {attr.key: values[f"{prefix}{attr.key}"] for attr in mapper.column_attrs}
+        )
+        make_transient_to_detached(instance)
+        db.session.add(instance)
+    return instance
 
 
 _statements: dict[tuple[str, ...], Select] = {}
@@ -122,17 +161,26 @@ session_values.register_session_value(
 )
 
 
+def _labelled(model, prefix: str) -> list:
+    return [attr.columns[0].label(prefix + attr.key) for attr in sa_inspect(model).column_attrs]
+
+
 def _session_statement() -> Select:
-    """The session's statement, built once per set of registered values (not per request)."""
+    """The session's statement, built once per set of registered values (not per request):
+    plain columns, the roles as names, so that no ORM loading runs."""
     key = tuple(session_values.names())
     statement = _statements.get(key)
     if statement is None:
-        # The roles come as names (a column), not rows: two entities load for a third less.
+        columns = [
+            *_labelled(UserSession, "s_"),
+            *_labelled(User, "u_"),
+            *session_values.columns(UserSession.user_id),
+        ]
         statement = _statements[key] = (
-            select(UserSession, User, *session_values.columns(UserSession.user_id))
+            select(*columns)
+            .select_from(UserSession)
             .join(User, User.id == UserSession.user_id)
             .where(UserSession.token_hash == bindparam("token_hash"))
-            .options(lazyload(User.roles))
         )
     return statement
 
