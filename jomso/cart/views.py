@@ -20,6 +20,7 @@ from jomso.cart.forms import (
     UpdateItemForm,
 )
 from jomso.catalog.models import Product, ProductVariant
+from jomso.catalog.page_cache import cached_page
 from jomso.catalog.variant_choice import chosen_variant
 from jomso.extensions import db
 from jomso.visitor_pieces import piece_key
@@ -83,7 +84,15 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
 
 @bp.get("")
 def view_cart():
+    if services.item_count() == 0:  # no query for a visitor without a cart
+        return _empty_cart_page()
     return _cart_page(services.summarize(services.current_cart()))
+
+
+@cached_page()
+def _empty_cart_page():
+    # The same page for every visitor with nothing in the cart: from the page cache.
+    return _cart_page(services.summarize(None))
 
 
 @bp.post("/add")

@@ -10,7 +10,9 @@
 3. Loads each storefront page (home, /products, /products?page=300, a search for "lamp", a
    product page, /cart) with wrk (``/usr/bin/wrk``, a C client, so the client is never the
    limit) for three kinds of visitor: anonymous, with a cart (a session cookie with two items
-   in the cart) and signed in (a customer's session), the cookies set by ``visitors.lua``.
+   in the cart) and signed in (a registered customer's session), the cookies set by
+   ``visitors.lua`` as each visitor's browser holds them one page after the last redirect (the
+   flash read), with the User-Agent they were made with (a signed-in session is tied to it).
    Each page's cells run right after a run of the bare page, in ``--rounds`` interleaved
    rounds, so a noisy neighbour hits both alike; a cell's ratio is its requests per second
    over the bare page's in the same round. Prints, per page and visitor, the median ratio
@@ -59,6 +61,9 @@ WRK = "/usr/bin/wrk"
 LUA = Path(__file__).with_name("visitors.lua")
 PASSWORD = "correct horse battery staple"
 VISITORS = ("anonymous", "with a cart", "signed in")
+# The browser every visitor is, here and in visitors.lua: the shop ties a signed-in session to
+# its browser, so the cookies must come from the same one wrk sends.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
 class Browser:
@@ -70,7 +75,7 @@ class Browser:
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Accept-Encoding": "identity"}
+        headers = {"Accept-Encoding": "identity", "User-Agent": USER_AGENT}
         if self.cookies:
             headers["Cookie"] = self.cookie_header()
         body = None
@@ -149,7 +154,8 @@ def wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> di
     """One wrk run: requests per second, p50 and p99 in ms; fails on any error response."""
     command = [WRK, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
                "-s", str(LUA), f"http://127.0.0.1:{port}{path}"]  # fmt: skip
-    out = subprocess.run(command, env={**os.environ, "BENCH_COOKIE": cookie},
+    out = subprocess.run(command, env={**os.environ, "BENCH_COOKIE": cookie,
+                                       "BENCH_USER_AGENT": USER_AGENT},
                          check=True, capture_output=True, text=True).stdout  # fmt: skip
     if "Non-2xx or 3xx responses" in out:
         raise SystemExit(f"{path}: error responses under load:\n{out}")
@@ -172,10 +178,13 @@ def prepare(app, products: int) -> dict:
     from jomso.accounts.registration import create_user
     from jomso.catalog.models import Product, ProductVariant
     from jomso.extensions import db
+    from jomso.privacy.services import add_acceptance
 
     seed(app, products)
     with app.app_context():
-        create_user("customer@example.com", PASSWORD, name="Cora Customer")
+        # A customer as registering makes one: the policy accepted (read on every page).
+        customer = create_user("customer@example.com", PASSWORD, name="Cora Customer")
+        add_acceptance(customer, source="registration")
         create_user("owner@example.com", PASSWORD, name="Olive Owner", roles=["owner"])
         # Stock for every order the benchmark places, so none sells out under it.
         db.session.execute(update(ProductVariant).values(stock=10_000))
@@ -207,6 +216,11 @@ def visitor_cookies(port: int, product_ids: list[int]) -> dict[str, str]:
         "/account/login",
     )  # fmt: skip
     assert status in (302, 303), status
+    # One more page each, as a browser goes on after a redirect: the flash read, the cookie
+    # as the shop sets it for the rest of the visit (wrk sends a fixed one).
+    for browser in (cart, customer):
+        browser.get("/cart")
+        browser.get("/")
     return {"anonymous": "", "with a cart": cart.cookie_header(),
             "signed in": customer.cookie_header()}  # fmt: skip
 
