@@ -172,6 +172,15 @@ def current_cart(create: bool = False) -> Cart | None:
     return cart
 
 
+def known_empty() -> bool:
+    """Whether the visitor's cart is known to be empty without a statement of its own: a
+    guest without a cart, or a signed-in customer whose count was read with their session."""
+    if current_user.is_authenticated:
+        units = session_value("cart_units", current_user.id)
+        return units is not MISSING and not units
+    return not isinstance(session.get(SESSION_KEY), int)
+
+
 def item_count() -> int:
     """Units in the visitor's cart for the header: no query for a guest without a cart, nor
     after ``summarize`` counted them in this request (the cart and checkout pages)."""

@@ -84,7 +84,7 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
 
 @bp.get("")
 def view_cart():
-    if services.item_count() == 0:  # no query for a visitor without a cart
+    if services.known_empty():
         return _empty_cart_page()
     return _cart_page(services.summarize(services.current_cart()))
 

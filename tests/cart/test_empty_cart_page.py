@@ -45,3 +45,19 @@ def test_a_cart_with_lines_is_never_the_cached_empty_page(app, client):
     assert "Your cart is empty" in emptied and "cart-table" not in emptied
     assert "Removed “Blue Mug” from your cart." in emptied  # its flash, put in
     assert _cached_carts(app) == 1
+
+
+def test_a_signed_in_customer_with_an_empty_cart_gets_the_cached_page(app, client):
+    app.config["PAGE_CACHE_ENABLED"] = True
+    make_user(app, email="ann@example.com")
+    mug = make_product(app, "Blue Mug", price_cents=1200)
+    app.test_client().get("/cart")  # the empty page, cached
+    login(client, email="ann@example.com")
+    client.get("/cart")
+    with counting_statements(app) as statements:
+        page = client.get("/cart").text
+    reads = [s for s in statements if "page_views" not in s]
+    assert len(reads) == 1 and "user_sessions" in reads[0], reads  # the session's statement
+    assert "Your cart is empty" in page and "My account" in page
+    add_to_cart(client, mug, quantity=1)
+    assert "Blue Mug" in client.get("/cart").text
