@@ -107,7 +107,10 @@ def render_piece(name: str, context: Callable[[], dict] | None = None) -> str:
     if key is PERSONAL:
         return _render(name, context() if context else None)
     kept = current_app.extensions.setdefault(_EXTENSION, {})
-    full_key = (name, key, current_language(), request.script_root)
+    where = g.get("_visitor_pieces_where")  # the same for each piece of the request
+    if where is None:
+        where = g._visitor_pieces_where = (current_language(), request.script_root)
+    full_key = (name, key, *where)
     piece = kept.get(full_key)
     if piece is None:
         with making():
