@@ -166,12 +166,17 @@ def test_the_filters_and_the_picker_fit_a_phone(app, browser, live_server):
             page.get_by_label("Price to").fill("abc")
             page.get_by_label("In stock only").check()
             page.get_by_role("button", name="Apply").click()
-            assert page.get_by_text("Enter the price as a number, such as 12.50.").is_visible()
+            page.wait_for_load_state("load")
+            page.get_by_text("Enter the price as a number, such as 12.50.").wait_for()
             assert "Oak Tray" not in page.locator(".product-grid").inner_text()
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             screenshot(page, f"list-filters-{width}")
             page.get_by_label("Price to").fill("20")
             page.get_by_role("button", name="Apply").click()
+            # Read once the page has loaded with its stylesheet: inner_text breaks lines by
+            # the layout (a loaded machine read it once mid-load, "NewSale ...").
+            page.wait_for_url("**max=20**")
+            page.wait_for_load_state("load")
             assert _read(page.locator(".product-grid")).startswith(
                 "New Sale Sale Mug $15.00 was $20.00"
             )
