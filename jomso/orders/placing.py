@@ -44,6 +44,7 @@ from jomso.cart.models import Cart
 from jomso.cart.services import CartSummary, clear_cart, line_name
 from jomso.catalog.models import ProductVariant
 from jomso.catalog.variants import refresh_stock_totals
+from jomso.database import commit_keeping_loaded
 from jomso.discounts import pricing, usage
 from jomso.discounts.codes import lookup_key
 from jomso.discounts.models import DiscountCode
@@ -160,10 +161,9 @@ def place_order(
     ``summary`` is ``summarize(cart)`` made for this request (from the database);
     ``shown_fingerprint`` is what the checkout page showed. Prices, shipping and totals are
     taken from the database, never from the form. The nonce is used once and forgotten.
+    The caller has looked for an order placed with ``checkout_token`` before (a form sent
+    twice); a parallel one is found under the lock, as ``Placement.EXISTING`` or ``FAILED``.
     """
-    existing = order_for_checkout_token(checkout_token)
-    if existing is not None:
-        return _already_placed(existing)
     if cart is None or summary.is_empty:
         return CheckoutResult(Placement.EMPTY, notices=summary.notices)
     if summary.discount_problem:  # the code expired or ran out since it was entered
@@ -246,7 +246,9 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
     shipping_cents = summary.shipping_cents
     delivery = summary.delivery
     user_id = user.id if user is not None else None
-    with write_lock():
+    # The new order stays loaded after the commit: nobody else settles it before
+    # ``reconcile_after``, by when this request has ended.
+    with write_lock(keep_loaded=True):
         by_id = {variant.id: variant for variant in lock_variants(wanted)}
         # Read after the locks: a parallel request with the same form that held them has
         # committed its order by now (PostgreSQL reads what is committed at each statement).
@@ -309,6 +311,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             prices_include_tax=tax.included,
             total_cents=subtotal - discount + shipping_cents + tax.added_cents,
             lines=lines,
+            payments=[],
             tax_lines=[
                 OrderTaxLine(
                     tax_class=t.tax_class,
@@ -393,14 +396,16 @@ def _unused_number() -> str:
 def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None) -> CheckoutResult:
     """Record what ``authorize`` answered for a pending order."""
     if result.outcome is Outcome.APPROVED:
-        order.payments.append(sale_payment(result))
-        move(order, S.PAID, default_actor=CUSTOMER)
-        issue_invoice(order)  # numbered in this transaction
-        if cart is not None:
-            clear_cart(cart)
-        emails.send_confirmation(order)
-        staff_notices.send_new_order_notices(order)
-        db.session.commit()
+        # Nothing read below depends on what is written here: one flush, at the commit.
+        with db.session.no_autoflush:
+            order.payments.append(sale_payment(result))
+            move(order, S.PAID, default_actor=CUSTOMER)
+            issue_invoice(order)  # numbered in this transaction
+            if cart is not None:
+                clear_cart(cart)
+            emails.send_confirmation(order)
+            staff_notices.send_new_order_notices(order)
+        commit_keeping_loaded()  # the order page's redirect reads it
         log.info("order %s paid (transaction %s)", order.number, result.transaction_id)
         return CheckoutResult(Placement.PLACED, order)
     if result.outcome is Outcome.UNAVAILABLE and result.customer_message is not UNREACHABLE:

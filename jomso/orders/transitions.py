@@ -35,6 +35,7 @@ from jomso.accounts.models import User
 from jomso.catalog.models import Product, ProductVariant
 from jomso.catalog.restock import note_restocked
 from jomso.catalog.variants import refresh_stock_totals
+from jomso.database import commit_keeping_loaded
 from jomso.extensions import db
 from jomso.orders.models import Order, OrderStatusChange, Payment
 from jomso.orders.status import IllegalTransition, OrderStatus, can_move, label
@@ -46,19 +47,24 @@ SYSTEM = "system"
 
 
 @contextmanager
-def write_lock() -> Iterator[None]:
+def write_lock(keep_loaded: bool = False) -> Iterator[None]:
     """One write transaction that holds the write lock from its first statement: ``BEGIN
     IMMEDIATE`` on SQLite (callers lock rows themselves on other databases). Commits at the
     end, rolls back on any exception. Whatever the session read before is committed first,
     so nothing read outside the lock is trusted inside it. A commit that fails (a unique
-    key taken by a parallel request) rolls back too, so the session can read again."""
+    key taken by a parallel request) rolls back too, so the session can read again.
+    ``keep_loaded``: the closing commit keeps what the transaction wrote loaded
+    (``commit_keeping_loaded``)."""
     db.session.commit()
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
         yield
-        db.session.commit()
+        if keep_loaded:
+            commit_keeping_loaded()
+        else:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
