@@ -25,10 +25,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,9 @@ log = logging.getLogger(__name__)
 
 # Where a session notes the templates it queued, until its commit (or rollback).
 QUEUED_KEY = "jomso_mail_queued"
+
+# Classic headers, folded only where they must be (at 998 characters; encoded words fold at 76).
+_POLICY = policy.compat32.clone(max_line_length=998)
 
 # Every character Python or a mail program may take as the end of a header line.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -133,7 +138,7 @@ def send_mail(
         OutgoingMail(
             template=template,
             to_address=to.strip().lower(),
-            message=message.as_bytes(),
+            message=message,
             state=MailState.QUEUED,
             next_attempt_at=utcnow(),
             forget_when_sent=not keep,
@@ -157,8 +162,12 @@ def build_message(
     headers: dict[str, str] | None = None,
     reply_to: str | None = None,
     **context,
-) -> EmailMessage:
-    """The message ``send_mail`` would queue, without queueing it."""
+) -> bytes:
+    """The message ``send_mail`` would queue (RFC 5322 bytes), without queueing it.
+
+    Built with the email package's classic classes, whose headers are strings: four times
+    quicker than ``EmailMessage`` (every checkout builds one inside its request). Read it
+    with ``parse_message``."""
     config = current_app.config
     sender = config["MAIL_SENDER"]
     extra = dict(headers or {})
@@ -186,20 +195,37 @@ def build_message(
     except TemplateNotFound:
         html = None
 
-    message = EmailMessage()
-    message["From"] = Address(display_name=config["SHOP_NAME"], addr_spec=sender)
+    message = MIMEMultipart("alternative", policy=_POLICY) if html is not None else None
+    body = MIMEText(text, "plain", "utf-8", policy=_POLICY)
+    if message is None:
+        message = body
+    else:
+        message.attach(body)
+        message.attach(MIMEText(html, "html", "utf-8", policy=_POLICY))
+    message["From"] = _named_address(config["SHOP_NAME"], sender)
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = _header_value("Subject", subject)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     if reply_to:
         message["Reply-To"] = reply_to
     for name, value in extra.items():
-        message[name] = value
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-    return message
+        message[name] = _header_value(name, value)
+    return message.as_bytes()
+
+
+def _named_address(name: str, address: str) -> str:
+    """``Name <address>``: the name quoted where it must be, or in encoded words."""
+    if name.isascii():
+        return formataddr((name, address))
+    header = Header(name, "utf-8", header_name="From")
+    header.append(f"<{address}>", "us-ascii")
+    return header.encode()
+
+
+def _header_value(name: str, value: str) -> str:
+    """``value`` as it goes into the header: RFC 2047 encoded words when it is not ASCII."""
+    return value if value.isascii() else Header(value, "utf-8", header_name=name).encode()
 
 
 def _render(name: str, context: dict) -> str:
@@ -233,6 +259,11 @@ def greeting(user: Any) -> str:
     if name and not has_line_break(name):
         return _("Hello %(name)s,", name=name)
     return _("Hello,")
+
+
+def parse_message(raw: bytes) -> EmailMessage:
+    """A message as its recipient's mail program reads it (headers decoded, parts)."""
+    return BytesParser(policy=policy.default).parsebytes(raw)
 
 
 def message_subject(raw: bytes) -> str:

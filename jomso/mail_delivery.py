@@ -40,7 +40,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from jomso.database import checkpoint_wal, utcnow
 from jomso.extensions import db
-from jomso.mail import MailState, OutgoingMail, outbox_path
+from jomso.mail import MailState, OutgoingMail, outbox_path, parse_message
 from jomso.mail_lease import sender_lease
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ class _Transport:
                 return "nowhere (not kept)"
             self._write_outbox(raw)
             return "outbox"
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = parse_message(raw)
         try:
             self._connection().send_message(message)
         except Exception:

@@ -179,6 +179,26 @@ def test_text_only_template_sends_plain_message(app):
     assert "Hello," in text_of(message)
 
 
+def test_a_subject_and_shop_name_beyond_ascii_arrive_as_written(app):
+    """Encoded words (RFC 2047) where a header is not ASCII, each line of the message short
+    enough for every mail server, and the text as written once decoded."""
+    app.config["SHOP_NAME"] = "Café Zoë, «Ünïcode» & Co."
+    subject = (
+        "Ihre Bestellung J3X7HH0ZM ist bestätigt \N{EN DASH} vielen Dank für Ihren Einkauf bei uns"
+    )
+    with app.test_request_context():
+        send_mail("ann@example.com", subject, "account_deleted", headers={"X-Tag": "Grüße"})
+        db.session.commit()
+    [path] = outbox_files(app)
+    raw = path.read_bytes()
+    assert raw.isascii() and max(len(line) for line in raw.splitlines()) <= 78
+    message = last_message(app)
+    assert message["Subject"] == subject and message["X-Tag"] == "Grüße"
+    assert message["From"].addresses[0].display_name == "Café Zoë, «Ünïcode» & Co."
+    assert message["From"].addresses[0].addr_spec == "shop@example.com"
+    assert "Café Zoë, «Ünïcode» & Co." in text_of(message)  # the signature
+
+
 def test_outbox_names_sort_in_sending_order(app):
     with app.test_request_context():
         for number in range(5):

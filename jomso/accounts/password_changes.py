@@ -44,7 +44,7 @@ def request_password_reset(email: str) -> None:
     )
     if user is None or not user.active:
         log.info("password reset asked for an address without an active account")
-        build_message(**_reset_link_message(email, None, 0, "")).as_bytes()  # made, dropped
+        build_message(**_reset_link_message(email, None, 0, ""))  # made, dropped
         return
     user_id = user.id
     send_mail(**_reset_link_message(user.email, user, user.id, user.password_hash))

@@ -21,7 +21,7 @@ from jomso.catalog.models import Product
 from jomso.catalog.queries import first_image_key
 from jomso.database import utcnow
 from jomso.extensions import db
-from jomso.mail import build_message
+from jomso.mail import build_message, parse_message
 from jomso.newsletter.models import (
     Announcement,
     AnnouncementProduct,
@@ -153,13 +153,14 @@ def preview_message(announcement: Announcement) -> EmailMessage:
     """The announcement as a subscriber would get it, for the staff preview (its unsubscribe
     link is a dummy that opens the "link does not work" page)."""
     unsubscribe_url = shop_url_for("newsletter.unsubscribe", token=PREVIEW_TOKEN)
-    return build_message(
+    raw = build_message(
         "subscriber@example.com",
         announcement.subject,
         "announcement",
         headers=list_unsubscribe_headers(unsubscribe_url),
         **announcement_context(announcement, unsubscribe_url),
     )
+    return parse_message(raw)
 
 
 def list_unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
