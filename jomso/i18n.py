@@ -37,6 +37,7 @@ from flask_babel import (
 
 from jomso.extensions import babel
 from jomso.security import is_safe_redirect
+from jomso.translations import WTFORMS_MESSAGES
 
 # The date styles, by context (examples in en_US; each follows the shop's locale and timezone):
 # "day"       a calendar day in lists and sentences: "Mar 1, 2026"
@@ -221,6 +222,10 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.add_url_rule("/language", "choose_language", choose_language, methods=["POST"])
 
+    @app.before_request
+    def _kept_wtforms_messages():
+        request.wtforms_translations = WTFORMS_MESSAGES  # what Flask-WTF looks for first
+
     @app.after_request
     def _vary_by_language(response):
         # A page answers in the language the browser asks for, or the cookie holds.
@@ -243,6 +248,19 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.#%")
     app.jinja_env.add_extension("jinja2.ext.i18n")
+
+    # The templates' _() straight to the shop's one domain (Flask-Babel's own look the domain
+    # up on every call first).
+    def translations():
+        return babel.domain_instance.get_translations()
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 __all__ = [

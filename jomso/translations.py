@@ -15,6 +15,7 @@ folders (tests) never see each other's catalogs.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from threading import Lock
@@ -23,8 +24,9 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask_babel import Babel, Domain, get_babel, get_locale
+from flask_babel import Babel, Domain, _get_current_context, get_babel, get_locale
 from werkzeug.utils import cached_property
+from wtforms.i18n import messages_path
 
 # The folder the shop's catalogs ship in, beside the ``jomso`` package.
 SHIPPED = Path(__file__).resolve().parents[1] / "translations"
@@ -76,19 +78,46 @@ def load(folders: list[str], locale: Locale | str) -> NullTranslations:
     return NullTranslations()
 
 
+@lru_cache(maxsize=32)
+def _wtforms_catalog(locale: str) -> NullTranslations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsMessages:
+    """WTForms' own messages ("This field is required.") in the current locale, each language
+    read once per process: Flask-WTF reads its catalog from disk again in every request that
+    builds a form (``request.wtforms_translations``, set by ``jomso.i18n`` to this)."""
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalog(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
 class CatalogDomain(Domain):
     """Flask-Babel's domain, with the translations read from the ``.po`` catalogs."""
 
     def get_translations(self):
-        locale = get_locale()
-        if locale is None:  # outside any app or request context
+        # Asked for every string a page translates: the answer is kept on the context's Babel
+        # namespace with its locale (a forced one, a mail in the order's language, differs).
+        context = _get_current_context()
+        if context is None:  # outside any app or request context
             return NullTranslations()
+        locale = getattr(context, "babel_locale", None) or get_locale()
+        kept = getattr(context, "jomso_translations", None)
+        if kept is not None and kept[0] is locale:
+            return kept[1]
         folders = tuple(get_babel().translation_directories)
         cache_key = (folders, str(locale))
         translations = self.cache.get(cache_key)
         if translations is None:
             translations = load(list(folders), locale)
             self.cache[cache_key] = translations
+        context.jomso_translations = (locale, translations)
         return translations
 
 
@@ -100,4 +129,12 @@ class CatalogBabel(Babel):
         return CatalogDomain(domain=self.domain)
 
 
-__all__ = ["SHIPPED", "CatalogBabel", "CatalogDomain", "catalog_path", "load", "shipped_languages"]
+__all__ = [
+    "SHIPPED",
+    "WTFORMS_MESSAGES",
+    "CatalogBabel",
+    "CatalogDomain",
+    "catalog_path",
+    "load",
+    "shipped_languages",
+]

@@ -12,10 +12,13 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, default_directory_filter, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired
 
 from jomso.catalog import page_cache
 from jomso.extensions import db
-from jomso.i18n import LANGUAGE_COOKIE
+from jomso.i18n import LANGUAGE_COOKIE, mail_language
 from jomso.orders import emails
 from jomso.translations import SHIPPED, catalog_path
 from tests.catalog.helpers import make_product
@@ -111,6 +114,29 @@ def test_the_browser_s_language_is_used_among_those_offered(app, client):
     assert '<html lang="en">' in english and "$12.50" in english
     app.config["LANGUAGES"] = ["en", "fr"]
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": GERMAN}).text
+
+
+def test_wtforms_own_messages_follow_each_request_s_language(app):
+    """WTForms' messages (kept per language in the process, not read again in each request)
+    are in the visitor's language, request after request, and in a mail's forced one."""
+
+    class Needed(FlaskForm):
+        thing = StringField(validators=[DataRequired()])
+
+    def message(language: str) -> str:
+        headers = {"Accept-Language": language}
+        with app.test_request_context("/contact", headers=headers):
+            app.preprocess_request()
+            form = Needed(meta={"csrf": False})
+            assert not form.validate()
+            with mail_language("fr"):
+                assert Needed(meta={"csrf": False}).validate() is False
+                forced = form.meta.get_translations(form).gettext("This field is required.")
+            return f"{form.thing.errors[0]} | {forced}"
+
+    assert message(GERMAN) == "Dieses Feld wird benötigt. | Ce champ est requis."
+    assert message("en") == "This field is required. | Ce champ est requis."
+    assert message("es").startswith("Este campo es obligatorio.")
 
 
 def test_the_footer_switches_the_language_and_the_cookie_remembers_it(app, client):
