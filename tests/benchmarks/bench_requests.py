@@ -285,7 +285,11 @@ def run(folder: Path, args) -> None:
     if timer.profiler is not None:
         from pyinstrument.renderers import ConsoleRenderer
 
-        print(timer.profiler.output_text(unicode=True, color=False, show_all=False))
+        print(
+            timer.profiler.output_text(
+                unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"
+            )
+        )
         print("Where the time is spent (self time, the heaviest functions):")
         flat = ConsoleRenderer(unicode=True, color=False, flat=True, time="percent_of_total")
         print("\n".join(timer.profiler.output(flat).splitlines()[:40]))
