@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import Flask
-from sqlalchemy import DateTime, TypeDecorator, event, text
+from sqlalchemy import DateTime, Select, TypeDecorator, event, text
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from jomso.extensions import db
@@ -45,21 +45,94 @@ def read_value(sql: str, **params):
     has one connection only (an in-memory SQLite database), which handing back to the pool
     would end the session's transaction."""
     engine = db.engine
-    if db.session().in_transaction() or isinstance(engine.pool, SingletonThreadPool | StaticPool):
+    if _through_session(engine):
         return db.session.execute(text(sql), params).scalar()
-    statement = _driver_sql(sql, engine.dialect.paramstyle)
+    row = _driver_row(engine, _driver_sql(sql, engine.dialect.paramstyle), params)
+    return row[0] if row is not None else None
+
+
+def read_row(statement: Select, params: dict) -> dict | None:
+    """The first row of the Core ``statement`` as {column key: value}, or None: read like
+    ``read_value``, straight through the driver when the session has no transaction, the
+    statement compiled once per dialect and its columns' types applied to what the driver
+    returns (SQLite's timestamps are text, its booleans integers), as the ORM would."""
+    engine = db.engine
+    if _through_session(engine):
+        row = db.session.execute(statement, params).first()
+        return None if row is None else dict(row._mapping)
+    plan = _plan(statement, engine.dialect)
+    row = _driver_row(engine, plan.sql, plan.parameters(params))
+    if row is None:
+        return None
+    return {
+        key: process(value) if process else value
+        for key, process, value in zip(plan.keys, plan.processors, row, strict=True)
+    }
+
+
+def _through_session(engine) -> bool:
+    """Whether a read must go through the session: it is in a transaction (the read must see
+    what the request wrote), or the pool has one connection, the session's."""
+    return db.session().in_transaction() or isinstance(
+        engine.pool, SingletonThreadPool | StaticPool
+    )
+
+
+def _driver_row(engine, sql: str, params):
+    """The first row of ``sql`` on a pooled connection, through the driver; the engine's
+    ``before_cursor_execute`` listeners hear of it (without a Connection)."""
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         if engine.dispatch.before_cursor_execute:
             for listen in engine.dispatch.before_cursor_execute:
-                listen(None, cursor, statement, params, None, False)
-        cursor.execute(statement, params)
+                listen(None, cursor, sql, params, None, False)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
         cursor.close()
     finally:
         connection.close()
-    return row[0] if row is not None else None
+    return row
+
+
+class _Plan:
+    """A statement compiled for one dialect: its SQL, how its parameters are passed (in order
+    or by name, each through its type's bind processor), its columns' keys and processors."""
+
+    def __init__(self, statement: Select, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.compiled = compiled
+        self.sql = compiled.string
+        self.binds = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        self.order = compiled.positiontup if compiled.positional else None
+        columns = statement.selected_columns
+        self.keys = list(columns.keys())
+        self.processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+    def parameters(self, params: dict):
+        values = self.compiled.construct_params(params)
+        for name, process in self.binds.items():
+            if process is not None and name in values:
+                values[name] = process(values[name])
+        if self.order is None:
+            return values
+        return tuple(values[name] for name in self.order)
+
+
+_plans: dict[tuple[int, str], tuple[Select, _Plan]] = {}
+
+
+def _plan(statement: Select, dialect) -> _Plan:
+    key = (id(statement), dialect.name)
+    kept = _plans.get(key)
+    if kept is None or kept[0] is not statement:  # (an id may be reused once freed)
+        kept = _plans[key] = (statement, _Plan(statement, dialect))
+    return kept[1]
 
 
 def commit_keeping_loaded() -> None:

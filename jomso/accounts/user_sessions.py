@@ -22,7 +22,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from jomso.accounts import session_values
 from jomso.accounts.models import StaffRole, User, UserSession
-from jomso.database import utcnow
+from jomso.database import read_row, utcnow
 from jomso.extensions import db
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,9 @@ def user_for_session(session_id: str) -> User | None:
         return None
     # One statement: the session, its account, and the values read with it (session_values:
     # the staff roles' names the header asks for, the cart count, the policy accepted...).
-    row = _read(_session_statement(), {"token_hash": _token_hash(token)})
-    if row is None:
+    values = read_row(_session_statement(), {"token_hash": _token_hash(token)})
+    if values is None:
         return None
-    values = row._mapping
     if values["s_user_id"] != user_id or values["s_expires_at"] <= utcnow():
         return None
     if values["u_session_version"] != version or not values["u_active"]:
@@ -119,17 +118,6 @@ def user_for_session(session_id: str) -> User | None:
         user.id, {name: values[f"session_value_{name}"] for name in session_values.names()}
     )
     return user
-
-
-def _read(statement: Select, params: dict):
-    """The statement's first row. Before the request's ORM session has begun a transaction
-    (the usual case: the account is loaded first), on a connection of its own with no ORM at
-    all: a cached page for a signed-in customer then costs one plain statement. Through the
-    session once it is in a transaction, to see what the request wrote."""
-    if db.session().in_transaction():
-        return db.session.execute(statement, params).first()
-    with db.engine.connect() as connection:
-        return connection.execute(statement, params).first()
 
 
 def _attached(model, values, prefix: str):
