@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from email import policy
+from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
@@ -53,6 +54,9 @@ QUEUED_KEY = "jomso_mail_queued"
 
 # Classic headers, folded only where they must be (at 998 characters; encoded words fold at 76).
 _POLICY = policy.compat32.clone(max_line_length=998)
+
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 # Every character Python or a mail program may take as the end of a header line.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -195,13 +199,12 @@ def build_message(
     except TemplateNotFound:
         html = None
 
-    message = MIMEMultipart("alternative", policy=_POLICY) if html is not None else None
-    body = MIMEText(text, "plain", "utf-8", policy=_POLICY)
-    if message is None:
-        message = body
+    if html is None:
+        message = _text_part(text, "plain")
     else:
-        message.attach(body)
-        message.attach(MIMEText(html, "html", "utf-8", policy=_POLICY))
+        message = MIMEMultipart("alternative", policy=_POLICY)
+        message.attach(_text_part(text, "plain"))
+        message.attach(_text_part(html, "html"))
     message["From"] = _named_address(config["SHOP_NAME"], sender)
     message["To"] = to
     message["Subject"] = _header_value("Subject", subject)
@@ -212,6 +215,14 @@ def build_message(
     for name, value in extra.items():
         message[name] = _header_value(name, value)
     return message.as_bytes()
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    """A text part readable as it is: 7bit when it is ASCII in short lines, else UTF-8 in
+    quoted-printable (accented letters encoded, the rest as written)."""
+    if text.isascii() and all(len(line) <= _POLICY.max_line_length for line in text.splitlines()):
+        return MIMEText(text, subtype, "us-ascii", policy=_POLICY)
+    return MIMEText(text, subtype, _UTF8_QP, policy=_POLICY)
 
 
 def _named_address(name: str, address: str) -> str:

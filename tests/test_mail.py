@@ -192,6 +192,7 @@ def test_a_subject_and_shop_name_beyond_ascii_arrive_as_written(app):
     [path] = outbox_files(app)
     raw = path.read_bytes()
     assert raw.isascii() and max(len(line) for line in raw.splitlines()) <= 78
+    assert b"\nHello,\n" in raw  # quoted-printable: readable as it is, but for the accents
     message = last_message(app)
     assert message["Subject"] == subject and message["X-Tag"] == "Grüße"
     assert message["From"].addresses[0].display_name == "Café Zoë, «Ünïcode» & Co."

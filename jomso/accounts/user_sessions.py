@@ -123,19 +123,23 @@ def user_for_session(session_id: str) -> User | None:
 def _attached(model, values, prefix: str):
     """The ``model`` row in ``values`` (columns named ``prefix`` + attribute), in the request's
     ORM session as if loaded by a query, without one: the instance already there, or one made
-    from the values (``make_transient_to_detached``: nothing to write, relationships load on
-    use)."""
+    from the values as the ORM's loader makes one (no ``__init__``, the values as its loaded
+    state, relationships loading on use) and put into the session's identity map as the loader
+    does. Unlike ``Session.add``, that begins no transaction, so the page's other reads still
+    go through the driver (``database.read_value``)."""
+    session = db.session()
     mapper = sa_inspect(model)
     key = mapper.identity_key_from_primary_key([values[f"{prefix}id"]])
-    instance = db.session.identity_map.get(key)
+    instance = session.identity_map.get(key)
     if instance is None:
-        # As the ORM's loader makes one: no __init__, the columns' values as loaded state.
         instance = mapper.class_manager.new_instance()
         instance.__dict__.update(
             {attr.key: values[f"{prefix}{attr.key}"] for attr in mapper.column_attrs}
         )
         make_transient_to_detached(instance)
-        db.session.add(instance)
+        state = sa_inspect(instance)
+        state.session_id = session.hash_key
+        session.identity_map._add_unpresent(state, key)  # as the ORM loader does
     return instance
 
 
