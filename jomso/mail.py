@@ -218,9 +218,10 @@ def build_message(
 
 
 def _text_part(text: str, subtype: str) -> MIMEText:
-    """A text part readable as it is: 7bit when it is ASCII in short lines, else UTF-8 in
-    quoted-printable (accented letters encoded, the rest as written)."""
-    if text.isascii() and all(len(line) <= _POLICY.max_line_length for line in text.splitlines()):
+    """A text part readable as it is, encoded as ``EmailMessage`` chose: 7bit when it is ASCII
+    in lines of at most 78 characters, else UTF-8 in quoted-printable (accented letters and
+    long lines encoded, the rest as written)."""
+    if text.isascii() and all(len(line) <= 78 for line in text.splitlines()):
         return MIMEText(text, subtype, "us-ascii", policy=_POLICY)
     return MIMEText(text, subtype, _UTF8_QP, policy=_POLICY)
 
