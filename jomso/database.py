@@ -52,7 +52,8 @@ def read_value(sql: str, **params):
 
 
 def read_row(statement: Select, params: dict) -> dict | None:
-    """The first row of the Core ``statement`` as {column key: value}, or None: read like
+    """The first row of the Core ``statement`` (built once, kept by the caller) as {column
+    key: value}, or None: read like
     ``read_value``, straight through the driver when the session has no transaction, the
     statement compiled once per dialect and its columns' types applied to what the driver
     returns (SQLite's timestamps are text, its booleans integers), as the ORM would."""
@@ -128,9 +129,13 @@ _plans: dict[tuple[int, str], tuple[Select, _Plan]] = {}
 
 
 def _plan(statement: Select, dialect) -> _Plan:
+    """The statement's plan, made once: for statements built once and reused (a new statement
+    object per call would be compiled on each, and the kept plans are capped)."""
     key = (id(statement), dialect.name)
     kept = _plans.get(key)
     if kept is None or kept[0] is not statement:  # (an id may be reused once freed)
+        if len(_plans) >= 64:
+            _plans.clear()
         kept = _plans[key] = (statement, _Plan(statement, dialect))
     return kept[1]
 
