@@ -471,7 +471,7 @@ def _customer() -> tuple[int | None, str | None]:
 def code_problem(code: DiscountCode | None, typed: str, summary: CartSummary) -> str | None:
     """Why ``code`` does not apply to the summary's lines now (None: it does)."""
     user_id, email = _customer()
-    uses = usage.count(code.id, user_id, email) if code is not None else usage.Usage()
+    uses = usage.for_limits(code, user_id, email) if code is not None else usage.Usage()
     refusal = pricing.refusal(
         code,
         shop_today(),

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jomso.discounts.models import DiscountCode
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,16 @@ def count(code_id: int, user_id: int | None = None, email: str | None = None) ->
     if not _counter:
         return Usage()
     return _counter[0](code_id, user_id, email)
+
+
+def for_limits(code: DiscountCode, user_id: int | None = None, email: str | None = None) -> Usage:
+    """The uses that ``code``'s limits are checked against, counted only for the limits it
+    has: a code without a limit (the usual welcome code, used by thousands of orders) counts
+    nothing, and the customer's uses are counted only for a per-customer limit and a known
+    customer (``user_id`` or ``email``)."""
+    customer = code.per_customer_limit is not None and (user_id is not None or bool(email))
+    if code.usage_limit is None and not customer:
+        return Usage()
+    if not customer:
+        user_id = email = None
+    return count(code.id, user_id, email)

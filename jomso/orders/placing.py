@@ -346,7 +346,7 @@ def _locked_code(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    uses = usage.count(code.id, user_id, details.email) if code is not None else usage.Usage()
+    uses = usage.for_limits(code, user_id, details.email) if code is not None else usage.Usage()
     refusal = pricing.refusal(code, shop_today(), uses)
     if refusal is not None:
         raise _DiscountRefused(pricing.message(refusal, code, summary.discount_code))
