@@ -6,7 +6,7 @@ quantity brings the page back with the message beside the field (422).
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
@@ -20,7 +20,7 @@ from jomso.cart.forms import (
     UpdateItemForm,
 )
 from jomso.catalog.models import Product, ProductVariant
-from jomso.catalog.page_cache import cached_page
+from jomso.catalog.page_cache import cached_page, layout_page
 from jomso.catalog.variant_choice import chosen_variant
 from jomso.extensions import db
 from jomso.visitor_pieces import piece_key
@@ -70,7 +70,7 @@ def _checkout_url() -> str | None:
 
 def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
     return (
-        render_template(
+        layout_page(
             "cart/cart.html",
             summary=summary,
             errors=errors or {},

@@ -40,7 +40,7 @@ from functools import wraps
 from threading import Lock
 from typing import TYPE_CHECKING
 
-from flask import current_app, g, request
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -388,3 +388,42 @@ def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = (), normalis
         return wrapped
 
     return decorator
+
+
+_CONTENT = "\x00content\x00"
+
+
+def layout_page(template_name: str, **context) -> str:
+    """A page whose ``content`` block is this visitor's own (the cart's lines) inside the layout
+    every visitor shares (base.html: the header and its menus, the footer). The layout is made
+    like a cached page, once per page, language, day and catalog revision, with the visitor's
+    pieces as markers and no view values (``_render_shared``); each request renders only the
+    content block, with ``context``, and puts it and the visitor's pieces in. So, as for a
+    cached page, nothing personal is kept. The content block must hold the template's imports
+    (it is rendered on its own). A POST's page (a form sent back with its errors) and a page
+    made for the cache are rendered whole."""
+    key = _cache_key(())
+    if key is None or g.get(_RENDERING):
+        return render_template(template_name, **context)
+    key = ("layout", template_name, *key)
+    template = current_app.jinja_env.get_template(template_name)
+    revision = request_revision()
+    hit = _pages().get(key, revision)
+    if hit is not None:
+        layout = hit[0]
+    else:
+        layout = _render_shared(_render_layout, (template,), {})
+        token = g.get("csrf_token")
+        layout = layout.replace(token, _TOKEN_PLACEHOLDER) if token else layout
+        _pages().put(key, revision, layout, {})
+    current_app.update_template_context(context)
+    content = "".join(template.blocks["content"](template.new_context(context)))
+    return _fill(layout).replace(_CONTENT, content, 1)
+
+
+def _render_layout(template) -> str:
+    values: dict = {}
+    current_app.update_template_context(values)
+    render = template.new_context(values)
+    render.blocks["content"] = [lambda _context: iter((_CONTENT,))]
+    return "".join(template.root_render_func(render))

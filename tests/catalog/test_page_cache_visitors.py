@@ -245,3 +245,51 @@ def test_the_notices_are_asked_once_per_page(app, visitors):
     assert "ann@example.com" in page
     users = [s for s in statements if re.search(r"\bpolicy_acceptances\b", s)]
     assert len(users) <= 1, users
+
+
+def _layouts(app) -> list[str]:
+    with app.test_request_context():
+        pages = _pages()._pages
+        return [entry[1] for key, entry in pages.items() if key[0] == "layout"]
+
+
+@pytest.mark.parametrize("first", ["staff", "customer", "cart", "anonymous"])
+def test_the_cart_s_lines_are_each_visitor_s_own_in_the_shared_layout(app, visitors, first):
+    with app.test_request_context():
+        _pages().clear()
+    order = [first] + [n for n in ("anonymous", "cart", "customer", "staff") if n != first]
+    pages = {name: visitors[name].get("/cart").text for name in order}
+
+    assert 'value="2"' in pages["cart"] and "Blue Mug" in pages["cart"]
+    assert 'value="1"' in pages["customer"] and "Blue Mug" in pages["customer"]
+    for name in ("anonymous", "staff"):
+        assert "Your cart is empty" in pages[name] and "Blue Mug" not in pages[name]
+    assert (_count(pages["cart"]), _count(pages["customer"])) == (2, 1)
+    assert "ann@example.com" in pages["customer"]
+    assert "ann@example.com" not in pages["cart"]
+    tokens = {name: _tokens(page) for name, page in pages.items()}
+    assert all(len(found) == 1 for found in tokens.values()), tokens
+    assert len(set().union(*tokens.values())) == 4
+    # One layout for both carts, holding nothing of either: markers and a placeholder.
+    (layout,) = _layouts(app)
+    assert "\x00content\x00" in layout and "\x00piece:partials/cart_link.html\x00" in layout
+    for personal in ("Blue Mug", "Sign in", "My account", "ann@", "cart-count", 'value="2"'):
+        assert personal not in layout
+    assert not _tokens(layout) - {"\x00csrf-token\x00"}
+    pattern = "".join(
+        "(.*?)"
+        if part.startswith(("piece:", "blank:", "csrf-token", "content"))
+        else re.escape(part)
+        for part in layout.split("\x00")
+    )
+    for name in ("cart", "customer"):
+        assert re.fullmatch(pattern, pages[name], re.S), name
+
+
+def test_a_change_to_the_cart_and_its_flash_show_on_the_cart_page_at_once(app, visitors):
+    client = visitors["cart"]
+    client.get("/cart")
+    page = add_to_cart(client, visitors["mug"], quantity=3, follow=True).text
+    assert 'value="5"' in page and _count(page) == 5
+    assert 'class="flash' in page
+    assert 'class="flash' not in client.get("/cart").text  # shown once
