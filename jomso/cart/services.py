@@ -55,13 +55,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Protocol
 
 from flask import current_app, session
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, user_logged_in
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -366,16 +367,14 @@ def with_delivery(
     )
 
 
-def summarize(cart: Cart | None) -> CartSummary:
-    """Price the cart from the database now, bringing it up to date first (see the module
-    docstring); commits when a line had to change. One query to read, one commit at most."""
-    summary = CartSummary()
-    if cart is None:
-        return summary
+@cache
+def _lines_statement():
+    """A cart's lines with their variant, product and image key (the variant's own image, else
+    the product's first), for the parameter ``cart_id``: built once, its cache key with it."""
     variant_image = (
         select(ProductImage.key).where(ProductImage.id == ProductVariant.image_id).scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         select(
             CartItem,
             ProductVariant,
@@ -386,9 +385,18 @@ def summarize(cart: Cart | None) -> CartSummary:
         )
         .outerjoin(ProductVariant, ProductVariant.id == CartItem.variant_id)
         .outerjoin(Product, Product.id == ProductVariant.product_id)
-        .where(CartItem.cart_id == cart.id)
+        .where(CartItem.cart_id == bindparam("cart_id"))
         .order_by(CartItem.id)
-    ).all()
+    )
+
+
+def summarize(cart: Cart | None) -> CartSummary:
+    """Price the cart from the database now, bringing it up to date first (see the module
+    docstring); commits when a line had to change. One query to read, one commit at most."""
+    summary = CartSummary()
+    if cart is None:
+        return summary
+    rows = db.session.execute(_lines_statement(), {"cart_id": cart.id}).all()
     changed = False
     for item, variant, product, image_key in rows:
         name = f"“{item.product_name}”"
