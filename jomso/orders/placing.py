@@ -44,7 +44,7 @@ from jomso.cart.models import Cart
 from jomso.cart.services import CartSummary, clear_cart, line_name
 from jomso.catalog.models import ProductVariant
 from jomso.catalog.variants import refresh_stock_totals
-from jomso.database import commit_keeping_loaded
+from jomso.database import commit_keeping_loaded, read_value
 from jomso.discounts import pricing, usage
 from jomso.discounts.codes import lookup_key
 from jomso.discounts.models import DiscountCode
@@ -78,11 +78,20 @@ def checkout_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_ORDER_OF_KEY = "SELECT id FROM orders WHERE checkout_key = :key"
+
+
+def _order_of_key(key: str) -> Order | None:
+    # Nearly always none: its id read without the ORM (``read_value``), the order loaded if one.
+    order_id = read_value(_ORDER_OF_KEY, key=key)
+    return db.session.get(Order, order_id) if order_id is not None else None
+
+
 def order_for_checkout_token(token: str | None) -> Order | None:
     """The order a checkout form with this one-time key already placed, if any."""
     if not token:
         return None
-    return db.session.scalar(select(Order).where(Order.checkout_key == checkout_key(token)))
+    return _order_of_key(checkout_key(token))
 
 
 class Placement(StrEnum):
@@ -252,7 +261,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
         by_id = {variant.id: variant for variant in lock_variants(wanted)}
         # Read after the locks: a parallel request with the same form that held them has
         # committed its order by now (PostgreSQL reads what is committed at each statement).
-        found = db.session.scalar(select(Order).where(Order.checkout_key == key))
+        found = _order_of_key(key)
         if found is not None:
             raise _AlreadyPlaced(found)
         notices = _stock_notices(wanted, by_id)
