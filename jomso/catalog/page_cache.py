@@ -417,7 +417,7 @@ def layout_page(template_name: str, **context) -> str:
         layout = layout.replace(token, _TOKEN_PLACEHOLDER) if token else layout
         _pages().put(key, revision, layout, {})
     current_app.update_template_context(context)
-    content = "".join(template.blocks["content"](template.new_context(context)))
+    content = _rendered(template, template.blocks["content"], template.new_context(context))
     return _fill(layout).replace(_CONTENT, content, 1)
 
 
@@ -426,4 +426,12 @@ def _render_layout(template) -> str:
     current_app.update_template_context(values)
     render = template.new_context(values)
     render.blocks["content"] = [lambda _context: iter((_CONTENT,))]
-    return "".join(template.root_render_func(render))
+    return _rendered(template, template.root_render_func, render)
+
+
+def _rendered(template, render, context) -> str:
+    # As ``Template.render`` does it: an error's traceback points into the template.
+    try:
+        return template.environment.concat(render(context))
+    except Exception:
+        return template.environment.handle_exception()
