@@ -278,6 +278,14 @@ def parse_message(raw: bytes) -> EmailMessage:
     return BytesParser(policy=policy.default).parsebytes(raw)
 
 
+def headers_only(raw: bytes) -> bytes:
+    """What is kept of a message once it was sent or given up: its header block (to whom, the
+    subject, the date), without its body, the names, orders and links in it, and the tokens in
+    the links (a password reset, an order's page, an unsubscribe, a data download)."""
+    ends = [at + len(gap) for gap in (b"\r\n\r\n", b"\n\n") if (at := raw.find(gap)) != -1]
+    return raw[: min(ends)] if ends else raw
+
+
 def message_subject(raw: bytes) -> str:
     """The subject of a queued message, as its recipient reads it."""
     headers = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)

@@ -19,6 +19,11 @@ marked failed at once; any other failure (server down, timeout, authentication) 
 ``MAIL_RETRY_SECONDS`` later, then twice that, and so on, until ``MAIL_MAX_ATTEMPTS`` attempts
 failed. Logs name the template, the row id and the error type, never the address or the body;
 the owner's dashboard shows the failed ones (``failed_mail``).
+
+**What is kept.** A message sent or given up keeps only its headers (``mail.headers_only``):
+its body, with the links and their tokens, is needed by nobody once it went (the data download
+shows the subject), so the row holds it only while the message waits. ``purge`` deletes the
+rest after ``MAIL_KEEP_DAYS``.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from jomso.database import checkpoint_wal, utcnow
 from jomso.extensions import db
-from jomso.mail import MailState, OutgoingMail, outbox_path, parse_message
+from jomso.mail import MailState, OutgoingMail, headers_only, outbox_path, parse_message
 from jomso.mail_lease import sender_lease
 
 log = logging.getLogger(__name__)
@@ -158,6 +163,7 @@ def _record_sent(engine, row, token: str) -> None:
                 claim=None,
                 claimed_until=None,
                 last_error="",
+                message=headers_only(row.message),
             )
         )
     if result.rowcount != 1:
@@ -177,7 +183,7 @@ def _record_failure(engine, config, row, token: str, error: Exception, report) -
     described = describe_error(error)
     max_attempts = max(int(config["MAIL_MAX_ATTEMPTS"]), 1)
     if is_permanent(error) or row.attempts >= max_attempts:
-        values = {"state": MailState.FAILED, "failed_at": now}
+        values = {"state": MailState.FAILED, "failed_at": now, "message": headers_only(row.message)}
         report.failed += 1
         log.error(
             "mail not sent, given up: id=%s template=%s attempts=%d error=%s",

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from jomso.database import utcnow
 from jomso.extensions import db
-from jomso.mail import HeaderInjection, MailState, OutgoingMail, send_mail
+from jomso.mail import HeaderInjection, MailState, OutgoingMail, message_subject, send_mail
 from jomso.mail_delivery import deliver_due
 from jomso.mail_sender import sender_for, stop_sender
 from tests.accounts.helpers import post_form
@@ -359,6 +359,35 @@ def test_a_recipient_refused_for_good_is_given_up_at_once(app, smtp_server):
     assert refused.last_error == "SMTPRecipientsRefused 550"
     assert delivered.state == "sent"
     assert [m.rcpt_tos for m in smtp_server.messages] == [["ann@example.com"]]
+
+
+def test_a_message_sent_or_given_up_keeps_only_its_headers(app, smtp_server):
+    """The body, with its links and their tokens, is kept only while the message waits."""
+    smtp_server.refuse.add("nobody@example.com")
+    link = "https://shop.example/account/password-reset/secret-token-123"
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = _closed_port()
+    with app.test_request_context():
+        send_mail("ann@example.com", "Reset your password", "password_reset", link=link,
+                  minutes=60)  # fmt: skip
+        db.session.commit()  # the server is down: it waits, whole
+    [waiting] = _queued(app)
+    assert waiting.state == "queued" and b"secret-token-123" in waiting.message.replace(b"=\n", b"")
+    app.config["MAIL_PORT"] = port
+    with app.test_request_context():
+        send_mail("nobody@example.com", "Reset your password", "password_reset", link=link,
+                  minutes=60)  # fmt: skip
+        db.session.commit()
+    _make_due(app)
+    with app.app_context():
+        deliver_due()
+    sent, refused = _queued(app)
+    assert (sent.state, refused.state) == ("sent", "failed")
+    assert "secret-token-123" in smtp_server.messages[0].data.replace("=\r\n", "")
+    for row in (sent, refused):
+        assert b"secret-token-123" not in row.message.replace(b"=\n", b"")
+        assert b"Reset your password" in row.message and row.message.endswith(b"\n\n")
+        assert message_subject(row.message) == "Reset your password"
 
 
 # -- Several senders ----------------------------------------------------------------------------

@@ -185,7 +185,7 @@ declare_not_exported(
 )
 declare_not_exported(
     "outgoing_mail.message",
-    "the email itself, which its owner received; it may hold a link that still works",
+    "the email itself while it waits (its owner receives it), then its headers only",
 )
 declare_not_exported("outgoing_mail.claim", "a mail sender's lease on the row")
 declare_not_exported("outgoing_mail.claimed_until", "a mail sender's lease on the row")
