@@ -46,6 +46,8 @@ class Buyers:
         self.base, self.product_ids = base, product_ids
         self.placed: list[tuple[float, float, str | None]] = []
         self.errors: list[str] = []
+        self.checking_out = 0  # checkouts sent and not answered yet
+        self.lock = threading.Lock()
         self.stop = threading.Event()
         self.threads = [threading.Thread(target=self._buy, args=(n,)) for n in range(BUYERS)]
 
@@ -69,6 +71,14 @@ class Buyers:
             assert time.monotonic() < deadline, f"only {len(self.placed)} checkouts answered"
             time.sleep(0.05)
 
+    def wait_for_a_checkout_under_way(self, timeout: float = 60) -> None:
+        """Return while a checkout is sent and not answered yet."""
+        deadline = time.monotonic() + timeout
+        while not self.checking_out:
+            assert not self.errors, self.errors
+            assert time.monotonic() < deadline, "no checkout under way"
+            time.sleep(0.001)
+
     def _buy(self, seed: int) -> None:
         rng, session = random.Random(seed), requests.Session()
         try:
@@ -80,9 +90,16 @@ class Buyers:
                 page = session.get(f"{self.base}/checkout", timeout=60)
                 assert page.status_code == 200, page.status_code
                 nonce = DECLINED if rng.random() < 0.2 else VISA
+                data = checkout_data(page.text, nonce)
+                with self.lock:
+                    self.checking_out += 1
                 sent = time.monotonic()
-                answer = session.post(f"{self.base}/checkout", data=checkout_data(page.text, nonce),
-                                      allow_redirects=False, timeout=60)  # fmt: skip
+                try:
+                    answer = session.post(f"{self.base}/checkout", data=data,
+                                          allow_redirects=False, timeout=60)  # fmt: skip
+                finally:
+                    with self.lock:
+                        self.checking_out -= 1
                 assert answer.status_code in (303, 422), answer.status_code
                 match = re.search(r"/orders/(J\w{8})", answer.headers.get("Location", ""))
                 self.placed.append((sent, time.monotonic(), match and match.group(1)))
@@ -145,6 +162,9 @@ def test_a_backup_during_checkouts_restores_one_moment_of_the_shop(
         with Buyers(f"http://127.0.0.1:{port}", product_ids) as buyers:
             buyers.wait_for(5)
             began = time.monotonic()
+            # Begin while a checkout is under way (a backup of a small shop takes less time than
+            # a buyer's other requests: begun at any moment, it could fall between checkouts).
+            buyers.wait_for_a_checkout_under_way()
             done = operator.invoke(args=["backup", str(archive)])
             ended = time.monotonic()
             assert done.exit_code == 0, done.output
