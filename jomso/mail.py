@@ -22,14 +22,13 @@ Two rules hold for every message, here and nowhere else:
 
 from __future__ import annotations
 
+import binascii
 import logging
+import secrets
 from datetime import UTC, datetime
 from email import policy
-from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, make_msgid
 from enum import StrEnum
@@ -51,12 +50,6 @@ log = logging.getLogger(__name__)
 
 # Where a session notes the templates it queued, until its commit (or rollback).
 QUEUED_KEY = "jomso_mail_queued"
-
-# Classic headers, folded only where they must be (at 998 characters; encoded words fold at 76).
-_POLICY = policy.compat32.clone(max_line_length=998)
-
-_UTF8_QP = Charset("utf-8")
-_UTF8_QP.body_encoding = QP
 
 # Every character Python or a mail program may take as the end of a header line.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -169,9 +162,9 @@ def build_message(
 ) -> bytes:
     """The message ``send_mail`` would queue (RFC 5322 bytes), without queueing it.
 
-    Built with the email package's classic classes, whose headers are strings: four times
-    quicker than ``EmailMessage`` (every checkout builds one inside its request). Read it
-    with ``parse_message``."""
+    Written out by ``_assembled`` (every checkout builds one inside its request): a header
+    line per header, non-ASCII values in RFC 2047 encoded words, lines of at most 78
+    characters in the parts. Read it with ``parse_message``."""
     config = current_app.config
     sender = config["MAIL_SENDER"]
     extra = dict(headers or {})
@@ -199,31 +192,62 @@ def build_message(
     except TemplateNotFound:
         html = None
 
-    if html is None:
-        message = _text_part(text, "plain")
-    else:
-        message = MIMEMultipart("alternative", policy=_POLICY)
-        message.attach(_text_part(text, "plain"))
-        message.attach(_text_part(html, "html"))
-    message["From"] = _named_address(config["SHOP_NAME"], sender)
-    message["To"] = to
-    message["Subject"] = _header_value("Subject", subject)
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    head = [
+        ("From", _named_address(config["SHOP_NAME"], sender)),
+        ("To", _header_value("To", to)),
+        ("Subject", _header_value("Subject", subject)),
+        ("Date", format_datetime(datetime.now(UTC))),
+        ("Message-ID", make_msgid(domain=sender.rpartition("@")[2] or None)),
+    ]
     if reply_to:
-        message["Reply-To"] = reply_to
-    for name, value in extra.items():
-        message[name] = _header_value(name, value)
-    return message.as_bytes()
+        head.append(("Reply-To", _header_value("Reply-To", reply_to)))
+    head.extend((name, _header_value(name, value)) for name, value in extra.items())
+    parts = [_text_part(text, "plain")]
+    if html is not None:
+        parts.append(_text_part(html, "html"))
+    return _assembled(head, parts)
 
 
-def _text_part(text: str, subtype: str) -> MIMEText:
-    """A text part readable as it is, encoded as ``EmailMessage`` chose: 7bit when it is ASCII
-    in lines of at most 78 characters, else UTF-8 in quoted-printable (accented letters and
-    long lines encoded, the rest as written)."""
+def _text_part(text: str, subtype: str) -> tuple[str, bytes]:
+    """A text part readable as it is (its MIME headers and its body), encoded as
+    ``EmailMessage`` chose: 7bit when it is ASCII in lines of at most 78 characters, else
+    UTF-8 in quoted-printable (accented letters and long lines encoded, the rest as written)."""
     if text.isascii() and all(len(line) <= 78 for line in text.splitlines()):
-        return MIMEText(text, subtype, "us-ascii", policy=_POLICY)
-    return MIMEText(text, subtype, _UTF8_QP, policy=_POLICY)
+        charset, encoding, body = "us-ascii", "7bit", text.encode()
+    else:
+        charset, encoding = "utf-8", "quoted-printable"
+        body = binascii.b2a_qp(text.encode(), istext=True)
+    headers = (
+        f'Content-Type: text/{subtype}; charset="{charset}"\n'
+        f"MIME-Version: 1.0\nContent-Transfer-Encoding: {encoding}\n"
+    )
+    return headers, body
+
+
+def _assembled(head: list[tuple[str, str]], parts: list[tuple[str, bytes]]) -> bytes:
+    """The message's bytes: one text part with ``head``'s headers, or a multipart/alternative
+    of the parts. Written out here rather than by ``email.generator``, which took two thirds
+    of the time a checkout spends on its confirmation; ``parse_message`` reads it back."""
+    header_lines = "".join(f"{name}: {value}\n" for name, value in head)
+    if len(parts) == 1:
+        part_headers, body = parts[0]
+        return f"{part_headers}{header_lines}\n".encode() + body
+    bodies = b"".join(body for _headers, body in parts)
+    boundary = _boundary()
+    while boundary.encode() in bodies:
+        boundary = _boundary()
+    out = [
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\nMIME-Version: 1.0\n'
+        f"{header_lines}\n".encode()
+    ]
+    for part_headers, body in parts:
+        out.append(f"--{boundary}\n{part_headers}\n".encode() + body + b"\n")
+    out.append(f"--{boundary}--\n".encode())
+    return b"".join(out)
+
+
+def _boundary() -> str:
+    return f"==============={secrets.randbelow(10**19):019d}=="
 
 
 def _named_address(name: str, address: str) -> str:
