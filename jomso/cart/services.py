@@ -62,9 +62,8 @@ from flask import current_app, session
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, user_logged_in
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from jomso import request_memo
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
@@ -531,17 +530,25 @@ def remove_code(cart: Cart) -> None:
 
 
 def clear_cart(cart: Cart) -> None:
-    """Empty the cart inside the caller's transaction (checkout commits it with the order)."""
-    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
-    # They are gone: deleting a guest cart need not load its lines to delete them again.
-    set_committed_value(cart, "items", [])
-    cart.discount_code = None
-    if cart.user_id is None:
-        db.session.delete(cart)
-        if session.get(SESSION_KEY) == cart.id:
-            session.pop(SESSION_KEY, None)
-    else:
-        cart.updated_at = utcnow()
+    """Empty the visitor's cart inside the caller's transaction (checkout commits it with the
+    order): a guest's cart is deleted, an account's is kept, empty and without its code.
+    Reads nothing, though the checkout's lock expired the cart since ``current_cart`` loaded
+    it: whose cart it is follows from who is signed in, as there."""
+    cart_id = inspect(cart).identity[0]
+    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
+    if current_user.is_authenticated:
+        db.session.execute(
+            update(Cart)
+            .where(Cart.id == cart_id)
+            .values(discount_code=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return
+    db.session.execute(
+        delete(Cart).where(Cart.id == cart_id).execution_options(synchronize_session=False)
+    )
+    db.session.expunge(cart)
+    session.pop(SESSION_KEY, None)
 
 
 class OrderedLine(Protocol):

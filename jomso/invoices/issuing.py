@@ -60,10 +60,10 @@ def invoice_of(order: Order) -> Invoice | None:
 
 def issue_invoice(order: Order) -> Invoice:
     """The paid order's invoice, numbered in the caller's transaction (no commit)."""
-    existing = invoice_of(order) if order.id is not None else None
+    existing = order.invoice  # read by the order's id, unless loaded (a new order has none)
     if existing is not None:
         return existing
-    invoice = Invoice(order_id=order.id, **_numbered(numbering.INVOICE), **_seller_snapshot())
+    invoice = Invoice(order=order, **_numbered(numbering.INVOICE), **_seller_snapshot())
     db.session.add(invoice)
     log.info("order %s: invoice %s", order.number, invoice.number)
     return invoice

@@ -321,6 +321,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             total_cents=subtotal - discount + shipping_cents + tax.added_cents,
             lines=lines,
             payments=[],
+            invoice=None,  # a new order has none: issuing it reads nothing
             tax_lines=[
                 OrderTaxLine(
                     tax_class=t.tax_class,
