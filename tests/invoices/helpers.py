@@ -56,7 +56,10 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def _place(app, client, address: dict, phone: str, code: str | None = None) -> str:
+PAULE = {**PARIS, "name": "Paule Achat-Müñoz"}
+
+
+def place_order(app, client, address: dict, phone: str, code: str | None = None) -> str:
     if code:
         page = client.get("/cart")
         client.post(
@@ -90,7 +93,7 @@ def eu_order(app, client, monkeypatch) -> str:
     set_class(app, book, "reduced")
     add_to_cart(client, mug)
     add_to_cart(client, book)
-    return _place(app, client, {**PARIS, "name": "Paule Achat-Müñoz"}, "+33 1 42 68 53 00", "tenpc")
+    return place_order(app, client, PAULE, "+33 1 42 68 53 00", "tenpc")
 
 
 def us_order(app, client) -> str:
@@ -98,4 +101,4 @@ def us_order(app, client) -> str:
     set_standard_shipping(app, price_cents=500, free_from_cents=None)
     set_taxes(app, included=False, rule="none", rates=US)
     add_to_cart(client, make_product(app, "Lamp", price_cents=2000), 2)
-    return _place(app, client, CALIFORNIA, "(415) 555-0100")
+    return place_order(app, client, CALIFORNIA, "(415) 555-0100")

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.catalog.helpers import make_product
 from tests.invoices.helpers import (
+    PAULE,
     eu_order,
     pdf_text,
+    place_order,
     save_seller,
     table_rows,
     text,
     us_order,
 )
-from tests.orders.helpers import get_order, staff
+from tests.orders.helpers import add_to_cart, get_order, staff
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +34,7 @@ def _year(app) -> int:
 def test_an_eu_invoice_line_by_line(app, client, monkeypatch):
     app.config["CURRENCY"] = "EUR"
     save_seller(app)
+    vase = make_product(app, "Vase", price_cents=900)  # for a later order
     number = eu_order(app, client, monkeypatch)
     order = get_order(app, number)
     year = _year(app)
@@ -96,6 +100,12 @@ def test_an_eu_invoice_line_by_line(app, client, monkeypatch):
     html = client.get(f"/orders/{number}/invoice").text
     assert "Jomso Keramik GmbH" in html and "Hafenstraße 7" in html
     assert "Neuer Wall" not in html and "Keramik AG" not in html
+    # The next order's invoice has the new one.
+    add_to_cart(client, vase)
+    later = place_order(app, client, PAULE, "+33 1 42 68 53 00")
+    html = client.get(f"/orders/{later}/invoice").text
+    assert f"Invoice {year}-000002" in html
+    assert "Jomso Keramik AG" in html and "Neuer Wall 1" in html and "Hafenstraße" not in html
 
 
 def test_a_us_invoice_adds_the_states_tax(app, client):
