@@ -230,9 +230,10 @@ def test_the_cart_costs_the_same_whatever_its_lines(app):
         assert not [s for s in many if f"FROM {table}" in s or f"JOIN {table}" in s], table
     # A code without a usage limit: its orders are never counted (a popular code has thousands).
     assert not [s for s in many if "FROM orders" in s], many
-    # the cart, its priced lines; the code, what it is limited to (its categories, its
-    # products); the catalog revision
-    assert len(many) <= 6, many
+    # A code for all products: whether it is limited is read with it, neither list is loaded.
+    assert not [s for s in many if "FROM categories" in s or "FROM products," in s], many
+    # the cart, its priced lines, the code, the catalog revision
+    assert len(many) <= 4, many
 
 
 def test_a_code_s_uses_are_counted_only_for_the_limits_it_has(app):

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, String, Table, exists, or_
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from jomso.database import UTCDateTime, utcnow
 from jomso.extensions import db
@@ -74,8 +74,12 @@ class DiscountCode(db.Model):
     products: Mapped[list[Product]] = relationship(
         "Product", secondary=discount_code_products, order_by="Product.name"
     )
-
-    @property
-    def limited(self) -> bool:
-        """Whether the code applies to some categories or products only."""
-        return bool(self.categories or self.products)
+    # Whether the code applies to some categories or products only: read with the code, in
+    # its own statement, so that pricing a code for everything (the usual welcome code) loads
+    # neither list.
+    limited: Mapped[bool] = column_property(
+        or_(
+            exists().where(discount_code_categories.c.discount_code_id == id),
+            exists().where(discount_code_products.c.discount_code_id == id),
+        )
+    )

@@ -244,6 +244,19 @@ def test_staff_create_edit_deactivate_and_list_codes_with_their_uses(app, client
     assert made.status_code == 302
     listing = desk.get("/staff/discounts").text
     assert "SPRING15" in listing
+    make_product(app, "Garden Trowel")
+    only = desk.post(
+        "/staff/discounts/new", data={**base, "code": "TROWEL5", "products": "garden-trowel"}
+    )
+    assert only.status_code == 302
+    rows = {
+        code: row
+        for row in desk.get("/staff/discounts").text.split("<tr")
+        for code in ("SPRING15", "TROWEL5")
+        if code in row
+    }
+    assert "some products only" in rows["TROWEL5"]
+    assert "some products only" not in rows["SPRING15"]
     lookalike = desk.post("/staff/discounts/new", data={**base, "code": "SPRlNG1S"[:-1] + "5"})
     assert lookalike.status_code == 422
     assert "The code SPRING15 reads the same" in lookalike.text
