@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from jomso.catalog.page_cache import kept_per_revision
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.invoices import numbering
@@ -37,12 +36,6 @@ _SELLER_PARTS = ("line1", "line2", "city", "region", "postal_code", "country", "
 
 
 def _seller_snapshot() -> dict[str, str]:
-    """What a document copies of the seller's details: read once per catalog revision in
-    this process (saving the details raises it), so a checkout does not read them."""
-    return kept_per_revision("seller snapshot", _read_seller_snapshot)
-
-
-def _read_seller_snapshot() -> dict[str, str]:
     details = get_seller_details()
     if details is None:
         return {}

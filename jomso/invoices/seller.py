@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from jomso.catalog.page_cache import raise_revision
 from jomso.extensions import db
 from jomso.invoices.models import SELLER_ROW, SellerDetails
 
@@ -86,7 +85,6 @@ def save_seller_details(data: SellerData) -> SellerDetails:
         setattr(details, name, value)
     details.tax_id = data.tax_id
     details.invoice_footer = data.invoice_footer
-    raise_revision()  # the next document copies them (``issuing._seller_snapshot``)
     db.session.commit()
     return details
 

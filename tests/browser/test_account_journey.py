@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.helpers import PASSWORD, make_user
 from tests.mailbox import last_message, link_to, outbox_messages
@@ -21,7 +23,7 @@ def _mailed_link(app, fragment: str) -> str:
 def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_server):
     page.goto("/account/register")
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_text("Please check the fields marked below.").is_visible()
+    expect(page.get_by_text("Please check the fields marked below.")).to_be_visible()
     screenshot(page, "account-register-errors")
 
     page.get_by_label("Full name").fill("Jo Journey")
@@ -35,19 +37,19 @@ def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_serv
     page.get_by_label("Email me about new products").check()
     screenshot(page, "account-register")
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     # Signed in at once, with the notice to confirm and its button.
-    assert page.get_by_role("link", name="My account").first.is_visible()
-    assert page.get_by_text("Please confirm your email address").is_visible()
+    expect(page.get_by_role("link", name="My account").first).to_be_visible()
+    expect(page.get_by_text("Please confirm your email address")).to_be_visible()
     screenshot(page, "account-registered")
     page.get_by_role("button", name="Send the link again").click()
     page.wait_for_url("**/account")
-    assert page.get_by_text("We sent a new link").is_visible()
+    expect(page.get_by_text("We sent a new link")).to_be_visible()
 
     page.goto(_mailed_link(app, "/account/confirm/"))
-    assert page.get_by_role("heading", name="Email address confirmed").is_visible()
+    expect(page.get_by_role("heading", name="Email address confirmed")).to_be_visible()
     page.get_by_role("link", name="Go to my account").click()
-    assert page.get_by_role("heading", name="My account").is_visible()
+    expect(page.get_by_role("heading", name="My account")).to_be_visible()
     assert page.get_by_text("Please confirm your email address").count() == 0
     screenshot(page, "account-overview")
 
@@ -56,7 +58,7 @@ def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_serv
     page.get_by_label("Phone number").first.fill("(202) 555-0143")
     page.get_by_label("Phone number").nth(1).fill("+44 20 7946 0958")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Your profile is saved.").is_visible()
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
     page.goto("/account/addresses/new")
     page.get_by_label("Country").select_option("US")
     page.get_by_label("Address line 1").fill("5 Elm Street")
@@ -64,7 +66,7 @@ def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_serv
     page.get_by_label("State").fill("OR")
     page.get_by_label("ZIP code").fill("97205")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The address is added.").is_visible()
+    expect(page.get_by_text("The address is added.")).to_be_visible()
     page.goto("/account/addresses")
     screenshot(page, "account-addresses")
     page.goto("/account/profile")
@@ -73,23 +75,23 @@ def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_serv
     screenshot(page, "account-sessions")
 
     page.get_by_role("button", name="Sign out").first.click()
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
     page.goto("/account/login")
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_role("button", name="Send me a link").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     page.goto(_mailed_link(app, "/account/password-reset/"))
     page.get_by_label("New password").fill(NEW_PASSWORD)
     page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Save the new password").click()
-    assert page.get_by_text("Your password is changed").is_visible()
+    expect(page.get_by_text("Your password is changed")).to_be_visible()
 
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="My account").is_visible()
+    expect(page.get_by_role("heading", name="My account")).to_be_visible()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download my data").first.click()
@@ -107,20 +109,20 @@ def test_register_confirm_reset_sign_in_download_and_delete(page, app, live_serv
     screenshot(page, "account-delete")
     page.get_by_label("Your current password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Delete my account").click()
-    assert page.get_by_role("heading", name="Your account is deleted").is_visible()
+    expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
     assert outbox_messages(app, to=EMAIL) == []  # no copy of mail to the erased address
 
     page.goto("/account")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
 def test_privacy_pages_look_right(page, app, live_server):
     page.goto("/privacy")
-    assert page.get_by_role("heading", name="Privacy policy", exact=True).is_visible()
-    assert page.get_by_text("Version 1, effective").is_visible()
+    expect(page.get_by_role("heading", name="Privacy policy", exact=True)).to_be_visible()
+    expect(page.get_by_text("Version 1, effective")).to_be_visible()
     screenshot(page, "privacy-policy")
     page.get_by_role("link", name="Earlier versions").click()
-    assert page.get_by_role("heading", name="Privacy policy history").is_visible()
+    expect(page.get_by_role("heading", name="Privacy policy history")).to_be_visible()
     screenshot(page, "privacy-history")
 
 
@@ -136,7 +138,7 @@ def test_account_pages_on_a_phone(browser, app, live_server):
         page.get_by_label("Email").fill("phone@example.com")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        assert page.get_by_role("heading", name="My account").is_visible()
+        expect(page.get_by_role("heading", name="My account")).to_be_visible()
         screenshot(page, "account-overview-phone")
     finally:
         context.close()
