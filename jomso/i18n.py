@@ -34,6 +34,8 @@ from flask_babel import (
     get_locale,
     to_user_timezone,
 )
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from jomso.extensions import babel
 from jomso.security import is_safe_redirect
@@ -248,19 +250,54 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.#%")
     app.jinja_env.add_extension("jinja2.ext.i18n")
-
-    # The templates' _() straight to the shop's one domain (Flask-Babel's own look the domain
-    # up on every call first).
-    def translations():
-        return babel.domain_instance.get_translations()
-
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
+    # The templates' _() and {% trans %}: newstyle (the text always a format string, its
+    # values escaped), straight to the shop's one domain. Jinja's own callables reach the
+    # translation through three calls of the template context each (about 10 µs a string).
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
+        npgettext=_template_npgettext,
     )
+
+
+def _translated(context, text: str, variables: dict) -> str:
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the shop's own catalog; the values are escaped
+    return text % variables
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    text = babel.domain_instance.get_translations().ugettext(string)
+    return _translated(context, text, variables)
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = babel.domain_instance.get_translations().ungettext(singular, plural, num)
+    return _translated(context, text, variables)
+
+
+@pass_context
+def _template_pgettext(context, string_context: str, string: str, **variables) -> str:
+    variables.setdefault("context", string_context)
+    text = babel.domain_instance.get_translations().upgettext(string_context, string)
+    return _translated(context, text, variables)
+
+
+@pass_context
+def _template_npgettext(
+    context, string_context: str, singular: str, plural: str, num: int, **variables
+) -> str:
+    variables.setdefault("context", string_context)
+    variables.setdefault("num", num)
+    translations = babel.domain_instance.get_translations()
+    text = translations.unpgettext(string_context, singular, plural, num)
+    return _translated(context, text, variables)
 
 
 __all__ = [
