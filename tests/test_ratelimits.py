@@ -19,6 +19,7 @@ from pathlib import Path
 import redis
 import requests
 
+from jomso.extensions import limiter
 from jomso.ratelimits import SQLiteStorage, describe
 from jomso.redis_store import close_client, limits_uri
 from tests.accounts.helpers import build_app, dispose_app
@@ -92,6 +93,23 @@ def test_the_operator_is_told_where_the_counters_are(tmp_path, monkeypatch):
     )
     assert "each worker counts alone" in describe({**on, "RATELIMIT_STORAGE_URI": "memory://"})
     assert describe({"RATELIMIT_ENABLED": False}) == "rate limits: off"
+
+
+def test_a_limit_on_every_request_set_by_the_operator_holds(tmp_path, monkeypatch):
+    # The shop's own limits are each on a view; one for every request (Flask-Limiter's
+    # RATELIMIT_DEFAULT) is checked before every request, as Flask-Limiter does.
+    app = build_app(tmp_path, monkeypatch, RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    assert {client.get("/products").status_code for _ in range(5)} == {200}
+    dispose_app(app)
+    app = build_app(tmp_path, monkeypatch, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="3/minute")
+    try:
+        client = app.test_client()
+        statuses = [client.get("/products").status_code for _ in range(4)]
+    finally:
+        dispose_app(app)
+        limiter.limit_manager.set_default_limits([])  # Flask-Limiter keeps it for later apps
+    assert statuses == [200] * 3 + [429]
 
 
 # -- Redis (REDIS_URL): one count for every server ---------------------------------------------
