@@ -73,8 +73,10 @@ def read_row(statement: Select, params: dict) -> dict | None:
 
 def _through_session(engine) -> bool:
     """Whether a read must go through the session: it is in a transaction (the read must see
-    what the request wrote), or the pool has one connection, the session's."""
-    return db.session().in_transaction() or isinstance(
+    what the request wrote), or the pool has one connection, the session's. A request that has
+    not used its session yet has none: it is not made just to be asked."""
+    registry = db.session.registry
+    return (registry.has() and registry().in_transaction()) or isinstance(
         engine.pool, SingletonThreadPool | StaticPool
     )
 
