@@ -379,13 +379,18 @@ def _lines(parts: tuple[str, ...], locale: str) -> tuple[str, ...]:
         lines.pop()  # the data's English capitals: the shop names the country its own way
     lines = [line for line in lines if line.strip(" ,")]
     if country:
-        lines.append(dict(_country_choices(locale)).get(country, country))
+        lines.append(_country_names(locale).get(country, country))
     return tuple(lines)
 
 
 def shop_country() -> str:
     """The country of the shop's locale (``en_US`` gives ``US``); ``US`` when it has none."""
-    return Locale.parse(current_app.config["LOCALE"]).territory or "US"
+    return _territory(current_app.config["LOCALE"])
+
+
+@cache
+def _territory(locale: str) -> str:
+    return Locale.parse(locale).territory or "US"
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -394,7 +399,12 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def country_name(code: str) -> str:
-    return dict(_country_choices(current_locale())).get(code, code)
+    return _country_names(current_locale()).get(code, code)
+
+
+@cache
+def _country_names(locale: str) -> dict[str, str]:
+    return dict(_country_choices(locale))
 
 
 @cache

@@ -6,10 +6,9 @@ quantity brings the page back with the message beside the field (422).
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, HTTPException
-from werkzeug.routing import RequestRedirect
+from werkzeug.exceptions import BadRequest
 
 from jomso.cart import bp, services
 from jomso.cart.forms import (
@@ -57,17 +56,6 @@ def _posted_variant(form) -> ProductVariant:
     return variant
 
 
-def _checkout_url() -> str | None:
-    """PRODUCT.md's ``/checkout``, linked once the checkout exists."""
-    try:
-        current_app.url_map.bind("").match("/checkout", method="GET")
-    except RequestRedirect:
-        pass  # "/checkout/" exists
-    except HTTPException:
-        return None
-    return url_for("catalog.home") + "checkout"
-
-
 def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
     return (
         layout_page(
@@ -76,7 +64,6 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
             errors=errors or {},
             discount_entry=discount_entry,
             max_quantity=services.max_quantity(),
-            checkout_url=_checkout_url(),
         ),
         status,
     )
