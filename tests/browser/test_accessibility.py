@@ -10,6 +10,7 @@ page, the width, the rule, the element (axe's CSS target) and what the rule asks
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.shop_data import CUSTOMER, OWNER, build_shop
 from tests.browser.test_every_page_fits import DESKTOP, PHONE, _signed_in
@@ -61,8 +62,8 @@ def test_axe_finds_no_violation_on_the_key_pages(app, browser, live_server):
             response = page.goto(path)
             assert response is not None and response.status == 200, f"{name}: {path}"
             if name == "home":  # the first page: ribbon and banner are there to be checked
-                assert page.locator(".demo-ribbon").is_visible()
-                assert page.get_by_role("button", name="Accept").first.is_visible()
+                expect(page.locator(".demo-ribbon")).to_be_visible()
+                expect(page.get_by_role("button", name="Accept").first).to_be_visible()
             for viewport in (DESKTOP, PHONE):
                 page.set_viewport_size(viewport)
                 results = axe.run(

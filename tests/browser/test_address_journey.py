@@ -4,6 +4,8 @@ printed in its format. Screenshots for a person to look at."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_product
 
@@ -27,7 +29,9 @@ def test_choosing_a_country_lays_out_its_fields_without_a_reload(app, page):
 
     billing = page.get_by_role("group", name="Billing address")
     # The script replaces the "Show the fields for this country" button.
-    assert not billing.get_by_role("button", name="Show the fields for this country").is_visible()
+    expect(
+        billing.get_by_role("button", name="Show the fields for this country")
+    ).not_to_be_visible()
     assert _labels(billing) == [
         "Address line 1", "Address line 2 (optional)", "City", "State", "ZIP code"]  # fmt: skip
     page.evaluate("window.reloaded = false")
@@ -35,7 +39,7 @@ def test_choosing_a_country_lays_out_its_fields_without_a_reload(app, page):
     billing.get_by_label("Country").select_option("DE")
     assert _labels(billing) == [
         "Address line 1", "Address line 2 (optional)", "Postal code", "City"]  # fmt: skip
-    assert billing.get_by_text("For example 26133").is_visible()
+    expect(billing.get_by_text("For example 26133")).to_be_visible()
     billing.get_by_label("Country").select_option("JP")
     assert _labels(billing)[:2] == ["Postal code", "Prefecture"]
     billing.get_by_label("Country").select_option("DE")

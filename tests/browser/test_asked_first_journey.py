@@ -5,6 +5,7 @@ reason shows on the order's timeline."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.orders.helpers import buy, order_number, staff, staff_post, stock_of
@@ -42,9 +43,9 @@ def test_refund_asks_for_amount_reason_and_stock(app, browser, live_server, orde
     try:
         page.goto(f"/staff/orders/{number}")
         page.get_by_role("link", name="Refund…").click()
-        assert page.get_by_role("heading", name=f"Refund order {number}").is_visible()
+        expect(page.get_by_role("heading", name=f"Refund order {number}")).to_be_visible()
         assert page.get_by_label("Amount to refund").input_value() == "34.95"
-        assert page.get_by_text("At most $34.95.").is_visible()
+        expect(page.get_by_text("At most $34.95.")).to_be_visible()
         screenshot(page, f"refund-page-{size}")
 
         page.get_by_label("Amount to refund").fill("50")
@@ -52,7 +53,7 @@ def test_refund_asks_for_amount_reason_and_stock(app, browser, live_server, orde
         assert page.locator("#amount-error").inner_text() == (
             "At most $34.95 can be refunded on this order."
         )
-        assert page.locator("#reason-error").is_visible()  # both at once
+        expect(page.locator("#reason-error")).to_be_visible()  # both at once
         assert page.get_by_label("Amount to refund").input_value() == "50"
         summary = page.get_by_role("alert")
         assert summary.evaluate("box => box === document.activeElement")
@@ -63,9 +64,11 @@ def test_refund_asks_for_amount_reason_and_stock(app, browser, live_server, orde
         page.get_by_label("Reason").fill("One mug arrived chipped")
         page.get_by_label("Thing 1500-5").fill("1")
         page.get_by_role("button", name="Refund", exact=True).click()
-        assert page.get_by_text(f"Refunded $15.00 on order {number}. 1 item is back").is_visible()
+        expect(
+            page.get_by_text(f"Refunded $15.00 on order {number}. 1 item is back")
+        ).to_be_visible()
         timeline = page.get_by_role("region", name="Timeline")
-        assert timeline.get_by_text("One mug arrived chipped").is_visible()
+        expect(timeline.get_by_text("One mug arrived chipped")).to_be_visible()
         screenshot(page, f"refund-done-{size}")
     finally:
         context.close()
@@ -78,20 +81,22 @@ def test_cancel_asks_first_without_javascript_on_a_phone(app, browser, live_serv
     try:
         page.goto(f"/staff/orders/{number}")
         page.get_by_role("link", name="Cancel the order…").click()
-        assert page.get_by_role("heading", name=f"Cancel order {number}?").is_visible()
-        assert page.get_by_text("Voids the payment of $34.95").is_visible()
-        assert page.get_by_text("It cannot be undone.").is_visible()
+        expect(page.get_by_role("heading", name=f"Cancel order {number}?")).to_be_visible()
+        expect(page.get_by_text("Voids the payment of $34.95")).to_be_visible()
+        expect(page.get_by_text("It cannot be undone.")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         screenshot(page, "cancel-page-phone")
         page.get_by_role("link", name="Keep the order").click()
-        assert page.get_by_role("heading", name=f"Order {number}").is_visible()
+        expect(page.get_by_role("heading", name=f"Order {number}")).to_be_visible()
         assert stock_of(app, product_id) == 3  # nothing happened
 
         page.get_by_role("link", name="Cancel the order…").click()
         page.get_by_label("Reason (optional)").fill("Customer asked by phone")
         page.get_by_role("button", name="Cancel the order and void the payment").click()
-        assert page.get_by_text(f"Order {number} is cancelled and its payment voided.").is_visible()
-        assert page.get_by_text("Customer asked by phone").is_visible()
+        expect(
+            page.get_by_text(f"Order {number} is cancelled and its payment voided.")
+        ).to_be_visible()
+        expect(page.get_by_text("Customer asked by phone")).to_be_visible()
         screenshot(page, "cancel-done-phone")
     finally:
         context.close()

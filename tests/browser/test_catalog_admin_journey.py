@@ -4,6 +4,8 @@ list, the edit form with its preview and the policy diff, for a person to look a
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.catalog.admin_helpers import jpeg_with_gps
 from tests.catalog.helpers import make_category, make_product
@@ -42,14 +44,14 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
     _sign_in(page, "cato@example.com")
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Products").click()
-    assert page.get_by_role("heading", name="Products", level=1).is_visible()
-    assert page.get_by_role("row", name="Old Planter").get_by_text("Hidden").is_visible()
+    expect(page.get_by_role("heading", name="Products", level=1)).to_be_visible()
+    expect(page.get_by_role("row", name="Old Planter").get_by_text("Hidden")).to_be_visible()
     screenshot(page, "catalog-admin-product-list")
 
     page.get_by_label("Stock").select_option("low")
     page.get_by_role("button", name="Show").click()
-    assert page.get_by_text("3 products match these filters").is_visible()
-    assert page.get_by_role("link", name="Butter Dish").is_visible()
+    expect(page.get_by_text("3 products match these filters")).to_be_visible()
+    expect(page.get_by_role("link", name="Butter Dish")).to_be_visible()
 
     page.get_by_role("link", name="Add a product").first.click()
     page.get_by_label("Name", exact=True).fill("Walnut Serving Board")
@@ -65,7 +67,9 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
     assert (
         page.locator("#price-error").inner_text() == "Enter the price as a number, such as 12.50."
     )
-    assert page.get_by_role("alert").get_by_role("link", name="Price: Enter the price").is_visible()
+    expect(
+        page.get_by_role("alert").get_by_role("link", name="Price: Enter the price")
+    ).to_be_visible()
     assert page.locator("#stock-error").inner_text() == "Stock cannot be negative."
     assert page.get_by_label("Name", exact=True).input_value() == "Walnut Serving Board"
 
@@ -73,32 +77,34 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
     page.get_by_label("In stock").fill("4")
     page.get_by_role("button", name="Preview").click()
     preview = page.locator(".product-preview")
-    assert preview.get_by_text("Preview: not saved yet").is_visible()
-    assert preview.locator("strong", has_text="walnut").is_visible()
-    assert preview.get_by_text("$34.90").is_visible()
-    assert preview.get_by_text("Only 4 left").is_visible()
+    expect(preview.get_by_text("Preview: not saved yet")).to_be_visible()
+    expect(preview.locator("strong", has_text="walnut")).to_be_visible()
+    expect(preview.get_by_text("$34.90")).to_be_visible()
+    expect(preview.get_by_text("Only 4 left")).to_be_visible()
     assert preview.locator("script").count() == 0
     screenshot(page, "catalog-admin-product-preview")
 
     page.get_by_role("button", name="Create product").click()
     created = page.get_by_text("“Walnut Serving Board” is created. Add its pictures below.")
-    assert created.is_visible()
+    expect(created).to_be_visible()
     page.get_by_label("Picture", exact=True).set_input_files(str(picture))
     page.get_by_label("Describe the picture").fill("A walnut board with a loaf of bread")
     page.get_by_role("button", name="Upload picture").click()
-    assert page.get_by_text("Picture added.").is_visible()
-    assert page.locator(".picture-label", has_text="Picture 1").is_visible()
+    expect(page.get_by_text("Picture added.")).to_be_visible()
+    expect(page.locator(".picture-label", has_text="Picture 1")).to_be_visible()
     screenshot(page, "catalog-admin-product-edit")
 
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Products").click()
-    assert page.get_by_role("row", name="Walnut Serving Board").get_by_text("On sale").is_visible()
+    expect(
+        page.get_by_role("row", name="Walnut Serving Board").get_by_text("On sale")
+    ).to_be_visible()
 
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Categories").click()
     page.get_by_label("Name", exact=True).fill("Bath")
     page.get_by_role("button", name="Add category").click()
-    assert page.get_by_text("Category “Bath” added.").is_visible()
+    expect(page.get_by_text("Category “Bath” added.")).to_be_visible()
     page.get_by_role("button", name="Move Bath up").click()
     names = page.locator(".category-table tbody td:nth-child(2)").all_inner_texts()
     assert names == ["Kitchen", "Bath", "Garden"]
@@ -110,15 +116,15 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
     page.get_by_role("searchbox", name="Search products").fill("walnut board")
     page.get_by_role("button", name="Search").click()
     card = page.get_by_role("link", name="Walnut Serving Board")
-    assert card.is_visible()
+    expect(card).to_be_visible()
     assert "/images/" in card.locator("img").get_attribute("src")
     card.click()
-    assert page.get_by_role("heading", name="Walnut Serving Board").is_visible()
+    expect(page.get_by_role("heading", name="Walnut Serving Board")).to_be_visible()
     picture_on_page = page.get_by_role("img", name="A walnut board with a loaf of bread")
-    assert picture_on_page.is_visible()
+    expect(picture_on_page).to_be_visible()
     loaded = picture_on_page.evaluate("img => img.complete && img.naturalWidth > 0")
     assert loaded
-    assert page.get_by_text("$34.90").first.is_visible()
+    expect(page.get_by_text("$34.90").first).to_be_visible()
     screenshot(page, "catalog-admin-customer-sees-product")
 
 
@@ -128,7 +134,7 @@ def test_owner_previews_a_policy_change(app, page):
     _sign_in(page, "olga@example.com")
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Privacy policy").click()
-    assert page.get_by_role("heading", name="In effect: version 1").is_visible()
+    expect(page.get_by_role("heading", name="In effect: version 1")).to_be_visible()
     page.get_by_role("link", name="Write a new version").click()
 
     body = page.get_by_label("Policy text (Markdown)")
@@ -141,23 +147,25 @@ def test_owner_previews_a_policy_change(app, page):
     body.fill(text)
     page.get_by_label("What changed").fill("Clearer words on page views; how fast we answer.")
     page.get_by_role("button", name="Preview changes").click()
-    assert page.get_by_role("heading", name="Changes against version 1").is_visible()
-    assert page.locator(".policy-diff ins", has_text="read most").is_visible()
-    assert page.locator(".policy-diff del", has_text="useful").is_visible()
+    expect(page.get_by_role("heading", name="Changes against version 1")).to_be_visible()
+    expect(page.locator(".policy-diff ins", has_text="read most")).to_be_visible()
+    expect(page.locator(".policy-diff del", has_text="useful")).to_be_visible()
     screenshot(page, "policy-admin-diff")
 
     page.get_by_role("button", name="Publish version 2").click()
-    assert page.get_by_text("Version 2 is published and in effect.").is_visible()
-    assert page.get_by_role("heading", name="In effect: version 2").is_visible()
+    expect(page.get_by_text("Version 2 is published and in effect.")).to_be_visible()
+    expect(page.get_by_role("heading", name="In effect: version 2")).to_be_visible()
     screenshot(page, "policy-admin-versions")
 
     # The customer record shows phones, addresses and which version they accepted.
     page.goto(f"/staff/customers/{customer}")
     contact = page.locator("#section-contact")
-    assert contact.get_by_text("12 Orchard Lane").is_visible()
-    assert contact.get_by_text("(202) 555-0143").is_visible()
+    expect(contact.get_by_text("12 Orchard Lane")).to_be_visible()
+    expect(contact.get_by_text("(202) 555-0143")).to_be_visible()
     policy = page.locator("#section-policy")
-    assert policy.get_by_text("Last accepted version 1; version 2 is in effect now.").is_visible()
+    expect(
+        policy.get_by_text("Last accepted version 1; version 2 is in effect now.")
+    ).to_be_visible()
     screenshot(page, "customer-record-contact-policy")
 
 

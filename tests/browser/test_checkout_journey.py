@@ -3,6 +3,8 @@ email; then staff take the order from paid to shipped. Screenshots for a person 
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from jomso.orders.models import Order
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_category, make_product
@@ -33,7 +35,7 @@ def test_a_guest_buys_and_staff_ship_it(app, page, browser, live_server):
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("link", name="Go to checkout").click()
 
-    assert page.get_by_role("heading", name="Checkout", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Checkout", level=1)).to_be_visible()
     assert page.locator("#checkout-total").inner_text() == "$79.00"  # free shipping from $50
     page.get_by_label("Email").fill("gus@example.com")
     page.get_by_label("Phone number").fill("(503) 555-0143")
@@ -45,19 +47,19 @@ def test_a_guest_buys_and_staff_ship_it(app, page, browser, live_server):
     billing.get_by_label("ZIP code").fill("97201")
     shipping = page.get_by_role("group", name="Shipping")
     assert shipping.get_by_label("Ship to my billing address").is_checked()
-    assert not shipping.locator(".shipping-fields").is_visible()  # CSS only, no script
+    expect(shipping.locator(".shipping-fields")).not_to_be_visible()  # CSS only, no script
     shipping.get_by_label("Ship to my billing address").uncheck()
-    assert shipping.locator(".shipping-fields").is_visible()
+    expect(shipping.locator(".shipping-fields")).to_be_visible()
     shipping.get_by_label("Ship to my billing address").check()
     assert page.get_by_role("radio", name="Visa ending 1111").is_checked()
     screenshot(page, "checkout-desktop")
 
     page.get_by_role("button", name="Place order and pay $79.00").click()
     page.wait_for_url("**/orders/J*")
-    assert page.get_by_text("Your order is placed. A confirmation is on its way").is_visible()
+    expect(page.get_by_text("Your order is placed. A confirmation is on its way")).to_be_visible()
     number = page.locator("h1").inner_text()
     assert page.locator(".order-head .status-badge").inner_text() == "Paid"
-    assert page.get_by_text("Paid with Visa ending 1111.").is_visible()
+    expect(page.get_by_text("Paid with Visa ending 1111.")).to_be_visible()
     screenshot(page, "order-confirmation")
     message = last_message(app, to="gus@example.com")
     assert message["Subject"] == f"Your order {number} is confirmed"
@@ -70,7 +72,7 @@ def test_a_guest_buys_and_staff_ship_it(app, page, browser, live_server):
         link = text_of(message).split("http://")[1].split()[0]
         mobile.goto("/" + link.split("/", 1)[1])
         _decline_cookies(mobile)
-        assert mobile.get_by_text("$79.00").first.is_visible()
+        expect(mobile.get_by_text("$79.00").first).to_be_visible()
         assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         tables_fit = "[...document.querySelectorAll('table')].every(" + (
             "t => t.scrollWidth <= t.parentElement.clientWidth)"
@@ -93,20 +95,22 @@ def test_a_guest_buys_and_staff_ship_it(app, page, browser, live_server):
         desk.get_by_role("button", name="Sign in").click()
         menu = desk.get_by_role("navigation", name="Back office")
         menu.get_by_role("link", name="Orders").click()
-        assert desk.get_by_role("link", name=number).is_visible()
+        expect(desk.get_by_role("link", name=number)).to_be_visible()
         screenshot(desk, "staff-order-list")
         desk.get_by_role("link", name=number).click()
-        assert desk.get_by_role("heading", name=f"Order {number}").is_visible()
+        expect(desk.get_by_role("heading", name=f"Order {number}")).to_be_visible()
         screenshot(desk, "staff-order-paid")
         desk.get_by_role("button", name="Start preparing").click()
-        assert desk.get_by_text(f"Order {number} is being prepared.").is_visible()
+        expect(desk.get_by_text(f"Order {number} is being prepared.")).to_be_visible()
         desk.get_by_label("Carrier").fill("UPS")
         desk.get_by_label("Tracking number").fill("1Z999AA10123456784")
         desk.get_by_role("button", name="Ship and capture the payment").click()
-        assert desk.get_by_text(f"Order {number} is shipped and its payment captured.").is_visible()
+        expect(
+            desk.get_by_text(f"Order {number} is shipped and its payment captured.")
+        ).to_be_visible()
         screenshot(desk, "staff-order-shipped")
         desk.get_by_role("link", name="Packing slip", exact=True).click()
-        assert desk.get_by_text("Ship to").is_visible()
+        expect(desk.get_by_text("Ship to")).to_be_visible()
         screenshot(desk, "staff-packing-slip")
     finally:
         staff_context.close()
@@ -128,8 +132,8 @@ def test_checkout_on_a_phone(app, browser, live_server):
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         phone.get_by_role("button", name="Place order and pay $23.45").click()  # nothing typed
         summary = phone.get_by_role("alert")
-        assert summary.get_by_text("Please check the fields marked below.").is_visible()
-        assert summary.get_by_role("link", name="Email: Enter your email address.").is_visible()
+        expect(summary.get_by_text("Please check the fields marked below.")).to_be_visible()
+        expect(summary.get_by_role("link", name="Email: Enter your email address.")).to_be_visible()
         assert phone.locator("#email-error").inner_text() == "Enter your email address."
         screenshot(phone, "checkout-phone-errors")
     finally:
@@ -155,7 +159,7 @@ def test_staff_see_refunds_and_a_dispute(app, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"/staff/orders/{number}")
-    assert page.get_by_role("heading", name="Reported by Braintree").is_visible()
-    assert page.get_by_text("Dispute opened").is_visible()
+    expect(page.get_by_role("heading", name="Reported by Braintree")).to_be_visible()
+    expect(page.get_by_text("Dispute opened")).to_be_visible()
     assert page.locator(".status-badge").first.inner_text() == "Partly refunded"
     screenshot(page, "staff-order-refunded-disputed")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from jomso.database import utcnow
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_product
@@ -25,7 +27,7 @@ def test_decline_in_banner_then_accept_in_settings(page):
     banner = page.get_by_role("region", name="Cookies and your privacy")
     accept = banner.get_by_role("button", name="Accept", exact=True)
     decline = banner.get_by_role("button", name="Decline", exact=True)
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     # Equally prominent: the same size.
     accept_box, decline_box = accept.bounding_box(), decline.bounding_box()
     assert (accept_box["width"], accept_box["height"]) == (
@@ -43,15 +45,15 @@ def test_decline_in_banner_then_accept_in_settings(page):
     assert page.get_by_role("region", name="Cookies and your privacy").count() == 0
 
     page.get_by_role("link", name="Cookie settings").click()
-    assert page.get_by_text("You declined analytics cookies").is_visible()
+    expect(page.get_by_text("You declined analytics cookies")).to_be_visible()
     page.get_by_role("button", name="Accept analytics cookies").click()
-    assert page.get_by_text("analytics cookies are on").is_visible()
-    assert page.get_by_text("You accepted analytics cookies").is_visible()
+    expect(page.get_by_text("analytics cookies are on")).to_be_visible()
+    expect(page.get_by_text("You accepted analytics cookies")).to_be_visible()
     assert "jomso_vid" in _cookie_names(page.context)
     screenshot(page, "consent-settings")
 
     page.get_by_role("button", name="Decline analytics cookies").click()
-    assert page.get_by_text("You declined analytics cookies").is_visible()
+    expect(page.get_by_text("You declined analytics cookies")).to_be_visible()
     assert "jomso_vid" not in _cookie_names(page.context)
 
 
@@ -62,7 +64,7 @@ def test_banner_works_without_javascript(browser, live_server):
         page.goto("/products?q=lamp")
         page.get_by_role("button", name="Accept", exact=True).click()
         page.wait_for_url("**/products?q=lamp")
-        assert page.get_by_text("analytics cookies are on").is_visible()
+        expect(page.get_by_text("analytics cookies are on")).to_be_visible()
         assert page.get_by_role("region", name="Cookies and your privacy").count() == 0
         assert {"jomso_consent", "jomso_vid"} <= _cookie_names(context)
     finally:
@@ -88,7 +90,7 @@ def test_banner_on_a_phone_and_with_gpc(browser, live_server):
     try:
         page = context.new_page()
         page.goto("/")
-        assert page.get_by_text("Global Privacy Control signal is on").is_visible()
+        expect(page.get_by_text("Global Privacy Control signal is on")).to_be_visible()
         screenshot(page, "consent-banner-gpc")
         page.get_by_role("button", name="OK").click()
         page.get_by_role("region", name="Cookies and your privacy").wait_for(state="detached")
@@ -126,7 +128,7 @@ def test_staff_traffic_page(app, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/staff/analytics")
-    assert page.get_by_role("heading", name="Traffic").is_visible()
+    expect(page.get_by_role("heading", name="Traffic")).to_be_visible()
     assert page.locator("svg rect.chart-bar").count() == 60
     assert page.get_by_role("region", name="Cookies and your privacy").count() == 0
     screenshot(page, "analytics-staff")
@@ -134,5 +136,5 @@ def test_staff_traffic_page(app, page):
     page.get_by_label("From", exact=True).fill("2026-03-10")
     page.get_by_label("To", exact=True).fill("2026-03-01")
     page.get_by_role("button", name="Show").click()
-    assert page.get_by_text("The end date is before the start date.").is_visible()
+    expect(page.get_by_text("The end date is before the start date.")).to_be_visible()
     screenshot(page, "analytics-staff-bad-range")

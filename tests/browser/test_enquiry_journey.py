@@ -4,6 +4,8 @@ a person to look at."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_category, make_product
 from tests.contact.helpers import confirmed_subscriber
@@ -32,8 +34,8 @@ def test_a_product_question_is_answered_by_support(app, page):
     page.goto("/products/stoneware-mug")
     _decline_cookies(page)
     page.get_by_role("link", name="Ask about this product").click()
-    assert page.get_by_role("heading", name="Ask about this product").is_visible()
-    assert page.get_by_role("link", name="Stoneware Mug").is_visible()
+    expect(page.get_by_role("heading", name="Ask about this product")).to_be_visible()
+    expect(page.get_by_role("link", name="Stoneware Mug")).to_be_visible()
     assert page.get_by_label("What is it about?").input_value() == "product"
     page.get_by_label("Your name").fill("Carla Customer")
     page.get_by_label("Your email address").fill("carla@example")  # a typo first
@@ -50,7 +52,7 @@ def test_a_product_question_is_answered_by_support(app, page):
     page.get_by_label("Your email address").fill("carla@example.com")
     page.wait_for_timeout(1100)
     page.get_by_role("button", name="Send message").click()
-    assert page.get_by_role("heading", name="Thank you for your message").is_visible()
+    expect(page.get_by_role("heading", name="Thank you for your message")).to_be_visible()
     subjects = [str(m["Subject"]) for m in outbox_messages(app, to="carla@example.com")]
     assert subjects[0].startswith("We received your message")
     assert subjects[1] == "Please confirm: emails about our new products"
@@ -58,21 +60,21 @@ def test_a_product_question_is_answered_by_support(app, page):
     _sign_in(page, "sam@example.com")
     page.wait_for_url("**/staff/")
     page.get_by_role("navigation", name="Back office").get_by_role("link", name="Enquiries").click()
-    assert page.get_by_role("heading", name="Enquiries").is_visible()
+    expect(page.get_by_role("heading", name="Enquiries")).to_be_visible()
     row = page.get_by_role("row", name="Carla Customer")
-    assert row.get_by_text("Stoneware Mug").is_visible()
-    assert row.get_by_text("New", exact=True).is_visible()
+    expect(row.get_by_text("Stoneware Mug")).to_be_visible()
+    expect(row.get_by_text("New", exact=True)).to_be_visible()
     screenshot(page, "enquiry-inbox")
 
     row.get_by_role("link", name="Carla Customer").click()
-    assert page.get_by_text("Is the glaze food safe?").is_visible()
+    expect(page.get_by_text("Is the glaze food safe?")).to_be_visible()
     page.get_by_label("Your reply").fill(
         "Hello Carla,\n\nYes: the glaze is lead-free and food safe, and the mug holds 420 ml."
         "\n\nBest wishes,\nSam"
     )
     page.get_by_role("button", name="Send reply").click()
-    assert page.get_by_text("Your reply was emailed to the sender.").is_visible()
-    assert page.get_by_text("the mug holds 420 ml").is_visible()
+    expect(page.get_by_text("Your reply was emailed to the sender.")).to_be_visible()
+    expect(page.get_by_text("the mug holds 420 ml")).to_be_visible()
     screenshot(page, "enquiry-detail")
 
     reply = last_message(app, to="carla@example.com")
@@ -105,15 +107,15 @@ def test_catalog_staff_compose_and_preview_an_announcement(app, page):
     page.get_by_label("Wide Bowl").uncheck()
     screenshot(page, "announcement-compose")
     page.get_by_role("button", name="Save and preview").click()
-    assert page.get_by_role("heading", name="Preview").is_visible()
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
     frame = page.frame_locator("iframe.email-preview")
-    assert frame.get_by_text("Speckled Mug").is_visible()
+    expect(frame.get_by_text("Speckled Mug")).to_be_visible()
     assert frame.get_by_text("Wide Bowl").count() == 0
     page.set_viewport_size({"width": 1280, "height": 1400})  # frames paint whole in one view
     screenshot(page, "announcement-preview")
 
     page.get_by_role("button", name="Send to 2 subscribers").click()
-    assert page.get_by_text("Sent 2 emails.").is_visible()
+    expect(page.get_by_text("Sent 2 emails.")).to_be_visible()
     assert last_message(app, to="bob@example.com")["Subject"] == "Fresh from the kiln"
     page.get_by_role("link", name="Announcements").first.click()
     screenshot(page, "announcement-list")
@@ -128,7 +130,7 @@ def test_product_interest_page(app, page):
     _sign_in(page, "cat@example.com")
     page.goto("/staff/interest")
     row = page.get_by_role("row", name="Speckled Mug")
-    assert row.is_visible()
+    expect(row).to_be_visible()
     screenshot(page, "product-interest")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from jomso.database import utcnow
 from jomso.shop_time import day_start, shop_now
 from tests.browser.conftest import screenshot
@@ -49,17 +51,19 @@ def test_the_owner_reads_the_morning_and_the_weeks_sales(app, page):
     page.wait_for_url("**/staff/")
 
     sales_card = page.locator('[data-card="sales_today"]')
-    assert sales_card.get_by_role("heading", name="Today's sales").is_visible()
-    assert sales_card.get_by_text("$126.00").is_visible()  # 3 mugs and 2 lamps today
-    assert sales_card.get_by_text("2 orders so far today").is_visible()
+    expect(sales_card.get_by_role("heading", name="Today's sales")).to_be_visible()
+    expect(sales_card.get_by_text("$126.00")).to_be_visible()  # 3 mugs and 2 lamps today
+    expect(sales_card.get_by_text("2 orders so far today")).to_be_visible()
     to_ship = page.locator('[data-card="orders_to_ship"]')
-    assert to_ship.get_by_text("2 paid, 1 being prepared").is_visible()
-    assert page.locator('[data-card="low_stock"]').get_by_role("link", name="Red Lamp").is_visible()
+    expect(to_ship.get_by_text("2 paid, 1 being prepared")).to_be_visible()
+    expect(
+        page.locator('[data-card="low_stock"]').get_by_role("link", name="Red Lamp")
+    ).to_be_visible()
     screenshot(page, "staff-dashboard-morning")
 
     sales_card.get_by_role("link", name="The last 7 days").click()
     page.wait_for_url("**/staff/sales?period=7d")
-    assert page.get_by_role("heading", name="Sales", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Sales", exact=True)).to_be_visible()
     figures = {
         name: page.locator(f'[data-figure="{name}"] .stat-value').inner_text()
         for name in ("gross", "refunds", "net", "orders", "average")
@@ -72,14 +76,14 @@ def test_the_owner_reads_the_morning_and_the_weeks_sales(app, page):
         "average": "$41.40",
     }
     chart = page.get_by_role("img", name="Gross sales per day")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert chart.locator("rect.chart-bar").count() == 7
     box = chart.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 80
     best = page.locator("#best-revenue")
     assert best.get_by_role("row").nth(1).inner_text().split("\t")[0] == "Red Lamp"
-    assert page.locator("#by-country").get_by_text("Germany").is_visible()
-    assert page.get_by_text("Only visitors who accepted analytics cookies").is_visible()
+    expect(page.locator("#by-country").get_by_text("Germany")).to_be_visible()
+    expect(page.get_by_text("Only visitors who accepted analytics cookies")).to_be_visible()
     screenshot(page, "staff-sales-week")
 
     with page.expect_download() as download:

@@ -5,6 +5,8 @@ look at."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.helpers import PASSWORD, make_user
 from tests.orders.helpers import buy, get_order, order_number
@@ -26,13 +28,13 @@ def test_owner_prepares_two_orders_in_bulk_and_prints_their_packing_slips(app, p
     page.get_by_role("checkbox", name=second).check()
     screenshot(page, "staff-orders-ticked")
     page.get_by_role("button", name="Start preparing").click()
-    assert page.get_by_role("heading", name="2 orders are now being prepared").is_visible()
+    expect(page.get_by_role("heading", name="2 orders are now being prepared")).to_be_visible()
     assert get_order(app, first).status == get_order(app, second).status == "processing"
     screenshot(page, "staff-orders-bulk-result")
 
     page.get_by_role("link", name="Back to the orders").click()
     rows = page.locator("table.staff-orders tbody tr")
-    assert rows.filter(has_text=first).get_by_text("Being prepared").is_visible()
+    expect(rows.filter(has_text=first).get_by_text("Being prepared")).to_be_visible()
     page.get_by_role("checkbox", name=first).check()
     page.get_by_role("checkbox", name=second).check()
     page.get_by_role("button", name="Print packing slips").click()
@@ -41,7 +43,7 @@ def test_owner_prepares_two_orders_in_bulk_and_prints_their_packing_slips(app, p
     assert slips.count() == 2
     numbers = [n.inner_text() for n in page.locator(".packing-slip-number strong").all()]
     assert numbers == [second, first]  # as the list shows them: newest first
-    assert page.get_by_text("2 packing slips, one page each.").is_visible()
+    expect(page.get_by_text("2 packing slips, one page each.")).to_be_visible()
     assert page.locator(".site-header").count() == 0  # a document, not a shop page
     page.evaluate("window.print = () => { window.printed = true; }")
     page.get_by_role("button", name="Print", exact=True).click()  # shown by shop.js
@@ -51,19 +53,19 @@ def test_owner_prepares_two_orders_in_bulk_and_prints_their_packing_slips(app, p
         "els => els.map(el => getComputedStyle(el).breakAfter)"
     )
     assert breaks == ["page", "auto"]  # each slip on its own sheet
-    assert not page.get_by_role("link", name="Back to the orders").is_visible()  # not printed
+    expect(page.get_by_role("link", name="Back to the orders")).not_to_be_visible()  # not printed
     screenshot(page, "staff-packing-slips-print")
 
     page.emulate_media(media="screen")
     page.goto(f"/staff/orders/{first}")
     page.get_by_label("Internal note").fill("Gift: no prices in the parcel.")
     page.get_by_role("button", name="Add the note").click()
-    assert page.get_by_text("Your note is on the timeline. Only staff see it.").is_visible()
+    expect(page.get_by_text("Your note is on the timeline. Only staff see it.")).to_be_visible()
     page.get_by_label("Carrier").fill("UPS")
     page.get_by_label("Tracking number").fill("1Z999AA10123456784")
     page.get_by_role("button", name="Ship and capture the payment").click()
     link = page.get_by_role("link", name="Tracking page")
     assert link.get_attribute("href") == "https://www.ups.com/track?tracknum=1Z999AA10123456784"
     timeline = page.locator("table.staff-timeline")
-    assert timeline.get_by_text("Gift: no prices in the parcel.").is_visible()
+    expect(timeline.get_by_text("Gift: no prices in the parcel.")).to_be_visible()
     screenshot(page, "staff-order-tools")

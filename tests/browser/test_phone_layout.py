@@ -7,6 +7,7 @@ phone's shows."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_category, make_product
@@ -68,25 +69,25 @@ def test_one_row_header_with_menu_and_search(shop, browser, live_server):
         header = page.locator(".site-header .header-row").bounding_box()
         assert header["height"] <= 60
         categories = page.get_by_role("navigation", name="Categories")
-        assert not categories.is_visible()
-        assert not page.get_by_role("searchbox", name="Search products").is_visible()
+        expect(categories).not_to_be_visible()
+        expect(page.get_by_role("searchbox", name="Search products")).not_to_be_visible()
         screenshot(page, "phone-header")
 
         page.locator("label[for=menu-toggle]").click()  # the menu button (a checkbox's label)
-        assert categories.get_by_role("link", name="Kitchen").is_visible()
-        assert page.get_by_role("link", name="Sign in").is_visible()
+        expect(categories.get_by_role("link", name="Kitchen")).to_be_visible()
+        expect(page.get_by_role("link", name="Sign in")).to_be_visible()
         screenshot(page, "phone-header-menu")
         categories.get_by_role("link", name="Kitchen").click()
-        assert page.get_by_role("heading", name="Kitchen", level=1).is_visible()
+        expect(page.get_by_role("heading", name="Kitchen", level=1)).to_be_visible()
 
         page.locator("label[for=search-toggle]").click()
         search = page.get_by_role("searchbox", name="Search products")
-        assert search.is_visible()
+        expect(search).to_be_visible()
         assert search.evaluate("field => field === document.activeElement")  # typing at once
         page.keyboard.type("teapot")
         page.keyboard.press("Enter")
         page.wait_for_url("**/products?q=teapot")
-        assert page.get_by_role("heading", name="Results for “teapot”").is_visible()
+        expect(page.get_by_role("heading", name="Results for “teapot”")).to_be_visible()
         # The results page shows what was searched for, in the open search field.
         assert page.get_by_role("searchbox", name="Search products").input_value() == "teapot"
         screenshot(page, "phone-search-results")
@@ -100,11 +101,11 @@ def test_the_phone_menus_work_without_javascript(shop, browser, live_server):
         page = context.new_page()
         page.goto("/products")
         page.locator("label[for=menu-toggle]").click()
-        assert page.get_by_role("navigation", name="Categories").is_visible()
+        expect(page.get_by_role("navigation", name="Categories")).to_be_visible()
         page.locator("label[for=search-toggle]").click()
         page.get_by_role("searchbox", name="Search products").fill("mug")
         page.get_by_role("searchbox", name="Search products").press("Enter")
-        assert page.get_by_role("heading", name="Results for “mug”").is_visible()
+        expect(page.get_by_role("heading", name="Results for “mug”")).to_be_visible()
     finally:
         context.close()
 
@@ -142,8 +143,8 @@ def test_account_menu_is_one_button(app, browser, live_server):
         _sign_in(page, "bea@example.com")
         page.goto("/account/password")
         menu = page.get_by_role("navigation", name="My account")
-        assert not menu.is_visible()
-        assert not page.get_by_role("link", name="Delete my account").is_visible()
+        expect(menu).not_to_be_visible()
+        expect(page.get_by_role("link", name="Delete my account")).not_to_be_visible()
         # The page's own heading comes right after the header and one menu button.
         assert _top(page, "main h1") <= 200
         # One button names the section and this page (a checkbox's label: no script needed).
@@ -153,13 +154,13 @@ def test_account_menu_is_one_button(app, browser, live_server):
         screenshot(page, "phone-account")
 
         page.locator("label[for=account-menu]").click()
-        assert menu.get_by_role("link", name="Orders").is_visible()
+        expect(menu.get_by_role("link", name="Orders")).to_be_visible()
         links = menu.get_by_role("link").all_inner_texts()
         assert links[-1] == "Delete my account"  # last, apart from the everyday pages
         assert menu.get_by_role("link", name="Password").get_attribute("aria-current") == "page"
         screenshot(page, "phone-account-menu")
         menu.get_by_role("link", name="Orders").click()
-        assert page.get_by_role("heading", name="Orders", level=1).is_visible()
+        expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
         assert page.locator("label[for=account-menu]").inner_text().endswith("Orders")
     finally:
         context.close()
@@ -173,13 +174,13 @@ def test_staff_menu_is_one_button(app, browser, live_server):
         _sign_in(page, "olga@example.com")
         page.goto("/staff/orders")
         menu = page.get_by_role("navigation", name="Back office")
-        assert not menu.is_visible()
+        expect(menu).not_to_be_visible()
         assert _top(page, ".staff-main h1") <= 260
         screenshot(page, "phone-staff")
         page.locator("label[for=staff-menu]").click()
         assert menu.get_by_role("link", name="Orders").get_attribute("aria-current") == "page"
         menu.get_by_role("link", name="Customers").click()
-        assert page.get_by_role("heading", name="Customers", level=1).is_visible()
+        expect(page.get_by_role("heading", name="Customers", level=1)).to_be_visible()
         assert page.locator("label[for=staff-menu]").inner_text().endswith("Customers")
     finally:
         context.close()
@@ -192,10 +193,10 @@ def test_a_wide_screen_shows_everything_without_menu_buttons(shop, browser, live
         page = context.new_page()
         _sign_in(page, "bea@example.com")
         page.goto("/account/orders")
-        assert page.get_by_role("searchbox", name="Search products").is_visible()
-        assert page.get_by_role("navigation", name="Categories").is_visible()
-        assert page.get_by_role("navigation", name="My account").is_visible()
-        assert not page.locator("label[for=menu-toggle]").is_visible()
-        assert not page.locator("label[for=account-menu]").is_visible()
+        expect(page.get_by_role("searchbox", name="Search products")).to_be_visible()
+        expect(page.get_by_role("navigation", name="Categories")).to_be_visible()
+        expect(page.get_by_role("navigation", name="My account")).to_be_visible()
+        expect(page.locator("label[for=menu-toggle]")).not_to_be_visible()
+        expect(page.locator("label[for=account-menu]")).not_to_be_visible()
     finally:
         context.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from jomso.extensions import db
@@ -47,13 +48,13 @@ def _ask(page, app, kind_label: str, details: str = ""):
     page.goto("/privacy")
     page.get_by_role("button", name="Decline").first.click()
     page.get_by_role("link", name="the request page").first.click()
-    assert page.get_by_role("heading", name="Ask about your data").is_visible()
+    expect(page.get_by_role("heading", name="Ask about your data")).to_be_visible()
     page.get_by_label(kind_label).check()
     page.get_by_label("Your email address").fill("gus@example")  # a typo first
     if details:
         page.get_by_label("Details").fill(details)
     page.get_by_role("button", name="Send the request").click()
-    assert page.get_by_text("Enter a valid email address").is_visible()
+    expect(page.get_by_text("Enter a valid email address")).to_be_visible()
     assert page.get_by_label(kind_label).is_checked()
     if details:
         assert page.get_by_label("Details").input_value() == details
@@ -61,12 +62,12 @@ def _ask(page, app, kind_label: str, details: str = ""):
     page.get_by_label("Your email address").fill(GUS)
     page.get_by_role("button", name="Send the request").click()
     page.get_by_role("heading", name="Check your email").wait_for()  # the page, once loaded
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
     page.goto(_mailed_link(app, "/privacy/request/verify/"))
     page.get_by_role("button", name="Yes, send my request").click()
-    assert page.get_by_role("heading", name="Your request is with us").is_visible()
-    assert page.get_by_text("We answer by email by").is_visible()
+    expect(page.get_by_role("heading", name="Your request is with us")).to_be_visible()
+    expect(page.get_by_text("We answer by email by")).to_be_visible()
     screenshot(page, "privacy-request-confirmed")
 
 
@@ -85,23 +86,23 @@ def test_a_guest_gets_a_copy_of_their_data(app, browser, live_server, page):
         nav.get_by_role("link", name="Privacy requests").click()
         row = owner.get_by_role("row", name=GUS)
         row.wait_for()  # the page after the click, however busy the machine
-        assert row.get_by_text("A copy of my data").is_visible()
-        assert row.get_by_text("days left").is_visible()
+        expect(row.get_by_text("A copy of my data")).to_be_visible()
+        expect(row.get_by_text("days left")).to_be_visible()
         screenshot(owner, "privacy-request-queue")
         row.get_by_role("link", name=GUS).click()
         owner.get_by_text("I ordered a lamp as a guest.").wait_for()
-        assert owner.get_by_text("I ordered a lamp as a guest.").is_visible()
-        assert owner.locator(".held-counts").get_by_text("orders", exact=True).is_visible()
+        expect(owner.get_by_text("I ordered a lamp as a guest.")).to_be_visible()
+        expect(owner.locator(".held-counts").get_by_text("orders", exact=True)).to_be_visible()
         screenshot(owner, "privacy-request-detail")
         owner.get_by_role("button", name="Email the link to the data").click()
         sent = owner.get_by_text("The link to the data was emailed to the requester.")
         sent.wait_for()
-        assert sent.is_visible()
+        expect(sent).to_be_visible()
     finally:
         staff.close()
 
     page.goto(_mailed_link(app, "/privacy/request/data/"))
-    assert page.get_by_role("heading", name="Your data").is_visible()
+    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
     screenshot(page, "privacy-request-data")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download my data").click()
@@ -123,14 +124,14 @@ def test_a_guest_has_their_data_erased_after_one_extension(app, browser, live_se
         owner.goto("/staff/privacy-requests")
         owner.get_by_role("row", name=GUS).get_by_role("link", name=GUS).click()
         owner.get_by_role("button", name="Extend the deadline").click()  # no reason yet
-        assert owner.get_by_text("Give the reason: the requester is told it.").is_visible()
+        expect(owner.get_by_text("Give the reason: the requester is told it.")).to_be_visible()
         owner.get_by_label("Why more time is needed").fill("We are checking our paper archive.")
         owner.get_by_role("button", name="Extend the deadline").click()
-        assert owner.get_by_text("The deadline is extended").is_visible()
+        expect(owner.get_by_text("The deadline is extended")).to_be_visible()
         assert owner.get_by_role("button", name="Extend the deadline").count() == 0
         owner.get_by_role("button", name="Erase the data").click()
-        assert owner.get_by_text("The data is erased; the requester was told.").is_visible()
-        assert owner.get_by_text("(address erased)").is_visible()
+        expect(owner.get_by_text("The data is erased; the requester was told.")).to_be_visible()
+        expect(owner.get_by_text("(address erased)")).to_be_visible()
         screenshot(owner, "privacy-request-erased")
     finally:
         staff.close()

@@ -1,6 +1,7 @@
 """A customer's journey in a real browser: home, category, product, cart, quantity, total."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_category, make_product
@@ -24,29 +25,29 @@ def shop(app):
 
 def test_shopping_journey(shop, page):
     page.goto("/")
-    assert page.get_by_role("heading", name="New arrivals").is_visible()
+    expect(page.get_by_role("heading", name="New arrivals")).to_be_visible()
     screenshot(page, "home-desktop")
 
     page.get_by_role("navigation", name="Categories").get_by_role("link", name="Kitchen").click()
-    assert page.get_by_role("heading", name="Kitchen", level=1).is_visible()
-    assert page.get_by_text("3 products").is_visible()
+    expect(page.get_by_role("heading", name="Kitchen", level=1)).to_be_visible()
+    expect(page.get_by_text("3 products")).to_be_visible()
     screenshot(page, "list-desktop")
 
     page.get_by_role("link", name="Stoneware Mug").click()
-    assert page.get_by_role("heading", name="Stoneware Mug").is_visible()
-    assert page.get_by_text("$18.50").first.is_visible()
-    assert page.get_by_text("In stock").is_visible()
+    expect(page.get_by_role("heading", name="Stoneware Mug")).to_be_visible()
+    expect(page.get_by_text("$18.50").first).to_be_visible()
+    expect(page.get_by_text("In stock")).to_be_visible()
     screenshot(page, "product-desktop")
 
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
-    assert page.get_by_text("Added 2 of “Stoneware Mug” to your cart.").is_visible()
+    expect(page.get_by_text("Added 2 of “Stoneware Mug” to your cart.")).to_be_visible()
     assert page.locator(".cart-count").inner_text() == "2"
     assert page.locator("#cart-total").inner_text() == "$41.95"  # 2 x 18.50 + 4.95 shipping
 
     page.get_by_label("Quantity of Stoneware Mug").fill("3")
     page.get_by_role("button", name="Update").click()
-    assert page.get_by_text("Updated the quantity of “Stoneware Mug”.").is_visible()
+    expect(page.get_by_text("Updated the quantity of “Stoneware Mug”.")).to_be_visible()
     assert page.locator("#cart-subtotal").inner_text() == "$55.50"
     assert page.locator("#cart-shipping").inner_text() == "Free"
     assert page.locator("#cart-total").inner_text() == "$55.50"
@@ -58,8 +59,8 @@ def test_search_from_the_header(shop, page):
     page.goto("/")
     page.get_by_role("searchbox", name="Search products").fill("teapot")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("heading", name="Results for “teapot”").is_visible()
-    assert page.get_by_text("Only 3 left").is_visible()
+    expect(page.get_by_role("heading", name="Results for “teapot”")).to_be_visible()
+    expect(page.get_by_text("Only 3 left")).to_be_visible()
 
 
 def test_pages_on_a_phone(shop, browser, live_server):

@@ -3,6 +3,8 @@ them (screenshots for a person to look at)."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.helpers import PASSWORD, make_user
 
@@ -21,8 +23,8 @@ def test_owner_adds_and_disables_a_support_colleague(app, page):
     make_user(app, "cora@example.com", name="Cora Customer")
     _sign_in(page, "olga@example.com")
     page.wait_for_url("**/staff/")
-    assert page.get_by_role("heading", name="Hello, Olga Owner").is_visible()
-    assert page.get_by_role("heading", name="Setup checklist").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Olga Owner")).to_be_visible()
+    expect(page.get_by_role("heading", name="Setup checklist")).to_be_visible()
     screenshot(page, "staff-dashboard-owner")
 
     nav = page.get_by_role("navigation", name="Back office")
@@ -43,31 +45,31 @@ def test_owner_adds_and_disables_a_support_colleague(app, page):
     page.get_by_label("Initial password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Initial password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Add staff member").click()
-    assert page.get_by_text("sam@example.com can now sign in").is_visible()
+    expect(page.get_by_text("sam@example.com can now sign in")).to_be_visible()
     assert page.get_by_label("Support").is_checked()
     assert not page.get_by_label("Owner").is_checked()
     screenshot(page, "staff-edit")
 
     page.get_by_role("button", name="Disable Sam Support").click()
-    assert page.get_by_text("is disabled and signed out everywhere").is_visible()
-    assert page.get_by_role("button", name="Enable again").is_visible()
+    expect(page.get_by_text("is disabled and signed out everywhere")).to_be_visible()
+    expect(page.get_by_role("button", name="Enable again")).to_be_visible()
 
     nav = page.get_by_role("navigation", name="Back office")
     nav.get_by_role("link", name="Staff", exact=True).click()
     row = page.get_by_role("row", name="Sam Support")
-    assert row.get_by_text("Disabled").is_visible()
-    assert row.get_by_text("Support", exact=True).is_visible()
+    expect(row.get_by_text("Disabled")).to_be_visible()
+    expect(row.get_by_text("Support", exact=True)).to_be_visible()
     screenshot(page, "staff-list")
 
     nav.get_by_role("link", name="Customers").click()
     page.get_by_role("link", name="Cora Customer").click()
-    assert page.get_by_text("cora@example.com").is_visible()
+    expect(page.get_by_text("cora@example.com")).to_be_visible()
     screenshot(page, "staff-customer-detail")
 
     nav.get_by_role("link", name="Access log").click()
     table = page.locator("table.audit-table")
-    assert table.get_by_text("Staff account disabled").is_visible()
-    assert table.get_by_text("Viewed personal data").first.is_visible()
+    expect(table.get_by_text("Staff account disabled")).to_be_visible()
+    expect(table.get_by_text("Viewed personal data").first).to_be_visible()
     screenshot(page, "staff-audit")
 
 
@@ -75,7 +77,7 @@ def test_analyst_dashboard(app, page):
     make_user(app, "ana@example.com", name="Ana Analyst", roles=["analyst"])
     _sign_in(page, "ana@example.com")
     page.wait_for_url("**/staff/")
-    assert page.get_by_role("heading", name="Hello, Ana Analyst").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Ana Analyst")).to_be_visible()
     assert page.get_by_text("Setup checklist").count() == 0
     nav = page.get_by_role("navigation", name="Back office")
     assert nav.get_by_role("link", name="Customers").count() == 0

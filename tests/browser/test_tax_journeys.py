@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from jomso.catalog.models import Product
@@ -367,7 +368,7 @@ def _staff_order_page(browser, live_server, email: str, number: str, expected, m
         desk = context.new_page()
         _sign_in(desk, email)
         desk.goto(f"/staff/orders/{number}")
-        assert desk.get_by_role("heading", name=f"Order {number}").is_visible()
+        expect(desk.get_by_role("heading", name=f"Order {number}")).to_be_visible()
         lines = _table_rows(desk, "section[aria-labelledby=lines-title] table")
         check_order_table(lines, expected, money, code)
         payment = dict(_summary(desk, "section[aria-labelledby=payment-title] dl"))
@@ -499,7 +500,7 @@ def test_an_eu_shop_sells_with_vat_a_discount_and_shipping(app, browser, live_se
 
         page.get_by_role("button", name=f"Place order and pay {euros(EU.total)}").click()
         page.wait_for_url("**/orders/J*")
-        assert page.get_by_text("Your order is placed.").is_visible()
+        expect(page.get_by_text("Your order is placed.")).to_be_visible()
         number = page.locator("h1").inner_text()
         order_url = page.url
         check_order_table(_table_rows(page, "table.order-lines"), EU, euros, "BIENVENUE10")
@@ -591,9 +592,11 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         for label, key in (("Full name", "name"), ("Address line 1", "line1"), ("City", "city")):
             billing.get_by_label(label).fill(ANTARCTICA[key])
         page.get_by_role("button", name="Update the delivery options for this address").click()
-        assert page.get_by_text(
-            "We do not deliver to Antarctica. Please choose another delivery address."
-        ).first.is_visible()
+        expect(
+            page.get_by_text(
+                "We do not deliver to Antarctica. Please choose another delivery address."
+            ).first
+        ).to_be_visible()
         assert all_orders(app) == []
         screenshot(page, "tax-journey-us-no-zone")
 
@@ -618,7 +621,7 @@ def test_a_us_shop_adds_the_states_tax_to_a_discounted_order(app, browser, live_
         page.locator("input[name=shipping_method]:checked").evaluate("r => r.value = '99999'")
         page.get_by_role("button", name=f"Place order and pay {dollars(US.total)}").click()
         refused = page.get_by_text("That delivery method is not offered for this address")
-        assert refused.first.is_visible()
+        expect(refused.first).to_be_visible()
         screenshot(page, "tax-journey-us-tampered-method")
         assert all_orders(app) == []
         assert "Desk Lamp" in _text(page.locator("aside.checkout-summary"))

@@ -4,6 +4,7 @@ the demo card; staff see its title and SKU on the order and the packing slip."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from jomso.catalog.models import Product
@@ -45,11 +46,13 @@ def test_picking_a_variant_without_javascript(app, browser, live_server):
         page.get_by_label("Colour").select_option("White")
         page.get_by_role("button", name="Add to cart").click()
         # not sold: the page comes back with the message beside the options
-        assert page.get_by_text("This combination is not sold. Please choose another.").is_visible()
+        expect(
+            page.get_by_text("This combination is not sold. Please choose another.")
+        ).to_be_visible()
         screenshot(page, "variant-not-sold-nojs")
         page.get_by_label("Colour").select_option("Blue")
         page.get_by_role("button", name="Add to cart").click()
-        assert page.get_by_text("Added 1 of “Linen Shirt").is_visible()
+        expect(page.get_by_text("Added 1 of “Linen Shirt")).to_be_visible()
         cart = page.locator("main").inner_text()
         assert "M / Blue" in cart and "$49.00" in cart
         # a link to a chosen variant shows it, price and all
@@ -68,7 +71,7 @@ def test_picking_a_variant_with_javascript_then_buying_it(app, page, browser, li
     price, stock = page.locator("#variant-price"), page.locator("#variant-stock")
     assert _read(price) == "$45.00" and _read(stock) == "Only 4 left"
     page.get_by_label("Size").select_option("M")  # M / White: not sold
-    assert page.get_by_text("This combination is not sold. Please choose another.").is_visible()
+    expect(page.get_by_text("This combination is not sold. Please choose another.")).to_be_visible()
     assert page.locator("#add-to-cart").is_disabled()
     page.get_by_label("Colour").select_option("Blue")
     assert _read(price) == "$49.00 was $55.00"
@@ -85,7 +88,7 @@ def test_picking_a_variant_with_javascript_then_buying_it(app, page, browser, li
     assert _read(stock) == "Sold out"
     # the sold-out variant's "email me when it is back" is on its own page: a link to it
     restock = page.locator("#restock-link a")
-    assert restock.is_visible()
+    expect(restock).to_be_visible()
     assert restock.get_attribute("href").endswith("?option1=S&option2=Blue#restock-form")
     page.get_by_label("Size").select_option("M")
     assert page.locator("#restock-link").is_hidden()
@@ -93,7 +96,7 @@ def test_picking_a_variant_with_javascript_then_buying_it(app, page, browser, li
     screenshot(page, "variant-picked-desktop")
 
     page.get_by_role("button", name="Add to cart").click()
-    assert page.get_by_text("Added 1 of “Linen Shirt").is_visible()
+    expect(page.get_by_text("Added 1 of “Linen Shirt")).to_be_visible()
     page.get_by_role("link", name="Go to checkout").click()
     page.get_by_label("Email").fill("vera@example.com")
     page.get_by_label("Phone number").fill("(503) 555-0143")
@@ -135,14 +138,14 @@ def test_the_back_in_stock_form_follows_the_variant_picked_in_place(app, page, l
     page.goto("/products/linen-shirt?option1=S&option2=Blue")  # sold out
     _decline_cookies(page)
     form = page.locator("#restock-form")
-    assert form.is_visible()
+    expect(form).to_be_visible()
     page.get_by_label("Size").select_option("M")  # M / Blue: in stock, no form
     assert form.is_hidden() and page.locator("#restock-link").is_hidden()
     page.get_by_label("Size").select_option("S")
-    assert form.is_visible()
+    expect(form).to_be_visible()
     form.get_by_label("Email").fill("wren@example.com")
     form.get_by_role("button", name="Email me when it is back").click()
-    assert page.get_by_text("Check your inbox").is_visible()
+    expect(page.get_by_text("Check your inbox")).to_be_visible()
 
 
 def test_the_filters_and_the_picker_fit_a_phone(app, browser, live_server):
