@@ -47,8 +47,8 @@ def read_value(sql: str, **params):
     engine = db.engine
     if _through_session(engine):
         return db.session.execute(text(sql), params).scalar()
-    row = _driver_row(engine, _driver_sql(sql, engine.dialect.paramstyle), params)
-    return row[0] if row is not None else None
+    rows = _driver_rows(engine, _driver_sql(sql, engine.dialect.paramstyle), params, first=True)
+    return rows[0][0] if rows else None
 
 
 def read_row(statement: Select, params: dict) -> dict | None:
@@ -57,18 +57,31 @@ def read_row(statement: Select, params: dict) -> dict | None:
     ``read_value``, straight through the driver when the session has no transaction, the
     statement compiled once per dialect and its columns' types applied to what the driver
     returns (SQLite's timestamps are text, its booleans integers), as the ORM would."""
+    rows = _read(statement, params, first=True)
+    return rows[0] if rows else None
+
+
+def read_rows(statement: Select, params: dict) -> list[dict]:
+    """Every row of the Core ``statement`` as {column key: value}, read as ``read_row``
+    reads one."""
+    return _read(statement, params, first=False)
+
+
+def _read(statement: Select, params: dict, first: bool) -> list[dict]:
     engine = db.engine
     if _through_session(engine):
-        row = db.session.execute(statement, params).first()
-        return None if row is None else dict(row._mapping)
+        result = db.session.execute(statement, params)
+        rows = [result.first()] if first else result.all()
+        return [dict(row._mapping) for row in rows if row is not None]
     plan = _plan(statement, engine.dialect)
-    row = _driver_row(engine, plan.sql, plan.parameters(params))
-    if row is None:
-        return None
-    return {
-        key: process(value) if process else value
-        for key, process, value in zip(plan.keys, plan.processors, row, strict=True)
-    }
+    keys, processors = plan.keys, plan.processors
+    return [
+        {
+            key: process(value) if process else value
+            for key, process, value in zip(keys, processors, row, strict=True)
+        }
+        for row in _driver_rows(engine, plan.sql, plan.parameters(params), first)
+    ]
 
 
 def _through_session(engine) -> bool:
@@ -81,9 +94,10 @@ def _through_session(engine) -> bool:
     )
 
 
-def _driver_row(engine, sql: str, params):
-    """The first row of ``sql`` on a pooled connection, through the driver; the engine's
-    ``before_cursor_execute`` listeners hear of it (without a Connection)."""
+def _driver_rows(engine, sql: str, params, first: bool) -> list:
+    """The rows of ``sql`` (the first only, if ``first``) on a pooled connection, through the
+    driver; the engine's ``before_cursor_execute`` listeners hear of it (without a
+    Connection)."""
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
@@ -91,11 +105,11 @@ def _driver_row(engine, sql: str, params):
             for listen in engine.dispatch.before_cursor_execute:
                 listen(None, cursor, sql, params, None, False)
         cursor.execute(sql, params)
-        row = cursor.fetchone()
+        rows = cursor.fetchmany(1) if first else cursor.fetchall()
         cursor.close()
     finally:
         connection.close()
-    return row
+    return rows
 
 
 class _Plan:

@@ -1,13 +1,13 @@
-"""The reads that skip the ORM (``jomso.database.read_value`` and ``read_row``): they answer as
-the session would, on SQLite and PostgreSQL, are counted like any statement, and see what the
-request wrote once it has a transaction."""
+"""The reads that skip the ORM (``jomso.database.read_value``, ``read_row`` and
+``read_rows``): they answer as the session would, on SQLite and PostgreSQL, are counted like
+any statement, and see what the request wrote once it has a transaction."""
 
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, select, update
 
 from jomso.accounts.models import StaffRole, User
-from jomso.database import read_row, read_value, utcnow
+from jomso.database import read_row, read_rows, read_value, utcnow
 from jomso.extensions import db
 from tests.helpers import counting_statements, make_user
 
@@ -54,6 +54,29 @@ def test_a_row_read_through_the_driver_is_what_the_session_reads(app):
             "orders",
         ]
         assert read_row(statement, {"email": "nobody@example.com"}) is None
+
+
+def test_rows_read_through_the_driver_are_what_the_session_reads(app):
+    for email in ("ann@example.com", "bob@example.com", "cy@example.com"):
+        make_user(app, email)
+    statement = select(User.email, User.active, User.created_at).order_by(User.email)
+    with app.test_request_context("/"):
+        with counting_statements(app) as statements:
+            rows = read_rows(statement, {})
+        assert len(statements) == 1 and not db.session().in_transaction()
+        expected = [dict(row._mapping) for row in db.session.execute(statement).all()]
+        assert rows == expected and len(rows) == 3
+        assert [row["email"] for row in rows] == [
+            "ann@example.com",
+            "bob@example.com",
+            "cy@example.com",
+        ]
+        assert all(row["active"] is True for row in rows)
+        assert all(row["created_at"].utcoffset() is not None for row in rows)
+        db.session.execute(update(User).where(User.email == "bob@example.com").values(active=False))
+        assert [row["active"] for row in read_rows(statement, {})] == [True, False, True]
+        db.session.rollback()
+        assert read_rows(statement.where(User.email == "nobody@example.com"), {}) == []
 
 
 def test_reads_in_a_transaction_see_what_the_request_wrote(app):

@@ -33,6 +33,10 @@ API for checkout and other areas
         refuses to place the order until the code is removed).
         ``total_cents = subtotal - discount + shipping + tax`` (the tax only when it is
         added to prices).
+    ``current_summary() -> CartSummary``
+        ``summarize(current_cart())``, the cart read with its lines in one statement as plain
+        rows (no ORM object): for the pages that show the cart (the cart, the checkout page).
+        Lines' ``product`` and ``variant`` are ``LineProduct`` and ``LineVariant`` either way.
     ``with_delivery(summary, quote, place=None)``
         The summary priced with the delivery method the customer chose at checkout, and taxed
         for ``place`` (country, region): the delivery address, or the billing address for a
@@ -71,7 +75,7 @@ from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product, ProductImage, ProductVariant
 from jomso.catalog.queries import first_image_key
-from jomso.database import read_value, utcnow
+from jomso.database import read_rows, read_value, utcnow
 from jomso.discounts import codes as discount_codes
 from jomso.discounts import pricing, usage
 from jomso.discounts.models import DiscountCode
@@ -86,10 +90,29 @@ from jomso.taxes.services import breakdown_for
 SESSION_KEY = "cart_id"
 
 
+@dataclass(frozen=True, slots=True)
+class LineProduct:
+    """What a cart line shows of its product, read with the line (not an ORM object)."""
+
+    id: int
+    slug: str
+    name: str
+    category_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineVariant:
+    """What a cart line shows of its variant, read with the line (not an ORM object)."""
+
+    id: int
+    title: str  # "M / Blue"; "" for a product without options
+    stock: int
+
+
 @dataclass
 class CartLine:
-    product: Product
-    variant: ProductVariant
+    product: LineProduct
+    variant: LineVariant
     quantity: int
     unit_price_cents: int
     line_total_cents: int
@@ -225,7 +248,11 @@ def _limit(variant: ProductVariant) -> int:
 
 def line_name(product: Product, variant: ProductVariant) -> str:
     """How a line is named: the product's name, with the variant's title when it has one."""
-    return f"{product.name} ({variant.title})" if variant.title else product.name
+    return _named(product.name, variant.title)
+
+
+def _named(name: str, title: str) -> str:
+    return f"{name} ({title})" if title else name
 
 
 def _quote(variant: ProductVariant) -> str:
@@ -261,7 +288,9 @@ def add_item(variant: ProductVariant, quantity: int) -> CartChange:
         already = item.quantity if item else 0
         new_quantity = min(already + quantity, limit)
         if new_quantity <= already:
-            return CartChange(_limit_message(variant, limit, already), "warning")
+            return CartChange(
+                _limit_message(variant.stock, _quote(variant), limit, already), "warning"
+            )
         if item is None:
             item = CartItem(cart=cart, variant_id=variant.id, quantity=0)
             db.session.add(item)
@@ -272,7 +301,9 @@ def add_item(variant: ProductVariant, quantity: int) -> CartChange:
         db.session.commit()
         added = new_quantity - already
         if added < quantity:
-            return CartChange(_limit_message(variant, limit, new_quantity), "warning")
+            return CartChange(
+                _limit_message(variant.stock, _quote(variant), limit, new_quantity), "warning"
+            )
         return CartChange(
             ngettext(
                 "Added %(num)d of %(name)s to your cart.",
@@ -285,19 +316,20 @@ def add_item(variant: ProductVariant, quantity: int) -> CartChange:
     return _retry_once(change)
 
 
-def _limit_message(variant: ProductVariant, limit: int, in_cart: int) -> str:
-    if limit == variant.stock:
+def _limit_message(stock: int, name: str, limit: int, in_cart: int) -> str:
+    """Why a line holds only ``limit``: the stock, or the per-line maximum (``name`` quoted)."""
+    if limit == stock:
         return ngettext(
             "Only %(num)d of %(name)s is in stock; your cart has %(in_cart)d.",
             "Only %(num)d of %(name)s are in stock; your cart has %(in_cart)d.",
             limit,
-            name=_quote(variant),
+            name=name,
             in_cart=in_cart,
         )
     return _(
         "You can buy at most %(max)d of %(name)s at a time; your cart has %(in_cart)d.",
         max=limit,
-        name=_quote(variant),
+        name=name,
         in_cart=in_cart,
     )
 
@@ -323,7 +355,9 @@ def update_item(item: CartItem, quantity: int) -> CartChange:
     item.cart.updated_at = utcnow()
     db.session.commit()
     if quantity > limit:
-        return CartChange(_limit_message(variant, limit, item.quantity), "warning")
+        return CartChange(
+            _limit_message(variant.stock, _quote(variant), limit, item.quantity), "warning"
+        )
     return CartChange(_("Updated the quantity of %(name)s.", name=_quote(variant)))
 
 
@@ -367,97 +401,165 @@ def with_delivery(
 
 
 @cache
-def _lines_statement():
-    """A cart's lines with their variant, product and image key (the variant's own image, else
-    the product's first), for the parameter ``cart_id``: built once, its cache key with it."""
+def _cart_statement(by: str):
+    """A cart (``by`` "id": the parameter ``cart_id``; "user": the account ``user_id``'s)
+    with its lines, each with its variant, product and image key (the variant's own image,
+    else the product's first): a row per line, in the order they were added, or one row
+    without a line for an empty cart. Built once; read as plain rows (``read_rows``)."""
     variant_image = (
         select(ProductImage.key).where(ProductImage.id == ProductVariant.image_id).scalar_subquery()
     )
-    return (
+    statement = (
         select(
-            CartItem,
-            ProductVariant,
-            Product,
+            Cart.id.label("cart_id"),
+            Cart.user_id,
+            Cart.discount_code,
+            CartItem.id.label("item_id"),
+            CartItem.quantity,
+            CartItem.seen_price_cents,
+            CartItem.product_name.label("seen_name"),
+            ProductVariant.id.label("variant_id"),
+            ProductVariant.option1,
+            ProductVariant.option2,
+            ProductVariant.option3,
+            ProductVariant.price_cents.label("variant_price_cents"),
+            ProductVariant.stock,
+            ProductVariant.weight_grams,
+            ProductVariant.is_active.label("variant_active"),
+            ProductVariant.tax_class.label("variant_tax_class"),
+            Product.id.label("product_id"),
+            Product.slug,
+            Product.name,
+            Product.price_cents,
+            Product.is_active.label("product_active"),
+            Product.category_id,
+            Product.tax_class,
             func.coalesce(variant_image, first_image_key(ProductVariant.product_id)).label(
                 "image_key"
             ),
         )
+        .select_from(Cart)
+        .outerjoin(CartItem, CartItem.cart_id == Cart.id)
         .outerjoin(ProductVariant, ProductVariant.id == CartItem.variant_id)
         .outerjoin(Product, Product.id == ProductVariant.product_id)
-        .where(CartItem.cart_id == bindparam("cart_id"))
         .order_by(CartItem.id)
     )
+    if by == "user":
+        return statement.where(Cart.user_id == bindparam("user_id"))
+    return statement.where(Cart.id == bindparam("cart_id"))
 
 
 def summarize(cart: Cart | None) -> CartSummary:
     """Price the cart from the database now, bringing it up to date first (see the module
-    docstring); commits when a line had to change. One query to read, one commit at most."""
-    summary = CartSummary()
+    docstring); commits when a line had to change. One statement to read, one commit at
+    most."""
     if cart is None:
+        return CartSummary()
+    cart_id = inspect(cart).identity[0]  # (a cart expired by a commit is not loaded again)
+    return _summarized(read_rows(_cart_statement("id"), {"cart_id": cart_id}))
+
+
+def current_summary() -> CartSummary:
+    """``summarize(current_cart())`` in one statement, the cart read with its lines (for a
+    page that shows the cart and changes nothing else: no ORM object is made)."""
+    if current_user.is_authenticated:
+        return _summarized(read_rows(_cart_statement("user"), {"user_id": current_user.id}))
+    cart_id = session.get(SESSION_KEY)
+    rows = (
+        read_rows(_cart_statement("id"), {"cart_id": cart_id}) if isinstance(cart_id, int) else []
+    )
+    if rows and rows[0]["user_id"] is not None:
+        rows = []  # never reach an account's cart through a guest session
+    if not rows and cart_id is not None:
+        session.pop(SESSION_KEY, None)  # the cart was purged: forget it
+    return _summarized(rows)
+
+
+def _summarized(rows: list[dict]) -> CartSummary:
+    """The summary of a cart read by ``_cart_statement``: lines no longer sold are removed,
+    quantities lowered to what can be bought, a changed price or name kept as seen, each
+    with a notice; those changes written by the lines' ids and committed."""
+    summary = CartSummary()
+    if not rows:
         return summary
-    rows = db.session.execute(_lines_statement(), {"cart_id": cart.id}).all()
-    changed = False
-    for item, variant, product, image_key in rows:
-        name = f"“{item.product_name}”"
-        if variant is None or product is None or not _sellable(variant):
+    cart = rows[0]
+    removed: list[int] = []
+    seen: dict[int, dict] = {}
+    for row in rows:
+        if row["item_id"] is None:
+            continue  # the one row of an empty cart
+        name = f"“{row['seen_name']}”"
+        if row["product_id"] is None or not (row["variant_active"] and row["product_active"]):
             summary.notices.append(
                 _("%(name)s is no longer available and was removed from your cart.", name=name)
             )
-            db.session.delete(item)
-            changed = True
+            removed.append(row["item_id"])
             continue
-        limit = _limit(variant)
+        limit = max(0, min(row["stock"], max_quantity()))
         if limit == 0:
             summary.notices.append(
                 _("%(name)s sold out and was removed from your cart.", name=name)
             )
-            db.session.delete(item)
-            changed = True
+            removed.append(row["item_id"])
             continue
-        if item.quantity > limit:
-            item.quantity = limit
-            summary.notices.append(_limit_message(variant, limit, limit))
-            changed = True
-        price = variant.effective_price_cents
+        variant = LineVariant(
+            id=row["variant_id"],
+            title=" / ".join(v for v in (row["option1"], row["option2"], row["option3"]) if v),
+            stock=row["stock"],
+        )
+        product = LineProduct(
+            id=row["product_id"], slug=row["slug"], name=row["name"], category_id=row["category_id"]
+        )
+        shown_name = _named(product.name, variant.title)
+        quantity = row["quantity"]
+        if quantity > limit:
+            quantity = limit
+            seen[row["item_id"]] = {"quantity": limit}
+            summary.notices.append(_limit_message(variant.stock, f"“{shown_name}”", limit, limit))
+        price = row["variant_price_cents"]
+        price = row["price_cents"] if price is None else price
         line = CartLine(
             product=product,
             variant=variant,
-            quantity=item.quantity,
+            quantity=quantity,
             unit_price_cents=price,
-            line_total_cents=price * item.quantity,
-            image_key=image_key,
-            weight_grams=variant.weight_grams,
-            tax_class=tax_money.line_class(product.tax_class, variant.tax_class),
+            line_total_cents=price * quantity,
+            image_key=row["image_key"],
+            weight_grams=row["weight_grams"],
+            tax_class=tax_money.line_class(row["tax_class"], row["variant_tax_class"]),
         )
-        shown_name = line_name(product, variant)[:200]
-        if item.seen_price_cents != price or item.product_name != shown_name:
-            if item.seen_price_cents != price:
-                line.previous_price_cents = item.seen_price_cents
+        if row["seen_price_cents"] != price or row["seen_name"] != shown_name[:200]:
+            if row["seen_price_cents"] != price:
+                line.previous_price_cents = row["seen_price_cents"]
                 summary.notices.append(
                     _(
                         "The price of %(name)s changed from %(old)s to %(new)s since you added it.",
-                        name=_quote(variant),
-                        old=format_money(item.seen_price_cents),
+                        name=f"“{shown_name}”",
+                        old=format_money(row["seen_price_cents"]),
                         new=format_money(price),
                     )
                 )
-            item.seen_price_cents = price
-            item.product_name = shown_name
-            changed = True
+            seen.setdefault(row["item_id"], {}).update(
+                seen_price_cents=price, product_name=shown_name[:200]
+            )
         summary.lines.append(line)
-    if changed:
+    if removed or seen:
+        if removed:
+            db.session.execute(delete(CartItem).where(CartItem.id.in_(removed)))
+        for item_id, values in seen.items():
+            db.session.execute(update(CartItem).where(CartItem.id == item_id).values(**values))
         db.session.commit()
     summary.subtotal_cents = sum(line.line_total_cents for line in summary.lines)
     summary.item_count = sum(line.quantity for line in summary.lines)
     # The header's count, from what was just read and committed (dropped at the next write).
-    request_memo.keep(("cart units", cart.id), summary.item_count)
-    if cart.user_id is not None:
-        request_memo.keep(("account cart units", cart.user_id), summary.item_count)
+    request_memo.keep(("cart units", cart["cart_id"]), summary.item_count)
+    if cart["user_id"] is not None:
+        request_memo.keep(("account cart units", cart["user_id"]), summary.item_count)
     summary.weight_grams = sum(line.weight_grams * line.quantity for line in summary.lines)
     summary.total_cents = summary.subtotal_cents
     if not summary.lines:
         return summary
-    _discount(cart, summary)
+    _discount(cart["discount_code"], summary)
     return with_delivery(summary, rates.estimate(summary.subtotal_cents, summary.weight_grams))
 
 
@@ -490,13 +592,14 @@ def code_problem(code: DiscountCode | None, typed: str, summary: CartSummary) ->
     return pricing.message(refusal, code, typed) if refusal is not None else None
 
 
-def _discount(cart: Cart, summary: CartSummary) -> None:
-    """Price the cart's discount code into ``summary`` (see the module docstring)."""
-    if not cart.discount_code:
+def _discount(kept: str | None, summary: CartSummary) -> None:
+    """Price the discount code kept with the cart into ``summary`` (see the module
+    docstring)."""
+    if not kept:
         return
-    summary.discount_code = cart.discount_code
-    code = find_code(cart.discount_code)
-    summary.discount_problem = code_problem(code, cart.discount_code, summary)
+    summary.discount_code = kept
+    code = find_code(kept)
+    summary.discount_problem = code_problem(code, kept, summary)
     if summary.discount_problem is not None:
         return
     priced = pricing.price(code, summary.lines)

@@ -73,7 +73,7 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
 def view_cart():
     if services.known_empty():
         return _empty_cart_page()
-    return _cart_page(services.summarize(services.current_cart()))
+    return _cart_page(services.current_summary())
 
 
 @cached_page()

@@ -34,7 +34,7 @@ from jomso.accounts.limits import per_client
 from jomso.addresses import shop_country
 from jomso.analytics.recording import skip_page_view
 from jomso.cart import services as cart_services
-from jomso.cart.services import current_cart, summarize
+from jomso.cart.services import current_cart, current_summary, summarize
 from jomso.checkout import bp
 from jomso.checkout.delivery import Delivery, check_choice, delivery_for
 from jomso.checkout.forms import CheckoutForm
@@ -212,8 +212,7 @@ def checkout():
     waiting = _waiting_order()
     if waiting is not None:  # its payment is being checked: do not offer to pay again
         return _to_payment_check(waiting)
-    cart = current_cart()
-    summary = summarize(cart)
+    summary = current_summary()
     if summary.is_empty:
         return _to_cart(summary.notices)
     form = CheckoutForm()
@@ -226,8 +225,7 @@ def checkout():
 def checkout_page_with_discount(entry: tuple[str, str]):
     """The checkout page with a discount code that does not apply beside its field: (what
     was typed, why), 422. For ``POST /cart/discount`` sent from the checkout."""
-    cart = current_cart()
-    summary = summarize(cart)
+    summary = current_summary()
     if summary.is_empty:
         return _to_cart(summary.notices)
     form = CheckoutForm(formdata=None)
@@ -296,7 +294,7 @@ def place_order():
         return redirect(url_for(".order_page", number=result.order.number), 303)
     if result.outcome is Placement.EMPTY:
         return _to_cart(result.notices)
-    summary = summarize(current_cart())
+    summary = current_summary()
     if summary.is_empty:
         return _to_cart(result.notices)
     delivery, summary = _delivery(form, summary)

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jomso.accounts.models import User
 from jomso.catalog.models import Product, ProductVariant
@@ -97,15 +98,20 @@ def lock_variants(variant_ids: Iterable[int]) -> list[ProductVariant]:
     )
     product_ids = sorted({variant.product_id for variant in variants})
     if product_ids:
-        list(
-            db.session.scalars(
+        products = {
+            product.id: product
+            for product in db.session.scalars(
                 select(Product)
                 .where(Product.id.in_(product_ids))
                 .order_by(Product.id)
                 .with_for_update(key_share=True)
                 .execution_options(populate_existing=True)
             )
-        )
+        }
+        # Each variant holds its product (the session's identity map holds objects weakly:
+        # a product nothing refers to would be gone, and read again at ``variant.product``).
+        for variant in variants:
+            set_committed_value(variant, "product", products[variant.product_id])
     return variants
 
 

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from jomso.cart.models import Cart, CartItem
 from jomso.catalog.models import Product
@@ -313,6 +313,38 @@ def test_signed_in_cart_belongs_to_the_account_and_guest_cart_merges(client):
     assert header_count(page.text) == 6
     other = app.test_client()
     assert "Your cart is empty" in text_of(other.get("/cart").text)
+
+
+def test_a_guest_session_never_opens_an_accounts_cart(client):
+    """A guest session naming an account's cart (a session from before sign-in, or forged
+    with a leaked key) shows an empty cart, and forgets the id; the account's cart is kept."""
+    app = client.application
+    make_user(app)
+    mug = make_product(app, "Blue Mug")
+    login(client)
+    add_to_cart(client, mug, 2)
+    with app.app_context():
+        account_cart = db.session.scalar(select(Cart.id))
+    guest = app.test_client()
+    with guest.session_transaction() as session:
+        session["cart_id"] = account_cart
+    assert "Your cart is empty" in cart_text(guest)
+    with guest.session_transaction() as session:
+        assert "cart_id" not in session
+    assert quantities(app) == {"Blue Mug": 2}
+    assert "Blue Mug" in cart_text(client)
+
+
+def test_a_purged_guest_cart_is_forgotten(client):
+    app = client.application
+    add_to_cart(client, make_product(app, "Blue Mug"), 1)
+    with app.app_context():
+        db.session.execute(delete(Cart))
+        db.session.commit()
+    assert "Your cart is empty" in cart_text(client)
+    with client.session_transaction() as session:
+        assert "cart_id" not in session
+    assert header_count(client.get("/").text) == 0
 
 
 def test_guest_cart_becomes_the_accounts_when_it_has_none(client):
