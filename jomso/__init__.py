@@ -8,6 +8,7 @@ import os
 from flask import Flask
 
 from jomso.config import PRIVATE_UMASK, instance_path_from_env, load_config
+from jomso.templating import ShopEnvironment
 
 # The release this code is, or leads to (``.devN``: not released yet). pyproject.toml says the
 # same (tests/test_version.py) and docs/changelog.md describes each release.
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    app.jinja_environment = ShopEnvironment  # (made at its first use, after this)
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)

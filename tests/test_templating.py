@@ -1,0 +1,24 @@
+"""The shop's Jinja environment (``jomso.templating.ShopEnvironment``): templates see the
+environment's globals as Jinja's own do, including ones added after a template was loaded (but
+before it first ran), and a template's own globals stay its own."""
+
+from jinja2 import DictLoader
+
+
+def test_globals_follow_the_environment_and_stay_per_template(app):
+    env = app.jinja_env.overlay(
+        loader=DictLoader(
+            {
+                "macros.html": "{% macro shout(text) %}{{ text|upper }}{{ mark }}{% endmacro %}",
+                "page.html": '{% from "macros.html" import shout %}{{ shout(word) }}',
+            }
+        )
+    )
+    page = env.get_template("page.html")
+    env.globals["mark"] = "!"  # after the template was loaded
+    assert page.render(word="hello") == "HELLO!"
+    assert page.render(word="again") == "AGAIN!"  # the imported module, kept
+    own = env.from_string("{{ mark }}{{ extra }}", globals={"extra": "+"})
+    assert own.render() == "!+"
+    assert env.from_string("{{ extra }}").render() == ""
+    assert set(own.globals.keys()) == set(env.globals) | {"extra"}
