@@ -87,7 +87,12 @@ def fill_blanks(html: str) -> str:
     """``html`` with the current visitor's values (escaped) in its blanks."""
     if "\x00blank:" not in html:
         return html
-    return _BLANK.sub(lambda match: str(escape(_blanks[match[1]]())), html)
+    return _BLANK.sub(lambda match: blank_value(match[1]), html)
+
+
+def blank_value(name: str) -> str:
+    """The current visitor's value (escaped) of the blank ``name``."""
+    return str(escape(_blanks[name]()))
 
 
 def _render(name: str, context: dict | None) -> str:

@@ -51,13 +51,16 @@ from jomso.database import read_value
 from jomso.extensions import db, login_manager
 from jomso.i18n import current_language
 from jomso.redis_store import redis_client
-from jomso.visitor_pieces import TOKEN, fill_blanks, making, piece_markup, render_piece
+from jomso.visitor_pieces import TOKEN, blank_value, making, piece_markup, render_piece
 
 if TYPE_CHECKING:
     from jomso.catalog.shared_pages import SharedPages
 
 _TOKEN_PLACEHOLDER = TOKEN
-_PIECE = re.compile("\x00piece:([\\w/.-]+)\x00")
+# What a kept body holds for each visitor's own: a piece, a blank (``visitor_pieces``), the
+# CSRF token, and a layout's content. The markers of a body made for the cache are found once
+# (``_cut``), not searched for in every page served: 50 µs of a 19 KB page.
+_MARKER = re.compile("\x00(piece:[\\w/.-]+|blank:\\w+|csrf-token|content)\x00")
 MAX_PAGES = 2000
 MAX_BYTES = 64 * 1024 * 1024
 _EXTENSION = "jomso.page_cache"
@@ -180,7 +183,7 @@ class _Pages:
 
     def __init__(self, max_pages: int = MAX_PAGES, max_bytes: int = MAX_BYTES) -> None:
         self.max_pages, self.max_bytes = max_pages, max_bytes
-        self._pages: OrderedDict[tuple, tuple[int, str, dict, int]] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple[int, tuple[str, ...], dict, int]] = OrderedDict()
         self._bytes = 0
         self._lock = Lock()
 
@@ -192,7 +195,8 @@ class _Pages:
         """The bytes the stored pages take."""
         return self._bytes
 
-    def get(self, key: tuple, revision: int) -> tuple[str, dict] | None:
+    def get(self, key: tuple, revision: int) -> tuple[tuple[str, ...], dict] | None:
+        """The page (cut at its markers: ``_cut``) and its ``g`` values, or None."""
         with self._lock:
             entry = self._pages.get(key)
             if entry is None:
@@ -204,7 +208,8 @@ class _Pages:
         return entry[1], entry[2]
 
     def put(self, key: tuple, revision: int, html: str, g_values: dict) -> None:
-        size = sys.getsizeof(html)
+        body = _cut(html)
+        size = sum(map(sys.getsizeof, body))
         if size > self.max_bytes:
             return
         with self._lock:
@@ -214,7 +219,7 @@ class _Pages:
                 len(self._pages) >= self.max_pages or self._bytes + size > self.max_bytes
             ):
                 self._drop(next(iter(self._pages)))
-            self._pages[key] = (revision, html, g_values, size)
+            self._pages[key] = (revision, body, g_values, size)
             self._bytes += size
 
     def _drop(self, key: tuple) -> None:
@@ -328,12 +333,28 @@ def visitor_piece(context, name: str) -> Markup:
     return piece_markup(name, context.get_all)
 
 
-def _fill(html: str) -> str:
-    """This visitor's page: their pieces and their CSRF token put into a cached body."""
-    html = fill_blanks(_PIECE.sub(lambda match: render_piece(match[1]), html))
-    if _TOKEN_PLACEHOLDER in html:
-        html = html.replace(_TOKEN_PLACEHOLDER, generate_csrf())
-    return html
+def _cut(html: str) -> tuple[str, ...]:
+    """A kept body cut at its markers: text, marker, text, ... text (a marker without its
+    ``\\x00``s: "piece:partials/flashes.html", "blank:here", "csrf-token", "content")."""
+    return tuple(_MARKER.split(html))
+
+
+def _fill(body: tuple[str, ...] | str, content: str = "") -> str:
+    """This visitor's page: their pieces, blanks and CSRF token put into a kept body (cut at
+    its markers, or a string, cut here), and ``content`` into a layout."""
+    parts = list(body if isinstance(body, tuple) else _cut(body))
+    token = None
+    for index in range(1, len(parts), 2):
+        kind, _, name = parts[index].partition(":")
+        if kind == "piece":
+            parts[index] = render_piece(name)
+        elif kind == "blank":
+            parts[index] = blank_value(name)
+        elif kind == "content":
+            parts[index] = content
+        else:
+            parts[index] = token = token or generate_csrf()
+    return "".join(parts)
 
 
 def _render_shared(view, args, kwargs):
@@ -418,7 +439,7 @@ def layout_page(template_name: str, **context) -> str:
         _pages().put(key, revision, layout, {})
     current_app.update_template_context(context)
     content = _rendered(template, template.blocks["content"], template.new_context(context))
-    return _fill(layout).replace(_CONTENT, content, 1)
+    return _fill(layout, content)
 
 
 def _render_layout(template) -> str:

@@ -71,13 +71,13 @@ def test_the_least_recently_used_page_makes_room():
     pages = _Pages(max_pages=3)
     for number in range(3):
         pages.put(("list", number), 7, f"<p>{number}</p>", {})
-    assert pages.get(("list", 0), 7) == ("<p>0</p>", {})  # used: now the most recent
+    assert pages.get(("list", 0), 7) == (("<p>0</p>",), {})  # used: now the most recent
     pages.put(("home",), 7, "<p>home</p>", {})
     assert len(pages) == 3
     assert pages.get(("list", 1), 7) is None  # the least recently used went
-    assert pages.get(("list", 0), 7) == ("<p>0</p>", {})
-    assert pages.get(("list", 2), 7) == ("<p>2</p>", {})
-    assert pages.get(("home",), 7) == ("<p>home</p>", {})
+    assert pages.get(("list", 0), 7) == (("<p>0</p>",), {})
+    assert pages.get(("list", 2), 7) == (("<p>2</p>",), {})
+    assert pages.get(("home",), 7) == (("<p>home</p>",), {})
 
 
 def test_the_pages_memory_is_bounded():
