@@ -73,7 +73,7 @@ from jomso import request_memo
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
 from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
-from jomso.catalog.models import Product, ProductImage, ProductVariant
+from jomso.catalog.models import Product, ProductImage, ProductVariant, variant_title
 from jomso.catalog.queries import first_image_key
 from jomso.database import read_rows, read_value, utcnow
 from jomso.discounts import codes as discount_codes
@@ -242,8 +242,9 @@ def _user_cart_units(user_id):
 register_session_value("cart_units", lambda user_id: _user_cart_units(user_id).scalar_subquery())
 
 
-def _limit(variant: ProductVariant) -> int:
-    return max(0, min(variant.stock, max_quantity()))
+def _limit(stock: int) -> int:
+    """How many of a variant with ``stock`` left one line may hold."""
+    return max(0, min(stock, max_quantity()))
 
 
 def line_name(product: Product, variant: ProductVariant) -> str:
@@ -280,7 +281,7 @@ def add_item(variant: ProductVariant, quantity: int) -> CartChange:
         if not _sellable(variant):
             return CartChange(_("Sorry, %(name)s is no longer available.", name=_quote(variant)),
                               "error")  # fmt: skip
-        limit = _limit(variant)
+        limit = _limit(variant.stock)
         if limit == 0:
             return CartChange(_("Sorry, %(name)s is sold out.", name=_quote(variant)), "error")
         cart = current_cart(create=True)
@@ -347,7 +348,7 @@ def update_item(item: CartItem, quantity: int) -> CartChange:
     variant = item.variant
     if quantity == 0 or variant is None or not _sellable(variant):
         return remove_item(item)
-    limit = _limit(variant)
+    limit = _limit(variant.stock)
     if limit == 0:
         return remove_item(item)
     item.quantity = min(quantity, limit)
@@ -495,7 +496,7 @@ def _summarized(rows: list[dict]) -> CartSummary:
             )
             removed.append(row["item_id"])
             continue
-        limit = max(0, min(row["stock"], max_quantity()))
+        limit = _limit(row["stock"])
         if limit == 0:
             summary.notices.append(
                 _("%(name)s sold out and was removed from your cart.", name=name)
@@ -504,7 +505,7 @@ def _summarized(rows: list[dict]) -> CartSummary:
             continue
         variant = LineVariant(
             id=row["variant_id"],
-            title=" / ".join(v for v in (row["option1"], row["option2"], row["option3"]) if v),
+            title=variant_title(row["option1"], row["option2"], row["option3"]),
             stock=row["stock"],
         )
         product = LineProduct(
@@ -724,7 +725,7 @@ def merge_guest_cart(user) -> None:
     existing = {item.variant_id: item for item in own.items}
     for item in list(guest.items):
         variant = item.variant
-        if variant is None or not _sellable(variant) or _limit(variant) == 0:
+        if variant is None or not _sellable(variant) or _limit(variant.stock) == 0:
             continue  # gone or sold out: nothing to carry over
         mine = existing.get(item.variant_id)
         if mine is None:
@@ -737,7 +738,7 @@ def merge_guest_cart(user) -> None:
             )
             db.session.add(mine)
             existing[variant.id] = mine
-        mine.quantity = min(mine.quantity + item.quantity, _limit(variant))
+        mine.quantity = min(mine.quantity + item.quantity, _limit(variant.stock))
     own.discount_code = own.discount_code or guest.discount_code
     db.session.delete(guest)
     own.updated_at = utcnow()

@@ -181,7 +181,7 @@ class ProductVariant(db.Model):
     @property
     def title(self) -> str:
         """ "M / Blue"; "" for the single variant of a product without options."""
-        return " / ".join(self.values)
+        return variant_title(self.option1, self.option2, self.option3)
 
     @property
     def effective_price_cents(self) -> int:
@@ -248,3 +248,8 @@ class RestockRequest(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     variant: Mapped[ProductVariant] = relationship()
+
+
+def variant_title(*values: str | None) -> str:
+    """A variant's title from its option values: "M / Blue"; "" for none."""
+    return " / ".join(value for value in values if value)

@@ -86,7 +86,7 @@ class PricedLine(Protocol):
     """What ``price`` reads of a cart line (``jomso.cart.services.CartLine``)."""
 
     line_total_cents: int
-    product: object  # a catalog Product: ``id``, ``category_id``
+    product: object  # ``cart.services.LineProduct``: ``id``, ``category_id``
 
 
 def applies_to(code: DiscountCode, line) -> bool:
