@@ -44,9 +44,9 @@ API for checkout and other areas
     ``apply_code(cart, typed) -> str | None`` / ``remove_code(cart)``
         Keep a discount code with the cart when it applies to it now (else the reason, and
         nothing kept); forget it. Both commit.
-    ``clear_cart(cart)``
-        Empties the cart (and forgets a guest cart) inside the caller's transaction: checkout
-        calls it just before committing the order.
+    ``clear_cart(cart_id)``
+        Empties the cart (a summary's ``cart_id``) and forgets a guest cart, inside the
+        caller's transaction: checkout calls it just before committing the order.
     ``add_item`` / ``update_item`` / ``remove_item`` return a ``CartChange`` (message, level)
     and commit.
     ``put_back(lines)`` / ``take_out(lines)``
@@ -127,6 +127,7 @@ class CartLine:
 
 @dataclass
 class CartSummary:
+    cart_id: int | None = None  # the cart priced; None: the visitor has none
     lines: list[CartLine] = field(default_factory=list)
     subtotal_cents: int = 0
     shipping_cents: int = 0
@@ -484,6 +485,7 @@ def _summarized(rows: list[dict]) -> CartSummary:
     if not rows:
         return summary
     cart = rows[0]
+    summary.cart_id = cart["cart_id"]
     removed: list[int] = []
     seen: dict[int, dict] = {}
     for row in rows:
@@ -633,25 +635,28 @@ def remove_code(cart: Cart) -> None:
     db.session.commit()
 
 
-def clear_cart(cart: Cart) -> None:
-    """Empty the visitor's cart inside the caller's transaction (checkout commits it with the
-    order): a guest's cart is deleted, an account's is kept, empty and without its code.
-    Reads nothing, though the checkout's lock expired the cart since ``current_cart`` loaded
-    it: whose cart it is follows from who is signed in, as there."""
-    cart_id = inspect(cart).identity[0]
-    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
+_CARTS, _ITEMS = Cart.__table__, CartItem.__table__
+# Built once (the checkout's hot path): building a statement costs about as much as running it.
+_EMPTY_CART = delete(_ITEMS).where(_ITEMS.c.cart_id == bindparam("cart_id"))
+_DELETE_CART = delete(_CARTS).where(_CARTS.c.id == bindparam("cart_id"))
+_FORGET_CODE = (
+    update(_CARTS)
+    .where(_CARTS.c.id == bindparam("cart_id"))
+    .values(discount_code=None, updated_at=bindparam("now"))
+)
+
+
+def clear_cart(cart_id: int) -> None:
+    """Empty the visitor's cart (its id, from the summary) inside the caller's transaction
+    (checkout commits it with the order): a guest's cart is deleted, an account's is kept,
+    empty and without its code. Reads nothing: whose cart it is follows from who is signed
+    in, as when the summary read it."""
+    key = {"cart_id": cart_id}
+    db.session.execute(_EMPTY_CART, key)
     if current_user.is_authenticated:
-        db.session.execute(
-            update(Cart)
-            .where(Cart.id == cart_id)
-            .values(discount_code=None, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(_FORGET_CODE, {**key, "now": utcnow()})
         return
-    db.session.execute(
-        delete(Cart).where(Cart.id == cart_id).execution_options(synchronize_session=False)
-    )
-    db.session.expunge(cart)
+    db.session.execute(_DELETE_CART, key)
     session.pop(SESSION_KEY, None)
 
 

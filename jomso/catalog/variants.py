@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from jomso.catalog.models import Product, ProductVariant
@@ -59,24 +59,27 @@ def refresh_summaries(product_ids: Iterable[int]) -> None:
         refresh_summary(product)
 
 
-def refresh_stock_totals(product_ids: Iterable[int]) -> None:
-    """After units were taken or put back: only ``stock_total`` of these products, one
-    statement, rows changed by ascending id (after their variants, see orders.transitions)."""
-    ids = sorted(set(product_ids))
-    if not ids:
-        return
-    total = (
-        select(func.coalesce(func.sum(ProductVariant.stock), 0))
-        .where(ProductVariant.product_id == Product.id, ProductVariant.is_active)
-        .where(ProductVariant.stock > 0)
+_PRODUCTS, _VARIANTS = Product.__table__, ProductVariant.__table__
+# Built once, on the tables (no ORM objects are kept in step: the checkout's hot path).
+_REFRESH_STOCK_TOTALS = (
+    update(_PRODUCTS)
+    .where(_PRODUCTS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        stock_total=select(func.coalesce(func.sum(_VARIANTS.c.stock), 0))
+        .where(_VARIANTS.c.product_id == _PRODUCTS.c.id, _VARIANTS.c.is_active)
+        .where(_VARIANTS.c.stock > 0)
         .scalar_subquery()
     )
-    db.session.execute(
-        update(Product)
-        .where(Product.id.in_(ids))
-        .values(stock_total=total)
-        .execution_options(synchronize_session=False)
-    )
+)
+
+
+def refresh_stock_totals(product_ids: Iterable[int]) -> None:
+    """After units were taken or put back: only ``stock_total`` of these products, one
+    statement, rows changed by ascending id (after their variants, see orders.transitions).
+    Loaded products are not brought up to date."""
+    ids = sorted(set(product_ids))
+    if ids:
+        db.session.execute(_REFRESH_STOCK_TOTALS, {"ids": ids})
 
 
 def single_variant(product: Product, *, sku: str, stock: int = 0, **values) -> ProductVariant:

@@ -34,7 +34,7 @@ from jomso.accounts.limits import per_client
 from jomso.addresses import shop_country
 from jomso.analytics.recording import skip_page_view
 from jomso.cart import services as cart_services
-from jomso.cart.services import current_cart, current_summary, summarize
+from jomso.cart.services import current_summary
 from jomso.checkout import bp
 from jomso.checkout.delivery import Delivery, check_choice, delivery_for
 from jomso.checkout.forms import CheckoutForm
@@ -248,8 +248,7 @@ def place_order():
         access.grant(placed)
         session.pop(TOKEN_KEY, None)
         return redirect(url_for(".order_page", number=placed.number), 303)
-    cart = current_cart()
-    summary = summarize(cart)
+    summary = current_summary()
     if summary.is_empty:
         return _to_cart(summary.notices)
     shown_delivery = form.delivery_hash.data
@@ -273,7 +272,6 @@ def place_order():
         return _page(form, summary, delivery, status=409, notices=[stale])
 
     result = placing.place_order(
-        cart=cart,
         summary=summary,
         shown_fingerprint=form.summary_hash.data or "",
         details=form.details(collected=form.collected),

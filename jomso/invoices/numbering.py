@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import text
 
 from jomso.extensions import db
-from jomso.invoices.models import DocumentCounter
 from jomso.shop_time import local_date
 
 INVOICE = "invoice"
@@ -32,24 +31,22 @@ def shop_year(moment: datetime) -> int:
     return local_date(moment).year
 
 
+# The same SQL on SQLite (3.35 and later) and PostgreSQL, written out: SQLAlchemy compiles an
+# ``on_conflict_do_update`` construct again on every use (it has no cache key), a textual
+# statement once.
+_TAKE_NEXT = text(
+    "INSERT INTO document_counters (kind, year, last_seq) VALUES (:kind, :year, 1) "
+    "ON CONFLICT (kind, year) DO UPDATE SET last_seq = document_counters.last_seq + 1 "
+    "RETURNING last_seq"
+)
+
+
 def take_next(kind: str, year: int) -> int:
     """The next number of ``kind`` in ``year``, taken in the session's transaction (which
     holds the counter's row until it ends). Flushes first, so the rows the caller changed
     are locked before the counter, in the order every caller keeps."""
     db.session.flush()
-    table = DocumentCounter.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(table)
-        .values(kind=kind, year=year, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.kind, table.c.year],
-            set_={"last_seq": table.c.last_seq + 1},
-        )
-        .returning(table.c.last_seq)
-    )
-    return db.session.execute(statement).scalar_one()
+    return db.session.execute(_TAKE_NEXT, {"kind": kind, "year": year}).scalar_one()
 
 
 def printed(kind: str, year: int, seq: int) -> str:

@@ -35,12 +35,11 @@ from enum import StrEnum
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from jomso import payments
 from jomso.accounts.models import User
-from jomso.cart.models import Cart
 from jomso.cart.services import CartSummary, clear_cart, line_name
 from jomso.catalog.models import ProductVariant
 from jomso.catalog.variants import refresh_stock_totals
@@ -79,6 +78,15 @@ def checkout_key(token: str) -> str:
 
 
 _ORDER_OF_KEY = "SELECT id FROM orders WHERE checkout_key = :key"
+_NUMBER_TAKEN = "SELECT id FROM orders WHERE number = :number"
+_VARIANTS = ProductVariant.__table__
+# Built once (building a statement costs about as much as running it). The guard holds the
+# stock at zero or more whatever runs beside it.
+_TAKE_STOCK = (
+    update(_VARIANTS)
+    .where(_VARIANTS.c.id == bindparam("variant_id"), _VARIANTS.c.stock >= bindparam("quantity"))
+    .values(stock=_VARIANTS.c.stock - bindparam("quantity"))
+)
 
 
 def _order_of_key(key: str) -> Order | None:
@@ -156,7 +164,6 @@ def summary_fingerprint(summary: CartSummary) -> str:
 
 def place_order(
     *,
-    cart: Cart | None,
     summary: CartSummary,
     shown_fingerprint: str,
     details: CheckoutDetails,
@@ -167,13 +174,14 @@ def place_order(
 ) -> CheckoutResult:
     """Place the cart as an order and authorize its total on the card behind ``nonce``.
 
-    ``summary`` is ``summarize(cart)`` made for this request (from the database);
+    ``summary`` is the visitor's cart priced for this request (``current_summary``, from
+    the database);
     ``shown_fingerprint`` is what the checkout page showed. Prices, shipping and totals are
     taken from the database, never from the form. The nonce is used once and forgotten.
     The caller has looked for an order placed with ``checkout_token`` before (a form sent
     twice); a parallel one is found under the lock, as ``Placement.EXISTING`` or ``FAILED``.
     """
-    if cart is None or summary.is_empty:
+    if summary.is_empty:
         return CheckoutResult(Placement.EMPTY, notices=summary.notices)
     if summary.discount_problem:  # the code expired or ran out since it was entered
         refused = _discount_refused(summary.discount_problem)
@@ -205,7 +213,7 @@ def place_order(
         device_data=device_data or None,
         idempotency_key=order.number,
     )
-    return _settle_authorization(order, result, cart)
+    return _settle_authorization(order, result, summary.cart_id)
 
 
 # Why a payment failed, in the staff's timeline.
@@ -271,10 +279,7 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
         lines = []
         for variant_id, (quantity, price) in sorted(wanted.items()):  # all locked above
             taken = db.session.execute(
-                update(ProductVariant)
-                .where(ProductVariant.id == variant_id, ProductVariant.stock >= quantity)
-                .values(stock=ProductVariant.stock - quantity)
-                .execution_options(synchronize_session=False)
+                _TAKE_STOCK, {"variant_id": variant_id, "quantity": quantity}
             )
             if taken.rowcount != 1:  # only without row locks could this happen
                 raise _StockChanged([_CHANGED()])
@@ -399,11 +404,11 @@ def _stock_notices(
 def _unused_number() -> str:
     while True:
         number = new_order_number()
-        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+        if read_value(_NUMBER_TAKEN, number=number) is None:
             return number
 
 
-def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None) -> CheckoutResult:
+def _settle_authorization(order: Order, result: PaymentResult, cart_id: int) -> CheckoutResult:
     """Record what ``authorize`` answered for a pending order."""
     if result.outcome is Outcome.APPROVED:
         # Nothing read below depends on what is written here: one flush, at the commit.
@@ -411,8 +416,7 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
             order.payments.append(sale_payment(result))
             move(order, S.PAID, default_actor=CUSTOMER)
             issue_invoice(order)  # numbered in this transaction
-            if cart is not None:
-                clear_cart(cart)
+            clear_cart(cart_id)
             emails.send_confirmation(order)
             staff_notices.send_new_order_notices(order)
         commit_keeping_loaded()  # the order page's redirect reads it
@@ -423,8 +427,7 @@ def _settle_authorization(order: Order, result: PaymentResult, cart: Cart | None
         # pay again, and let reconciliation settle it.
         note = _("No answer from Braintree (%(error)s).", error=",".join(result.error_codes))
         move(order, S.PAYMENT_UNKNOWN, note=note)
-        if cart is not None:
-            clear_cart(cart)
+        clear_cart(cart_id)
         db.session.commit()
         log.warning("order %s: payment outcome unknown, to reconcile", order.number)
         return CheckoutResult(Placement.UNKNOWN, order, message=str(result.customer_message))

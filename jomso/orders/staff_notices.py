@@ -49,13 +49,14 @@ class OrderNotice:
     customer_email: str = ""
 
 
+_ASKED = (
+    select(User).where(User.notify_new_orders.is_(True), User.active.is_(True)).order_by(User.id)
+)  # built once: every order placed reads it
+
+
 def recipients() -> list[User]:
     """The active staff who asked for the email and may see orders, by id."""
-    asked = db.session.scalars(
-        select(User)
-        .where(User.notify_new_orders.is_(True), User.active.is_(True))
-        .order_by(User.id)
-    ).all()
+    asked = db.session.scalars(_ASKED).all()
     return [user for user in asked if user.can(Permission.VIEW_ORDERS)]
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jomso.accounts.models import User
@@ -82,31 +82,34 @@ def lock_order(number: str) -> Order:
     )
 
 
+# Built once: building a statement (and its cache key) costs about as much as running it.
+_LOCK_VARIANTS = (
+    select(ProductVariant)
+    .where(ProductVariant.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ProductVariant.id)
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
+)
+_LOCK_PRODUCTS = (
+    select(Product)
+    .where(Product.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Product.id)
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_variants(variant_ids: Iterable[int]) -> list[ProductVariant]:
     """The variants read again under their row locks, taken by ascending id (the order every
     transaction that locks several variants keeps), then their products' rows, by ascending
     id (their stock totals change with them), inside ``write_lock``. Each variant comes with
     its product loaded."""
-    variants = list(
-        db.session.scalars(
-            select(ProductVariant)
-            .where(ProductVariant.id.in_(sorted(set(variant_ids))))
-            .order_by(ProductVariant.id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
-    )
+    variants = list(db.session.scalars(_LOCK_VARIANTS, {"ids": sorted(set(variant_ids))}))
     product_ids = sorted({variant.product_id for variant in variants})
     if product_ids:
         products = {
             product.id: product
-            for product in db.session.scalars(
-                select(Product)
-                .where(Product.id.in_(product_ids))
-                .order_by(Product.id)
-                .with_for_update(key_share=True)
-                .execution_options(populate_existing=True)
-            )
+            for product in db.session.scalars(_LOCK_PRODUCTS, {"ids": product_ids})
         }
         # Each variant holds its product (the session's identity map holds objects weakly:
         # a product nothing refers to would be gone, and read again at ``variant.product``).

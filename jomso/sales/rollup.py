@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Date, delete, func, insert, literal, or_, select
+from sqlalchemy import Connection, Date, bindparam, delete, func, insert, literal, or_, select
 from sqlalchemy.exc import OperationalError
 
 from jomso.catalog.models import Product
@@ -72,14 +72,19 @@ class StoredFigures:
     months_to_build: list[date] = field(default_factory=list)  # whole months not summed yet
 
 
+# Built once: every order paid or refunded runs them.
+_FORGET_DAYS = delete(DAYS).where(DAYS.c.day.in_(bindparam("days", expanding=True)))
+_FORGET_MONTHS = delete(MONTHS).where(MONTHS.c.month.in_(bindparam("months", expanding=True)))
+
+
 def forget_days(connection: Connection, days: Iterable[date]) -> None:
     """Delete the roll-up rows of ``days`` and of their months (inside the caller's
     transaction)."""
     days = sorted(set(days))
     if days:
-        connection.execute(delete(DAYS).where(DAYS.c.day.in_(days)))
+        connection.execute(_FORGET_DAYS, {"days": days})
         months = sorted({day.replace(day=1) for day in days})
-        connection.execute(delete(MONTHS).where(MONTHS.c.month.in_(months)))
+        connection.execute(_FORGET_MONTHS, {"months": months})
 
 
 def _holds(row, tz: ZoneInfo) -> bool:

@@ -380,7 +380,7 @@ def test_service_api_for_checkout(app):
         assert (line.unit_price_cents, line.line_total_cents) == (1999, 5997)
         assert (summary.subtotal_cents, summary.shipping_cents) == (5997, 0)
         assert (summary.total_cents, summary.item_count, summary.notices) == (5997, 3, [])
-        clear_cart(cart)
+        clear_cart(cart.id)
         db.session.commit()
         assert current_cart() is None
         assert db.session.scalar(select(func.count()).select_from(CartItem)) == 0
