@@ -57,10 +57,10 @@ API for checkout and other areas
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from flask import current_app, session
 from flask_babel import gettext as _
@@ -180,20 +180,31 @@ def current_cart(create: bool = False) -> Cart | None:
             db.session.add(cart)
             db.session.flush()
         return cart
-    cart_id = session.get(SESSION_KEY)
-    cart = None
-    if isinstance(cart_id, int):
-        cart = db.session.get(Cart, cart_id)
-        if cart is not None and cart.user_id is not None:
-            cart = None  # never reach an account's cart through a guest session
+    cart = _guest_cart(lambda cart_id: db.session.get(Cart, cart_id), lambda cart: cart.user_id)
     if cart is None and create:
         cart = Cart()
         db.session.add(cart)
         db.session.flush()
         session[SESSION_KEY] = cart.id
-    elif cart is None and cart_id is not None:
-        session.pop(SESSION_KEY, None)  # the cart was purged: forget it
     return cart
+
+
+_Found = TypeVar("_Found")
+
+
+def _guest_cart(
+    read: Callable[[int], _Found | None], owner: Callable[[_Found], int | None]
+) -> _Found | None:
+    """The guest session's cart as ``read(cart_id)`` finds it, or None. Never an account's
+    cart (``owner(found)`` not None); a kept id that finds nothing (the cart was purged) is
+    forgotten."""
+    cart_id = session.get(SESSION_KEY)
+    found = read(cart_id) if isinstance(cart_id, int) else None
+    if found is not None and owner(found) is not None:
+        found = None  # never reach an account's cart through a guest session
+    if found is None and cart_id is not None:
+        session.pop(SESSION_KEY, None)
+    return found
 
 
 def known_empty() -> bool:
@@ -466,15 +477,11 @@ def current_summary() -> CartSummary:
     page that shows the cart and changes nothing else: no ORM object is made)."""
     if current_user.is_authenticated:
         return _summarized(read_rows(_cart_statement("user"), {"user_id": current_user.id}))
-    cart_id = session.get(SESSION_KEY)
-    rows = (
-        read_rows(_cart_statement("id"), {"cart_id": cart_id}) if isinstance(cart_id, int) else []
+    rows = _guest_cart(
+        lambda cart_id: read_rows(_cart_statement("id"), {"cart_id": cart_id}) or None,
+        lambda rows: rows[0]["user_id"],
     )
-    if rows and rows[0]["user_id"] is not None:
-        rows = []  # never reach an account's cart through a guest session
-    if not rows and cart_id is not None:
-        session.pop(SESSION_KEY, None)  # the cart was purged: forget it
-    return _summarized(rows)
+    return _summarized(rows or [])
 
 
 def _summarized(rows: list[dict]) -> CartSummary:

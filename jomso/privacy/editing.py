@@ -19,7 +19,8 @@ from jomso.audit.models import AuditKind
 from jomso.audit.services import record_event
 from jomso.extensions import db
 from jomso.privacy.models import PolicyVersion
-from jomso.privacy.services import ensure_initial_policy, publish_policy, shop_today
+from jomso.privacy.services import ensure_initial_policy, publish_policy
+from jomso.shop_time import shop_today
 
 CONTEXT_LINES = 3
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")

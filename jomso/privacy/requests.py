@@ -34,7 +34,7 @@ from jomso.mail import send_mail
 from jomso.privacy import request_links
 from jomso.privacy.models import CLOSED_STATUSES, PrivacyRequest, RequestKind, RequestStatus
 from jomso.privacy.registry import DataSubject, normalize_email
-from jomso.privacy.services import shop_today
+from jomso.shop_time import shop_today
 from jomso.urls import shop_url_for
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import nh3
 from flask import current_app, g
@@ -27,6 +26,7 @@ from jomso.accounts.session_values import MISSING, register_session_value, sessi
 from jomso.extensions import db
 from jomso.i18n import default_language
 from jomso.privacy.models import PolicyAcceptance, PolicyVersion
+from jomso.shop_time import shop_today
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ def initial_policy_text() -> str:
 
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-
-
-def shop_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def ensure_initial_policy() -> PolicyVersion:

@@ -33,9 +33,9 @@ from jomso.privacy.services import (
     current_policy,
     policy_versions,
     render_policy,
-    shop_today,
 )
 from jomso.request_limits import body_limit
+from jomso.shop_time import shop_today
 from jomso.staff.customers import CustomerSection, register_customer_section
 
 bp = Blueprint("policy_admin", __name__, url_prefix="/staff/policy", cli_group=None)

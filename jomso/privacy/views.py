@@ -28,9 +28,9 @@ from jomso.privacy.services import (
     get_version,
     policy_versions,
     render_policy,
-    shop_today,
 )
 from jomso.security import is_safe_redirect
+from jomso.shop_time import shop_today
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy", cli_group=None)
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from jomso.extensions import db
 from jomso.privacy.editing import normalize_body, policy_diff
 from jomso.privacy.models import PolicyVersion
-from jomso.privacy.services import current_policy, publish_policy, shop_today
+from jomso.privacy.services import current_policy, publish_policy
+from jomso.shop_time import shop_today
 from tests.accounts.helpers import registered_customer
 from tests.catalog.helpers import text_of
 from tests.conftest import csrf_token_from

@@ -22,7 +22,7 @@ from jomso.orders.models import Order
 from jomso.privacy.models import PrivacyRequest
 from jomso.privacy.requests import add_months
 from jomso.privacy.retention import run_retention_rules
-from jomso.privacy.services import shop_today
+from jomso.shop_time import shop_today
 from tests.accounts.helpers import build_app, dispose_app, registered_customer
 from tests.catalog.helpers import text_of
 from tests.consent.helpers import choose

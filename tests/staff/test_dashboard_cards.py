@@ -12,7 +12,7 @@ from jomso.contact.models import Enquiry
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.permissions import Permission
-from jomso.privacy.services import shop_today
+from jomso.shop_time import shop_today
 from jomso.staff import dashboard
 from tests.catalog.helpers import make_product
 from tests.orders.factories import make_order
