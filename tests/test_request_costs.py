@@ -236,6 +236,40 @@ def test_the_cart_costs_the_same_whatever_its_lines(app):
     assert len(many) <= 3, many
 
 
+def _catalog_reads(statements: list[str]) -> dict[str, int]:
+    return {
+        table: sum(
+            1 for s in statements if s.startswith("SELECT") and re.search(rf"FROM {table}\b", s)
+        )
+        for table in ("products", "product_variants")
+    }
+
+
+def test_a_cart_change_reads_its_product_once(app):
+    """Adding to the cart and changing a quantity name the product in their message from what
+    was read before their commit: the commit expires the product and its variant, and naming
+    them after it read each again."""
+    product_id = make_product(app, "Clay pot", price_cents=900, stock=50)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/cart").text)
+    with counting_statements(app) as added:
+        answer = client.post("/cart/add", data={"product_id": product_id, "quantity": 1,
+                                                "csrf_token": token})  # fmt: skip
+    assert answer.status_code in (302, 303)
+    page = client.get("/cart").text
+    assert "Clay pot" in page
+    variant_id = re.search(r'name="variant_id" value="(\d+)"', page)[1]
+    with counting_statements(app) as updated:
+        answer = client.post("/cart/update", data={"variant_id": variant_id, "quantity": 3,
+                                                   "csrf_token": csrf_token_from(page)})  # fmt: skip
+    assert answer.status_code in (302, 303)
+    assert "Updated the quantity of “Clay pot”" in client.get("/cart").text
+    # The product, then its variants (the one added is chosen among them).
+    assert _catalog_reads(added) == {"products": 1, "product_variants": 1}, added
+    # The variant, then its product.
+    assert _catalog_reads(updated) == {"products": 1, "product_variants": 1}, updated
+
+
 def test_a_code_s_uses_are_counted_only_for_the_limits_it_has(app):
     set_standard_shipping(app)
     with app.app_context():

@@ -290,20 +290,20 @@ def add_item(variant: ProductVariant, quantity: int) -> CartChange:
     """Add units of a variant, as many as stock and the per-line maximum allow."""
 
     def change() -> CartChange:
+        # Read before the commit, which expires the variant and its product: named after
+        # it, each would be read again just for the message.
+        name, stock = _quote(variant), variant.stock
         if not _sellable(variant):
-            return CartChange(_("Sorry, %(name)s is no longer available.", name=_quote(variant)),
-                              "error")  # fmt: skip
-        limit = _limit(variant.stock)
+            return CartChange(_("Sorry, %(name)s is no longer available.", name=name), "error")
+        limit = _limit(stock)
         if limit == 0:
-            return CartChange(_("Sorry, %(name)s is sold out.", name=_quote(variant)), "error")
+            return CartChange(_("Sorry, %(name)s is sold out.", name=name), "error")
         cart = current_cart(create=True)
         item = find_line(cart, variant.id)
         already = item.quantity if item else 0
         new_quantity = min(already + quantity, limit)
         if new_quantity <= already:
-            return CartChange(
-                _limit_message(variant.stock, _quote(variant), limit, already), "warning"
-            )
+            return CartChange(_limit_message(stock, name, limit, already), "warning")
         if item is None:
             item = CartItem(cart=cart, variant_id=variant.id, quantity=0)
             db.session.add(item)
@@ -314,15 +314,13 @@ def add_item(variant: ProductVariant, quantity: int) -> CartChange:
         db.session.commit()
         added = new_quantity - already
         if added < quantity:
-            return CartChange(
-                _limit_message(variant.stock, _quote(variant), limit, new_quantity), "warning"
-            )
+            return CartChange(_limit_message(stock, name, limit, new_quantity), "warning")
         return CartChange(
             ngettext(
                 "Added %(num)d of %(name)s to your cart.",
                 "Added %(num)d of %(name)s to your cart.",
                 added,
-                name=_quote(variant),
+                name=name,
             )
         )
 
@@ -363,15 +361,15 @@ def update_item(item: CartItem, quantity: int) -> CartChange:
     limit = _limit(variant.stock)
     if limit == 0:
         return remove_item(item)
-    item.quantity = min(quantity, limit)
+    # Read before the commit expires them (as in ``add_item``).
+    name, stock, kept = _quote(variant), variant.stock, min(quantity, limit)
+    item.quantity = kept
     item.seen_price_cents = variant.effective_price_cents
     item.cart.updated_at = utcnow()
     db.session.commit()
     if quantity > limit:
-        return CartChange(
-            _limit_message(variant.stock, _quote(variant), limit, item.quantity), "warning"
-        )
-    return CartChange(_("Updated the quantity of %(name)s.", name=_quote(variant)))
+        return CartChange(_limit_message(stock, name, limit, kept), "warning")
+    return CartChange(_("Updated the quantity of %(name)s.", name=name))
 
 
 def remove_item(item: CartItem) -> CartChange:
