@@ -245,7 +245,7 @@ def _catalog_reads(statements: list[str]) -> dict[str, int]:
     }
 
 
-def test_a_cart_change_reads_its_product_once(app):
+def test_a_cart_change_reads_its_product_and_cart_once(app):
     """Adding to the cart and changing a quantity name the product in their message from what
     was read before their commit: the commit expires the product and its variant, and naming
     them after it read each again."""
@@ -260,14 +260,18 @@ def test_a_cart_change_reads_its_product_once(app):
     assert "Clay pot" in page
     variant_id = re.search(r'name="variant_id" value="(\d+)"', page)[1]
     with counting_statements(app) as updated:
-        answer = client.post("/cart/update", data={"variant_id": variant_id, "quantity": 3,
-                                                   "csrf_token": csrf_token_from(page)})  # fmt: skip
+        form = {"variant_id": variant_id, "quantity": 3, "csrf_token": csrf_token_from(page)}
+        answer = client.post("/cart/update", data=form)
     assert answer.status_code in (302, 303)
     assert "Updated the quantity of “Clay pot”" in client.get("/cart").text
     # The product, then its variants (the one added is chosen among them).
     assert _catalog_reads(added) == {"products": 1, "product_variants": 1}, added
-    # The variant, then its product.
+    # The variant, then its product; the cart once (its line holds it: the session keeps
+    # objects weakly, and the line read it again at ``item.cart``).
     assert _catalog_reads(updated) == {"products": 1, "product_variants": 1}, updated
+    assert len([s for s in updated if re.search(r"^SELECT .*\bFROM carts\b", s, re.S)]) == 1, (
+        updated
+    )
 
 
 def test_a_code_s_uses_are_counted_only_for_the_limits_it_has(app):

@@ -68,6 +68,7 @@ from flask_babel import ngettext
 from flask_login import current_user, user_logged_in
 from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jomso import request_memo
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
@@ -345,12 +346,20 @@ def _limit_message(stock: int, name: str, limit: int, in_cart: int) -> str:
     )
 
 
+_LINE = select(CartItem).where(
+    CartItem.cart_id == bindparam("cart_id"), CartItem.variant_id == bindparam("variant_id")
+)  # built once: every change to a cart reads it
+
+
 def find_line(cart: Cart | None, variant_id: int) -> CartItem | None:
+    """The cart's line of this variant, holding its cart: the session keeps objects weakly,
+    so a cart nothing else refers to would be read again at ``item.cart``."""
     if cart is None:
         return None
-    return db.session.scalar(
-        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.variant_id == variant_id)
-    )
+    item = db.session.scalar(_LINE, {"cart_id": cart.id, "variant_id": variant_id})
+    if item is not None:
+        set_committed_value(item, "cart", cart)
+    return item
 
 
 def update_item(item: CartItem, quantity: int) -> CartChange:
