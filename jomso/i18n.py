@@ -34,7 +34,7 @@ from flask_babel import (
     get_locale,
     to_user_timezone,
 )
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from jomso.extensions import babel
@@ -253,6 +253,9 @@ def init_i18n(app: Flask) -> None:
     # The templates' _() and {% trans %}: newstyle (the text always a format string, its
     # values escaped), straight to the shop's one domain. Jinja's own callables reach the
     # translation through three calls of the template context (12 µs a string; 6 this way).
+    # They take the evaluation context (is the output escaped?), not the template context:
+    # a callable taking that, called in a loop or a block, is given a copy of the context
+    # made for the call (10 to 15 µs, a dozen times on the cart page).
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(
         _=_template_gettext,
@@ -263,41 +266,41 @@ def init_i18n(app: Flask) -> None:
     )
 
 
-def _translated(context, text: str, variables: dict) -> str:
-    if context.eval_ctx.autoescape:
+def _translated(eval_ctx, text: str, variables: dict) -> str:
+    if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - the shop's own catalog; the values are escaped
     return text % variables
 
 
-@pass_context
-def _template_gettext(context, string: str, **variables) -> str:
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables) -> str:
     text = babel.domain_instance.get_translations().ugettext(string)
-    return _translated(context, text, variables)
+    return _translated(eval_ctx, text, variables)
 
 
-@pass_context
-def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
     text = babel.domain_instance.get_translations().ungettext(singular, plural, num)
-    return _translated(context, text, variables)
+    return _translated(eval_ctx, text, variables)
 
 
-@pass_context
-def _template_pgettext(context, string_context: str, string: str, **variables) -> str:
+@pass_eval_context
+def _template_pgettext(eval_ctx, string_context: str, string: str, **variables) -> str:
     variables.setdefault("context", string_context)
     text = babel.domain_instance.get_translations().upgettext(string_context, string)
-    return _translated(context, text, variables)
+    return _translated(eval_ctx, text, variables)
 
 
-@pass_context
+@pass_eval_context
 def _template_npgettext(
-    context, string_context: str, singular: str, plural: str, num: int, **variables
+    eval_ctx, string_context: str, singular: str, plural: str, num: int, **variables
 ) -> str:
     variables.setdefault("context", string_context)
     variables.setdefault("num", num)
     translations = babel.domain_instance.get_translations()
     text = translations.unpgettext(string_context, singular, plural, num)
-    return _translated(context, text, variables)
+    return _translated(eval_ctx, text, variables)
 
 
 __all__ = [
