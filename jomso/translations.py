@@ -24,6 +24,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from flask import g
 from flask_babel import Babel, Domain, _get_current_context, get_babel, get_locale
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
@@ -98,12 +99,27 @@ class WTFormsMessages:
 WTFORMS_MESSAGES = WTFormsMessages()
 
 
+def babel_namespace():
+    """Flask-Babel's namespace of the current app context (``g._flask_babel``: the locale
+    chosen, and what is kept with it), or None when there is none yet or no app context.
+    One proxy lookup (Flask-Babel's own way takes three, about 3 µs: every translated string
+    and every amount asks)."""
+    try:
+        return vars(g._get_current_object()).get("_flask_babel")
+    except RuntimeError:  # outside any app context
+        return None
+
+
 class CatalogDomain(Domain):
     """Flask-Babel's domain, with the translations read from the ``.po`` catalogs."""
 
     def get_translations(self):
         # Asked for every string a page translates: the answer is kept on the context's Babel
         # namespace with its locale (a forced one, a mail in the order's language, differs).
+        namespace = babel_namespace()
+        kept = getattr(namespace, "jomso_translations", None)
+        if kept is not None and kept[0] is getattr(namespace, "babel_locale", None):
+            return kept[1]
         context = _get_current_context()
         if context is None:  # outside any app or request context
             return NullTranslations()

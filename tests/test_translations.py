@@ -12,13 +12,14 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, default_directory_filter, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from jomso.catalog import page_cache
 from jomso.extensions import db
-from jomso.i18n import LANGUAGE_COOKIE, mail_language
+from jomso.i18n import LANGUAGE_COOKIE, format_money, mail_language
 from jomso.orders import emails
 from jomso.translations import SHIPPED, catalog_path
 from tests.catalog.helpers import make_product
@@ -242,3 +243,16 @@ def test_a_german_shop_starts_with_the_german_policy(app, client):
     # An English visitor reads the shop's own (German) policy, in an English page.
     english = client.get("/privacy", headers={"Accept-Language": "en"}).text
     assert '<html lang="en">' in english and "betreibt diesen Online-Shop" in english
+
+
+def test_a_mail_s_language_writes_its_strings_and_amounts_then_the_page_s_again(app):
+    """The translations and the locale's name are kept with the locale chosen for the request;
+    a mail's forced language is another locale, and the page's comes back after it."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        app.preprocess_request()
+        page = (format_money(123456), gettext("Your cart"))
+        assert page == ("$1,234.56", "Your cart")
+        with mail_language("de"):
+            mail = (format_money(123456), gettext("Your cart"))
+            assert mail == ("1.234,56\xa0$", "Ihr Warenkorb")
+        assert (format_money(123456), gettext("Your cart")) == page
