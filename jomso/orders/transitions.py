@@ -82,21 +82,20 @@ def lock_order(number: str) -> Order:
     )
 
 
+def _locking(model):
+    """The rows of ``model`` with the ids ``ids``, read again under their row locks, taken by
+    ascending id."""
+    return (
+        select(model)
+        .where(model.id.in_(bindparam("ids", expanding=True)))
+        .order_by(model.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
 # Built once: building a statement (and its cache key) costs about as much as running it.
-_LOCK_VARIANTS = (
-    select(ProductVariant)
-    .where(ProductVariant.id.in_(bindparam("ids", expanding=True)))
-    .order_by(ProductVariant.id)
-    .with_for_update(key_share=True)
-    .execution_options(populate_existing=True)
-)
-_LOCK_PRODUCTS = (
-    select(Product)
-    .where(Product.id.in_(bindparam("ids", expanding=True)))
-    .order_by(Product.id)
-    .with_for_update(key_share=True)
-    .execution_options(populate_existing=True)
-)
+_LOCK_VARIANTS, _LOCK_PRODUCTS = _locking(ProductVariant), _locking(Product)
 
 
 def lock_variants(variant_ids: Iterable[int]) -> list[ProductVariant]:
