@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import weakref
 from collections import ChainMap
 from functools import lru_cache
 
@@ -15,6 +17,10 @@ from werkzeug.security import safe_join
 
 from jomso.addresses import address_lines, layouts_for_script
 from jomso.permissions import Permission
+from jomso.translated_templates import compiling_translations, fold
+
+# Compiled templates kept by the Jinja environment: each template in each language.
+TEMPLATES_KEPT = 2000
 
 
 @lru_cache(maxsize=256)
@@ -49,10 +55,42 @@ class _TemplateGlobals(ChainMap):
 
 
 class ShopEnvironment(Environment):
-    """Flask's Jinja environment, with templates' globals as ``_TemplateGlobals``."""
+    """Flask's Jinja environment, with templates' globals as ``_TemplateGlobals``, and each
+    template kept compiled once per language, its fixed texts translated in
+    (``translated_templates``)."""
+
+    def __init__(self, *args, **options) -> None:
+        # Room for every template in each language (the default, 400, is one language's).
+        options.setdefault("cache_size", TEMPLATES_KEPT)
+        super().__init__(*args, **options)
+        self._compiling = threading.local()
 
     def make_globals(self, d):
         return _TemplateGlobals({} if d is None else d, self.globals)
+
+    def _load_template(self, name, globals):
+        # Jinja's own keeps one compiled template per name; here one per name and catalog.
+        if self.loader is None:
+            raise TypeError("no loader for this environment specified")
+        translations = compiling_translations()
+        key = (weakref.ref(self.loader), name, translations)
+        template = self.cache.get(key) if self.cache is not None else None
+        if template is None or (self.auto_reload and not template.is_up_to_date):
+            self._compiling.translations = translations
+            try:
+                template = self.loader.load(self, name, self.make_globals(globals))
+            finally:
+                self._compiling.translations = None
+            if self.cache is not None:
+                self.cache[key] = template
+        elif globals:
+            template.globals.update(globals)
+        return template
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        translations = getattr(self._compiling, "translations", None)
+        return tree if translations is None else fold(tree, translations)
 
 
 def form_problems(form) -> list[tuple[str, str | None]]:
@@ -72,6 +110,8 @@ def form_problems(form) -> list[tuple[str, str | None]]:
 
 
 def init_templating(app: Flask) -> None:
+    # {% do list.append(x) %}: a call for its effect, without a variable to put its result in.
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(form_problems, "form_problems")
     # An address as its country prints it, line by line (templates/partials/address.html).
     app.jinja_env.filters["address_lines"] = address_lines

@@ -48,3 +48,41 @@ def test_translations_escape_their_values_where_the_output_is_escaped(app):
     assert html == (
         "Added &lt;b&gt;Tea&lt;/b&gt; to your cart.|Added A &amp; B to your cart.|Hello <b>Tea</b>"
     )
+
+
+def _in_language(app, env, name: str, language: str, **context) -> str:
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        return env.get_template(name).render(**context)
+
+
+def test_each_language_gets_its_own_texts_from_one_template(app):
+    """Templates are compiled once per language with their fixed texts translated in
+    (``translated_templates``): the same template, asked for in turns, speaks each visitor's
+    language, its values still escaped, and an amount written in the template itself is in
+    the page's locale (the first language to compile it does not decide it for the others)."""
+    env = app.jinja_env.overlay(
+        loader=DictLoader(
+            {
+                "page.html": (
+                    "{{ _('Your cart') }}|{{ _('was %(price)s', price=price) }}|"
+                    "{{ _('was %(price)s', price=200000|money) }}|{{ _('100%% %(x)s', x=1) }}"
+                ),
+            }
+        )
+    )
+    english = "Your cart|was &lt;b&gt;|was $2,000.00|100% 1"
+    german = "Ihr Warenkorb|vorher &lt;b&gt;|vorher 2.000,00\xa0$|100% 1"
+    assert _in_language(app, env, "page.html", "en", price="<b>") == english
+    assert _in_language(app, env, "page.html", "de", price="<b>") == german
+    assert _in_language(app, env, "page.html", "en", price="<b>") == english
+
+
+def test_a_template_that_names_something_else_underscore_keeps_calling_it(app):
+    """Where a template binds ``_`` itself (here a macro's parameter), its ``_()`` calls what
+    it was given, as Jinja would call it: nothing is translated in at compile time there."""
+    env = app.jinja_env.overlay(
+        loader=DictLoader(
+            {"page.html": "{% macro shout(_) %}{{ _('Your cart') }}{% endmacro %}{{ shout(up) }}"}
+        )
+    )
+    assert _in_language(app, env, "page.html", "de", up=str.upper) == "YOUR CART"
