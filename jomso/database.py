@@ -44,11 +44,19 @@ def read_value(sql: str, **params):
     the read sees what the request has written; and always through it when the engine's pool
     has one connection only (an in-memory SQLite database), which handing back to the pool
     would end the session's transaction."""
+    row = read_values(sql, **params)
+    return row[0] if row else None
+
+
+def read_values(sql: str, **params) -> tuple | None:
+    """The first row of ``sql`` (``:name`` parameters) as a tuple, or None: read as
+    ``read_value`` reads."""
     engine = db.engine
     if _through_session(engine):
-        return db.session.execute(text(sql), params).scalar()
+        row = db.session.execute(text(sql), params).first()
+        return None if row is None else tuple(row)
     rows = _driver_rows(engine, _driver_sql(sql, engine.dialect.paramstyle), params, first=True)
-    return rows[0][0] if rows else None
+    return tuple(rows[0]) if rows else None
 
 
 def read_row(statement: Select, params: dict) -> dict | None:

@@ -74,6 +74,7 @@ from jomso import request_memo
 from jomso.accounts.session_values import MISSING, register_session_value, session_value
 from jomso.addresses import shop_country
 from jomso.cart.models import Cart, CartItem
+from jomso.catalog import page_cache
 from jomso.catalog.models import Product, ProductImage, ProductVariant, variant_title
 from jomso.catalog.queries import first_image_key
 from jomso.database import read_rows, read_value, utcnow
@@ -253,6 +254,18 @@ def _user_cart_units(user_id):
 
 # The header's cart count of a signed-in customer is read with their session (one statement).
 register_session_value("cart_units", lambda user_id: _user_cart_units(user_id).scalar_subquery())
+
+
+def _guest_units_with_revision():
+    # A guest's, read in the catalog revision's statement (a page from the cache reads the
+    # revision first, then the header asks for the count): one statement for both.
+    cart_id = session.get(SESSION_KEY)
+    if not isinstance(cart_id, int) or current_user.is_authenticated:
+        return None
+    return ("cart units", cart_id), _GUEST_CART_UNITS, {"cart_id": cart_id}
+
+
+page_cache.read_with_revision(_guest_units_with_revision)
 
 
 def _limit(stock: int) -> int:
@@ -457,6 +470,7 @@ def _cart_statement(by: str):
             func.coalesce(variant_image, first_image_key(ProductVariant.product_id)).label(
                 "image_key"
             ),
+            page_cache.revision_column().label("catalog_revision"),
         )
         .select_from(Cart)
         .outerjoin(CartItem, CartItem.cart_id == Cart.id)
@@ -499,6 +513,7 @@ def _summarized(rows: list[dict]) -> CartSummary:
     if not rows:
         return summary
     cart = rows[0]
+    page_cache.keep_request_revision(cart["catalog_revision"])  # the page's one read of it
     summary.cart_id = cart["cart_id"]
     removed: list[int] = []
     seen: dict[int, dict] = {}

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import date
 from functools import wraps
 from threading import Lock
@@ -46,8 +47,9 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import DDL, Integer, event, text
 
+from jomso import request_memo
 from jomso.accounts import session_values
-from jomso.database import read_value
+from jomso.database import read_value, read_values
 from jomso.extensions import db, login_manager
 from jomso.i18n import current_language
 from jomso.redis_store import redis_client
@@ -266,20 +268,57 @@ def catalog_revision() -> int:
 
 def request_revision() -> int:
     """The revision this request works at: read once, at its first use; for a signed-in
-    visitor, read with their session in its one statement (``session_values``)."""
+    visitor, read with their session in its one statement (``session_values``); else with
+    what the request will ask for next (``read_with_revision``), or with the statement that
+    read first (``keep_request_revision``)."""
     kept = g.setdefault("_kept_per_revision", {})
     revision = kept.get(None)
     if revision is None:
         revision = session_values.read_with_session("catalog_revision")
         if revision is session_values.MISSING:
-            revision = catalog_revision()
+            revision = _revision_with_riders()
         kept[None] = revision
     return revision
 
 
-session_values.register_session_value(
-    "catalog_revision", lambda _user_id: text(_REVISION).columns(value=Integer).scalar_subquery()
-)
+def revision_column():
+    """The revision as a scalar subquery, for a statement that reads it beside its own
+    columns and hands it to ``keep_request_revision``."""
+    return text(_REVISION).columns(value=Integer).scalar_subquery()
+
+
+def keep_request_revision(revision: int) -> None:
+    """The revision a statement of this request read beside its own columns: the request
+    works at it if it has not read one yet (no read of its own then)."""
+    g.setdefault("_kept_per_revision", {}).setdefault(None, revision)
+
+
+session_values.register_session_value("catalog_revision", lambda _user_id: revision_column())
+
+# Reads a page without a signed-in session makes right after the revision, made in the
+# revision's statement (a guest's cart count, for the header of a page from the cache).
+_riders: list[Callable[[], tuple[Hashable, str, dict] | None]] = []
+
+
+def read_with_revision(rider: Callable[[], tuple[Hashable, str, dict] | None]) -> None:
+    """Register ``rider()``: None, or ``(key, sql, parameters)``, a scalar SELECT this visitor
+    is about to need, read as a column of the revision's statement and kept for the request
+    under ``key`` (``request_memo``, until the request writes)."""
+    _riders.append(rider)
+
+
+def _revision_with_riders() -> int:
+    riding = [ride for ride in (rider() for rider in _riders) if ride is not None]
+    if not riding:
+        return catalog_revision()
+    params: dict = {}
+    for _key, _sql, ride_params in riding:
+        params.update(ride_params)
+    columns = "".join(f", ({sql})" for _key, sql, _params in riding)
+    values = read_values(f"SELECT ({_REVISION}){columns}", **params)
+    for (key, _sql, _params), value in zip(riding, values[1:], strict=True):
+        request_memo.keep(key, value)
+    return values[0]
 
 
 def kept_per_revision(name: str, compute):
