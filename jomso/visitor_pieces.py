@@ -27,10 +27,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, g, get_flashed_messages, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from jomso.i18n import current_language
+from jomso.session_cookie import csrf_token
 
 EMPTY = None
 PERSONAL = object()
@@ -128,7 +128,7 @@ def render_piece(name: str, context: Callable[[], dict] | None = None) -> str:
         kept[full_key] = piece
     piece = fill_blanks(piece)
     if TOKEN in piece:
-        piece = piece.replace(TOKEN, generate_csrf())
+        piece = piece.replace(TOKEN, csrf_token())
     return piece
 
 

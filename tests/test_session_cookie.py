@@ -103,3 +103,29 @@ def test_signing_in_gives_a_new_token_and_the_old_one_stops_working(app, client)
     assert after != before
     stale = client.post("/cart/add", data={"product_id": 1, "quantity": 1, "csrf_token": before})
     assert stale.status_code == 400
+
+
+def test_every_form_of_a_page_carries_the_one_token_of_the_request(app, client):
+    """The templates' ``csrf_token()`` (``session_cookie.csrf_token``) gives the token made
+    for the request, in the page's own forms and in the pieces put in for the visitor (the
+    footer's language form): on a first visit, when the token is made by the page, and on
+    the cart page with its line, discount and language forms. Each one is accepted."""
+    import re
+
+    mug = make_product(app, "Blue Mug")
+    first = client.get("/products/blue-mug").text
+    assert len(set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', first))) == 1
+    add_to_cart(client, mug, quantity=1)
+    page = client.get("/cart").text
+    tokens = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert len(tokens) >= 4 and len(set(tokens)) == 1, tokens
+    response = client.post("/cart/update", data={"variant_id": _variant_id(page), "quantity": 2,
+                                                 "csrf_token": tokens[0]})  # fmt: skip
+    assert response.status_code in (302, 303)
+    assert _count(client.get("/products").text) == "2"
+
+
+def _variant_id(html: str) -> str:
+    import re
+
+    return re.search(r'name="variant_id" value="(\d+)"', html).group(1)

@@ -42,7 +42,6 @@ from threading import Lock
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, render_template, request
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import DDL, Integer, event, text
@@ -53,6 +52,7 @@ from jomso.database import read_value, read_values
 from jomso.extensions import db, login_manager
 from jomso.i18n import current_language
 from jomso.redis_store import redis_client
+from jomso.session_cookie import csrf_token
 from jomso.visitor_pieces import TOKEN, blank_value, making, piece_markup, render_piece
 
 if TYPE_CHECKING:
@@ -392,7 +392,7 @@ def _fill(body: tuple[str, ...] | str, content: str = "") -> str:
         elif kind == "content":
             parts[index] = content
         else:
-            parts[index] = token = token or generate_csrf()
+            parts[index] = token = token or csrf_token()
     return "".join(parts)
 
 
