@@ -41,7 +41,7 @@ from functools import wraps
 from threading import Lock
 from typing import TYPE_CHECKING
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, has_request_context, render_template, request
 from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import DDL, Integer, event, text
@@ -308,6 +308,8 @@ def read_with_revision(rider: Callable[[], tuple[Hashable, str, dict] | None]) -
 
 
 def _revision_with_riders() -> int:
+    if not has_request_context():  # a command, a mail: no visitor to read ahead for
+        return catalog_revision()
     riding = [ride for ride in (rider() for rider in _riders) if ride is not None]
     if not riding:
         return catalog_revision()
