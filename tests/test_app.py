@@ -91,3 +91,27 @@ def test_logs_redact_personal_and_payment_data(caplog):
     assert "ann@example.com" not in text
     assert "4111" not in text
     assert "fake-valid-nonce" not in text
+
+
+def test_hooks_and_views_run_as_they_are_and_a_coroutine_still_goes_to_flask(app):
+    """``jomso.Shop.ensure_sync`` hands back a plain function or method without asking
+    ``inspect``; a coroutine function is still Flask's to run (wrapped, or refused without
+    Flask's async extra), never called as if it were a plain function."""
+
+    def plain():
+        return "plain"
+
+    async def coroutine():
+        return "coroutine"
+
+    assert app.ensure_sync(plain) is plain
+    bound = app.url_build_error_handlers.append  # a built-in: Flask's own path
+    assert app.ensure_sync(bound) is bound
+    method = app.make_response
+    assert app.ensure_sync(method) is method
+    try:
+        wrapped = app.ensure_sync(coroutine)
+    except RuntimeError as error:  # Flask without asgiref
+        assert "async" in str(error)
+    else:
+        assert wrapped is not coroutine
