@@ -194,17 +194,23 @@ def current_cart(create: bool = False) -> Cart | None:
 _Found = TypeVar("_Found")
 
 
+def _guest_cart_id() -> int | None:
+    """The cart id the guest session keeps, or None (none, or not an id: a tampered cookie)."""
+    cart_id = session.get(SESSION_KEY)
+    return cart_id if isinstance(cart_id, int) else None
+
+
 def _guest_cart(
     read: Callable[[int], _Found | None], owner: Callable[[_Found], int | None]
 ) -> _Found | None:
     """The guest session's cart as ``read(cart_id)`` finds it, or None. Never an account's
     cart (``owner(found)`` not None); a kept id that finds nothing (the cart was purged) is
     forgotten."""
-    cart_id = session.get(SESSION_KEY)
-    found = read(cart_id) if isinstance(cart_id, int) else None
+    cart_id = _guest_cart_id()
+    found = read(cart_id) if cart_id is not None else None
     if found is not None and owner(found) is not None:
         found = None  # never reach an account's cart through a guest session
-    if found is None and cart_id is not None:
+    if found is None and SESSION_KEY in session:
         session.pop(SESSION_KEY, None)
     return found
 
@@ -215,7 +221,7 @@ def known_empty() -> bool:
     if current_user.is_authenticated:
         units = session_value("cart_units", current_user.id)
         return units is not MISSING and not units
-    return not isinstance(session.get(SESSION_KEY), int)
+    return _guest_cart_id() is None
 
 
 def item_count() -> int:
@@ -230,8 +236,8 @@ def item_count() -> int:
             return int(units or 0)
         query = _user_cart_units(current_user.id)
     else:
-        cart_id = session.get(SESSION_KEY)
-        if not isinstance(cart_id, int):
+        cart_id = _guest_cart_id()
+        if cart_id is None:
             return 0
         units = request_memo.kept(("cart units", cart_id))
         if units is not request_memo.MISSING:
@@ -259,8 +265,8 @@ register_session_value("cart_units", lambda user_id: _user_cart_units(user_id).s
 def _guest_units_with_revision():
     # A guest's, read in the catalog revision's statement (a page from the cache reads the
     # revision first, then the header asks for the count): one statement for both.
-    cart_id = session.get(SESSION_KEY)
-    if not isinstance(cart_id, int) or current_user.is_authenticated:
+    cart_id = _guest_cart_id()
+    if cart_id is None or current_user.is_authenticated:
         return None
     return ("cart units", cart_id), _GUEST_CART_UNITS, {"cart_id": cart_id}
 
