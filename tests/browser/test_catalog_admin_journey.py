@@ -122,6 +122,10 @@ def test_catalog_staff_adds_a_product_a_customer_finds_it(app, page, tmp_path):
     expect(page.get_by_role("heading", name="Walnut Serving Board")).to_be_visible()
     picture_on_page = page.get_by_role("img", name="A walnut board with a loaf of bread")
     expect(picture_on_page).to_be_visible()
+    # Visible once laid out; the picture itself may still be arriving: wait for it, then ask.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=picture_on_page.element_handle()
+    )
     loaded = picture_on_page.evaluate("img => img.complete && img.naturalWidth > 0")
     assert loaded
     expect(page.get_by_text("$34.90").first).to_be_visible()
