@@ -351,8 +351,16 @@ def _cache_key(args: tuple[str, ...], normalised=None) -> tuple | None:
     if normalised is not None:
         query = (*query, normalised(request.args))
     # The day too: "New" badges and the like change with time, not only with the catalog.
-    # And the language: the same address answers in each visitor's own (jomso.i18n).
-    return (request.endpoint, path_values, query, current_language(), date.today().isoformat())
+    # And the language: the same address answers in each visitor's own (jomso.i18n). And the
+    # path prefix the shop is served under (``SCRIPT_NAME``), which every link starts with.
+    return (
+        request.endpoint,
+        path_values,
+        query,
+        current_language(),
+        date.today().isoformat(),
+        request.script_root,
+    )
 
 
 def _page_html(result) -> str | None:

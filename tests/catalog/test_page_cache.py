@@ -36,6 +36,19 @@ def test_second_visit_is_served_from_the_cache_with_a_fresh_token(app, client, u
     assert response.status_code == 303
 
 
+@pytest.mark.parametrize("url", ["/", "/products", "/products/blue-mug"])
+def test_a_page_is_kept_for_each_path_the_shop_is_served_under(app, client, url):
+    # Behind a proxy that serves the shop under /shop (SCRIPT_NAME), every link starts there;
+    # the same page asked for without the prefix must not get those links, nor the reverse.
+    make_product(app, "Blue Mug")
+    under_shop = client.get(url, environ_overrides={"SCRIPT_NAME": "/shop"}).text
+    at_root = client.get(url).text
+    again = client.get(url, environ_overrides={"SCRIPT_NAME": "/shop"}).text
+    assert 'href="/shop/static/css/shop.css' in under_shop
+    assert 'href="/shop/static/css/shop.css' in again
+    assert "/shop/" not in at_root and 'href="/static/css/shop.css' in at_root
+
+
 def test_a_price_change_shows_at_once(app, client):
     product_id = make_product(app, "Blue Mug", price_cents=1250)
     assert "$12.50" in client.get("/products").text
