@@ -18,6 +18,7 @@ from jomso.cart.forms import (
     RemoveItemForm,
     UpdateItemForm,
 )
+from jomso.cart.rows import cart_links, cart_rows
 from jomso.catalog.models import Product, ProductVariant
 from jomso.catalog.page_cache import cached_page, layout_page
 from jomso.catalog.variant_choice import chosen_variant
@@ -57,16 +58,18 @@ def _posted_variant(form) -> ProductVariant:
 
 
 def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
-    return (
-        layout_page(
-            "cart/cart.html",
-            summary=summary,
-            errors=errors or {},
-            discount_entry=discount_entry,
-            max_quantity=services.max_quantity(),
-        ),
-        status,
+    if summary.is_empty:  # the notices say why, when lines were just taken out
+        return layout_page("cart/empty.html", own=("notices",), summary=summary), status
+    links = cart_links()
+    page = layout_page(
+        "cart/cart.html",
+        own=("notices", "lines", "summary"),
+        summary=summary,
+        rows=cart_rows(summary, links, errors),
+        links=links,
+        discount_entry=discount_entry,
     )
+    return page, status
 
 
 @bp.get("")

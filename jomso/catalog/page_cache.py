@@ -60,9 +60,9 @@ if TYPE_CHECKING:
 
 _TOKEN_PLACEHOLDER = TOKEN
 # What a kept body holds for each visitor's own: a piece, a blank (``visitor_pieces``), the
-# CSRF token, and a layout's content. The markers of a body made for the cache are found once
-# (``_cut``), not searched for in every page served: 50 µs of a 19 KB page.
-_MARKER = re.compile("\x00(piece:[\\w/.-]+|blank:\\w+|csrf-token|content)\x00")
+# CSRF token, and a layout's own blocks. The markers of a body made for the cache are found
+# once (``_cut``), not searched for in every page served: 50 µs of a 19 KB page.
+_MARKER = re.compile("\x00(piece:[\\w/.-]+|blank:\\w+|csrf-token|block:\\w+)\x00")
 MAX_PAGES = 2000
 MAX_BYTES = 64 * 1024 * 1024
 _EXTENSION = "jomso.page_cache"
@@ -384,13 +384,13 @@ def visitor_piece(context, name: str) -> Markup:
 
 def _cut(html: str) -> tuple[str, ...]:
     """A kept body cut at its markers: text, marker, text, ... text (a marker without its
-    ``\\x00``s: "piece:partials/flashes.html", "blank:here", "csrf-token", "content")."""
+    ``\\x00``s: "piece:partials/flashes.html", "blank:here", "csrf-token", "block:content")."""
     return tuple(_MARKER.split(html))
 
 
-def _fill(body: tuple[str, ...] | str, content: str = "") -> str:
+def _fill(body: tuple[str, ...] | str, blocks: dict[str, str] | None = None) -> str:
     """This visitor's page: their pieces, blanks and CSRF token put into a kept body (cut at
-    its markers, or a string, cut here), and ``content`` into a layout."""
+    its markers, or a string, cut here), and a layout's own ``blocks`` (by name)."""
     parts = list(body if isinstance(body, tuple) else _cut(body))
     token = None
     for index in range(1, len(parts), 2):
@@ -399,8 +399,8 @@ def _fill(body: tuple[str, ...] | str, content: str = "") -> str:
             parts[index] = render_piece(name)
         elif kind == "blank":
             parts[index] = blank_value(name)
-        elif kind == "content":
-            parts[index] = content
+        elif kind == "block":
+            parts[index] = blocks[name]
         else:
             parts[index] = token = token or csrf_token()
     return "".join(parts)
@@ -460,42 +460,44 @@ def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = (), normalis
     return decorator
 
 
-_CONTENT = "\x00content\x00"
-
-
-def layout_page(template_name: str, **context) -> str:
-    """A page whose ``content`` block is this visitor's own (the cart's lines) inside the layout
-    every visitor shares (base.html: the header and its menus, the footer). The layout is made
-    like a cached page, once per page, language, day and catalog revision, with the visitor's
-    pieces as markers and no view values (``_render_shared``); each request renders only the
-    content block, with ``context``, and puts it and the visitor's pieces in. So, as for a
-    cached page, nothing personal is kept. The content block must hold the template's imports
-    (it is rendered on its own). A POST's page (a form sent back with its errors) and a page
-    made for the cache are rendered whole."""
+def layout_page(template_name: str, own: tuple[str, ...] = ("content",), **context) -> str:
+    """A page whose blocks named in ``own`` are this visitor's own (the cart's lines) inside a
+    layout every visitor shares (base.html: the header and its menus, the footer; and what of
+    the page's content is the same for everyone: its headings, labels, links and forms). The
+    layout is made like a cached page, once per page, language, day and catalog revision, with
+    the visitor's pieces and the own blocks as markers and no view values
+    (``_render_shared``), so it must not ask for them outside the own blocks; each request
+    renders only the own blocks, with ``context``, and puts them and the visitor's pieces in.
+    So, as for a cached page, nothing personal is kept. Each own block is rendered on its
+    own, so it holds the imports it uses. A POST's page (a form sent back with its errors)
+    and a page made for the cache are rendered whole."""
     key = _cache_key(())
     if key is None or g.get(_RENDERING):
         return render_template(template_name, **context)
-    key = ("layout", template_name, *key)
+    key = ("layout", template_name, own, *key)
     template = current_app.jinja_env.get_template(template_name)
     revision = request_revision()
     hit = _pages().get(key, revision)
     if hit is not None:
         layout = hit[0]
     else:
-        layout = _render_shared(_render_layout, (template,), {})
+        layout = _render_shared(_render_layout, (template, own), {})
         token = g.get("csrf_token")
         layout = layout.replace(token, _TOKEN_PLACEHOLDER) if token else layout
         _pages().put(key, revision, layout, {})
     current_app.update_template_context(context)
-    content = _rendered(template, template.blocks["content"], template.new_context(context))
-    return _fill(layout, content)
+    render = template.new_context(context)
+    blocks = {name: _rendered(template, template.blocks[name], render) for name in own}
+    return _fill(layout, blocks)
 
 
-def _render_layout(template) -> str:
+def _render_layout(template, own: tuple[str, ...]) -> str:
     values: dict = {}
     current_app.update_template_context(values)
     render = template.new_context(values)
-    render.blocks["content"] = [lambda _context: iter((_CONTENT,))]
+    for name in own:
+        marker = f"\x00block:{name}\x00"
+        render.blocks[name] = [lambda _context, marker=marker: iter((marker,))]
     return _rendered(template, template.root_render_func, render)
 
 

@@ -271,6 +271,31 @@ def test_deactivated_deleted_and_sold_out_products_leave_with_a_message(client):
     assert "no longer available" not in cart_text(client)
 
 
+def test_a_cart_whose_every_line_was_taken_out_says_why_and_is_empty(client):
+    app = client.application
+    mug = make_product(app, "Blue Mug", stock=10)
+    add_to_cart(client, mug, 2)
+    update_product(app, mug, is_active=False)
+    text = cart_text(client)
+    assert "“Blue Mug” is no longer available and was removed from your cart." in text
+    assert "Your cart is empty" in text and "Go to checkout" not in text
+    text = cart_text(client)
+    assert "Your cart is empty" in text and "no longer available" not in text
+
+
+def test_the_cart_s_links_follow_the_path_the_shop_is_served_under(client):
+    app = client.application
+    mug = make_product(app, "Blue Mug", stock=10)
+    add_to_cart(client, mug, 1)
+    under_shop = client.get("/cart", environ_overrides={"SCRIPT_NAME": "/shop"}).text
+    at_root = client.get("/cart").text
+    for link in ('href="/shop/products/blue-mug"', 'action="/shop/cart/update"',
+                 'action="/shop/cart/remove"', 'src="/shop/static/img/product-placeholder.svg'):  # fmt: skip
+        assert link in under_shop
+        assert link.replace("/shop", "") in at_root
+    assert "/shop/" not in at_root
+
+
 @pytest.mark.parametrize(
     ("price", "quantity", "threshold", "expected"),
     [

@@ -275,15 +275,20 @@ def test_the_cart_s_lines_are_each_visitor_s_own_in_the_shared_layout(app, visit
     tokens = {name: _tokens(page) for name, page in pages.items()}
     assert all(len(found) == 1 for found in tokens.values()), tokens
     assert len(set().union(*tokens.values())) == 4
-    # One layout for both carts, holding nothing of either: markers and a placeholder.
+    # One layout for both carts, holding nothing of either: markers and a placeholder; and
+    # what the page says to everyone with a cart (its headings, the checkout link) made once.
     (layout,) = _layouts(app)
-    assert "\x00content\x00" in layout and "\x00piece:partials/cart_link.html\x00" in layout
-    for personal in ("Blue Mug", "Sign in", "My account", "ann@", "cart-count", 'value="2"'):
+    for marker in ("notices", "lines", "summary"):
+        assert f"\x00block:{marker}\x00" in layout
+    assert "\x00piece:partials/cart_link.html\x00" in layout
+    assert "Order summary" in layout and 'href="/checkout"' in layout
+    for personal in ("Blue Mug", "Sign in", "My account", "ann@", "cart-count", 'value="2"',
+                     "Subtotal", "cart-total", "discount_code"):  # fmt: skip
         assert personal not in layout
     assert not _tokens(layout) - {"\x00csrf-token\x00"}
     pattern = "".join(
         "(.*?)"
-        if part.startswith(("piece:", "blank:", "csrf-token", "content"))
+        if part.startswith(("piece:", "blank:", "csrf-token", "block:"))
         else re.escape(part)
         for part in layout.split("\x00")
     )
