@@ -56,7 +56,7 @@ def test_refund_asks_for_amount_reason_and_stock(app, browser, live_server, orde
         expect(page.locator("#reason-error")).to_be_visible()  # both at once
         assert page.get_by_label("Amount to refund").input_value() == "50"
         summary = page.get_by_role("alert")
-        assert summary.evaluate("box => box === document.activeElement")
+        expect(summary).to_be_focused()
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         screenshot(page, f"refund-errors-{size}")
 

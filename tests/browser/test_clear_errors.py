@@ -5,6 +5,7 @@ nothing else. On a phone and on a wide screen."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.catalog.helpers import make_product
@@ -52,7 +53,7 @@ def test_a_declined_card_is_said_at_the_top(app, browser, live_server, size):
         assert alert.count() == 1
         assert "Your bank declined the payment" in alert.inner_text()
         assert _in_view(page, alert)  # on the first screen, not 1,200 px down
-        assert alert.evaluate("box => box === document.activeElement")  # focused: read out
+        expect(alert).to_be_focused()  # focused: read out
         screenshot(page, f"checkout-declined-{size}")
         payment = page.get_by_role("group", name="Payment")
         assert payment.evaluate("box => getComputedStyle(box).borderTopColor") == (
@@ -81,9 +82,9 @@ def test_an_empty_contact_form_asks_only_for_what_is_missing(app, browser, live_
         assert "Write your message." in alert.inner_text()
         assert page.get_by_text("That was quick").count() == 0
         assert _in_view(page, alert)
-        assert alert.evaluate("box => box === document.activeElement")
+        expect(alert).to_be_focused()
         screenshot(page, "contact-empty-phone")
         alert.get_by_role("link", name="Your name: Enter your name.").click()
-        assert page.get_by_label("Your name").evaluate("f => f === document.activeElement")
+        expect(page.get_by_label("Your name")).to_be_focused()
     finally:
         context.close()
