@@ -256,6 +256,15 @@ def test_remember_me_survives_closing_the_browser_until_sign_out(app, client):
     assert not _signed_in(thief)
 
 
+def test_a_guest_is_sent_the_session_cookie_once_not_again_on_each_page(client):
+    first = client.get("/")
+    assert first.headers["Set-Cookie"].startswith("jomso_session=")
+    for path in ("/account/login", "/products", "/cart", "/account/login"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+
+
 @remember_cookie_warning
 def test_the_remember_cookie_is_secure_whenever_the_session_cookie_is(tmp_path, monkeypatch):
     app = build_app(tmp_path, monkeypatch, SESSION_COOKIE_SECURE=True)

@@ -81,6 +81,7 @@ def test_one_row_header_with_menu_and_search(shop, browser, live_server):
         screenshot(page, "phone-header-menu")
         categories.get_by_role("link", name="Kitchen").click()
         expect(page.get_by_role("heading", name="Kitchen", level=1)).to_be_visible()
+        page.wait_for_load_state()  # the script that puts the cursor in the field has run
 
         page.locator("label[for=search-toggle]").click()
         search = page.get_by_role("searchbox", name="Search products")
