@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from jomso.attached_rows import RequestSession
 from jomso.translations import CatalogBabel
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
@@ -38,7 +39,7 @@ class ShopLoginManager(LoginManager):
         return self._update_request_context_with_user()
 
 
-db = SQLAlchemy(metadata=metadata)
+db = SQLAlchemy(metadata=metadata, session_options={"class_": RequestSession})
 migrate = Migrate(render_as_batch=True)
 login_manager = ShopLoginManager()
 csrf = CSRFProtect()

@@ -365,3 +365,60 @@ def test_placing_an_order_reads_nothing_it_wrote_itself(app):
     per_line = [s for s in many if s.startswith(("INSERT INTO order_lines", "UPDATE product_v"))]
     assert len(many) - len(few) <= len(per_line) - 2, (few, many)
     assert len(few) <= PLACING_BUDGET, few
+
+
+def test_a_signed_in_customers_cached_page_makes_no_orm_session(app, client, monkeypatch):
+    """The account read with the session is put into the request's ORM session only if the
+    request makes one: a page from the page cache makes none (a tenth of its time); a page
+    that reads the account's rows (the address book) still finds them."""
+    from jomso.attached_rows import RequestSession
+
+    app.config["PAGE_CACHE_ENABLED"] = True
+    make_product(app, "Oak jar", price_cents=1200, stock=9)
+    registered_customer(client)
+    made = []
+    original = RequestSession.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RequestSession, "__init__", counted)
+    for url in ("/", "/products", "/products/oak-jar", "/cart"):
+        client.get(url)  # warm: the first visit renders the page
+        made.clear()
+        page = client.get(url)
+        assert "My account" in page.text and "Sign in" not in page.text, url
+        assert made == [], url
+    page = client.get("/account/addresses")
+    assert page.status_code == 200 and "Bea Customer" in page.text  # the billing address
+    assert len(made) == 1
+
+
+def test_the_account_waiting_for_the_orm_session_is_the_one_it_holds(app):
+    """On a page from the page cache the account waits for the request's ORM session; once a
+    query makes one, the account is in it: the same object a query for the row returns, its
+    relationships load, and a change to it is saved."""
+    from flask_login import current_user, login_user
+
+    from jomso.accounts import user_sessions
+    from jomso.accounts.models import User, UserSession
+
+    user_id = make_user(app, email="cora@example.com")
+    client = app.test_client()
+    login(client, "cora@example.com")
+    with app.app_context():
+        record = db.session.scalar(select(UserSession).where(UserSession.user_id == user_id))
+        version = record.user.session_version
+        record.token_hash = user_sessions._token_hash("known-token")  # stands in for the cookie
+        db.session.commit()
+    with app.test_request_context("/products"):
+        user = user_sessions.user_for_session(f"{user_id}:{version}:known-token")
+        assert not db.session.registry.has()  # waiting: no ORM session made for it
+        login_user(user)
+        assert db.session.get(User, user_id) is current_user._get_current_object()
+        assert user.addresses == [] and user.roles == []
+        user.name = "Cora Reed"
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(User, user_id).name == "Cora Reed"

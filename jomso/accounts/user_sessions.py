@@ -18,8 +18,8 @@ from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
 
+from jomso import attached_rows
 from jomso.accounts import session_values
 from jomso.accounts.models import StaffRole, User, UserSession
 from jomso.database import read_row, utcnow
@@ -106,7 +106,7 @@ def user_for_session(session_id: str) -> User | None:
         return None
     if values["u_session_version"] != version or not values["u_active"]:
         return None
-    user = _attached(User, values, "u_")
+    user = _attached(User, values, "u_", when_used=_account_attached_when_used())
 
     def record() -> UserSession:  # made when asked for (signing out, the sessions page)
         made = _attached(UserSession, values, "s_")
@@ -120,27 +120,36 @@ def user_for_session(session_id: str) -> User | None:
     return user
 
 
-def _attached(model, values, prefix: str):
-    """The ``model`` row in ``values`` (columns named ``prefix`` + attribute), in the request's
-    ORM session as if loaded by a query, without one: the instance already there, or one made
-    from the values as the ORM's loader makes one (no ``__init__``, the values as its loaded
-    state, relationships loading on use) and put into the session's identity map as the loader
-    does. Unlike ``Session.add``, that begins no transaction, so the page's other reads still
-    go through the driver (``database.read_value``)."""
-    session = db.session()
-    mapper = sa_inspect(model)
-    key = mapper.identity_key_from_primary_key([values[f"{prefix}id"]])
-    instance = session.identity_map.get(key)
-    if instance is None:
-        instance = mapper.class_manager.new_instance()
-        instance.__dict__.update(
-            {attr.key: values[f"{prefix}{attr.key}"] for attr in mapper.column_attrs}
-        )
-        make_transient_to_detached(instance)
-        state = sa_inspect(instance)
-        state.session_id = session.hash_key
-        session.identity_map._add_unpresent(state, key)  # as the ORM loader does
-    return instance
+def _attached(model, values, prefix: str, when_used: bool = False):
+    """The ``model`` row in ``values`` (columns named ``prefix`` + attribute) in the request's
+    ORM session as if loaded by a query, without one (``jomso.attached_rows``): the instance
+    already there, or one made from the values. ``when_used``: if the request has no ORM
+    session yet, the row goes in when it makes one (none, on a page from the page cache)."""
+    registry = db.session.registry
+    if when_used and not registry.has():
+        instance = attached_rows.detached(model, values, prefix)
+        attached_rows.attach_when_made(instance)
+        return instance
+    session = registry()
+    key = sa_inspect(model).identity_key_from_primary_key([values[f"{prefix}id"]])
+    present = session.identity_map.get(key)
+    if present is not None:
+        return present
+    return attached_rows.attach(session, attached_rows.detached(model, values, prefix))
+
+
+def account_attached_when_used(view):
+    """Mark a view whose page asks of the signed-in account only its own columns and the
+    values read with its session (the header's name, the cart's count): there the account
+    goes into the request's ORM session only if the request makes one. Every page from the
+    page cache is such a page (``page_cache.cached_page``)."""
+    view.account_attached_when_used = True
+    return view
+
+
+def _account_attached_when_used() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "account_attached_when_used", False)
 
 
 _statements: dict[tuple[str, ...], Select] = {}

@@ -10,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
+from jomso.accounts.user_sessions import account_attached_when_used
 from jomso.cart import bp, services
 from jomso.cart.forms import (
     AddToCartForm,
@@ -73,6 +74,7 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
 
 
 @bp.get("")
+@account_attached_when_used
 def view_cart():
     if services.known_empty():
         return _empty_cart_page()

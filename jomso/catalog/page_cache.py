@@ -48,6 +48,7 @@ from sqlalchemy import DDL, Integer, event, text
 
 from jomso import request_memo
 from jomso.accounts import session_values
+from jomso.accounts.user_sessions import account_attached_when_used
 from jomso.database import read_value, read_values
 from jomso.extensions import db, login_manager
 from jomso.i18n import current_language
@@ -455,7 +456,7 @@ def cached_page(args: tuple[str, ...] = (), keep: tuple[str, ...] = (), normalis
             _pages().put(key, revision, stored, g_values)
             return _fill(stored)
 
-        return wrapped
+        return account_attached_when_used(wrapped)  # the pieces read only the session's values
 
     return decorator
 
