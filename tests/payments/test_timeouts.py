@@ -4,16 +4,19 @@ settings that break this are refused at start, by the app and by each gunicorn w
 
 from __future__ import annotations
 
+import gc
 import os
 import runpy
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from jomso import create_app, payments
 from jomso.config import Defaults, payment_timing_problems
+from jomso.gunicorn_hooks import post_worker_init
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +131,15 @@ def test_the_shipped_gunicorn_conf_fits_the_default_payment_timeouts():
         "RECONCILE_AFTER_SECONDS": Defaults.RECONCILE_AFTER_SECONDS,
     }
     assert payment_timing_problems(defaults, shipped["timeout"]) == []
+
+
+def test_a_gunicorn_worker_that_serves_keeps_what_it_loaded_out_of_full_collections(app):
+    """What a worker loaded lives as long as it does; the garbage collector's full passes
+    no longer go through it (60 to 140 ms a pass, every few thousand requests)."""
+    assert gc.get_freeze_count() == 0
+    worker = SimpleNamespace(wsgi=app, cfg=SimpleNamespace(timeout=30))
+    try:
+        post_worker_init(worker)
+        assert gc.get_freeze_count() > 10_000  # the modules and the app
+    finally:
+        gc.unfreeze()
