@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 import ua_parser
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy import inspect as sa_inspect
@@ -148,6 +148,8 @@ def account_attached_when_used(view):
 
 
 def _account_attached_when_used() -> bool:
+    if not has_request_context():
+        return False
     view = current_app.view_functions.get(request.endpoint)
     return getattr(view, "account_attached_when_used", False)
 
