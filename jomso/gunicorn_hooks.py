@@ -24,8 +24,8 @@ def post_worker_init(worker) -> None:
     problems = payment_timing_problems(app.config, float(worker.cfg.timeout or 0))
     if problems:
         raise RuntimeError("Refusing to serve: " + " ".join(problems))
-    # What the worker loaded (the modules, the app: about 250,000 objects) lives as long as the
-    # worker. Python's collector went through all of it on each full pass, 136 ms every few
-    # thousand requests, a pause for the requests queued behind it; frozen, a pass goes through
-    # only what was made since.
+    # What the worker loaded (the modules, the app: about 190,000 objects) lives as long as the
+    # worker. Python's collector went through all of it on each full pass, 60 to 140 ms every
+    # few thousand requests, a pause for the requests queued behind it; frozen, a pass goes
+    # through only what was made since.
     gc.freeze()

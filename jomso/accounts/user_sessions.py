@@ -130,12 +130,7 @@ def _attached(model, values, prefix: str, when_used: bool = False):
         instance = attached_rows.detached(model, values, prefix)
         attached_rows.attach_when_made(instance)
         return instance
-    session = registry()
-    key = sa_inspect(model).identity_key_from_primary_key([values[f"{prefix}id"]])
-    present = session.identity_map.get(key)
-    if present is not None:
-        return present
-    return attached_rows.attach(session, attached_rows.detached(model, values, prefix))
+    return attached_rows.attach(registry(), attached_rows.detached(model, values, prefix))
 
 
 def account_attached_when_used(view):
