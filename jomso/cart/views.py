@@ -20,6 +20,7 @@ from jomso.cart.forms import (
     UpdateItemForm,
 )
 from jomso.cart.rows import cart_links, cart_rows
+from jomso.cart.totals import total_rows
 from jomso.catalog.models import Product, ProductVariant
 from jomso.catalog.page_cache import cached_page, layout_page
 from jomso.catalog.variant_choice import chosen_variant
@@ -67,6 +68,7 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
         own=("notices", "lines", "summary"),
         summary=summary,
         rows=cart_rows(summary, links, errors),
+        totals=total_rows(summary, "cart"),
         links=links,
         discount_entry=discount_entry,
     )

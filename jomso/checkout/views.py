@@ -35,6 +35,7 @@ from jomso.addresses import shop_country
 from jomso.analytics.recording import skip_page_view
 from jomso.cart import services as cart_services
 from jomso.cart.services import current_summary
+from jomso.cart.totals import tax_rows, total_rows
 from jomso.checkout import bp
 from jomso.checkout.delivery import Delivery, check_choice, delivery_for
 from jomso.checkout.forms import CheckoutForm
@@ -181,13 +182,17 @@ def _page(
         for quote in delivery.quotes
     }
     option_totals = {method_id: option.total_cents for method_id, option in options.items()}
+    option_tax_rows = {
+        method_id: tax_rows(option, "checkout") for method_id, option in options.items()
+    }
     response = render_template(
         "checkout/checkout.html",
         form=form,
         summary=summary,
         delivery=delivery,
         option_totals=option_totals,
-        option_summaries=options,
+        totals=total_rows(summary, "checkout"),
+        option_tax_rows=option_tax_rows,
         notices=[*summary.notices, *notices],
         payment_error=payment_error,
         discount_entry=discount_entry,

@@ -11,6 +11,8 @@
     (taxable cents, class code).
 ``class_names()`` and ``class_choices()``
     The classes by code, for pages and the product editor.
+``tax_label(class_name, percent_thousandths, included)``
+    How a tax line is named on pages and in mail.
 
 The settings, every rate and the class names are a few dozen rows that every cart and checkout
 reads: they are read once per catalog revision in each process (``kept_per_revision``; every
@@ -73,6 +75,15 @@ def price_note() -> str:
     if not has_rates:
         return ""
     return _("incl. VAT") if included else _("plus tax")
+
+
+def tax_label(class_name: str, percent_thousandths: int, included: bool) -> str:
+    """How a tax line is named: "incl. VAT 20 % (Standard)" when the prices include it,
+    "Tax 8.875 % (Standard)" when it is added."""
+    rate = money.percent_text(percent_thousandths)
+    if included:
+        return _("incl. VAT %(rate)s %% (%(name)s)", rate=rate, name=class_name)
+    return _("Tax %(rate)s %% (%(name)s)", rate=rate, name=class_name)
 
 
 def rates_for(country: str, region: str = "") -> dict[str, int]:

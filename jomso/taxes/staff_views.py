@@ -19,7 +19,7 @@ bp = Blueprint("taxes_admin", __name__, url_prefix="/staff/taxes", cli_group=Non
 # For the storefront's templates: "incl. VAT" or "plus tax" beside prices.
 bp.add_app_template_global(services.price_note, "tax_price_note")
 bp.add_app_template_global(services.prices_include_tax, "prices_include_tax")
-bp.add_app_template_global(services.class_names, "tax_class_names")
+bp.add_app_template_global(services.tax_label, "tax_label")
 bp.add_app_template_filter(percent_text, "tax_percent")
 
 administer = permission_required(Permission.ADMINISTER)
