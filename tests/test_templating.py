@@ -86,3 +86,46 @@ def test_a_template_that_names_something_else_underscore_keeps_calling_it(app):
         )
     )
     assert _in_language(app, env, "page.html", "de", up=str.upper) == "YOUR CART"
+
+
+class _Html:
+    def __html__(self):
+        return "<em>safe</em>"
+
+
+class _Shouting(str):
+    pass
+
+
+def test_output_is_escaped_exactly_as_jinja_escapes_it(app):
+    """The shop's templates write ``{{ value }}`` through ``output_escape``; the page is the
+    one Jinja's own escaping makes, for every kind of value, and unescaped where a template
+    turns escaping off."""
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    source = (
+        "{% for v in values %}[{{ v }}]{% endfor %}"
+        "{% macro m(x) %}({{ x }}){% endmacro %}{{ m(values[0]) }}"
+        "{% set kept %}{{ values[0] }}{% endset %}{{ kept }}"
+        "{% autoescape false %}{{ values[0] }}{% endautoescape %}"
+        "{% autoescape on_off %}{{ values[0] }}{% endautoescape %}"
+        "{{ missing }}{{ values[0]|upper }}"
+    )
+    values = [
+        "<script>alert('x') & \"y\"</script>",
+        Markup("<b>kept</b>"),
+        _Html(),
+        _Shouting("<i>sub</i>"),
+        5,
+        None,
+        2.5,
+        "",
+    ]
+    stock = Environment(autoescape=True).from_string(source)
+    for on_off in (True, False):
+        with app.test_request_context("/"):
+            ours = app.jinja_env.from_string(source).render(values=values, on_off=on_off)
+        assert ours == stock.render(values=values, on_off=on_off)
+        assert "&lt;script&gt;alert(&#39;x&#39;) &amp; &#34;y&#34;&lt;/script&gt;" in ours
+        assert "[<b>kept</b>][<em>safe</em>][&lt;i&gt;sub&lt;/i&gt;][5][None][2.5][]" in ours
