@@ -39,6 +39,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from jomso.escaping import escaped_format
 from jomso.extensions import babel
 from jomso.security import is_safe_redirect
 from jomso.translations import WTFORMS_MESSAGES, babel_namespace
@@ -296,10 +297,10 @@ def init_i18n(app: Flask) -> None:
 
 
 def _translated(eval_ctx, text: str, variables: dict) -> str:
-    if eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 - the shop's own catalog; the values are escaped
-    # A text without values or a "%%" is itself (formatting it would only copy it).
-    return text % variables if variables or "%" in text else text
+    if not variables and "%" not in text:
+        # A text without values or a "%%" is itself (formatting it would only copy it).
+        return Markup(text) if eval_ctx.autoescape else text  # noqa: S704 - the shop's catalog
+    return escaped_format(text, variables) if eval_ctx.autoescape else text % variables
 
 
 @pass_eval_context

@@ -8,7 +8,7 @@ for the life of the process) and, while compiling it, ``fold`` replaces each cal
 ``gettext`` with a constant text by its translation: Jinja then writes that text into the
 compiled template as it writes the HTML around it, and nothing is left to do when it renders.
 A call with values (``_("was %(price)s", price=...)``) keeps only the formatting, the values
-escaped as ``_`` escapes them (``i18n._translated``).
+escaped as ``_`` escapes them (``escaping.format_translation``).
 
 Left as calls: texts given as variables, ``ngettext`` (its number is known when rendering),
 and every call in a template that binds ``_`` or ``gettext`` itself (a ``{% set %}``, a loop,
@@ -26,6 +26,7 @@ from jinja2.visitor import NodeTransformer
 from jomso.extensions import babel
 
 GETTEXT_NAMES = frozenset({"_", "gettext"})
+_FORMAT = "jomso.escaping.format_translation"  # the text formatted, its values escaped
 
 
 def compiling_translations() -> NullTranslations | None:
@@ -69,9 +70,16 @@ class _Folder(NodeTransformer):
                 nodes.Pair(nodes.Const(value.key), value.value, lineno=lineno)
                 for value in node.kwargs
             ]
-            return nodes.Mod(
-                nodes.MarkSafeIfAutoescape(nodes.Const(text, lineno=lineno), lineno=lineno),
-                nodes.Dict(values, lineno=lineno),
+            return nodes.Call(
+                nodes.ImportedName(_FORMAT, lineno=lineno),
+                [
+                    nodes.ContextReference(lineno=lineno),
+                    nodes.Const(text, lineno=lineno),
+                    nodes.Dict(values, lineno=lineno),
+                ],
+                [],
+                None,
+                None,
                 lineno=lineno,
             )
         if "%" in text:  # "%%" written as "%", as formatting without values does

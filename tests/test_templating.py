@@ -129,3 +129,50 @@ def test_output_is_escaped_exactly_as_jinja_escapes_it(app):
         assert ours == stock.render(values=values, on_off=on_off)
         assert "&lt;script&gt;alert(&#39;x&#39;) &amp; &#34;y&#34;&lt;/script&gt;" in ours
         assert "[<b>kept</b>][<em>safe</em>][&lt;i&gt;sub&lt;/i&gt;][5][None][2.5][]" in ours
+
+
+def test_translated_texts_with_values_are_formatted_as_markupsafe_formats_them():
+    from decimal import Decimal
+
+    from markupsafe import Markup
+
+    from jomso.escaping import escaped_format
+
+    cases = [
+        ("Quantity of %(name)s", {"name": "<b>Tea & 'Co'</b>"}),
+        ("%(num)d items, %(price)s", {"num": 3, "price": Markup("<i>€5</i>")}),
+        ("%(amount).2f left, %(when)s", {"amount": 2.5, "when": None}),
+        ("%(amount).2f as a decimal", {"amount": Decimal("1.25")}),
+        ("%(num)d from text", {"num": "7"}),
+        ("%(thing)r", {"thing": "<x>"}),
+        ("%(html)s and %(flag)s", {"html": _Html(), "flag": True}),
+        ("100%% of %(name)s", {"name": _Shouting("a<b")}),
+    ]
+    for text, values in cases:
+        ours = escaped_format(text, values)
+        assert ours == Markup(text) % values, text  # noqa: S704 - the texts above
+        assert isinstance(ours, Markup)
+
+
+def test_a_template_writes_translated_values_escaped_where_its_output_is(app):
+    """A translated text with values, folded into the compiled template: its values are
+    escaped, its own markup is not, and nothing is escaped where escaping is off."""
+    env = app.jinja_env.overlay(
+        loader=DictLoader(
+            {
+                "page.html": (
+                    "{{ _('Quantity of %(name)s', name=name) }}|"
+                    "{{ _('<em>%(name)s</em> added', name=name) }}|"
+                    "{{ _('%(num)d left', num=count)|upper }}|"
+                    "{% macro m(x) %}{{ _('In %(x)s', x=x) }}{% endmacro %}{{ m(name) }}|"
+                    "{% autoescape false %}{{ _('Raw %(name)s', name=name) }}{% endautoescape %}"
+                )
+            }
+        )
+    )
+    with app.test_request_context("/"):
+        html = env.get_template("page.html").render(name="<b>Tea</b>", count=2)
+    assert html == (
+        "Quantity of &lt;b&gt;Tea&lt;/b&gt;|<em>&lt;b&gt;Tea&lt;/b&gt;</em> added|2 LEFT|"
+        "In &lt;b&gt;Tea&lt;/b&gt;|Raw <b>Tea</b>"
+    )
