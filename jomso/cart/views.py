@@ -65,7 +65,7 @@ def _cart_page(summary, errors=None, status: int = 200, discount_entry=None):
     links = cart_links()
     page = layout_page(
         "cart/cart.html",
-        own=("notices", "lines", "summary"),
+        own=("notices", "lines", "summary", "delivery"),
         summary=summary,
         rows=cart_rows(summary, links, errors),
         totals=total_rows(summary, "cart"),
