@@ -13,13 +13,14 @@
    in the cart) and signed in (a registered customer's session), the cookies set by
    ``visitors.lua`` as each visitor's browser holds them one page after the last redirect (the
    flash read), with the User-Agent they were made with (a signed-in session is tied to it).
-   Each page's cells run right after a run of the bare page, in ``--rounds`` interleaved
-   rounds, so a noisy neighbour hits both alike; a cell's ratio is its requests per second
-   over the bare page's in the same round. Prints, per page and visitor, the median ratio
-   with its range over the rounds, and wrk's p50/p99 latency (at ``--connections``
-   concurrent connections, so latency includes queueing for the 2 workers).
+   Each cell runs between two runs of the bare page (bare, anonymous, bare, with a cart,
+   bare, signed in, bare), in ``--rounds`` interleaved rounds, so a noisy neighbour hits both
+   alike; a cell's ratio is its requests per second over the mean of the bare runs either
+   side. Prints, per page and visitor, the median ratio with its range over the rounds, and
+   wrk's p50/p99 latency (at ``--connections`` concurrent connections, so latency includes
+   queueing for the 2 workers).
 4. Loads the checkout page (a visitor with a cart) and, with the owner's cookies, the
-   dashboard, the order list and an order page with wrk the same way: each right after a run
+   dashboard, the order list and an order page with wrk the same way: each between two runs
    of the bare page, in ``--rounds`` interleaved rounds; prints the ratio to the bare page
    (median and range) and p50/p99 under load with the range of the p50s.
 5. Places ``--orders`` orders one request at a time (add to cart, GET /checkout, POST
@@ -65,6 +66,7 @@ WRK = "/usr/bin/wrk"
 LUA = Path(__file__).with_name("visitors.lua")
 PASSWORD = "correct horse battery staple"
 VISITORS = ("anonymous", "with a cart", "signed in")
+BARE = "bare page"
 # The browser every visitor is, here and in visitors.lua: the shop ties a signed-in session to
 # its browser, so the cookies must come from the same one wrk sends.
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -229,8 +231,25 @@ def visitor_cookies(port: int, product_ids: list[int]) -> dict[str, str]:
             "signed in": customer.cookie_header()}  # fmt: skip
 
 
+def sandwiched(ports: dict, cells: list[tuple], args, runs: dict) -> None:
+    """One round: a run of the bare page before each cell (key, path, cookie) and after the
+    last, so every cell sits between two; its ``ratio`` is its requests per second over the
+    mean of those two bare runs, so a machine whose speed drifts during the round (steal from
+    the host) moves both sides alike. Appends to ``runs``: {key: [run, ...]}."""
+    before = wrk(ports["bare"], "/", "", args.seconds, args.connections)
+    runs.setdefault(BARE, []).append({**before, "ratio": 1.0})
+    for key, path, cookie in cells:
+        run = wrk(ports["shop"], path, cookie, args.seconds, args.connections)
+        after = wrk(ports["bare"], "/", "", args.seconds, args.connections)
+        runs[BARE].append({**after, "ratio": 1.0})
+        run["ratio"] = run["rps"] / ((before["rps"] + after["rps"]) / 2)
+        runs.setdefault(key, []).append(run)
+        before = after
+
+
 def storefront(ports: dict, pages: list, cookies: dict, args) -> dict:
-    """{(page, visitor): [run, ...]} with each run's ``ratio`` to the bare page beside it."""
+    """{(page, visitor): [run, ...]} with each run's ``ratio`` to the bare runs either side
+    (``sandwiched``), under the key ``BARE`` the bare runs."""
     runs: dict = {}
     for path, _ in pages:  # warm every worker on every page
         for visitor in VISITORS:
@@ -239,29 +258,20 @@ def storefront(ports: dict, pages: list, cookies: dict, args) -> dict:
     for round_number in range(args.rounds):
         print(f"  round {round_number + 1} of {args.rounds}…", flush=True)
         for path, label in pages:
-            bare = wrk(ports["bare"], "/", "", args.seconds, args.connections)
-            runs.setdefault(("bare page", ""), []).append({**bare, "ratio": 1.0})
-            for visitor in VISITORS:
-                run = wrk(ports["shop"], path, cookies[visitor], args.seconds, args.connections)
-                run["ratio"] = run["rps"] / bare["rps"]
-                runs.setdefault((label, visitor), []).append(run)
+            cells = [((label, visitor), path, cookies[visitor]) for visitor in VISITORS]
+            sandwiched(ports, cells, args, runs)
     return runs
 
 
 def under_load(ports: dict, pages: list, args) -> dict:
-    """{label: [run, ...]}: each page (path, cookie) with wrk right after a run of the bare
-    page, in ``--rounds`` interleaved rounds, each run's ``ratio`` to that bare run."""
+    """{label: [run, ...]}: each page (path, cookie) with wrk between two runs of the bare
+    page (``sandwiched``), in ``--rounds`` interleaved rounds; the bare runs under ``BARE``."""
     runs: dict = {}
     for path, cookie, _ in pages:  # warm
         wrk(ports["shop"], path, cookie, 1, args.connections)
     for round_number in range(args.rounds):
         print(f"  round {round_number + 1} of {args.rounds}…", flush=True)
-        for path, cookie, label in pages:
-            bare = wrk(ports["bare"], "/", "", args.seconds, args.connections)
-            runs.setdefault("bare page", []).append({**bare, "ratio": 1.0})
-            run = wrk(ports["shop"], path, cookie, args.seconds, args.connections)
-            run["ratio"] = run["rps"] / bare["rps"]
-            runs.setdefault(label, []).append(run)
+        sandwiched(ports, [(label, path, cookie) for path, cookie, label in pages], args, runs)
     return runs
 
 
@@ -270,7 +280,7 @@ def report_under_load(runs: dict, args) -> None:
     connection from the sequential part beside the target."""
     print(
         f"\nCheckout and staff pages under load: wrk, {args.connections} connections, "
-        f"{args.seconds} s a run, {args.rounds} interleaved rounds after a bare run each"
+        f"{args.seconds} s a run, {args.rounds} interleaved rounds, each page between two bare runs"
     )
     print("| page | ratio to the bare page | p50/p99 ms under load (range of p50) |")
     print("| --- | --- | --- |")
@@ -290,7 +300,7 @@ def report_storefront(runs: dict, pages: list, args) -> None:
     print("Throughput ratio to the bare page: median (range); latency p50/p99 in ms\n")
     print("| page | " + " | ".join(VISITORS) + " |")
     print("| --- | " + " | ".join("---" for _ in VISITORS) + " |")
-    bare = runs[("bare page", "")]
+    bare = runs[BARE]
     bare_rps = statistics.median(run["rps"] for run in bare)
     print(f"| bare page ({bare_rps:.0f} req/s) | p50 {_latency(bare)} | | |")
     missed = []
