@@ -43,7 +43,7 @@ from jomso.accounts.models import User
 from jomso.cart.services import CartSummary, clear_cart, line_name
 from jomso.catalog.models import ProductVariant
 from jomso.catalog.variants import refresh_stock_totals
-from jomso.database import commit_keeping_loaded, read_value
+from jomso.database import commit_keeping_loaded, read_value, utcnow
 from jomso.discounts import pricing, usage
 from jomso.discounts.codes import lookup_key
 from jomso.discounts.models import DiscountCode
@@ -51,7 +51,8 @@ from jomso.extensions import db
 from jomso.i18n import current_language, format_money
 from jomso.invoices.issuing import issue_invoice
 from jomso.orders import emails, staff_notices
-from jomso.orders.models import ADDRESS_PARTS, Order, OrderLine, OrderStatusChange, OrderTaxLine
+from jomso.orders.models import ADDRESS_PARTS, Order
+from jomso.orders.new_rows import insert_order
 from jomso.orders.queries import new_order_number
 from jomso.orders.status import OrderStatus
 from jomso.orders.transitions import (
@@ -286,64 +287,71 @@ def _reserve(summary: CartSummary, details: CheckoutDetails, key: str, user: Use
             variant = by_id[variant_id]
             tax_class, tax_rate, tax_cents = line_tax.get(variant_id, ("", 0, 0))
             lines.append(
-                OrderLine(
-                    tax_class=tax_class,
-                    tax_percent_thousandths=tax_rate,
-                    tax_cents=tax_cents,
-                    product_id=variant.product_id,
-                    variant_id=variant.id,
-                    name=variant.product.name,
-                    variant_title=variant.title[:200],
-                    sku=variant.sku,
-                    unit_price_cents=price,
-                    quantity=quantity,
-                    line_total_cents=price * quantity,
-                    discount_cents=shares[variant_id] if code is not None else 0,
-                )
+                {
+                    "tax_class": tax_class,
+                    "tax_percent_thousandths": tax_rate,
+                    "tax_cents": tax_cents,
+                    "product_id": variant.product_id,
+                    "variant_id": variant.id,
+                    "name": variant.product.name,
+                    "variant_title": variant.title[:200],
+                    "sku": variant.sku,
+                    "unit_price_cents": price,
+                    "quantity": quantity,
+                    "line_total_cents": price * quantity,
+                    "discount_cents": shares[variant_id] if code is not None else 0,
+                }
             )
         refresh_stock_totals(variant.product_id for variant in by_id.values())
-        subtotal = sum(line.line_total_cents for line in lines)
-        discount = sum(line.discount_cents for line in lines)
-        order = Order(
-            number=_unused_number(),
-            status=S.PENDING_PAYMENT,
-            user_id=user_id,
-            checkout_key=key,
-            email=details.email,
-            phone=details.phone,
-            currency=current_app.config["CURRENCY"],
-            language=current_language(),
-            subtotal_cents=subtotal,
-            shipping_cents=shipping_cents,
-            shipping_method_name=delivery.name if delivery else "",
-            discount_code=code.code if code is not None else "",
-            discount_code_id=code.id if code is not None else None,
-            discount_cents=discount,
-            shipping_discount_cents=summary.shipping_discount_cents if code is not None else 0,
-            tax_cents=tax.tax_cents,
-            shipping_tax_cents=tax.shipping_tax_cents,
-            prices_include_tax=tax.included,
-            total_cents=subtotal - discount + shipping_cents + tax.added_cents,
-            lines=lines,
-            payments=[],
-            invoice=None,  # a new order has none: issuing it reads nothing
-            tax_lines=[
-                OrderTaxLine(
-                    tax_class=t.tax_class,
-                    class_name=class_names.get(t.tax_class, t.tax_class)[:80],
-                    percent_thousandths=t.percent_thousandths,
-                    base_cents=t.base_cents,
-                    tax_cents=t.tax_cents,
-                )
+        subtotal = sum(line["line_total_cents"] for line in lines)
+        discount = sum(line["discount_cents"] for line in lines)
+        now = utcnow()
+        order = insert_order(
+            {
+                "number": _unused_number(),
+                "status": S.PENDING_PAYMENT,
+                "user_id": user_id,
+                "checkout_key": key,
+                "email": details.email,
+                "phone": details.phone,
+                "currency": current_app.config["CURRENCY"],
+                "language": current_language(),
+                "subtotal_cents": subtotal,
+                "shipping_cents": shipping_cents,
+                "shipping_method_name": delivery.name if delivery else "",
+                "discount_code": code.code if code is not None else "",
+                "discount_code_id": code.id if code is not None else None,
+                "discount_cents": discount,
+                "shipping_discount_cents": (
+                    summary.shipping_discount_cents if code is not None else 0
+                ),
+                "tax_cents": tax.tax_cents,
+                "shipping_tax_cents": tax.shipping_tax_cents,
+                "prices_include_tax": tax.included,
+                "total_cents": subtotal - discount + shipping_cents + tax.added_cents,
+                "created_at": now,
+                "updated_at": now,
+                **{f"billing_{k}": details.billing.get(k) or "" for k in ADDRESS_PARTS},
+                **{f"shipping_{k}": details.shipping.get(k) or "" for k in ADDRESS_PARTS},
+            },
+            lines,
+            [
+                {
+                    "tax_class": t.tax_class,
+                    "class_name": class_names.get(t.tax_class, t.tax_class)[:80],
+                    "percent_thousandths": t.percent_thousandths,
+                    "base_cents": t.base_cents,
+                    "tax_cents": t.tax_cents,
+                }
                 for t in tax.tax_lines
             ],
-            **{f"billing_{k}": details.billing.get(k) or "" for k in ADDRESS_PARTS},
-            **{f"shipping_{k}": details.shipping.get(k) or "" for k in ADDRESS_PARTS},
+            {
+                "from_status": None,
+                "to_status": S.PENDING_PAYMENT,
+                "actor_label": CUSTOMER,
+                "created_at": now,
+            },
         )
-        order.changes.append(
-            OrderStatusChange(from_status=None, to_status=S.PENDING_PAYMENT, actor_label=CUSTOMER)
-        )
-        db.session.add(order)
     log.info("order %s created, %d lines, stock reserved", order.number, len(lines))
     return order
 
