@@ -38,7 +38,7 @@ out) before the temporary folder goes. Absolute figures depend on the machine; t
 what the 0.5 target is about. ``--pages -`` skips the storefront (only steps 4 and 5).
 
 The machine's speed moves between runs, by as much as 2.5 times here (the bare page one at a
-time: 1.1 ms in one run, 2.1 ms in another an hour apart; steal from the host). Compare the
+time: 1.1 ms in one run, 2.1 ms in another an hour apart: the host's own load). Compare the
 milliseconds with the bare page's in the same run, printed beside them.
 """
 
@@ -234,8 +234,8 @@ def visitor_cookies(port: int, product_ids: list[int]) -> dict[str, str]:
 def sandwiched(ports: dict, cells: list[tuple], args, runs: dict) -> None:
     """One round: a run of the bare page before each cell (key, path, cookie) and after the
     last, so every cell sits between two; its ``ratio`` is its requests per second over the
-    mean of those two bare runs, so a machine whose speed drifts during the round (steal from
-    the host) moves both sides alike. Appends to ``runs``: {key: [run, ...]}."""
+    mean of those two bare runs, so a machine whose speed drifts during the round (the host's
+    own load) moves both sides alike. Appends to ``runs``: {key: [run, ...]}."""
     before = wrk(ports["bare"], "/", "", args.seconds, args.connections)
     runs.setdefault(BARE, []).append({**before, "ratio": 1.0})
     for key, path, cookie in cells:
