@@ -12,7 +12,7 @@ import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, g, request
+from flask import Request, Response, current_app, g, request
 from flask_login import current_user
 from ua_parser import Domain
 from ua_parser import parser as ua_parser
@@ -51,35 +51,37 @@ def skip_page_view() -> None:
     g.analytics_skip = True
 
 
+_EXCLUDED_BELOW = tuple(prefix + "/" for prefix in EXCLUDED_PREFIXES)
+
+
 def _excluded(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in EXCLUDED_PREFIXES)
+    return path in EXCLUDED_PREFIXES or path.startswith(_EXCLUDED_BELOW)
 
 
-def _recordable(response: Response) -> bool:
+def _recordable(req: Request, response: Response) -> bool:
     return (
-        current_app.config["ANALYTICS_ENABLED"]
-        and request.method == "GET"
-        and request.endpoint not in (None, "static")
+        req.method == "GET"
+        and req.endpoint not in (None, "static")
         and not 300 <= response.status_code < 400
         and response.mimetype == "text/html"
-        and not _excluded(request.path)
+        and not _excluded(req.path)
         and not g.get("analytics_skip")
     )
 
 
-def recorded_path() -> str:
+def recorded_path(req: Request) -> str:
     """The path to store: no query string, no private values, at most 500 characters."""
-    view_args = request.view_args or {}
-    if request.url_rule is not None and not PUBLIC_VIEW_ARGS.issuperset(view_args):
-        path = request.url_rule.rule
+    rule, args = req.url_rule, req.view_args
+    if rule is not None and not (args and PUBLIC_VIEW_ARGS.issuperset(args)):
+        path = rule.rule  # the path itself when the rule takes no arguments
     else:
-        path = redact(request.path)
+        path = redact(req.path)  # public names only (a product's slug), or no page at all
     return path[:500]
 
 
-def referrer_host() -> str | None:
+def referrer_host(req: Request) -> str | None:
     """The referring site's host name, only when it is another site."""
-    referrer = request.headers.get("Referer")
+    referrer = req.headers.get("Referer")
     if not referrer:
         return None
     try:
@@ -89,7 +91,7 @@ def referrer_host() -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not host:
         return None
-    own = urlsplit(f"//{request.host}").hostname
+    own = urlsplit(f"//{req.host}").hostname
     return None if host == own else host.lower()[:253]
 
 
@@ -109,9 +111,9 @@ def browser_and_os(user_agent: str) -> tuple[str | None, str | None, str | None,
     )
 
 
-def _client_ip() -> str | None:
+def _client_ip(req: Request) -> str | None:
     try:
-        return ipaddress.ip_address(request.remote_addr or "").compressed
+        return ipaddress.ip_address(req.remote_addr or "").compressed
     except ValueError:
         return None
 
@@ -119,22 +121,24 @@ def _client_ip() -> str | None:
 @bp.after_app_request
 def record_page_view(response: Response) -> Response:
     """Log this storefront page view; keep the visitor cookie in step with consent."""
+    req = request._get_current_object()  # read a dozen times: once through the proxy
     state = consent_state()
-    if not state.analytics_allowed and VISITOR_COOKIE in request.cookies:
+    if not state.analytics_allowed and VISITOR_COOKIE in req.cookies:
         forget_visitor(response)
-    if not _recordable(response):
+    config = current_app.config
+    if not config["ANALYTICS_ENABLED"] or not _recordable(req, response):
         return response
 
     browser, browser_version, system, system_version = browser_and_os(
-        request.headers.get("User-Agent", "")
+        req.headers.get("User-Agent", "")
     )
     consented = state.analytics_allowed
     values = {
         "created_at": utcnow(),
-        "path": recorded_path(),
+        "path": recorded_path(req),
         "product_id": g.get("analytics_product_id") if response.status_code < 400 else None,
         "status": response.status_code,
-        "referrer_host": referrer_host(),
+        "referrer_host": referrer_host(req),
         "browser_family": browser,
         "browser_version": browser_version,
         "os_family": system,
@@ -143,14 +147,14 @@ def record_page_view(response: Response) -> Response:
         "visitor_id": (visitor_id_from_request() or issue_visitor_id(response, state))
         if consented
         else None,
-        "ip": _client_ip() if consented else None,
+        "ip": _client_ip(req) if consented else None,
         "ip_truncated": False,
         "user_id": current_user.id if consented and current_user.is_authenticated else None,
     }
     # Written on a connection of its own, so the view's session is left exactly as it was; by
     # the writer thread unless switched off (and always at once under TESTING, so tests see
     # their rows without waiting).
-    if current_app.config["ANALYTICS_WRITE_BEHIND"] and not current_app.testing:
+    if config["ANALYTICS_WRITE_BEHIND"] and not current_app.testing:
         writer.submit(db.engine, values)
     else:
         write_now(db.engine, values)
