@@ -70,6 +70,16 @@ def _autocomplete(section: str):
     return apply
 
 
+class DeliveryAddressField(FormField):
+    """The shipping address, checked only when the parcel goes there: not when it goes to
+    the billing address or is collected (its fields are then ignored, errors and all)."""
+
+    def validate(self, form, extra_validators=()) -> bool:
+        if form.shipping_same.data or form.collected:
+            return True
+        return super().validate(form, extra_validators)
+
+
 class CheckoutForm(FlaskForm):
     email = EmailField(
         _l("Email"),
@@ -89,7 +99,7 @@ class CheckoutForm(FlaskForm):
     )
     billing = FormField(CheckoutAddressForm)
     shipping_same = BooleanField(_l("Ship to my billing address"), default=True)
-    shipping = FormField(CheckoutAddressForm)
+    shipping = DeliveryAddressField(CheckoutAddressForm)
     # Its choices are the quotes for the address (``checkout.delivery``), set by the view.
     shipping_method = RadioField(_l("Delivery"), coerce=_method_id, validate_choice=False)
     delivery_hash = HiddenField(validators=[Length(max=100)])
@@ -140,15 +150,6 @@ class CheckoutForm(FlaskForm):
     def validate_payment_method_nonce(self, field):
         if not field.data:
             raise ValidationError(_l("Choose how to pay."))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.shipping_same.data or self.collected:
-            # The shipping fields are ignored: their errors do not count.
-            for field in self.shipping.form:
-                field.errors = []
-            valid = not any(f.errors for name, f in self._fields.items() if name != "shipping")
-        return valid
 
     def details(self, collected: bool = False) -> CheckoutDetails:
         """What was typed, validated and normalised (email lower-cased, phone in E.164).
