@@ -52,7 +52,7 @@ from jomso.i18n import current_language, format_money
 from jomso.invoices.issuing import issue_invoice
 from jomso.orders import emails, staff_notices
 from jomso.orders.models import ADDRESS_PARTS, Order
-from jomso.orders.new_rows import insert_order
+from jomso.orders.new_rows import insert_order, record_sale
 from jomso.orders.queries import new_order_number
 from jomso.orders.status import OrderStatus
 from jomso.orders.transitions import (
@@ -61,7 +61,7 @@ from jomso.orders.transitions import (
     lock_variants,
     move,
     release_stock,
-    sale_payment,
+    sale_values,
     write_lock,
 )
 from jomso.payments import Outcome, PaymentResult
@@ -421,8 +421,7 @@ def _settle_authorization(order: Order, result: PaymentResult, cart_id: int) -> 
     if result.outcome is Outcome.APPROVED:
         # Nothing read below depends on what is written here: one flush, at the commit.
         with db.session.no_autoflush:
-            order.payments.append(sale_payment(result))
-            move(order, S.PAID, default_actor=CUSTOMER)
+            record_sale(order, sale_values(result))  # Core statements: the order is new
             issue_invoice(order)  # numbered in this transaction
             clear_cart(cart_id)
             emails.send_confirmation(order)

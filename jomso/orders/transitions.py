@@ -5,9 +5,12 @@ Used by ``orders.placing``, ``orders.reconciling`` and ``orders.fulfilment``; im
 them. Two rules hold here:
 
 * **Every change goes through ``move``.** It refuses a change the pipeline
-  (``orders.status.TRANSITIONS``) does not allow by raising ``IllegalTransition``, and writes
-  the ``OrderStatusChange`` row (from, to, who, a note) in the caller's transaction.
-  ``move`` and ``release_stock`` never commit: the caller owns the transaction.
+  (``orders.status.TRANSITIONS``) does not allow by raising ``IllegalTransition``
+  (``check_move``), and writes the ``OrderStatusChange`` row (from, to, who, a note) in the
+  caller's transaction. ``move`` and ``release_stock`` never commit: the caller owns the
+  transaction. The one exception is the checkout's new order becoming paid: its rows are
+  written with Core statements (``new_rows.record_sale``), after the same check, with the
+  same timeline row.
 * **Stock.** Checking, taking and giving back stock happen in one write transaction that
   holds the database's write lock from its first statement (``write_lock``: ``BEGIN
   IMMEDIATE`` on SQLite; row locks on PostgreSQL). Units go back on the shelf with an UPDATE
@@ -121,6 +124,18 @@ def _actor_label(actor: User | None, default: str) -> str:
     return actor.email if actor is not None else default
 
 
+def check_move(current: OrderStatus, target: OrderStatus) -> None:
+    """Raise ``IllegalTransition`` unless an order that is ``current`` may become ``target``."""
+    if not can_move(current, target):
+        raise IllegalTransition(
+            _(
+                "An order that is “%(current)s” cannot become “%(target)s”.",
+                current=label(current),
+                target=label(target),
+            )
+        )
+
+
 def move(
     order: Order,
     target: OrderStatus,
@@ -130,14 +145,7 @@ def move(
 ) -> None:
     """Change the status (inside the caller's transaction) and write the timeline row."""
     current = order.status
-    if not can_move(current, target):
-        raise IllegalTransition(
-            _(
-                "An order that is “%(current)s” cannot become “%(target)s”.",
-                current=label(current),
-                target=label(target),
-            )
-        )
+    check_move(current, target)
     order.status = target
     # Added beside the order rather than appended to ``order.changes``: that would load every
     # earlier change of the order first (a query in every checkout and staff action).
@@ -184,13 +192,19 @@ def release_stock(order: Order, units: dict[int, int] | None = None) -> int:
     return sum(counts.values())
 
 
+def sale_values(result: PaymentResult) -> dict:
+    """The columns of the record kept of an approved sale: its id, status, amount, card brand,
+    last four."""
+    return {
+        "kind": Payment.SALE,
+        "transaction_id": result.transaction_id,
+        "status": result.status or "",
+        "amount_cents": result.amount_cents or 0,
+        "card_brand": result.card_brand or "",
+        "card_last4": result.card_last4 or "",
+    }
+
+
 def sale_payment(result: PaymentResult) -> Payment:
-    """The record kept of an approved sale: its id, status, amount, card brand, last four."""
-    return Payment(
-        kind=Payment.SALE,
-        transaction_id=result.transaction_id,
-        status=result.status or "",
-        amount_cents=result.amount_cents or 0,
-        card_brand=result.card_brand or "",
-        card_last4=result.card_last4 or "",
-    )
+    """The record kept of an approved sale, as a new row of the session."""
+    return Payment(**sale_values(result))

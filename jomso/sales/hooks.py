@@ -2,8 +2,10 @@
 deletes the roll-up row of the day concerned, in the same transaction (``rollup.forget_days``).
 
 A flush is watched rather than each service, so that every way an order changes is seen: the
-checkout, staff actions, reconciling, webhooks, and whatever comes later. What counts as a
-change of figures:
+checkout, staff actions, reconciling, webhooks, and whatever comes later. The one change
+written without the ORM, the checkout's new order becoming paid (``orders.new_rows``), sends
+``orders.signals.new_order_paid`` instead, and its day is forgotten the same way. What counts
+as a change of figures:
 
 * an order that starts or stops counting (``days.COUNTED``: paid, cancelled...), or whose
   totals, shipping country or lines change while it counts: the day it was placed;
@@ -20,7 +22,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from jomso.database import utcnow
+from jomso.extensions import db
 from jomso.orders.models import Order, OrderLine, Payment
+from jomso.orders.signals import new_order_paid
 from jomso.sales.days import COUNTED
 from jomso.sales.rollup import forget_days
 from jomso.shop_time import local_date
@@ -93,3 +97,9 @@ def _forget_changed_days(session: Session, _flush_context) -> None:
     days = days_touched(session)
     if days:
         forget_days(session.connection(), days)
+
+
+@new_order_paid.connect
+def _forget_the_day_of_a_new_paid_order(_app, order: Order) -> None:
+    # Paid, it starts counting (``days.COUNTED``) on the day it was placed.
+    forget_days(db.session.connection(), {local_date(order.created_at)})

@@ -12,6 +12,7 @@ from sqlalchemy import event, select, text
 from jomso.database import utcnow
 from jomso.extensions import db
 from jomso.orders.models import Order, Payment
+from jomso.orders.new_rows import record_sale
 from jomso.orders.status import OrderStatus
 from jomso.orders.transitions import move
 from jomso.sales import rollup
@@ -122,6 +123,25 @@ def test_a_new_paid_order_on_a_past_day_forgets_it(app):
     assert figures(client.get(f"/staff/sales?{MARCH_1}").text)["orders"] == "0"
     make_order(app, created_at=local("UTC", 2026, 3, 1), lines=[(None, 1, 100)])
     assert figures(client.get(f"/staff/sales?{MARCH_1}").text)["orders"] == "1"
+
+
+def test_the_checkouts_order_paid_after_its_day_was_built_forgets_it(app):
+    # Placed (pending payment) just before a day ended, paid after the day's figures were
+    # built: the checkout writes that payment without the ORM (orders.new_rows).
+    number = make_order(
+        app, status="pending_payment", created_at=local("UTC", 2026, 3, 1), lines=[(None, 1, 100)]
+    )
+    client = staff_client(app, "analyst")
+    assert figures(client.get(f"/staff/sales?{MARCH_1}").text)["orders"] == "0"
+    assert date(2026, 3, 1) in _rows(app)
+    with app.test_request_context():
+        sale = {"kind": "sale", "transaction_id": "t1", "status": "authorized"}
+        record_sale(_order(app, number), {**sale, "amount_cents": 100})
+        db.session.commit()
+    assert date(2026, 3, 1) not in _rows(app)
+    page = client.get(f"/staff/sales?{MARCH_1}").text
+    assert figures(page)["orders"] == "1"
+    assert figures(page)["gross"] == "$1.00"
 
 
 def test_changes_that_do_not_touch_the_figures_keep_the_day(app):
