@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from jomso.extensions import db
+from jomso.request_limits import drain_refused_body
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ def init_errors(app: Flask) -> None:
             return error
         if error.code == 429:
             return _too_many_requests(error)
+        if error.code == 413:
+            drain_refused_body()
         response = render_error(error.code, message=getattr(error, "jomso_message", None))
         if error.code == 405 and getattr(error, "valid_methods", None):
             return (*response, {"Allow": ", ".join(error.valid_methods)})

@@ -4,7 +4,9 @@ views that declare it.
 * **Every body** is capped at ``MAX_CONTENT_LENGTH`` bytes (64 KiB) and ``MAX_FORM_PARTS``
   fields (200). Werkzeug refuses a ``Content-Length`` over the cap before reading a byte of
   the body, and stops reading a body sent without one (chunked) as soon as it passes the cap;
-  either way the answer is the "Too large" page (413). Werkzeug counts the parts of a
+  either way the answer is the "Too large" page (413). A body refused for its length is then
+  read to its end unparsed and dropped, up to 8 MiB (``drain_refused_body``), so that the
+  proxy sending it gets that page. Werkzeug counts the parts of a
   ``multipart/form-data`` body but not the fields of a URL-encoded one: :class:`ShopRequest`
   counts those too, on the capped body, before anything parses it. The limits apply to
   whatever reads the form first (the CSRF check does, before the view runs).
@@ -24,10 +26,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, Request, current_app
+from flask import Flask, Request, current_app, request
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.wsgi import LimitedStream
 
 # The most bytes one character of a form field can take in a URL-encoded body: three UTF-8
 # bytes (any character of the Basic Multilingual Plane), each written as %XX.
@@ -137,6 +140,25 @@ class ShopRequest(Request):
     @max_form_parts.setter
     def max_form_parts(self, value: int | None) -> None:
         self._set_max_fields = value
+
+
+# The most of a refused body read to the end (``drain_refused_body``): more than the nginx
+# site in deploy/ lets through (5,184 KiB), so everything it passes on.
+DRAIN_MAX_BYTES = 8 * 1024 * 1024
+
+
+def drain_refused_body() -> None:
+    """Read and drop the body of a request refused for its ``Content-Length`` (Werkzeug refuses
+    before reading a byte). A sync gunicorn worker closes the connection after each answer,
+    and closing with the body unread resets it: the proxy still sending the body would then
+    answer 502, not the "Too large" page, when the reset comes before it read the answer.
+    Bodies over ``DRAIN_MAX_BYTES``, or without a length, are left: nginx never sends those."""
+    length, cap = request.content_length, request.max_content_length
+    if length is None or cap is None or not cap < length <= DRAIN_MAX_BYTES:
+        return
+    stream = request.environ.get("wsgi.input")
+    if stream is not None:
+        LimitedStream(stream, length).exhaust()
 
 
 def init_request_limits(app: Flask) -> None:

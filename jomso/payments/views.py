@@ -6,7 +6,7 @@ order and shown on the staff order page; a ``check`` (sent when the URL is set u
 the shop does not follow are answered 200 too, so Braintree does not retry them. A bad
 signature answers 400 and writes a log line without the payload. Exempt from CSRF: the
 signature is the proof. The body is capped at ``MAX_BODY`` bytes, whatever the shop-wide cap
-(Braintree's notifications are a few kilobytes): a larger one gets 413 before it is read.
+(Braintree's notifications are a few kilobytes): a larger one gets 413 without being parsed.
 """
 
 from __future__ import annotations
