@@ -191,3 +191,45 @@ def gunicorn(port: int, env: dict, *options: str, log_folder: Path | None = None
     )
     wait_for_port(port, process, timeout=120)
     return process
+
+
+class HeldWorker:
+    """One sync worker of the gunicorn on 127.0.0.1:``port`` kept busy: it has accepted a
+    request whose headers have not ended and waits for the rest, so every other connection goes
+    to another worker. ``release`` ends the request (``/healthz``) and reads its answer.
+
+    Which worker takes a connection is the kernel's choice; a test that needs two workers to
+    share its requests holds one instead of hoping."""
+
+    def __init__(self, port: int, timeout: float = 30) -> None:
+        self._sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self._sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+        deadline = time.monotonic() + timeout
+        while not _accepted(port, self._sock.getsockname()[1]):
+            if time.monotonic() > deadline:
+                self._sock.close()
+                raise AssertionError(f"no worker on port {port} accepted the connection")
+            time.sleep(0.01)
+
+    def release(self) -> bytes:
+        """The held request ended and answered; its answer's status line."""
+        try:
+            self._sock.sendall(b"Connection: close\r\n\r\n")
+            answer = b""
+            while chunk := self._sock.recv(65536):
+                answer += chunk
+            return answer.split(b"\r\n", 1)[0]
+        finally:
+            self._sock.close()
+
+
+def _accepted(server_port: int, client_port: int) -> bool:
+    """Whether a process has accepted the loopback connection from ``client_port``: until then,
+    the server's end of it is in the listening socket's queue and has no inode
+    (``/proc/net/tcp``, whose addresses are hexadecimal, the IPv4 address byte-reversed)."""
+    local, remote = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == local and fields[2] == remote:
+            return fields[9] != "0"
+    return False

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from jomso.ratelimits import SQLiteStorage, describe
 from jomso.redis_store import close_client, limits_uri
 from tests.accounts.helpers import build_app, dispose_app
 from tests.conftest import csrf_token_from
+from tests.services import HeldWorker, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,6 +144,7 @@ import json, sys
 from jomso import create_app
 from jomso.cli import init_schema
 from tests.conftest import csrf_token_from
+from tests.services import HeldWorker, free_port
 app = create_app({"SECRET_KEY": "k", "REDIS_URL": sys.argv[1], "RATELIMIT_ENABLED": True,
                   "MAIL_DELIVERY": "cron"})
 with app.app_context():
@@ -161,7 +162,7 @@ def test_while_redis_does_not_answer_each_worker_counts_alone(tmp_path):
     remembers that its storage is down."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("JOMSO_")}
     env["JOMSO_INSTANCE_PATH"] = str(tmp_path / "instance")
-    nobody = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     result = subprocess.run(
         [sys.executable, "-c", _WITHOUT_REDIS, nobody],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
@@ -192,33 +193,35 @@ def test_a_redis_socket_is_named_as_the_limits_library_names_it():
 _PID = re.compile(r"^<(\d+)> (\w+) (\S+) (\d+)$", re.MULTILINE)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _answers(access_log: Path, method: str, path: str) -> list[tuple[str, str]]:
     """(worker pid, status) of each logged request for ``method path``."""
     text = access_log.read_text() if access_log.exists() else ""
     return [(pid, status) for pid, m, p, status in _PID.findall(text) if (m, p) == (method, path)]
 
 
-def _wait_for_both_workers(base: str, access_log: Path, process: subprocess.Popen) -> None:
+def _wait_for_both_workers(port: int, access_log: Path, process: subprocess.Popen) -> None:
     """Until each worker has answered: while one is still loading the app, the other takes
-    every request, and the test would show nothing about two workers."""
+    every request, and the test would show nothing about two workers. Once one answers, it is
+    held, and the next request waits for the other."""
+    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while True:
         assert process.poll() is None, "gunicorn stopped"
         try:
             requests.get(f"{base}/healthz", timeout=30)
+            break
         except (requests.ConnectionError, requests.Timeout):  # not listening or still loading
+            assert time.monotonic() < deadline, "gunicorn did not answer within 120 s"
             time.sleep(0.2)
-            continue
-        if len({pid for pid, _ in _answers(access_log, "GET", "/healthz")}) == 2:
-            return
+    held = HeldWorker(port)
+    try:
+        requests.get(f"{base}/healthz", timeout=60)
+    finally:
+        assert held.release() == b"HTTP/1.1 200 OK"
+    deadline = time.monotonic() + 10  # a worker writes its log line just after it answers
+    while len({pid for pid, _ in _answers(access_log, "GET", "/healthz")}) < 2:
+        assert time.monotonic() < deadline, "gunicorn's two workers did not both answer"
         time.sleep(0.05)
-    raise AssertionError("gunicorn's two workers did not both answer within 120 s")
 
 
 def _gunicorn(tmp_path: Path, port: int, env: dict) -> subprocess.Popen:
@@ -230,23 +233,6 @@ def _gunicorn(tmp_path: Path, port: int, env: dict) -> subprocess.Popen:
         *("--error-logfile", str(tmp_path / "error.log"), "app:app"),
     ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _six_failed_sign_ins(base: str, round_number: int) -> list[int]:
-    """Six wrong passwords for one account from one address; their statuses."""
-    browser = requests.Session()
-    browser.headers["X-Forwarded-For"] = f"203.0.113.{10 + round_number}"
-    page = browser.get(f"{base}/account/login", timeout=30)
-    form = {
-        "email": f"round{round_number}@example.com",
-        "password": "not the password",
-        "csrf_token": csrf_token_from(page.text),
-    }
-    answers = [browser.post(f"{base}/account/login", data=form, timeout=60) for _ in range(6)]
-    if answers[-1].status_code == 429:
-        assert "too many failed sign-ins" in answers[-1].text
-        assert int(answers[-1].headers["Retry-After"]) > 0
-    return [answer.status_code for answer in answers]
 
 
 def _answers_after(access_log: Path, logged: int, count: int) -> list[tuple[str, str]]:
@@ -262,6 +248,8 @@ def _answers_after(access_log: Path, logged: int, count: int) -> list[tuple[str,
 def test_with_two_gunicorn_workers_the_sixth_failed_sign_in_in_a_minute_is_refused(
     tmp_path, monkeypatch
 ):
+    """Six wrong passwords for one account from one address: three answered by one worker,
+    three by the other (each time the other is held busy), and the sixth is refused."""
     dispose_app(build_app(tmp_path, monkeypatch))  # the schema, in tmp_path/custom.sqlite3
     instance = (tmp_path / "instance").resolve()
     env = {name: value for name, value in os.environ.items() if not name.startswith("JOMSO_")}
@@ -269,27 +257,43 @@ def test_with_two_gunicorn_workers_the_sixth_failed_sign_in_in_a_minute_is_refus
         JOMSO_INSTANCE_PATH=str(instance),
         JOMSO_DATABASE_URL=f"sqlite:///{tmp_path / 'custom.sqlite3'}",
         JOMSO_SECRET_KEY="test-secret-key",
-        JOMSO_PROXY_FIX="1",  # each round comes from its own address (X-Forwarded-For)
+        JOMSO_PROXY_FIX="1",  # the address is the X-Forwarded-For one
         JOMSO_ANALYTICS_ENABLED="false",
     )
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     access_log = tmp_path / "access.log"
     process = _gunicorn(tmp_path, port, env)
     try:
-        _wait_for_both_workers(base, access_log, process)
-        shared_rounds = 0
-        for round_number in range(6):  # fresh keys each round: another address, another email
-            if round_number >= 3 and shared_rounds:
-                break
-            logged = len(_answers(access_log, "POST", "/account/login"))
-            statuses = _six_failed_sign_ins(base, round_number)
-            assert statuses == [200] * 5 + [429], round_number
-            workers = {pid for pid, _ in _answers_after(access_log, logged, 6)}
-            shared_rounds += len(workers) == 2
-        # At least one round's six attempts were shared between the workers (the scheduler
-        # picks a worker per connection; more rounds are run until one is).
-        assert shared_rounds, "one worker answered each round's attempts"
+        _wait_for_both_workers(port, access_log, process)
+        browser = requests.Session()
+        browser.headers["X-Forwarded-For"] = "203.0.113.10"
+        logged = len(_answers(access_log, "POST", "/account/login"))
+        first = HeldWorker(port)  # one worker busy: the other answers the first three
+        try:
+            page = browser.get(f"{base}/account/login", timeout=30)
+            form = {
+                "email": "rita@example.com",
+                "password": "not the password",
+                "csrf_token": csrf_token_from(page.text),
+            }
+            answers = [browser.post(f"{base}/account/login", data=form, timeout=60)]
+            answers += [browser.post(f"{base}/account/login", data=form, timeout=60)]
+            answers += [browser.post(f"{base}/account/login", data=form, timeout=60)]
+            second = HeldWorker(port)  # taken by the worker that answered them
+        finally:
+            assert first.release() == b"HTTP/1.1 200 OK"
+        try:
+            for _ in range(3):
+                answers.append(browser.post(f"{base}/account/login", data=form, timeout=60))
+        finally:
+            assert second.release() == b"HTTP/1.1 200 OK"
+        assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+        assert "too many failed sign-ins" in answers[-1].text
+        assert int(answers[-1].headers["Retry-After"]) > 0
+        workers = [pid for pid, _ in _answers_after(access_log, logged, 6)]
+        assert len(set(workers[:3])) == len(set(workers[3:])) == 1
+        assert workers[0] != workers[3]  # the count was shared: the other worker refused
     finally:
         process.terminate()
         try:
