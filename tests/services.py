@@ -9,6 +9,7 @@ databases (``.ci/run`` leaves it unset: the suite starts its own cluster).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -233,3 +236,47 @@ def _accepted(server_port: int, client_port: int) -> bool:
         if fields[1] == local and fields[2] == remote:
             return fields[9] != "0"
     return False
+
+
+# gunicorn's access log as the tests ask for it: ``--access-logformat "%(p)s %(m)s %(U)s %(s)s"``
+ACCESS_LOG_FORMAT = "%(p)s %(m)s %(U)s %(s)s"
+_ACCESS_LINE = re.compile(r"^<(\d+)> (\w+) (\S+) (\d+)$", re.MULTILINE)
+
+
+def logged_requests(access_log: Path) -> list[tuple[str, str, str, str]]:
+    """(worker pid, method, path, status) of each request in an access log written in
+    ``ACCESS_LOG_FORMAT``."""
+    text = access_log.read_text() if access_log.exists() else ""
+    return _ACCESS_LINE.findall(text)
+
+
+def wait_until_every_worker_answers(
+    port: int, workers: int, access_log: Path, process: subprocess.Popen, timeout: float = 120
+) -> None:
+    """Until each of the ``workers`` sync workers of the gunicorn on ``port`` has answered
+    ``/healthz``: every process of the shop is up and serving. All but one are held busy in
+    turn (``HeldWorker``), so the last request goes to the last worker, once it is up."""
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:  # one worker up
+        assert process.poll() is None, f"gunicorn stopped with {process.returncode}"
+        try:
+            requests.get(f"{base}/healthz", timeout=timeout)
+            break
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or loading
+            assert time.monotonic() < deadline, f"gunicorn on port {port} did not answer"
+            time.sleep(0.2)
+    held: list[HeldWorker] = []
+    try:
+        held.extend(HeldWorker(port, timeout) for _ in range(workers - 1))
+        requests.get(f"{base}/healthz", timeout=timeout)
+    finally:
+        answers = [worker.release() for worker in held]
+    assert answers == [b"HTTP/1.1 200 OK"] * (workers - 1), answers
+    deadline = time.monotonic() + 10  # a worker writes its log line just after it answers
+    while True:
+        answered = {pid for pid, _, path, _ in logged_requests(access_log) if path == "/healthz"}
+        if len(answered) >= workers:
+            return
+        assert time.monotonic() < deadline, f"{len(answered)} of {workers} workers answered"
+        time.sleep(0.05)

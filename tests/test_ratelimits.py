@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,13 @@ from jomso.ratelimits import SQLiteStorage, describe
 from jomso.redis_store import close_client, limits_uri
 from tests.accounts.helpers import build_app, dispose_app
 from tests.conftest import csrf_token_from
-from tests.services import HeldWorker, free_port
+from tests.services import (
+    ACCESS_LOG_FORMAT,
+    HeldWorker,
+    free_port,
+    logged_requests,
+    wait_until_every_worker_answers,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,7 +149,6 @@ import json, sys
 from jomso import create_app
 from jomso.cli import init_schema
 from tests.conftest import csrf_token_from
-from tests.services import HeldWorker, free_port
 app = create_app({"SECRET_KEY": "k", "REDIS_URL": sys.argv[1], "RATELIMIT_ENABLED": True,
                   "MAIL_DELIVERY": "cron"})
 with app.app_context():
@@ -190,38 +194,11 @@ def test_a_redis_socket_is_named_as_the_limits_library_names_it():
 
 # -- two gunicorn workers -------------------------------------------------------------------------
 
-_PID = re.compile(r"^<(\d+)> (\w+) (\S+) (\d+)$", re.MULTILINE)
-
 
 def _answers(access_log: Path, method: str, path: str) -> list[tuple[str, str]]:
     """(worker pid, status) of each logged request for ``method path``."""
-    text = access_log.read_text() if access_log.exists() else ""
-    return [(pid, status) for pid, m, p, status in _PID.findall(text) if (m, p) == (method, path)]
-
-
-def _wait_for_both_workers(port: int, access_log: Path, process: subprocess.Popen) -> None:
-    """Until each worker has answered: while one is still loading the app, the other takes
-    every request, and the test would show nothing about two workers. Once one answers, it is
-    held, and the next request waits for the other."""
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        assert process.poll() is None, "gunicorn stopped"
-        try:
-            requests.get(f"{base}/healthz", timeout=30)
-            break
-        except (requests.ConnectionError, requests.Timeout):  # not listening or still loading
-            assert time.monotonic() < deadline, "gunicorn did not answer within 120 s"
-            time.sleep(0.2)
-    held = HeldWorker(port)
-    try:
-        requests.get(f"{base}/healthz", timeout=60)
-    finally:
-        assert held.release() == b"HTTP/1.1 200 OK"
-    deadline = time.monotonic() + 10  # a worker writes its log line just after it answers
-    while len({pid for pid, _ in _answers(access_log, "GET", "/healthz")}) < 2:
-        assert time.monotonic() < deadline, "gunicorn's two workers did not both answer"
-        time.sleep(0.05)
+    logged = logged_requests(access_log)
+    return [(pid, status) for pid, m, p, status in logged if (m, p) == (method, path)]
 
 
 def _gunicorn(tmp_path: Path, port: int, env: dict) -> subprocess.Popen:
@@ -229,7 +206,7 @@ def _gunicorn(tmp_path: Path, port: int, env: dict) -> subprocess.Popen:
         *(sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"),
         *("--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "info"),
         *("--access-logfile", str(tmp_path / "access.log")),
-        *("--access-logformat", "%(p)s %(m)s %(U)s %(s)s"),
+        *("--access-logformat", ACCESS_LOG_FORMAT),
         *("--error-logfile", str(tmp_path / "error.log"), "app:app"),
     ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -265,7 +242,7 @@ def test_with_two_gunicorn_workers_the_sixth_failed_sign_in_in_a_minute_is_refus
     access_log = tmp_path / "access.log"
     process = _gunicorn(tmp_path, port, env)
     try:
-        _wait_for_both_workers(port, access_log, process)
+        wait_until_every_worker_answers(port, 2, access_log, process)
         browser = requests.Session()
         browser.headers["X-Forwarded-For"] = "203.0.113.10"
         logged = len(_answers(access_log, "POST", "/account/login"))

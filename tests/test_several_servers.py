@@ -46,7 +46,6 @@ from tests.orders.helpers import checkout_data
 
 SECRET_KEY = "several-servers-secret-key"
 WORKERS = 2  # per server
-_ACCESS = re.compile(r"^<(\d+)> (\w+) (\S+) (\d+)$", re.MULTILINE)
 
 
 class Mailbox:
@@ -116,25 +115,6 @@ class Shop:
         return answer.headers["X-Upstream"]
 
 
-def _workers_answered(log_folder: Path) -> int:
-    text = (log_folder / "access.log").read_text() if (log_folder / "access.log").exists() else ""
-    return len({pid for pid, method, path, _ in _ACCESS.findall(text) if path == "/healthz"})
-
-
-def _wait_until_every_worker_answers(port: int, log_folder: Path, process) -> None:
-    """Until each worker of the server has answered once: every process of the shop is up and
-    serving before the tests begin (see tests/test_ratelimits.py for the same wait)."""
-    deadline = time.monotonic() + 120
-    while _workers_answered(log_folder) < WORKERS:
-        assert time.monotonic() < deadline, f"the workers on port {port} did not all answer"
-        assert process.poll() is None, (log_folder / "error.log").read_text()
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=30)
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-        time.sleep(0.02)
-
-
 def _proxy(port: int, upstreams: set[str]) -> str:
     """nginx's http{} body: round robin over the servers, each answer naming its server."""
     servers = " ".join(f"server {upstream};" for upstream in sorted(upstreams))
@@ -179,7 +159,7 @@ def _start_servers(folder: Path, env: dict, stack: ExitStack) -> set[str]:
     logs = [folder / f"server{index}" for index in range(len(ports))]
     # --preload: each server loads the app once and forks its workers from it.
     options = ("--workers", str(WORKERS), "--preload",
-               "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")  # fmt: skip
+               "--access-logformat", services.ACCESS_LOG_FORMAT)  # fmt: skip
 
     def start(index: int):
         logs[index].mkdir()
@@ -193,7 +173,7 @@ def _start_servers(folder: Path, env: dict, stack: ExitStack) -> set[str]:
     for process in processes:  # at the end, both are told to stop before either is waited for
         stack.callback(process.terminate)
     for port, log_folder, process in zip(ports, logs, processes, strict=True):
-        _wait_until_every_worker_answers(port, log_folder, process)
+        services.wait_until_every_worker_answers(port, WORKERS, log_folder / "access.log", process)
     return {f"127.0.0.1:{port}" for port in ports}
 
 
