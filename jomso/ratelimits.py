@@ -87,20 +87,39 @@ class SQLiteStorage(Storage):
         return sqlite3.Error
 
     def _connect(self) -> sqlite3.Connection:
-        """This process's connection; call with ``self._lock`` held."""
-        if self._connection is None:
-            connection = sqlite3.connect(
-                self.path,
-                timeout=self.busy_timeout,
-                isolation_level=None,  # autocommit; increments open their own transaction
-                check_same_thread=False,  # shared by this process's threads, under the lock
-            )
+        """This process's connection; call with ``self._lock`` held.
+
+        Setting up a new file (WAL, the table) while another process does the same can be
+        refused at once as busy, without SQLite's own wait: it is tried again until
+        ``busy_timeout``, as every worker's first hit after a deploy may come at once."""
+        deadline = time.monotonic() + self.busy_timeout
+        while self._connection is None:
+            try:
+                self._connection = self._open()
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout,
+            isolation_level=None,  # autocommit; increments open their own transaction
+            check_same_thread=False,  # shared by this process's threads, under the lock
+        )
+        try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             for statement in _SCHEMA:
                 connection.execute(statement)
-            self._connection = connection
-        return self._connection
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def _locked(self) -> threading.Lock:
         """The lock, made anew in a forked child: a connection (or a lock held at the fork)
