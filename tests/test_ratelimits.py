@@ -27,6 +27,7 @@ from tests.services import (
     ACCESS_LOG_FORMAT,
     HeldWorker,
     free_port,
+    gunicorn,
     logged_requests,
     wait_until_every_worker_answers,
 )
@@ -233,17 +234,6 @@ def _answers(access_log: Path, method: str, path: str) -> list[tuple[str, str]]:
     return [(pid, status) for pid, m, p, status in logged if (m, p) == (method, path)]
 
 
-def _gunicorn(tmp_path: Path, port: int, env: dict) -> subprocess.Popen:
-    command = [
-        *(sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"),
-        *("--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "info"),
-        *("--access-logfile", str(tmp_path / "access.log")),
-        *("--access-logformat", ACCESS_LOG_FORMAT),
-        *("--error-logfile", str(tmp_path / "error.log"), "app:app"),
-    ]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def _answers_after(access_log: Path, logged: int, count: int) -> list[tuple[str, str]]:
     """The ``count`` sign-in answers logged after the first ``logged`` (a worker writes its
     log line just after it answers)."""
@@ -272,7 +262,10 @@ def test_with_two_gunicorn_workers_the_sixth_failed_sign_in_in_a_minute_is_refus
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     access_log = tmp_path / "access.log"
-    process = _gunicorn(tmp_path, port, env)
+    process = gunicorn(
+        port, env, "--workers", "2", "--worker-class", "sync", "--log-level", "info",
+        "--access-logformat", ACCESS_LOG_FORMAT, log_folder=tmp_path,
+    )  # fmt: skip
     try:
         wait_until_every_worker_answers(port, 2, access_log, process)
         browser = requests.Session()
